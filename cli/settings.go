@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/config"
+)
+
+// settings resolves the run's settings from the flags the user set, the
+// environment and the config file, and prints any warnings.
+func (g *globals) settings(sio IO) (*config.Settings, error) {
+	var f config.Flags
+	fl := g.cmd.PersistentFlags()
+	if fl.Changed("base-url") {
+		f.BaseURL = &g.baseURL
+	}
+	if fl.Changed("config") {
+		f.Config = &g.configPath
+	}
+	if fl.Changed("store") {
+		f.Store = &g.storePath
+	}
+	if fl.Changed("interval") {
+		f.Interval = &g.interval
+	}
+	if fl.Changed("download-dir") {
+		f.DownloadDir = &g.downloadDir
+	}
+	if fl.Changed("listen") {
+		f.Listen = &g.listen
+	}
+	if fl.Changed("callback-secret") {
+		f.CallbackSecret = &g.callbackSecret
+	}
+	s, err := config.Load(f, sio.Getenv)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	for _, w := range s.Warnings {
+		fmt.Fprintf(sio.Err, "reel: warning: %s\n", w)
+	}
+	return s, nil
+}
+
+// errNoKey says how to set a key, and that the demo needs none.
+var errNoKey = errors.New("no API key: set COLOSSYAN_API_KEY, or api_key in the config file " +
+	"(create one in the Colossyan app under Settings → Workspace details); " +
+	"`reel demo` runs without one")
+
+// client builds an API client from the settings. A missing key is a usage
+// error (exit 2).
+func (g *globals) client(s *config.Settings, version string) (*api.Client, error) {
+	if s.APIKey == "" {
+		return nil, usageErr(errNoKey)
+	}
+	c, err := api.New(s.BaseURL, s.APIKey, api.WithUserAgent("reel/"+version+" (+https://github.com/reel-dev/reel)"))
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return c, nil
+}

@@ -60,7 +60,8 @@ func SystemIO() IO {
 // globals are the flags every command shares. A flag is only applied when
 // the user set it, so the config and the environment can fill the rest.
 type globals struct {
-	cmd *cobra.Command
+	cmd     *cobra.Command
+	version string
 
 	baseURL        string
 	configPath     string
@@ -74,7 +75,7 @@ type globals struct {
 
 // NewRoot builds the command tree.
 func NewRoot(sio IO, version string) *cobra.Command {
-	g := &globals{}
+	g := &globals{version: version}
 	root := &cobra.Command{
 		Use:   "reel [ID|FILE|-]...",
 		Short: "A terminal dashboard for Colossyan video generation jobs",

@@ -51,11 +51,11 @@ var errNoKey = errors.New("no API key: set COLOSSYAN_API_KEY, or api_key in the 
 
 // client builds an API client from the settings. A missing key is a usage
 // error (exit 2).
-func (g *globals) client(s *config.Settings, version string) (*api.Client, error) {
+func (g *globals) client(s *config.Settings) (*api.Client, error) {
 	if s.APIKey == "" {
 		return nil, usageErr(errNoKey)
 	}
-	c, err := api.New(s.BaseURL, s.APIKey, api.WithUserAgent("reel/"+version+" (+https://github.com/reel-dev/reel)"))
+	c, err := api.New(s.BaseURL, s.APIKey, api.WithUserAgent("reel/"+g.version+" (+https://github.com/reel-dev/reel)"))
 	if err != nil {
 		return nil, usageErr(err)
 	}

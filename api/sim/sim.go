@@ -93,8 +93,12 @@ type Sim struct {
 	reqN, fileReqN     uint64
 	linkEpoch          int
 
-	apiOrigin, fileOrigin string // set by Start; else taken from requests
-	lastOrigin            string
+	// Links point at the origin a request came by; with a separate file
+	// listener (Start with FileAddr), at that port on the same host name.
+	filePort   string
+	fileOrigin string // a fixed file origin, overriding the above
+	originHint string // the API origin for callbacks when no request came yet
+	lastOrigin string // the origin of the last API request
 
 	stats     Stats
 	callbacks []CallbackRecord
@@ -224,10 +228,19 @@ func (s *Sim) ExpireLinks() {
 	s.mu.Unlock()
 }
 
-// setOrigins fixes the origins links point at (Start knows its listeners).
-func (s *Sim) setOrigins(apiOrigin, fileOrigin string) {
+// setOrigins tells the Sim where it listens (Start knows its listeners).
+func (s *Sim) setOrigins(originHint, filePort string) {
 	s.mu.Lock()
-	s.apiOrigin, s.fileOrigin = apiOrigin, fileOrigin
+	s.originHint, s.filePort = originHint, filePort
+	s.mu.Unlock()
+}
+
+// SetFileOrigin makes links point at this origin (scheme://host:port), for
+// a file host served elsewhere, e.g. FileHandler in a second httptest
+// server.
+func (s *Sim) SetFileOrigin(origin string) {
+	s.mu.Lock()
+	s.fileOrigin = origin
 	s.mu.Unlock()
 }
 

@@ -12,8 +12,8 @@ import (
 // Job is a snapshot of one tracked ID. Snapshots are values: the engine
 // never mutates one it has handed out.
 type Job struct {
-	ID    string   // as the user gave it
-	Seq   int64    // order added; rows sort by it by default
+	ID    string // as the user gave it
+	Seq   int64  // order added; rows sort by it by default
 	Added time.Time
 	Kind  api.Kind // "" until the first answer says job or video
 
@@ -58,18 +58,18 @@ func (j *Job) Fraction() float64 {
 
 // Conn is how the connection to the API fares, for the header.
 type Conn struct {
-	LastGood     time.Time // last successful answer
-	Retrying     bool      // the last request failed transiently
-	KeyRejected  bool      // 401/403: everything stopped
-	PausedUntil  time.Time // a 429's Retry-After holds every request until then
-	LastError    string
-	Requests     int64 // requests made so far
+	LastGood    time.Time // last successful answer
+	Retrying    bool      // the last request failed transiently
+	KeyRejected bool      // 401/403: everything stopped
+	PausedUntil time.Time // a 429's Retry-After holds every request until then
+	LastError   string
+	Requests    int64 // requests made so far
 }
 
 // Event is one change: a job's new snapshot, a job removed, or the
 // connection's new state.
 type Event struct {
-	Job     *Job  // set when a job changed or was added
+	Job     *Job   // set when a job changed or was added
 	Removed string // the ID of a job no longer tracked
 	Conn    *Conn  // set when the connection state changed
 }

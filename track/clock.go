@@ -1,0 +1,21 @@
+package track
+
+import "time"
+
+// Clock is the engine's sense of time. Injected so the polling policy can be
+// tested, and benchmarked, on virtual time.
+type Clock interface {
+	Now() time.Time
+	// AfterFunc calls f in its own goroutine once d has passed, unless the
+	// returned stop is called first. stop reports whether it prevented the call.
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
+}
+
+// realClock is the process's wall clock.
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return time.AfterFunc(d, f).Stop
+}

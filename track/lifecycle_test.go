@@ -1,0 +1,171 @@
+package track_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/track/tracktest"
+)
+
+// A job that queues, renders and finishes: its video is fetched once, and
+// then nothing is polled, ever.
+func TestFinishedFetchesVideoOnceThenStops(t *testing.T) {
+	h := start(t, track.Options{})
+	h.api.Job("j1", func(n int, now time.Time) tracktest.Step {
+		el := now.Sub(t0)
+		switch {
+		case el < time.Minute:
+			return tracktest.Step{Job: jobAt(api.StatusInQueue, 0)}
+		case el < 3*time.Minute:
+			return tracktest.Step{Job: jobAt(api.StatusGenerating, float64(el-time.Minute)/float64(2*time.Minute)*100)}
+		}
+		return tracktest.Step{Job: jobAt(api.StatusFinished, 100)}
+	})
+	h.api.Video("vid", tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "vid", PublicURL: "https://cdn/v.mp4"}}))
+
+	h.e.Add("j1")
+	h.runUntil(10*time.Minute, func() bool { return h.job("j1").Video != nil })
+	j := h.job("j1")
+	if j.Status != api.StatusFinished || j.Kind != api.KindJob || j.JobID != "j1" || j.VideoID != "vid" {
+		t.Fatalf("job = %+v", j)
+	}
+	if j.Started.IsZero() || j.Ended.IsZero() || !j.NextPoll.IsZero() {
+		t.Errorf("times: started %v ended %v next %v", j.Started, j.Ended, j.NextPoll)
+	}
+	calls := h.api.Count("", "")
+	h.run(24 * time.Hour)
+	if got := h.api.Count("", ""); got != calls {
+		t.Errorf("polled %d more times after the end", got-calls)
+	}
+	if n := h.api.Count("video", "vid"); n != 1 {
+		t.Errorf("video fetched %d times, want 1", n)
+	}
+	if n := h.clk.Pending(); n != 0 {
+		t.Errorf("%d timers pending with nothing to do, want 0", n)
+	}
+}
+
+// How each kind of answer ends (or does not end) tracking.
+func TestEndings(t *testing.T) {
+	video := &api.Video{ID: "v1", PublicURL: "https://cdn/v.mp4"}
+	tests := []struct {
+		name      string
+		jobs      map[string]tracktest.Script
+		videos    map[string]tracktest.Script
+		want      api.Status
+		notFound  bool
+		kind      api.Kind
+		jobID     string
+		errHas    bool
+		videoSeen bool
+	}{
+		{
+			name: "failed stops",
+			jobs: map[string]tracktest.Script{"x": tracktest.Steps(tracktest.Step{Job: jobAt(api.StatusFailed, 40)})},
+			want: api.StatusFailed, kind: api.KindJob, jobID: "x",
+		},
+		{
+			name: "deleted stops",
+			jobs: map[string]tracktest.Script{"x": tracktest.Steps(tracktest.Step{Job: jobAt(api.StatusDeleted, 40)})},
+			want: api.StatusDeleted, kind: api.KindJob, jobID: "x",
+		},
+		{
+			name:     "404 twice is not found",
+			want:     "",
+			notFound: true, errHas: true,
+		},
+		{
+			name:     "400 is not found, with the message",
+			jobs:     map[string]tracktest.Script{"x": tracktest.Steps(tracktest.Step{Err: &api.BadRequestError{ID: "x", Message: "malformed"}})},
+			notFound: true, errHas: true,
+		},
+		{
+			name:   "video with no job is finished",
+			videos: map[string]tracktest.Script{"x": tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "x", PublicURL: "https://cdn/x"}})},
+			want:   api.StatusFinished, kind: api.KindVideo, videoSeen: true,
+		},
+		{
+			name:   "video id follows its job",
+			videos: map[string]tracktest.Script{"x": tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "x", JobID: "j9"}}), "v1": tracktest.Steps(tracktest.Step{Video: video})},
+			jobs: map[string]tracktest.Script{"j9": tracktest.Steps(
+				tracktest.Step{Job: &api.Job{Status: api.StatusGenerating, Progress: 50, MaximumProgress: 100}},
+				tracktest.Step{Job: &api.Job{Status: api.StatusFinished, Progress: 100, MaximumProgress: 100, VideoID: "x"}})},
+			videoSeen: true, want: api.StatusFinished, kind: api.KindVideo, jobID: "j9",
+		},
+		{
+			name:   "video whose job is gone is finished",
+			videos: map[string]tracktest.Script{"x": tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "x", JobID: "gone", PublicURL: "https://cdn/x"}})},
+			want:   api.StatusFinished, kind: api.KindVideo, jobID: "gone", videoSeen: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := start(t, track.Options{})
+			for id, s := range tt.jobs {
+				h.api.Job(id, s)
+			}
+			for id, s := range tt.videos {
+				h.api.Video(id, s)
+			}
+			h.e.Add("x")
+			h.run(time.Hour)
+			j := h.job("x")
+			if j.Status != tt.want || j.NotFound != tt.notFound || j.Kind != tt.kind || j.JobID != tt.jobID {
+				t.Errorf("got status %q notFound %v kind %q jobID %q, want %q %v %q %q",
+					j.Status, j.NotFound, j.Kind, j.JobID, tt.want, tt.notFound, tt.kind, tt.jobID)
+			}
+			if (j.Err != "") != tt.errHas {
+				t.Errorf("Err = %q", j.Err)
+			}
+			if (j.Video != nil) != tt.videoSeen {
+				t.Errorf("Video = %+v", j.Video)
+			}
+			if !j.Terminal() {
+				t.Errorf("not terminal: %+v", j)
+			}
+			calls := h.api.Count("", "")
+			h.run(24 * time.Hour)
+			if got := h.api.Count("", ""); got != calls {
+				t.Errorf("%d polls after the end", got-calls)
+			}
+		})
+	}
+}
+
+// An unknown status word is shown as it is and polled on.
+func TestUnknownStatusPolledOn(t *testing.T) {
+	h := start(t, track.Options{})
+	h.api.Job("x", tracktest.Steps(tracktest.Step{Job: &api.Job{Status: "rendering_hd", Progress: 10, MaximumProgress: 100}}))
+	h.e.Add("x")
+	h.run(5 * time.Minute)
+	j := h.job("x")
+	if j.Status != "rendering_hd" || j.Terminal() {
+		t.Fatalf("job = %+v", j)
+	}
+	if n := h.api.Count("job", "x"); n < 10 {
+		t.Errorf("polled %d times in 5 min, want it polled on", n)
+	}
+}
+
+// Not found is polled no more until the user refreshes; then it is looked up
+// again from the start.
+func TestRefreshRevivesNotFound(t *testing.T) {
+	h := start(t, track.Options{})
+	h.e.Add("x")
+	h.run(time.Minute)
+	if !h.job("x").NotFound {
+		t.Fatal("want not found")
+	}
+	h.api.Job("x", tracktest.Steps(tracktest.Step{Job: jobAt(api.StatusFailed, 0)}))
+	h.run(time.Hour)
+	if h.job("x").NotFound == false {
+		t.Fatal("polled again without a refresh")
+	}
+	h.e.Refresh("x")
+	h.idle()
+	if j := h.job("x"); j.NotFound || j.Status != api.StatusFailed || j.Err != "" {
+		t.Fatalf("after refresh: %+v", j)
+	}
+}

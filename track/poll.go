@@ -1,0 +1,319 @@
+package track
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/reel-dev/reel/api"
+)
+
+// request is one GET, tagged so a late answer can be told from a current one.
+type request struct {
+	id     string // the tracked ID
+	tag    uint64
+	phase  phase
+	target string // the id in the URL
+}
+
+// errStale marks an answer cut short by shutdown.
+var errStale = errors.New("track: answer dropped")
+
+// answer is what came back.
+type answer struct {
+	job   *api.Job
+	video *api.Video
+	err   error
+}
+
+// start sends en's next request in its own goroutine. Called with e.mu held.
+func (e *Engine) start(ctx context.Context, wg *sync.WaitGroup, en *entry, now time.Time) {
+	e.tag++
+	en.tag = e.tag
+	req := request{id: en.job.ID, tag: en.tag, phase: en.phase, target: en.job.ID}
+	switch en.phase {
+	case phaseJob:
+		req.target = en.job.JobID
+	case phaseFetchVideo:
+		req.target = en.job.VideoID
+	}
+	e.inflight++
+	e.conn.Requests++
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var a answer
+		switch req.phase {
+		case phaseLookup, phaseJob:
+			a.job, a.err = e.client.GetJob(ctx, req.target)
+		default:
+			a.video, a.err = e.client.GetVideo(ctx, req.target)
+		}
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.inflight--
+		e.poke()
+		e.stateChanged()
+		if ctx.Err() != nil {
+			// Shutting down: the answer may be a cancellation, not the server's word.
+			a = answer{err: errStale}
+		}
+		e.apply(req, a, e.clock.Now())
+	}()
+}
+
+// apply folds an answer into the job's state and schedules what comes next.
+// Called with e.mu held.
+func (e *Engine) apply(req request, a answer, now time.Time) {
+	if e.orphans[req.id] == req.tag {
+		delete(e.orphans, req.id)
+	}
+	en := e.jobs[req.id]
+	if en == nil || en.tag != req.tag {
+		e.log.Debug("stale answer dropped", "id", req.id)
+		return // removed since: nobody wants it
+	}
+	en.tag = 0
+	before := en.job
+	if en.stale || a.err == errStale {
+		// Asked for before the job was removed and tracked again (or cut
+		// short by shutdown): its answer may not fit the state now. Ask again.
+		e.log.Debug("stale answer dropped", "id", req.id)
+		en.stale, en.again = false, false
+		if en.phase != phaseDone {
+			e.schedule(en, now)
+		}
+		e.emitJob(en, &before)
+		return
+	}
+	connBefore := e.conn
+	j := &en.job
+	j.LastPoll = now
+	e.log.Debug("answer", "id", req.id, "target", req.target, "phase", int(req.phase), "err", a.err)
+
+	var ka *api.KeyRejectedError
+	var nf *api.NotFoundError
+	var br *api.BadRequestError
+	var rl *api.RateLimitedError
+	switch err := a.err; {
+	case err == nil:
+		e.conn.LastGood = now
+		e.conn.Retrying = false
+		e.conn.LastError = ""
+		e.rateFails = 0
+		j.Err, j.Retrying = "", false
+		en.fails = 0
+		en.holdUntil = time.Time{}
+		e.onAnswer(en, req, a, now)
+	case errors.As(err, &ka):
+		// The key is the program's, not the job's: stop everything.
+		e.keyRejected = true
+		e.conn.KeyRejected = true
+		e.conn.LastError = err.Error()
+		j.Err = err.Error()
+		e.schedule(en, now) // first in line when the user refreshes
+	case errors.As(err, &nf):
+		e.onNotFound(en, now)
+	case errors.As(err, &br):
+		// A malformed id will not get better by asking again.
+		j.NotFound = true
+		j.Err = err.Error()
+		en.phase = phaseDone
+		j.ETA = time.Time{}
+	case errors.As(err, &rl):
+		// Limits belong to the key: every request waits, not just this job's.
+		e.rateFails++
+		d := rl.RetryAfter
+		if d <= 0 {
+			d = e.pace.backoff(e.rateFails, e.rnd)
+		}
+		if until := now.Add(d); until.After(e.pauseUntil) {
+			e.pauseUntil = until
+		}
+		e.conn.PausedUntil = e.pauseUntil
+		e.conn.Retrying = true
+		e.conn.LastError = err.Error()
+		e.schedule(en, now)
+	default:
+		// 5xx, network trouble, garbage bodies, unexpected codes: retry this
+		// job later, longer each time; a 503's Retry-After holds it at least that long.
+		en.fails++
+		d := e.pace.backoff(en.fails, e.rnd)
+		if ra, ok := api.RetryAfter(err); ok && ra > d {
+			d = ra
+		}
+		en.holdUntil = now.Add(d)
+		j.Err = err.Error()
+		j.Retrying = true
+		e.conn.Retrying = true
+		e.conn.LastError = err.Error()
+		e.schedule(en, en.holdUntil)
+	}
+	if en.again {
+		en.again = false
+		if en.phase != phaseDone && !e.keyRejected {
+			e.schedule(en, now) // a nudge came while asking: ask again
+		}
+	}
+	if en.phase == phaseDone {
+		e.unschedule(en)
+		j.ETA = time.Time{}
+	}
+	e.emitJob(en, &before)
+	if connBefore != e.conn {
+		e.emitConn(false)
+	}
+}
+
+// onAnswer handles a good answer. Called with e.mu held.
+func (e *Engine) onAnswer(en *entry, req request, a answer, now time.Time) {
+	j := &en.job
+	j.NotFound = false
+	switch req.phase {
+	case phaseLookup, phaseJob:
+		if req.phase == phaseLookup {
+			j.Kind, j.JobID = api.KindJob, j.ID
+			en.phase = phaseJob
+		}
+		e.onJob(en, a.job, now)
+	case phaseVideoLookup:
+		v := a.video
+		j.Kind, j.Video = api.KindVideo, v
+		if j.VideoID == "" {
+			j.VideoID = j.ID
+		}
+		if v.JobID != "" {
+			j.JobID = v.JobID
+			en.phase = phaseJob
+			e.schedule(en, now)
+			return
+		}
+		// A video with no job: done, as far as anyone can tell.
+		e.setStatus(j, api.StatusFinished, now)
+		en.phase = phaseDone
+	case phaseFetchVideo:
+		j.Video = a.video
+		en.phase = phaseDone
+	}
+}
+
+// onJob folds a job object in. Called with e.mu held.
+func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
+	j := &en.job
+	if aj == nil {
+		aj = &api.Job{}
+	}
+	j.Job = aj
+	if aj.VideoID != "" {
+		j.VideoID = aj.VideoID
+	}
+	j.Progress, j.MaximumProgress = aj.Progress, aj.MaximumProgress
+	e.setStatus(j, aj.Status, now)
+
+	switch aj.Status {
+	case api.StatusFinished:
+		if j.VideoID != "" && (j.Video == nil || j.Video.PublicURL == "") {
+			en.phase = phaseFetchVideo
+			e.schedule(en, now)
+			return
+		}
+		if j.VideoID == "" {
+			j.Err = "finished, but the job names no video"
+		}
+		en.phase = phaseDone
+	case api.StatusFailed, api.StatusDeleted:
+		en.phase = phaseDone
+	case api.StatusInQueue:
+		en.samples = en.samples[:0]
+		j.ETA = e.pace.eta(j, nil)
+		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
+	default:
+		// Running, or a word the docs do not name: keep asking, show it as is.
+		en.samples = addSample(en.samples, now, j.Fraction())
+		j.ETA = e.pace.eta(j, en.samples)
+		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
+	}
+}
+
+// onNotFound handles a 404. Called with e.mu held.
+func (e *Engine) onNotFound(en *entry, now time.Time) {
+	j := &en.job
+	switch en.phase {
+	case phaseLookup:
+		en.phase = phaseVideoLookup // perhaps a video id: ask that endpoint
+		e.schedule(en, now)
+	case phaseVideoLookup:
+		j.NotFound = true
+		j.Err = fmt.Sprintf("no job or video %q (HTTP 404): check the ID; press r to look again", j.ID)
+		en.phase = phaseDone
+	case phaseJob:
+		if j.Kind == api.KindVideo && j.Video != nil {
+			// The job is gone but the video stands: finished, as Lookup says.
+			e.setStatus(j, api.StatusFinished, now)
+			en.phase = phaseDone
+			return
+		}
+		j.NotFound = true
+		j.Err = fmt.Sprintf("job %q no longer found (HTTP 404): deleted?", j.JobID)
+		en.phase = phaseDone
+	case phaseFetchVideo:
+		j.Err = fmt.Sprintf("generated video %q not found (HTTP 404)", j.VideoID)
+		en.phase = phaseDone
+	}
+}
+
+// setStatus records a status and the times that hang on it.
+func (e *Engine) setStatus(j *Job, s api.Status, now time.Time) {
+	if s != j.Status {
+		j.Status = s
+		j.StatusSince = now
+	}
+	if j.Started.IsZero() && s != "" && s != api.StatusInQueue {
+		j.Started = now
+	}
+	if s.Terminal() && j.Ended.IsZero() {
+		j.Ended = now
+	}
+}
+
+// emitJob publishes en's snapshot if it differs from before, persisting
+// what is worth keeping. Called with e.mu held.
+func (e *Engine) emitJob(en *entry, before *Job) {
+	j := &en.job
+	j.Version = before.Version
+	if *j == *before {
+		return
+	}
+	j.Version++
+	if e.persist != nil && worthKeeping(before, j) {
+		if err := e.persist.Changed(*j); err != nil {
+			e.persistFailed(err)
+		}
+	}
+	snap := *j
+	e.events.push(Event{Job: &snap})
+}
+
+// emitConn publishes the connection state when it changed in a way a header
+// shows; force sends it regardless. Called with e.mu held.
+func (e *Engine) emitConn(force bool) {
+	c, s := e.conn, e.connSent
+	c.Requests, s.Requests = 0, 0
+	c.LastGood, s.LastGood = time.Time{}, time.Time{}
+	if !force && c == s && e.conn.LastGood.Sub(e.connSent.LastGood) < time.Second {
+		return // only the request count or a sub-second LastGood moved
+	}
+	e.connSent = e.conn
+	snap := e.conn
+	e.events.push(Event{Conn: &snap})
+}
+
+// persistFailed reports a store error; tracking goes on in memory.
+// Called with e.mu held.
+func (e *Engine) persistFailed(err error) {
+	e.log.Warn("store", "err", err)
+	e.conn.LastError = "store: " + err.Error()
+	e.emitConn(true)
+}

@@ -1,0 +1,53 @@
+package download
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// HTTPError is a status from the file host that reel does not retry as is.
+type HTTPError struct {
+	StatusCode int
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("file host answered HTTP %d", e.StatusCode)
+}
+
+// linkExpired reports whether the status says the link itself is no good
+// any more (signed URLs expire with 403; a moved object is 404 or 410):
+// the cure is a fresh link from the API, not a retry.
+func (e *HTTPError) linkExpired() bool {
+	return e.StatusCode == 403 || e.StatusCode == 404 || e.StatusCode == 410
+}
+
+// SizeError: the bytes on disk do not add up to the size the file host or
+// the API announced. The partial file is removed, so a new try starts over.
+type SizeError struct {
+	Got, Want int64
+	Source    string // "Content-Length", "Content-Range" or "videoSizeBytes"
+}
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("size mismatch: %d bytes, but %s says %d; try again later", e.Got, e.Source, e.Want)
+}
+
+// ErrNoLink: the video has no publicUrl, even after asking the API again.
+// Most likely the job has not finished.
+var ErrNoLink = errors.New("the video has no file link yet: is the job finished?")
+
+// transientError is a failed attempt that a later one may fix: a reset
+// connection, a truncated body, a 5xx, a stall.
+type transientError struct {
+	err        error
+	retryAfter time.Duration
+}
+
+func (e *transientError) Error() string { return e.err.Error() }
+func (e *transientError) Unwrap() error { return e.err }
+
+func transient(err error) error { return &transientError{err: err} }
+
+// errStalled: no byte arrived for StallTimeout.
+var errStalled = errors.New("transfer stalled: no data received")

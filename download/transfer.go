@@ -1,0 +1,316 @@
+package download
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/reel-dev/reel/api"
+)
+
+// bufSize is the copy buffer: big enough that a GiB costs about a
+// thousand writes, small enough that three downloads stay far below the
+// memory budget.
+const bufSize = 1 << 20
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
+
+// attempt makes one request for the rest of the file and copies what
+// comes into the .part file. progressed tells whether any byte was added,
+// which resets the failure count.
+func (d *download) attempt(ctx context.Context) (res Result, progressed bool, err error) {
+	u, err := url.Parse(d.video.PublicURL)
+	if err != nil {
+		return Result{}, false, fmt.Errorf("video link: %w", err)
+	}
+	if err := checkScheme(u); err != nil {
+		return Result{}, false, err
+	}
+	if fi, err := os.Lstat(d.part); err == nil && !fi.Mode().IsRegular() {
+		return Result{}, false, fmt.Errorf("%s is not a regular file; remove it and try again", d.part)
+	}
+	part, err := os.OpenFile(d.part, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return Result{}, false, fmt.Errorf("partial file: %w", err)
+	}
+	defer func() {
+		if part != nil {
+			_ = part.Close()
+		}
+	}()
+	fi, err := part.Stat()
+	if err != nil {
+		return Result{}, false, fmt.Errorf("partial file: %w", err)
+	}
+	have := fi.Size()
+	meta, ok := readMeta(d.meta)
+	if have > 0 && (!ok || meta.Size <= 0) {
+		// Bytes of unknown origin: they cannot be trusted to match.
+		if err := d.restart(part); err != nil {
+			return Result{}, false, err
+		}
+		have = 0
+	}
+
+	// The watchdog cancels the request when no byte comes for a while;
+	// the http client's own timeouts end at the response headers.
+	stall := d.f.StallTimeout
+	if stall <= 0 {
+		stall = DefaultStallTimeout
+	}
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchdog := time.AfterFunc(stall, func() { cancel(errStalled) })
+	defer watchdog.Stop()
+
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return Result{}, false, fmt.Errorf("video link: %w", err)
+	}
+	if d.f.UserAgent != "" {
+		req.Header.Set("User-Agent", d.f.UserAgent)
+	}
+	if have > 0 {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
+		if v := meta.validator(); v != "" {
+			req.Header.Set("If-Range", v)
+		}
+	}
+	hc := d.f.HTTP
+	if hc == nil {
+		hc = defaultClient()
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Result{}, false, context.Cause(ctx)
+		}
+		for _, fatal := range []error{errScheme, errRedirects} {
+			if errors.Is(err, fatal) {
+				return Result{}, false, fatal
+			}
+		}
+		return Result{}, false, transient(fmt.Errorf("requesting the file: %w", unwrapURL(err, rctx)))
+	}
+	defer resp.Body.Close()
+
+	var total int64
+	switch resp.StatusCode {
+	case http.StatusOK:
+		if have > 0 {
+			// The file changed, or the host ignores Range: start over.
+			if err := d.restart(part); err != nil {
+				return Result{}, false, err
+			}
+			have = 0
+		}
+		total = resp.ContentLength
+	case http.StatusPartialContent:
+		start, size, ok := parseContentRange(resp.Header.Get("Content-Range"))
+		if !ok || start != have || (meta.Size > 0 && size != meta.Size) {
+			_ = d.restart(part)
+			return Result{}, false, transient(errors.New("the file host resumed at the wrong place; starting over"))
+		}
+		total = size
+	case http.StatusRequestedRangeNotSatisfiable:
+		_, size, _ := parseContentRange(resp.Header.Get("Content-Range"))
+		if have > 0 && size == have && meta.Size == have {
+			return d.finish(ctx, part, have) // complete already, not yet renamed
+		}
+		_ = d.restart(part)
+		return Result{}, false, transient(errors.New("the file host refused the resume; starting over"))
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		now := time.Now
+		if d.f.Now != nil {
+			now = d.f.Now
+		}
+		return Result{}, false, &transientError{
+			err:        &HTTPError{StatusCode: resp.StatusCode},
+			retryAfter: api.ParseRetryAfter(resp.Header.Get("Retry-After"), now()),
+		}
+	default:
+		if resp.StatusCode >= 500 {
+			return Result{}, false, transient(&HTTPError{StatusCode: resp.StatusCode})
+		}
+		return Result{}, false, &HTTPError{StatusCode: resp.StatusCode}
+	}
+
+	if want := d.want(); want > 0 && total >= 0 && total != want {
+		d.discard(part)
+		part = nil
+		src := "Content-Length"
+		if resp.StatusCode == http.StatusPartialContent {
+			src = "Content-Range"
+		}
+		return Result{}, false, &SizeError{Got: total, Want: want, Source: src + " vs videoSizeBytes"}
+	}
+	if have == 0 {
+		if err := writeMeta(d.meta, metaFrom(resp, total)); err != nil {
+			return Result{}, false, fmt.Errorf("partial file: %w", err)
+		}
+	}
+	if total >= 0 && d.want() == 0 {
+		// Only now is the size known: the same file may be there already.
+		if p, ok, err := findComplete(d.dir, d.base, total); err == nil && ok {
+			d.discard(part)
+			part = nil
+			return Result{Path: p, Size: total, Skipped: true}, false, nil
+		}
+	}
+
+	if _, err := part.Seek(have, io.SeekStart); err != nil {
+		return Result{}, false, fmt.Errorf("partial file: %w", err)
+	}
+	done, err := d.copy(part, resp.Body, have, total, watchdog, stall)
+	progressed = done > have
+	if err != nil {
+		if ctx.Err() != nil {
+			return Result{}, progressed, context.Cause(ctx)
+		}
+		return Result{}, progressed, err
+	}
+	if total >= 0 && done != total {
+		if done > total {
+			d.discard(part)
+			part = nil
+			return Result{}, progressed, &SizeError{Got: done, Want: total, Source: "Content-Length"}
+		}
+		return Result{}, progressed, transient(fmt.Errorf("connection closed after %d of %d bytes", done, total))
+	}
+	if want := d.want(); want > 0 && done != want {
+		d.discard(part)
+		part = nil
+		return Result{}, progressed, &SizeError{Got: done, Want: want, Source: "videoSizeBytes"}
+	}
+	res, _, err = d.finish(ctx, part, done)
+	part = nil
+	return res, progressed, err
+}
+
+// copy moves the body into the file with one reused buffer, feeding the
+// watchdog and the progress report on every chunk.
+func (d *download) copy(w io.Writer, body io.Reader, done, total int64, watchdog *time.Timer, stall time.Duration) (int64, error) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	d.report(done, total)
+	for {
+		n, rerr := body.Read(buf)
+		if n > 0 {
+			watchdog.Reset(stall)
+			if _, err := w.Write(buf[:n]); err != nil {
+				return done, fmt.Errorf("writing %s: %w", d.part, err)
+			}
+			done += int64(n)
+			d.report(done, total)
+		}
+		if rerr == io.EOF {
+			return done, nil
+		}
+		if rerr != nil {
+			if errors.Is(rerr, context.Canceled) {
+				return done, transient(errStalled)
+			}
+			return done, transient(fmt.Errorf("reading the file: %w", rerr))
+		}
+	}
+}
+
+// finish makes the part durable and gives it its final name.
+func (d *download) finish(_ context.Context, part *os.File, size int64) (Result, bool, error) {
+	if err := part.Sync(); err != nil {
+		_ = part.Close()
+		return Result{}, false, fmt.Errorf("saving %s: %w", d.part, err)
+	}
+	if err := part.Close(); err != nil {
+		return Result{}, false, fmt.Errorf("saving %s: %w", d.part, err)
+	}
+	p, skipped, err := place(d.part, d.dir, d.base, size)
+	if err != nil {
+		return Result{}, false, err
+	}
+	_ = os.Remove(d.meta)
+	syncDir(d.dir)
+	return Result{Path: p, Size: size, Skipped: skipped}, false, nil
+}
+
+// restart empties the part file and forgets its validator.
+func (d *download) restart(part *os.File) error {
+	_ = os.Remove(d.meta)
+	if err := part.Truncate(0); err != nil {
+		return fmt.Errorf("partial file: %w", err)
+	}
+	return nil
+}
+
+// discard removes the part file and its meta: they are of no use.
+func (d *download) discard(part *os.File) {
+	if part != nil {
+		_ = part.Close()
+	}
+	_ = os.Remove(d.part)
+	_ = os.Remove(d.meta)
+}
+
+// parseContentRange reads "bytes first-last/size" or "bytes */size".
+func parseContentRange(s string) (first, size int64, ok bool) {
+	rest, found := strings.CutPrefix(strings.TrimSpace(s), "bytes ")
+	if !found {
+		return 0, 0, false
+	}
+	rng, sz, found := strings.Cut(rest, "/")
+	if !found {
+		return 0, 0, false
+	}
+	size, err := strconv.ParseInt(sz, 10, 64)
+	if err != nil || size < 0 {
+		return 0, 0, false
+	}
+	if rng == "*" {
+		return 0, size, true
+	}
+	a, b, found := strings.Cut(rng, "-")
+	if !found {
+		return 0, 0, false
+	}
+	first, err1 := strconv.ParseInt(a, 10, 64)
+	last, err2 := strconv.ParseInt(b, 10, 64)
+	if err1 != nil || err2 != nil || first < 0 || last < first || last >= size {
+		return 0, 0, false
+	}
+	return first, size, true
+}
+
+// unwrapURL drops the URL from a *url.Error (a signed link is long and a
+// secret of sorts) and names a stall as such.
+func unwrapURL(err error, rctx context.Context) error {
+	if errors.Is(context.Cause(rctx), errStalled) {
+		return errStalled
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+var (
+	clientOnce   sync.Once
+	sharedClient *http.Client
+)
+
+// defaultClient is one NewHTTPClient shared by all Fetchers that bring
+// none, so connections are reused.
+func defaultClient() *http.Client {
+	clientOnce.Do(func() { sharedClient = NewHTTPClient() })
+	return sharedClient
+}

@@ -1,6 +1,7 @@
 package track
 
 import (
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -49,11 +50,19 @@ type sample struct {
 	f  float64 // fraction done, in [0, 1]
 }
 
-// addSample records a reading; progress that goes back (a restarted
-// render) starts the estimate afresh.
+// addSample records a reading. Only the first reading of each value is kept:
+// servers send whole numbers, so a value's first sighting dates the step
+// best, and a run of equal readings (dense polls near the end, a stall)
+// must not flatten the slope. Progress that goes back (a restarted render)
+// starts the estimate afresh.
 func addSample(s []sample, at time.Time, f float64) []sample {
-	if n := len(s); n > 0 && f < s[n-1].f {
-		s = s[:0]
+	if n := len(s); n > 0 {
+		switch last := s[n-1].f; {
+		case f == last:
+			return s
+		case f < last:
+			s = s[:0]
+		}
 	}
 	s = append(s, sample{at, f})
 	if len(s) > maxSamples {
@@ -62,12 +71,28 @@ func addSample(s []sample, at time.Time, f float64) []sample {
 	return s
 }
 
+// readFraction is the fraction done that a reading of progress stands for.
+// Servers send whole numbers, cut down: a reading of p means somewhere in
+// [p, p+1), so take the middle. With a maximumProgress of 37, the half step
+// is most of a 30 s poll gap, and ignoring it makes every estimate late.
+func readFraction(j *Job) float64 {
+	f := j.Fraction()
+	maxP := j.MaximumProgress
+	if maxP <= 0 {
+		maxP = 100
+	}
+	if j.Progress == math.Trunc(j.Progress) && j.Progress >= 0 && j.Progress < maxP {
+		f = min(f+0.5/maxP, 1)
+	}
+	return f
+}
+
 // estimateEnd fits a line through the samples (least squares over time) and
 // returns when it reaches 1, counted from the latest sample. It returns the
 // zero time when progress has not moved.
 func estimateEnd(s []sample) time.Time {
 	n := len(s)
-	if n < 2 || s[n-1].f <= s[0].f {
+	if n < 2 {
 		return time.Time{}
 	}
 	t0 := s[0].at

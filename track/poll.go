@@ -231,7 +231,7 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
 	default:
 		// Running, or a word the docs do not name: keep asking, show it as is.
-		en.samples = addSample(en.samples, now, j.Fraction())
+		en.samples = addSample(en.samples, now, readFraction(j))
 		j.ETA = e.pace.eta(j, en.samples)
 		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
 	}

@@ -1,0 +1,38 @@
+package ui
+
+import (
+	"context"
+
+	"github.com/reel-dev/reel/track"
+)
+
+// Engine is what the dashboard needs of the tracking engine; *track.Engine
+// satisfies it. The dashboard calls it only from commands, never from
+// Update, because calls may block briefly.
+type Engine interface {
+	// Add tracks new IDs and returns the snapshots of those it added.
+	Add(ids ...string) []track.Job
+	// Remove stops tracking and returns the removed snapshots, for undo.
+	Remove(ids ...string) []track.Job
+	// Restore re-tracks removed jobs with their old order and state.
+	Restore(jobs ...track.Job)
+	// Refresh polls the given jobs now; no IDs means all.
+	Refresh(ids ...string)
+	// Jobs returns every tracked job in the order added.
+	Jobs() []track.Job
+	// Conn returns how the connection to the API fares.
+	Conn() track.Conn
+	// Next blocks until events are pending and returns all of them.
+	Next(ctx context.Context) ([]track.Event, error)
+}
+
+// Downloader is the optional hook for the d and D keys. A nil Downloader
+// makes those keys say that downloads are not available.
+type Downloader interface {
+	// Download starts fetching the videos of these finished jobs and
+	// returns without waiting for them.
+	Download(jobs ...track.Job) error
+	// Active reports how many downloads are running, so quitting can ask
+	// first.
+	Active() int
+}

@@ -1,0 +1,67 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// formatPercent renders a fraction in [0, 1] as a whole percentage, never
+// showing 100% before the job is done.
+func formatPercent(f float64, done bool) string {
+	p := int(math.Floor(f * 100))
+	if done {
+		p = 100
+	} else if p >= 100 {
+		p = 99
+	}
+	if p < 0 {
+		p = 0
+	}
+	return fmt.Sprintf("%d%%", p)
+}
+
+// formatClock renders a moment as a clock time; the date is added when it
+// is not today, so "last poll" never needs to tick.
+func formatClock(t, now time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	t, now = t.In(loc), now.In(loc)
+	if t.Year() == now.Year() && t.YearDay() == now.YearDay() {
+		return t.Format("15:04:05")
+	}
+	return t.Format("2006-01-02 15:04:05")
+}
+
+// fit truncates s to w cells (with an ellipsis) and pads it with spaces to
+// exactly w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	if sw < w {
+		s += strings.Repeat(" ", w-sw)
+	}
+	return s
+}
+
+// fitRight is fit with the text aligned to the right.
+func fitRight(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return strings.Repeat(" ", w-sw) + s
+}

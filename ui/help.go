@@ -1,0 +1,59 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// helpLines draw the help overlay, every key and what the glyphs mean,
+// centred in a w×h area.
+func (m *model) helpLines(w, h int) []string {
+	var cols []string
+	for _, g := range m.keys.groups() {
+		var b strings.Builder
+		for i, k := range g {
+			if i > 0 {
+				b.WriteByte('\n')
+			}
+			hk := k.Help()
+			b.WriteString(m.st.key.Render(fit(hk.Key, 9)) + " " + hk.Desc)
+		}
+		cols = append(cols, b.String())
+	}
+	body := lipgloss.JoinHorizontal(lipgloss.Top, interleave(cols, "   ")...)
+	if lipgloss.Width(body)+4 > w {
+		body = strings.Join(cols, "\n")
+	}
+	bw := lipgloss.Width(body)
+	var legend []string
+	for _, c := range []category{catFinished, catFailed, catGenerating, catPreparing, catQueued, catWaiting, catTrouble, catNotFound, catDeleted} {
+		// No-break spaces keep each glyph with its word when the notes wrap.
+		legend = append(legend, m.st.cat[c].Render(strings.ReplaceAll(catInfo[c].glyph+" "+catInfo[c].word, " ", "\u00a0")))
+	}
+	notes := strings.Join(legend, "  ") + "\n" +
+		"TIME is time since the job started; ~ marks an estimate of the time left. " +
+		"r refreshes the selected job, R every job. x stops tracking; u brings it back for 10 s."
+	title := "reel"
+	if m.version != "" {
+		title += " " + m.version
+	}
+	text := m.st.bold.Render(title+" keys") + "\n\n" + body + "\n\n" + ansi.Wrap(notes, max(bw, 20), "")
+	if lipgloss.Height(text)+2 > h {
+		text = body // short terminals: the keys matter more than the notes
+	}
+	return place(w, h, m.st.box.Render(text))
+}
+
+// interleave puts sep between the elements of xs.
+func interleave(xs []string, sep string) []string {
+	out := make([]string, 0, 2*len(xs))
+	for i, x := range xs {
+		if i > 0 {
+			out = append(out, sep)
+		}
+		out = append(out, x)
+	}
+	return out
+}

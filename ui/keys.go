@@ -1,0 +1,308 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/reel-dev/reel/termsafe"
+)
+
+// keyMap is every key of the dashboard in normal mode. The help overlay and
+// the footer are drawn from it, so they cannot drift from what works.
+type keyMap struct {
+	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
+	Details, Open, Copy                     key.Binding
+	Download, DownloadAll                   key.Binding
+	Refresh, RefreshAll, Add, Remove, Undo  key.Binding
+	Filter, Sort, Help, Redraw, Quit, Force key.Binding
+	Escape                                  key.Binding
+}
+
+func newKeyMap() keyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return keyMap{
+		Up:          b("↑/k", "move up", "up", "k"),
+		Down:        b("↓/j", "move down", "down", "j"),
+		Top:         b("g/home", "first job", "g", "home"),
+		Bottom:      b("G/end", "last job", "G", "end"),
+		PageUp:      b("pgup", "page up", "pgup", "ctrl+b"),
+		PageDown:    b("pgdn", "page down", "pgdown", "ctrl+f", "space"),
+		Details:     b("enter", "details", "enter"),
+		Open:        b("o", "open link", "o"),
+		Copy:        b("y", "copy link", "y"),
+		Download:    b("d", "download", "d"),
+		DownloadAll: b("D", "download all finished", "D"),
+		Refresh:     b("r", "refresh selected", "r"),
+		RefreshAll:  b("R", "refresh all", "R"),
+		Add:         b("a", "add IDs", "a"),
+		Remove:      b("x", "stop tracking", "x", "delete"),
+		Undo:        b("u", "undo stop tracking", "u"),
+		Filter:      b("/", "filter", "/"),
+		Sort:        b("s", "sort", "s"),
+		Help:        b("?", "help", "?"),
+		Redraw:      b("ctrl+l", "redraw", "ctrl+l"),
+		Quit:        b("q", "quit", "q"),
+		Force:       b("ctrl+c", "quit now", "ctrl+c"),
+		Escape:      b("esc", "clear filter / close", "esc"),
+	}
+}
+
+// footer is the short list the footer shows, most useful first, in short
+// words; it is cut to the terminal's width (help and quit always show).
+func (k keyMap) footer() []key.Binding {
+	short := func(b key.Binding, desc string) key.Binding {
+		return key.NewBinding(key.WithHelp(b.Help().Key, desc))
+	}
+	return []key.Binding{
+		short(k.Details, "details"), short(k.Open, "open"), short(k.Copy, "copy"), short(k.Add, "add"),
+		short(k.Remove, "remove"), short(k.Filter, "filter"), short(k.Sort, "sort"),
+		short(k.Refresh, "refresh"), short(k.Download, "download"),
+	}
+}
+
+// groups is the full list for the help overlay, in two columns; pairs of
+// keys that mirror each other share a line.
+func (k keyMap) groups() [][]key.Binding {
+	pair := func(keys, desc string) key.Binding { return key.NewBinding(key.WithHelp(keys, desc)) }
+	return [][]key.Binding{
+		{
+			pair("↑↓ jk", "move"), pair("g G", "first, last job"), pair("pgup pgdn", "page up, down"),
+			k.Details, k.Escape, k.Open, k.Copy, k.Download, k.DownloadAll, k.Refresh, k.RefreshAll,
+		},
+		{k.Add, k.Remove, k.Undo, k.Filter, k.Sort, k.Redraw, k.Help, k.Quit, k.Force},
+	}
+}
+
+// handleKey routes a key press by mode. It only changes the model and
+// returns commands; nothing here waits on the engine.
+func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.Force) {
+		return tea.Quit
+	}
+	switch m.mode {
+	case modeFilter:
+		return m.filterKey(msg)
+	case modeAdd:
+		return m.addKey(msg)
+	case modeHelp:
+		if key.Matches(msg, m.keys.Help, m.keys.Escape, m.keys.Quit, m.keys.Details) {
+			m.mode = modeNormal
+		}
+		return nil
+	case modeConfirmQuit:
+		m.mode = modeNormal
+		if s := msg.String(); s == "y" || s == "Y" {
+			return tea.Quit
+		}
+		m.setFlash("", false)
+		return nil
+	}
+	if m.undo == nil {
+		m.setFlash("", false)
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		m.moveTo(m.cursor - 1)
+	case key.Matches(msg, k.Down):
+		m.moveTo(m.cursor + 1)
+	case key.Matches(msg, k.Top):
+		m.moveTo(0)
+	case key.Matches(msg, k.Bottom):
+		m.moveTo(len(m.visible()) - 1)
+	case key.Matches(msg, k.PageUp):
+		m.moveTo(m.cursor - max(1, m.frame().rowsH-1))
+	case key.Matches(msg, k.PageDown):
+		m.moveTo(m.cursor + max(1, m.frame().rowsH-1))
+	case key.Matches(msg, k.Details):
+		m.detail = !m.detail
+		m.clampScroll()
+	case key.Matches(msg, k.Open):
+		return m.openSelected()
+	case key.Matches(msg, k.Copy):
+		if e, ok := m.selected(); ok {
+			if link := linkFor(&e.job); link != "" {
+				return m.copyLink(link, "")
+			}
+			m.setFlash(noLinkReason(&e.job), true)
+		}
+	case key.Matches(msg, k.Download):
+		return m.downloadSelected()
+	case key.Matches(msg, k.DownloadAll):
+		return m.downloadAll()
+	case key.Matches(msg, k.Refresh):
+		if e, ok := m.selected(); ok {
+			eng, id := m.eng, e.job.ID
+			return func() tea.Msg { eng.Refresh(id); return refreshedMsg(1) }
+		}
+	case key.Matches(msg, k.RefreshAll):
+		eng := m.eng
+		return func() tea.Msg { eng.Refresh(); return refreshedMsg(-1) }
+	case key.Matches(msg, k.Add):
+		m.mode = modeAdd
+		m.input.set("")
+	case key.Matches(msg, k.Remove):
+		if e, ok := m.selected(); ok {
+			eng, id := m.eng, e.job.ID
+			return func() tea.Msg { return removedMsg(eng.Remove(id)) }
+		}
+	case key.Matches(msg, k.Undo):
+		if m.undo == nil {
+			m.setFlash("nothing to undo", false)
+			return nil
+		}
+		eng, jobs := m.eng, m.undo
+		m.undo = nil
+		m.undoGen++
+		return func() tea.Msg { eng.Restore(jobs...); return restoredMsg(len(jobs)) }
+	case key.Matches(msg, k.Filter):
+		m.mode = modeFilter
+		m.input.set(m.filter)
+	case key.Matches(msg, k.Sort):
+		m.sortBy = (m.sortBy + 1) % numSortKeys
+		m.dirty = true
+		m.visible()
+		m.setFlash("sorted by "+m.sortBy.String(), false)
+	case key.Matches(msg, k.Help):
+		m.mode = modeHelp
+	case key.Matches(msg, k.Redraw):
+		return tea.ClearScreen
+	case key.Matches(msg, k.Quit):
+		if m.dl == nil {
+			return tea.Quit
+		}
+		dl := m.dl
+		return func() tea.Msg { return activeDownloadsMsg(dl.Active()) }
+	case key.Matches(msg, k.Escape):
+		switch {
+		case m.filter != "":
+			m.setFilter("")
+		case m.detail:
+			m.detail = false
+			m.clampScroll()
+		}
+	}
+	return nil
+}
+
+// filterKey edits the filter; it applies as the user types. Arrows still
+// move, so the user can pick a row without leaving the filter.
+func (m *model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Escape):
+		m.mode = modeNormal
+		m.setFilter("")
+	case msg.String() == "enter":
+		m.mode = modeNormal
+	case msg.String() == "up":
+		m.moveTo(m.cursor - 1)
+	case msg.String() == "down":
+		m.moveTo(m.cursor + 1)
+	default:
+		if m.input.key(msg) {
+			m.setFilter(m.input.value())
+		}
+	}
+	return nil
+}
+
+func (m *model) setFilter(f string) {
+	f = termsafe.Clean(f)
+	if f == m.filter {
+		return
+	}
+	m.filter = f
+	m.dirty = true
+	m.visible()
+}
+
+// addKey edits the add prompt; enter hands the IDs to the engine.
+func (m *model) addKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Escape):
+		m.mode = modeNormal
+		m.input.set("")
+		return nil
+	case msg.String() == "enter":
+		m.mode = modeNormal
+		list, problems := parseIDs(m.input.value())
+		m.input.set("")
+		if len(list) == 0 {
+			m.setFlash("no IDs found"+problemSuffix(problems), true)
+			return nil
+		}
+		eng, bad := m.eng, len(problems)
+		return func() tea.Msg { return addedMsg{asked: len(list), problems: bad, added: eng.Add(list...)} }
+	default:
+		m.input.key(msg)
+	}
+	return nil
+}
+
+// handlePaste feeds a paste to the prompt or filter being edited; a paste
+// at the table opens the add prompt with it, since a paste there can only
+// mean IDs.
+func (m *model) handlePaste(text string) tea.Cmd {
+	switch m.mode {
+	case modeFilter:
+		m.input.insert(termsafe.Clean(text))
+		m.setFilter(m.input.value())
+	case modeAdd:
+		m.input.insert(text)
+	case modeNormal:
+		m.mode = modeAdd
+		m.input.set(text)
+	}
+	return nil
+}
+
+// wheelStep is how many rows one notch of the wheel scrolls.
+const wheelStep = 3
+
+// handleWheel scrolls the table, dragging the selection along when it would
+// leave the screen.
+func (m *model) handleWheel(ms tea.Mouse) {
+	if m.mode == modeHelp {
+		return
+	}
+	h := m.frame().rowsH
+	n := len(m.visible())
+	switch ms.Button {
+	case tea.MouseWheelUp:
+		m.offset = max(0, m.offset-wheelStep)
+	case tea.MouseWheelDown:
+		m.offset = max(0, min(m.offset+wheelStep, n-h))
+	default:
+		return
+	}
+	if m.cursor < m.offset {
+		m.cursor = m.offset
+	} else if h > 0 && m.cursor >= m.offset+h {
+		m.cursor = m.offset + h - 1
+	}
+	m.cursor = max(0, min(m.cursor, n-1))
+	if m.cursor < n {
+		m.selID = m.rows[m.cursor].job.ID
+	}
+}
+
+// handleClick selects the row under a left click.
+func (m *model) handleClick(ms tea.Mouse) {
+	if m.mode == modeHelp {
+		m.mode = modeNormal
+		return
+	}
+	if ms.Button != tea.MouseLeft {
+		return
+	}
+	f := m.frame()
+	if ms.X >= f.tableW || ms.Y < f.rowsTop || ms.Y >= f.rowsTop+f.rowsH {
+		return
+	}
+	i := m.offset + ms.Y - f.rowsTop
+	if i < len(m.visible()) {
+		m.moveTo(i)
+	}
+}

@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/pkg/browser"
+)
+
+// Options is what the dashboard is given. Only Engine is required.
+type Options struct {
+	// Engine tracks the jobs. Add the IDs from the command line before Run.
+	Engine Engine
+	// Downloader serves d and D and is asked before quitting; nil makes
+	// those keys say downloads are not available.
+	Downloader Downloader
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Location is the time zone clock times are shown in; nil means local.
+	Location *time.Location
+	// Input is where keys come from; nil means the terminal (Bubble Tea
+	// opens /dev/tty itself when standard input is not one).
+	Input io.Reader
+	// InputTTY reads keys from /dev/tty even when Input is nil, for when
+	// standard input was a pipe of IDs.
+	InputTTY bool
+	// Output is the terminal; nil means standard output.
+	Output io.Writer
+	// Logger receives debug logs (--debug FILE); nil discards them. The
+	// dashboard never writes logs to the screen.
+	Logger *slog.Logger
+	// NoColor turns colour off; so does a non-empty NO_COLOR in Env.
+	NoColor bool
+	// NoMouse leaves the mouse to the terminal, so text can be selected
+	// natively; by default the wheel scrolls and a click selects.
+	NoMouse bool
+	// Notify is NotifyAuto (or ""), NotifyBell or NotifyOff.
+	Notify string
+	// Env reads the environment; nil means os.Getenv.
+	Env func(string) string
+	// Version is shown in the help overlay.
+	Version string
+	// OpenURL opens a link in a browser; nil means github.com/pkg/browser
+	// with its output discarded.
+	OpenURL func(url string) error
+	// ProgramOptions are passed to Bubble Tea last, for tests and for
+	// callers with needs of their own (tea.WithWindowSize, tea.WithEnvironment).
+	ProgramOptions []tea.ProgramOption
+
+	ctx   context.Context
+	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+}
+
+func (o Options) withDefaults() Options {
+	if o.ctx == nil {
+		o.ctx = context.Background()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Location == nil {
+		o.Location = time.Local
+	}
+	if o.Env == nil {
+		o.Env = os.Getenv
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Notify == "" {
+		o.Notify = NotifyAuto
+	}
+	if o.OpenURL == nil {
+		o.OpenURL = browser.OpenURL
+	}
+	if o.after == nil {
+		o.after = tea.Tick
+	}
+	return o
+}
+
+// Run shows the dashboard until the user quits or ctx is cancelled. It
+// returns the summary to leave in the scrollback, one line a job, which the
+// caller prints once the screen is restored.
+func Run(ctx context.Context, opts Options) (summary string, err error) {
+	if opts.Engine == nil {
+		return "", errors.New("ui: Options.Engine is required")
+	}
+	if opts.OpenURL == nil {
+		// The opener's chatter would land in the middle of the screen.
+		browser.Stdout, browser.Stderr = io.Discard, io.Discard
+	}
+	opts.ctx = ctx
+	opts = opts.withDefaults()
+	m := newModel(opts)
+
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if opts.Output != nil {
+		popts = append(popts, tea.WithOutput(opts.Output))
+	}
+	switch {
+	case opts.Input != nil:
+		popts = append(popts, tea.WithInput(opts.Input))
+	case opts.InputTTY:
+		tty, err := os.Open("/dev/tty")
+		if err != nil {
+			return "", fmt.Errorf("keys must come from the terminal, but /dev/tty cannot be opened (run reel in a terminal): %w", err)
+		}
+		defer tty.Close()
+		popts = append(popts, tea.WithInput(tty))
+	}
+	if opts.NoColor || opts.Env("NO_COLOR") != "" {
+		// colorprofile honours only NO_COLOR values that parse as true;
+		// no-color.org says any non-empty value.
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	popts = append(popts, opts.ProgramOptions...)
+
+	final, err := tea.NewProgram(m, popts...).Run()
+	if fm, ok := final.(*model); ok {
+		m = fm
+	}
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		err = nil // the caller cancelled; that is a way to end, not a failure
+	}
+	return m.summary(), err
+}
+
+// summary is one plain line a job, in the order added: glyph, status word,
+// ID and name.
+func (m *model) summary() string {
+	wordW := 0
+	idW := 0
+	for _, e := range m.all {
+		wordW = max(wordW, ansi.StringWidth(e.word))
+		idW = max(idW, ansi.StringWidth(e.id))
+	}
+	var b strings.Builder
+	for _, e := range m.all {
+		line := catInfo[e.cat].glyph + " " + fit(e.word, wordW) + "  " + fit(e.id, idW)
+		if e.name != "" {
+			line += "  " + e.name
+		}
+		b.WriteString(strings.TrimRight(line, " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

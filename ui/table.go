@@ -1,0 +1,272 @@
+package ui
+
+import (
+	"strings"
+	"time"
+
+	"github.com/reel-dev/reel/human"
+	"github.com/reel-dev/reel/termsafe"
+	"github.com/reel-dev/reel/track"
+)
+
+// layout is the width of each column for one table width; 0 means the
+// column was dropped to make room. The name column takes what is left.
+type layout struct {
+	w                                           int
+	id, name, status, bar, pct, time, dur, size int
+}
+
+const (
+	gap      = 2  // spaces between columns
+	margin   = 1  // before the first column: a mark on the selected row
+	minName  = 16 // below this the name is unreadable: drop other columns first
+	maxIDCol = 36 // a UUID
+)
+
+// computeLayout fits the columns into w cells. As the width shrinks it
+// drops, in order, the video size, the video length, most of the ID (the
+// detail pane shows it whole), the bar (the percentage stays), the time and
+// finally the percentage.
+func computeLayout(w, maxID int) layout {
+	l := layout{w: w, id: max(2, min(maxID, maxIDCol)), status: 15, bar: 12, pct: 4, time: 8, dur: 8, size: 8}
+	steps := []func(){
+		func() { l.size = 0 },
+		func() { l.dur = 0 },
+		func() { l.id = min(l.id, 13) },
+		func() { l.bar = 0 },
+		func() { l.time = 0 },
+		func() { l.id = min(l.id, 8) },
+		func() { l.pct = 0 },
+	}
+	for _, step := range steps {
+		if w-l.fixed() >= minName {
+			break
+		}
+		step()
+	}
+	l.name = max(0, w-l.fixed())
+	return l
+}
+
+// fixed is the width of everything but the name.
+func (l layout) fixed() int {
+	n := margin + l.id + gap + gap + l.status
+	switch {
+	case l.bar > 0 && l.pct > 0:
+		n += gap + l.bar + 1 + l.pct
+	case l.pct > 0:
+		n += gap + l.pct
+	}
+	for _, c := range []int{l.time, l.dur, l.size} {
+		if c > 0 {
+			n += gap + c
+		}
+	}
+	return n
+}
+
+// cachedRow is a rendered row and what it was rendered for. A row is drawn
+// again only when its job, the layout, the selection or, for a job still
+// running, the second changes.
+type cachedRow struct {
+	version uint64
+	lay     layout
+	sel     bool
+	sec     int64
+	s       string
+}
+
+// cells is a row's text, column by column, without styling. Tests read
+// rows through it.
+type cells struct {
+	id, name, status, bar, pct, time, dur, size string
+}
+
+// rowCells works out a row's text for a layout at time now.
+func rowCells(e *entry, l layout, now time.Time) cells {
+	j := &e.job
+	c := cells{
+		id:     e.id,
+		name:   e.name,
+		status: catInfo[e.cat].glyph + " " + e.word,
+		time:   timeText(j, e.cat, now),
+	}
+	if c.name == "" && e.cat == catTrouble && j.Err != "" {
+		c.name = termsafe.Clean(j.Err)
+	}
+	switch e.cat {
+	case catNotFound, catWaiting, catDeleted:
+	default:
+		done := e.cat == catFinished
+		c.pct = formatPercent(e.frac, done)
+		c.bar = bar(e.frac, l.bar)
+	}
+	if e.cat == catFinished && j.Video != nil {
+		if d := j.Video.VideoDurationSeconds; d != nil {
+			c.dur = human.Seconds(*d)
+		}
+		if s := j.Video.VideoSizeBytes; s != nil {
+			c.size = human.Size(*s)
+		}
+	}
+	return c
+}
+
+// timeText is the elapsed time of a running job, or "~" and the time left
+// when the engine can estimate it; for an ended job, how long it took.
+func timeText(j *track.Job, c category, now time.Time) string {
+	start := j.Started
+	if start.IsZero() {
+		start = j.Added
+	}
+	switch {
+	case c.running():
+		if !j.ETA.IsZero() && j.ETA.After(now) {
+			return "~" + human.Duration(j.ETA.Sub(now))
+		}
+		if start.IsZero() {
+			return ""
+		}
+		return human.Duration(now.Sub(start))
+	case !j.Ended.IsZero() && !start.IsZero():
+		return human.Duration(j.Ended.Sub(start))
+	}
+	return ""
+}
+
+// bar draws a static progress bar w cells wide.
+func bar(f float64, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	n := int(f*float64(w) + 0.5)
+	n = max(0, min(n, w))
+	return strings.Repeat("█", n) + strings.Repeat("░", w-n)
+}
+
+// renderRow draws one row, from the cache when nothing it shows changed.
+func (m *model) renderRow(e *entry, sel bool) string {
+	var sec int64
+	if e.cat.running() {
+		sec = m.t.Unix()
+	}
+	if c, ok := m.cache[e.job.ID]; ok && c.version == e.job.Version && c.lay == m.lay && c.sel == sel && c.sec == sec {
+		return c.s
+	}
+	s := m.drawRow(e, sel)
+	m.cache[e.job.ID] = cachedRow{version: e.job.Version, lay: m.lay, sel: sel, sec: sec, s: s}
+	return s
+}
+
+func (m *model) drawRow(e *entry, sel bool) string {
+	l := m.lay
+	c := rowCells(e, l, m.t)
+	var b strings.Builder
+	b.Grow(l.w * 2)
+	cat := m.paint.cat[e.cat]
+	if sel {
+		cat, c.bar = paint{}, bar(e.frac, l.bar)
+	}
+	if sel {
+		b.WriteString("›")
+	} else {
+		b.WriteString(" ")
+	}
+	b.WriteString(fit(c.id, l.id))
+	b.WriteString("  ")
+	if c.name == e.name || sel {
+		b.WriteString(fit(c.name, l.name))
+	} else {
+		b.WriteString(m.paint.warn.on(fit(c.name, l.name)))
+	}
+	b.WriteString("  ")
+	b.WriteString(cat.on(fit(c.status, l.status)))
+	if l.pct > 0 {
+		b.WriteString("  ")
+		if l.bar > 0 {
+			if c.bar == "" {
+				b.WriteString(strings.Repeat(" ", l.bar))
+			} else if sel {
+				b.WriteString(c.bar)
+			} else {
+				n := int(e.frac*float64(l.bar) + 0.5)
+				n = max(0, min(n, l.bar))
+				b.WriteString(cat.on(strings.Repeat("█", n)))
+				b.WriteString(m.paint.faint.on(strings.Repeat("░", l.bar-n)))
+			}
+			b.WriteString(" ")
+		}
+		b.WriteString(fitRight(c.pct, l.pct))
+	}
+	for _, col := range []struct {
+		s string
+		w int
+	}{{c.time, l.time}, {c.dur, l.dur}, {c.size, l.size}} {
+		if col.w > 0 {
+			b.WriteString("  ")
+			b.WriteString(fitRight(col.s, col.w))
+		}
+	}
+	if sel {
+		return m.paint.selected.on(fit(b.String(), l.w))
+	}
+	return b.String()
+}
+
+// titles is the line of column names above the rows.
+func (m *model) titles() string {
+	l := m.lay
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", margin))
+	b.WriteString(fit("ID", l.id))
+	b.WriteString("  ")
+	b.WriteString(fit("NAME", l.name))
+	b.WriteString("  ")
+	b.WriteString(fit("STATUS", l.status))
+	if l.pct > 0 {
+		b.WriteString("  ")
+		b.WriteString(fitRight("PROGRESS", l.bar+min(l.bar, 1)+l.pct))
+	}
+	for _, col := range []struct {
+		s string
+		w int
+	}{{"TIME", l.time}, {"LENGTH", l.dur}, {"SIZE", l.size}} {
+		if col.w > 0 {
+			b.WriteString("  ")
+			b.WriteString(fitRight(col.s, col.w))
+		}
+	}
+	return m.paint.title.on(fit(b.String(), l.w))
+}
+
+// tableLines draws the visible rows, rowsH lines of exactly w cells.
+func (m *model) tableLines(w, rowsH int) []string {
+	if k := [2]int{w, m.maxIDW}; k != m.layKey {
+		m.layKey, m.lay = k, computeLayout(w, m.maxIDW)
+	}
+	rows := m.visible()
+	out := make([]string, 0, rowsH+1)
+	out = append(out, m.titles())
+	for i := m.offset; i < m.offset+rowsH; i++ {
+		switch {
+		case i < len(rows):
+			out = append(out, m.renderRow(rows[i], i == m.cursor))
+		case i == 0 && len(rows) == 0:
+			out = append(out, m.paint.faint.on(fit(m.emptyText(), w)))
+		default:
+			out = append(out, strings.Repeat(" ", w))
+		}
+	}
+	return out
+}
+
+// emptyText says why there are no rows and what to do.
+func (m *model) emptyText() string {
+	switch {
+	case !m.loaded:
+		return " loading…"
+	case len(m.all) == 0:
+		return " No jobs tracked. Press a to add IDs, or paste them."
+	}
+	return " No job matches the filter. Press esc to clear it."
+}

@@ -1,0 +1,338 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/reel-dev/reel/termsafe"
+)
+
+// splitWidth is the width from which the detail pane sits beside the table
+// instead of below it.
+const splitWidth = 150
+
+// frame is where everything goes on screen. View draws by it and the mouse
+// hit-tests by it, so a click lands on the row that was drawn there.
+type frame struct {
+	bannerH int // lines of the key-rejected banner
+	rowsTop int // screen line of the first row
+	rowsH   int // rows shown
+	tableW  int
+	detailW int // beside the table; 0 when below or closed
+	detailH int // below the table, its separator included; 0 when beside or closed
+	statusH int
+}
+
+func (m *model) frame() frame {
+	f := frame{tableW: m.width, statusH: m.statusHeight()}
+	f.bannerH = len(m.bannerLines())
+	f.rowsTop = 1 + f.bannerH + 1
+	avail := m.height - f.rowsTop - f.statusH - 1
+	if m.detail {
+		if m.width >= splitWidth {
+			f.detailW = min(72, m.width*2/5)
+			f.tableW = m.width - f.detailW
+		} else {
+			f.detailH = avail / 2
+		}
+	}
+	f.rowsH = max(0, avail-f.detailH)
+	return f
+}
+
+// View draws the whole screen from the model; it changes nothing but
+// caches.
+func (m *model) View() tea.View {
+	f := m.frame()
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.header())
+	lines = append(lines, m.bannerLines()...)
+	bodyH := 1 + f.rowsH + f.detailH
+	if m.mode == modeHelp {
+		lines = append(lines, m.helpLines(m.width, bodyH)...)
+	} else {
+		table := m.tableLines(f.tableW, f.rowsH)
+		if f.detailW > 0 {
+			side := m.detailLines(f.detailW-2, len(table))
+			for i := range table {
+				table[i] += m.paint.faint.on("│") + " " + fit(side[i], f.detailW-2)
+			}
+		}
+		lines = append(lines, table...)
+		if f.detailH > 0 {
+			lines = append(lines, m.paint.faint.on(ansi.Truncate("─── details "+strings.Repeat("─", m.width), m.width, "")))
+			for _, s := range m.detailLines(m.width-2, f.detailH-1) {
+				lines = append(lines, " "+fit(s, m.width-1))
+			}
+		}
+	}
+	lines = append(lines, m.statusLines(f.statusH)...)
+	lines = append(lines, m.footer())
+	if len(lines) > m.height {
+		lines = lines[:max(m.height, 0)]
+	}
+
+	v := tea.NewView(strings.Join(lines, "\n"))
+	v.AltScreen = true
+	v.ReportFocus = true
+	if m.mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	v.WindowTitle = m.windowTitle()
+	v.ProgressBar = m.progressBar()
+	return v
+}
+
+// headerOrder is the order of the counts in the header: moving jobs first.
+var headerOrder = []category{catGenerating, catPreparing, catQueued, catWaiting, catOther, catTrouble, catFinished, catFailed, catDeleted, catNotFound}
+
+// header is the top line: the counts by status and how the connection
+// fares, as a clock time that needs no ticking.
+func (m *model) header() string {
+	right := m.connText() + " "
+	rw := ansi.StringWidth(right)
+	if rw >= m.width {
+		return fit(right, m.width)
+	}
+	left := m.counters(true)
+	if ansi.StringWidth(left) > m.width-rw-1 {
+		left = m.counters(false) // the glyphs alone; ? explains them
+	}
+	return fit(left, m.width-rw) + right
+}
+
+// counters are the header's counts by status, with or without words.
+func (m *model) counters(words bool) string {
+	var b strings.Builder
+	b.WriteString(m.st.bold.Render(" reel"))
+	for _, c := range headerOrder {
+		n := m.counts[c]
+		if n == 0 {
+			continue
+		}
+		s := catInfo[c].glyph + " " + strconv.Itoa(n)
+		if words {
+			s += " " + catInfo[c].word
+			b.WriteString("  ")
+		} else {
+			b.WriteString(" ")
+		}
+		b.WriteString(m.paint.cat[c].on(s))
+	}
+	return b.String()
+}
+
+func (m *model) connText() string {
+	c := m.conn
+	switch {
+	case c.KeyRejected:
+		return m.st.banner.Render(" ✗ API key rejected ")
+	case c.PausedUntil.After(m.t):
+		return m.st.warn.Render("! rate limited, paused until " + formatClock(c.PausedUntil, m.t, m.loc))
+	case c.Retrying:
+		msg := "! retrying"
+		if c.LastError != "" {
+			msg += ": " + ansi.Truncate(termsafe.Clean(c.LastError), 40, "…")
+		}
+		return m.st.warn.Render(msg)
+	case !c.LastGood.IsZero():
+		return m.st.faint.Render("last poll " + formatClock(c.LastGood, m.t, m.loc))
+	case m.anyRunning():
+		return m.st.faint.Render("waiting for the first answer")
+	}
+	return ""
+}
+
+// bannerLines say, big and clear, that the key was rejected and what to do.
+func (m *model) bannerLines() []string {
+	if !m.conn.KeyRejected || m.width < 10 {
+		return nil
+	}
+	text := "API key rejected: nothing is being polled. Set COLOSSYAN_API_KEY to a valid key " +
+		"(Colossyan: Settings → Workspace details) and restart reel, or press R to try again."
+	var out []string
+	for _, l := range strings.Split(ansi.Wrap(text, m.width-2, ""), "\n") {
+		out = append(out, m.st.banner.Render(fit(" "+l, m.width)))
+		if len(out) == 3 {
+			break
+		}
+	}
+	return out
+}
+
+// statusHeight is 1, or more when a link is shown whole so it can be
+// selected by hand.
+func (m *model) statusHeight() int {
+	if m.flashLink == "" || m.mode != modeNormal || m.width <= 0 {
+		return 1
+	}
+	n := (ansi.StringWidth(m.flashLink) + m.width - 1) / m.width
+	return 1 + max(1, min(n, 4))
+}
+
+// statusLines hold the prompt being edited, or the last message, with the
+// sort and filter on the right.
+func (m *model) statusLines(h int) []string {
+	w := m.width
+	n := len(m.visible())
+	switch m.mode {
+	case modeAdd:
+		list, problems := parseIDs(m.input.value())
+		info := " " + plural(len(list), "ID") + problemSuffix(problems) + " "
+		text := m.input.tail(max(1, w-len(" Add IDs › ")-ansi.StringWidth(info)-1))
+		if m.input.empty() {
+			text = m.st.faint.Render("type or paste IDs, then enter")
+		}
+		return []string{fit(m.st.key.Render(" Add IDs › ")+text+"█", w-ansi.StringWidth(info)) + m.st.faint.Render(info)}
+	case modeFilter:
+		info := " " + strconv.Itoa(n) + " of " + strconv.Itoa(len(m.all)) + " "
+		return []string{fit(m.st.key.Render(" / ")+m.input.tail(max(1, w-4-len(info)))+"█", w-len(info)) + m.st.faint.Render(info)}
+	}
+	var right []string
+	if m.sortBy != sortAdded {
+		right = append(right, "sort: "+m.sortBy.String())
+	}
+	if m.filter != "" {
+		right = append(right, "filter: "+m.filter+" ("+strconv.Itoa(n)+" of "+strconv.Itoa(len(m.all))+")")
+	}
+	if len(right) == 0 {
+		right = append(right, plural(len(m.all), "job"))
+	}
+	r := m.st.faint.Render(strings.Join(right, " · ") + " ")
+	left := ""
+	if m.flash != "" {
+		st := m.st.info
+		if m.flashWarn {
+			st = m.st.warn
+		}
+		left = st.Render(" " + m.flash)
+	}
+	out := []string{fit(left, w-ansi.StringWidth(r)) + r}
+	if m.flashLink != "" {
+		link := m.flashLink
+		for len(out) < h {
+			part := ansi.Truncate(link, w, "")
+			if part == "" {
+				break
+			}
+			link = link[len(part):]
+			out = append(out, fit(part, w))
+		}
+	}
+	for len(out) < h {
+		out = append(out, strings.Repeat(" ", w))
+	}
+	return out
+}
+
+// footer lists the main keys, as many as fit.
+func (m *model) footer() string {
+	var binds []key.Binding
+	switch m.mode {
+	case modeAdd:
+		binds = []key.Binding{
+			key.NewBinding(key.WithHelp("enter", "add")), key.NewBinding(key.WithHelp("esc", "cancel")),
+			key.NewBinding(key.WithHelp("ctrl+u", "clear")),
+		}
+	case modeFilter:
+		binds = []key.Binding{
+			key.NewBinding(key.WithHelp("enter", "keep filter")), key.NewBinding(key.WithHelp("esc", "clear")),
+			key.NewBinding(key.WithHelp("↑/↓", "move")),
+		}
+	case modeHelp:
+		binds = []key.Binding{key.NewBinding(key.WithHelp("?/esc", "close help"))}
+	case modeConfirmQuit:
+		binds = []key.Binding{key.NewBinding(key.WithHelp("y", "quit")), key.NewBinding(key.WithHelp("n", "stay"))}
+	default:
+		binds = m.keys.footer()
+		if m.undo != nil {
+			binds = append([]key.Binding{m.keys.Undo}, binds...)
+		}
+	}
+	// The keys to leave and to learn the rest always show; the others
+	// fill the space before them.
+	tail := ""
+	if m.mode == modeNormal {
+		tail = m.hint(m.keys.Help) + m.hint(m.keys.Quit)
+	}
+	room := m.width - ansi.StringWidth(tail)
+	var b strings.Builder
+	for _, k := range binds {
+		h := m.hint(k)
+		if ansi.StringWidth(b.String()+h) > room {
+			break
+		}
+		b.WriteString(h)
+	}
+	return fit(b.String(), room) + tail
+}
+
+// hint is one key and what it does, for the footer.
+func (m *model) hint(k key.Binding) string {
+	h := k.Help()
+	return " " + m.st.key.Render(h.Key) + " " + m.st.faint.Render(h.Desc) + " "
+}
+
+// windowTitle puts the counts in the terminal's title bar.
+func (m *model) windowTitle() string {
+	parts := []string{}
+	running := 0
+	for c := range numCategories {
+		if c.running() {
+			running += m.counts[c]
+		}
+	}
+	if running > 0 {
+		parts = append(parts, strconv.Itoa(running)+" running")
+	}
+	for _, c := range []category{catFinished, catFailed, catTrouble, catNotFound} {
+		if n := m.counts[c]; n > 0 && c != catTrouble {
+			parts = append(parts, strconv.Itoa(n)+" "+catInfo[c].word)
+		}
+	}
+	if len(parts) == 0 {
+		return "reel"
+	}
+	return "reel: " + strings.Join(parts, ", ")
+}
+
+// progressBar shows overall progress on the terminal's tab while jobs run,
+// in the warning colour once some failed, and nothing when all is done.
+func (m *model) progressBar() *tea.ProgressBar {
+	if m.conn.KeyRejected {
+		return tea.NewProgressBar(tea.ProgressBarError, m.overall())
+	}
+	if !m.anyRunning() {
+		return nil
+	}
+	state := tea.ProgressBarDefault
+	if m.counts[catFailed] > 0 || m.counts[catTrouble] > 0 {
+		state = tea.ProgressBarWarning
+	}
+	return tea.NewProgressBar(state, m.overall())
+}
+
+// overall is the mean progress of the jobs that can progress, 0..100.
+func (m *model) overall() int {
+	if m.fracN == 0 {
+		return 0
+	}
+	return max(0, min(100, int(m.fracSum/float64(m.fracN)*100)))
+}
+
+// place centres a block in a w×h area.
+func place(w, h int, s string) []string {
+	lines := strings.Split(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, s), "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = fit(l, w)
+	}
+	return lines
+}

@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/reel-dev/reel/track"
+)
+
+// TestGolden draws the dashboard at 80x24 and 160x45 with a fixed clock and
+// a job in every state, ANSI stripped. Regenerate with -update.
+func TestGolden(t *testing.T) {
+	sizes := []struct {
+		name string
+		w, h int
+	}{{"80x24", 80, 24}, {"160x45", 160, 45}}
+	scenes := []struct {
+		name  string
+		setup func(hs *harness)
+	}{
+		{"table", func(hs *harness) {}},
+		{"finished", func(hs *harness) { hs.selectID("job-finished"); hs.key("enter") }},
+		{"failed", func(hs *harness) { hs.selectID("job-failed"); hs.key("enter") }},
+		{"trouble", func(hs *harness) { hs.selectID("job-trouble"); hs.key("enter") }},
+		{"hostile", func(hs *harness) { hs.selectID("job-hostile"); hs.key("enter") }},
+		{"help", func(hs *harness) { hs.key("?") }},
+		{"keyrejected", func(hs *harness) {
+			c := track.Conn{KeyRejected: true, LastError: "401 Unauthorized", LastGood: fixedNow.Add(-time.Minute)}
+			hs.events(track.Event{Conn: &c})
+		}},
+		{"filter", func(hs *harness) { hs.key("/", "g", "e", "n") }},
+		{"sorted", func(hs *harness) { hs.key("s") }},
+		{"copied", func(hs *harness) {
+			hs.env["SSH_TTY"] = "/dev/pts/3"
+			hs.selectID("job-finished")
+			hs.key("o")
+		}},
+	}
+	for _, sz := range sizes {
+		for _, sc := range scenes {
+			t.Run(sz.name+"_"+sc.name, func(t *testing.T) {
+				hs := newHarness(t, sz.w, sz.h, fixtures()...)
+				sc.setup(hs)
+				out := hs.view()
+				checkFrame(t, out, sz.w, sz.h)
+				golden.RequireEqual(t, ansi.Strip(out))
+			})
+		}
+	}
+}
+
+// checkFrame asserts the view fills the screen exactly: h lines of w cells.
+func checkFrame(t *testing.T, out string, w, h int) {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	if len(lines) != h {
+		t.Errorf("view has %d lines, want %d", len(lines), h)
+	}
+	for i, l := range lines {
+		if got := ansi.StringWidth(l); got != w {
+			t.Errorf("line %d is %d cells wide, want %d: %q", i, got, w, ansi.Strip(l))
+		}
+	}
+}
+
+// selectID moves the cursor to a job by keys, as a user would.
+func (hs *harness) selectID(id string) {
+	hs.t.Helper()
+	hs.key("g")
+	for range len(hs.m.all) {
+		if e, ok := hs.m.selected(); ok && e.job.ID == id {
+			return
+		}
+		hs.key("j")
+	}
+	hs.t.Fatalf("job %s not found by moving down", id)
+}

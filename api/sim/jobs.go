@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -191,12 +192,12 @@ var presets = []struct {
 	spec JobSpec
 }{
 	{"finished already", JobSpec{Age: 10 * time.Minute, Queued: 5 * time.Second, Preprocessing: 10 * time.Second, Handoff: 2 * time.Second, Generating: 40 * time.Second}},
-	{"finishes in about 25 s", JobSpec{Queued: 2 * time.Second, Preprocessing: 4 * time.Second, Handoff: 3 * time.Second, Generating: 15 * time.Second}},
-	{"fails in about 25 s", JobSpec{Queued: 3 * time.Second, Preprocessing: 5 * time.Second, Handoff: 2 * time.Second, Generating: 14 * time.Second, Fail: true, FailAt: 0.45}},
-	{"generates for half an hour (maximumProgress 1000)", JobSpec{Queued: 4 * time.Second, Preprocessing: 8 * time.Second, Handoff: 2 * time.Second, Generating: 30 * time.Minute, MaximumProgress: 1000}},
-	{"finishes in about 45 s (maximumProgress 250, duration null)", JobSpec{Queued: 6 * time.Second, Preprocessing: 8 * time.Second, Handoff: 1 * time.Second, Generating: 30 * time.Second, MaximumProgress: 250, DurationUnknown: true}},
-	{"queued for 20 s, finishes in about 50 s (size null)", JobSpec{Queued: 20 * time.Second, Preprocessing: 8 * time.Second, Handoff: 2 * time.Second, Generating: 18 * time.Second, SizeUnknown: true}},
-	{"deleted after 40 s", JobSpec{Queued: 2 * time.Second, Preprocessing: 5 * time.Second, Handoff: 1 * time.Second, Generating: 5 * time.Minute, DeleteAfter: 40 * time.Second}},
+	{"finishes in about %s", JobSpec{Queued: 2 * time.Second, Preprocessing: 4 * time.Second, Handoff: 3 * time.Second, Generating: 15 * time.Second}},
+	{"fails in about %s", JobSpec{Queued: 3 * time.Second, Preprocessing: 5 * time.Second, Handoff: 2 * time.Second, Generating: 14 * time.Second, Fail: true, FailAt: 0.45}},
+	{"generates for about %s (maximumProgress 1000)", JobSpec{Queued: 4 * time.Second, Preprocessing: 8 * time.Second, Handoff: 2 * time.Second, Generating: 30 * time.Minute, MaximumProgress: 1000}},
+	{"finishes in about %s (maximumProgress 250, duration null)", JobSpec{Queued: 6 * time.Second, Preprocessing: 8 * time.Second, Handoff: 1 * time.Second, Generating: 30 * time.Second, MaximumProgress: 250, DurationUnknown: true}},
+	{"queued long, finishes in about %s (size null)", JobSpec{Queued: 20 * time.Second, Preprocessing: 8 * time.Second, Handoff: 2 * time.Second, Generating: 18 * time.Second, SizeUnknown: true}},
+	{"deleted after about %s", JobSpec{Queued: 2 * time.Second, Preprocessing: 5 * time.Second, Handoff: 1 * time.Second, Generating: 5 * time.Minute, DeleteAfter: 40 * time.Second}},
 	{"failed already", JobSpec{Age: 5 * time.Minute, Queued: 2 * time.Second, Preprocessing: 3 * time.Second, Handoff: 1 * time.Second, Generating: 20 * time.Second, Fail: true, FailAt: 0.8}},
 }
 
@@ -220,7 +221,15 @@ func (s *Sim) addPresets(n, b int) {
 		}
 		j := s.addJobLocked(sp, "preset")
 		if i < 4 { // the first four tell the story; the rest are in JobIDs
-			s.examples = append(s.examples, Example{ID: j.spec.ID, What: p.what})
+			what := p.what
+			if strings.Contains(what, "%s") {
+				d := sp.total()
+				if sp.DeleteAfter > 0 {
+					d = sp.DeleteAfter
+				}
+				what = fmt.Sprintf(what, roughly(s.wall(d)))
+			}
+			s.examples = append(s.examples, Example{ID: j.spec.ID, What: what})
 		}
 	}
 	for i := range b {
@@ -229,6 +238,19 @@ func (s *Sim) addPresets(n, b int) {
 			s.examples = append(s.examples, Example{ID: v.id, What: "a video with no job (a video id)"})
 		}
 	}
+}
+
+// roughly says a duration the way a person would: "25 s", "30 min".
+func roughly(d time.Duration) string {
+	switch {
+	case d < 2*time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d < 2*time.Minute:
+		return fmt.Sprintf("%d s", int(d.Round(time.Second).Seconds()))
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute).Minutes()))
+	}
+	return fmt.Sprintf("%d h", int(d.Round(time.Hour).Hours()))
 }
 
 // specFor makes up the life of a job created by POST: 20 to 60 s at speed

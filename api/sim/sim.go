@@ -175,6 +175,19 @@ func (s *Sim) VideoIDs() []string {
 	return append([]string(nil), s.videoOrder...)
 }
 
+// BareVideoIDs lists the generated videos that have no job.
+func (s *Sim) BareVideoIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, id := range s.videoOrder {
+		if s.videos[id].jobID == "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // Example is a preset ID worth trying, with what it shows.
 type Example struct {
 	ID   string

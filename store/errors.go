@@ -1,0 +1,62 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ErrReadOnly is returned by writes to a store opened with OpenReadOnly.
+var ErrReadOnly = errors.New("store is open read-only")
+
+// CorruptError says the store file is damaged, or is not a reel store at
+// all. reel never repairs or replaces such a file: the user decides.
+type CorruptError struct {
+	Path   string
+	Reason string // what is wrong, in a few words
+	Err    error  // the underlying error, if any
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("store %s is damaged or not a reel store (%s); reel left it untouched: "+
+		"move it aside (mv %q %q) to start a fresh store, or use --store to pick another file",
+		e.Path, e.Reason, e.Path, e.Path+".bad")
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// NewerSchemaError says the store was made by a newer reel than this one.
+// Opening it anyway could lose what that reel wrote, so reel stops.
+type NewerSchemaError struct {
+	Path  string
+	Found int // the store's schema version
+	Known int // the newest this reel knows
+}
+
+func (e *NewerSchemaError) Error() string {
+	return fmt.Sprintf("store %s was made by a newer reel (schema version %d; this reel knows up to %d): "+
+		"upgrade reel, or use --store to pick another file", e.Path, e.Found, e.Known)
+}
+
+// classify turns SQLite's "corrupt" and "not a database" answers into a
+// CorruptError naming the file, and wraps anything else with what was being
+// done.
+func classify(path, doing string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_CORRUPT:
+			return &CorruptError{Path: path, Reason: "SQLite reports the file is malformed", Err: err}
+		case sqlite3.SQLITE_NOTADB:
+			return &CorruptError{Path: path, Reason: "not an SQLite database", Err: err}
+		}
+	}
+	return fmt.Errorf("store %s: %s: %w", path, doing, err)
+}
+
+var errClosed = errors.New("store is closed")

@@ -1,0 +1,89 @@
+package store
+
+// migrations are the schema's history, oldest first: migrations[i] takes a
+// store from version i to version i+1. Never edit a step that has shipped;
+// append a new one. The schema's version is len(migrations).
+//
+// Times are Unix nanoseconds, 0 for "never". JSON columns hold the API's
+// objects as received, so fields reel does not know survive a round trip.
+var migrations = []string{
+	// 1: the tracked jobs, their last known state, and every status change.
+	`
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE jobs (
+	id               TEXT PRIMARY KEY,   -- as the user gave it
+	seq              INTEGER NOT NULL,   -- order added
+	added_at         INTEGER NOT NULL,
+	kind             TEXT NOT NULL DEFAULT '',  -- job or video, once known
+	job_id           TEXT NOT NULL DEFAULT '',
+	video_id         TEXT NOT NULL DEFAULT '',
+	status           TEXT NOT NULL DEFAULT '',
+	not_found        INTEGER NOT NULL DEFAULT 0,
+	progress         REAL NOT NULL DEFAULT 0,
+	maximum_progress REAL NOT NULL DEFAULT 0,
+	job_json         BLOB,
+	video_json       BLOB,
+	status_since     INTEGER NOT NULL DEFAULT 0,
+	started_at       INTEGER NOT NULL DEFAULT 0,
+	ended_at         INTEGER NOT NULL DEFAULT 0,
+	last_poll        INTEGER NOT NULL DEFAULT 0,
+	err              TEXT NOT NULL DEFAULT '',
+	share_url        TEXT NOT NULL DEFAULT '',
+	callback_at      INTEGER NOT NULL DEFAULT 0,
+	updated_at       INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE history (
+	id     TEXT NOT NULL,
+	status TEXT NOT NULL,
+	at     INTEGER NOT NULL
+);
+CREATE INDEX history_id ON history(id, at);
+
+-- A trigger, not Go code, records status changes, so every writer (this
+-- reel or another version) keeps the history whole.
+CREATE TRIGGER history_on_status AFTER UPDATE OF status ON jobs
+WHEN NEW.status <> '' AND NEW.status IS NOT OLD.status
+BEGIN
+	INSERT INTO history(id, status, at) VALUES (
+		NEW.id, NEW.status,
+		CASE WHEN NEW.status_since <> 0 THEN NEW.status_since ELSE NEW.updated_at END);
+END;
+`,
+	// 2: what other processes changed (rev, writer, tombstones), downloads,
+	// and an index for finish-time estimates.
+	`
+INSERT INTO meta(key, value) VALUES ('rev', 0);
+ALTER TABLE jobs ADD COLUMN rev       INTEGER NOT NULL DEFAULT 0; -- meta.rev of the last write
+ALTER TABLE jobs ADD COLUMN added_rev INTEGER NOT NULL DEFAULT 0; -- meta.rev when added
+ALTER TABLE jobs ADD COLUMN writer    TEXT NOT NULL DEFAULT '';   -- the Store that wrote it last
+CREATE INDEX jobs_rev ON jobs(rev);
+
+CREATE TABLE removed (
+	id     TEXT PRIMARY KEY,
+	rev    INTEGER NOT NULL,
+	writer TEXT NOT NULL
+);
+CREATE INDEX removed_rev ON removed(rev);
+
+CREATE TABLE downloads (
+	video_id   TEXT PRIMARY KEY,
+	path       TEXT NOT NULL DEFAULT '',
+	bytes      INTEGER NOT NULL DEFAULT 0,
+	total      INTEGER NOT NULL DEFAULT 0,
+	state      TEXT NOT NULL DEFAULT '',
+	err        TEXT NOT NULL DEFAULT '',
+	updated_at INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE INDEX history_status ON history(status, at);
+`,
+}
+
+// SchemaVersion is the schema version this reel writes and understands; it
+// is len(migrations), which a test checks.
+const SchemaVersion = 2

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/reel-dev/reel/track"
+)
+
+// Diff is what other processes changed in the store since the last Poll.
+// This Store's own writes are never in it.
+type Diff struct {
+	Added   []track.Job // newly tracked elsewhere (or a Remove undone), in Seq order
+	Updated []track.Job // states saved elsewhere for jobs already tracked
+	Removed []string    // no longer tracked
+}
+
+// Empty reports whether nothing changed.
+func (d Diff) Empty() bool { return len(d.Added)+len(d.Updated)+len(d.Removed) == 0 }
+
+// Poll reports what other processes changed since the last Poll (or since
+// Open). When nothing was committed it costs one PRAGMA data_version on a
+// connection kept for the purpose; otherwise it reads only the rows whose
+// revision is newer than the last one seen.
+//
+// Every write bumps meta.rev inside its transaction, and writes take the
+// lock in turn, so revisions grow in commit order: all rows up to the rev
+// read here are settled, and later ones wait for the next Poll. No read
+// transaction is needed.
+func (s *Store) Poll(ctx context.Context) (Diff, error) {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
+	var d Diff
+	if s.watch == nil {
+		return d, classify(s.path, "watching", errClosed)
+	}
+	var ver int64
+	if err := s.watch.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&ver); err != nil {
+		return d, classify(s.path, "watching", err)
+	}
+	if ver == s.dataVer {
+		return d, nil
+	}
+	var rev int64
+	if err := s.watch.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'rev'`).Scan(&rev); err != nil {
+		return d, classify(s.path, "watching", err)
+	}
+	rows, err := s.watch.QueryContext(ctx, `SELECT `+jobCols+`, added_rev FROM jobs
+		WHERE rev > ? AND rev <= ? AND writer <> ? ORDER BY seq, added_at, id`, s.seen, rev, s.writer)
+	if err != nil {
+		return d, classify(s.path, "watching", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var addedRev int64
+		j, err := scanJob(withTail{rows, &addedRev})
+		if err != nil {
+			return Diff{}, classify(s.path, "watching", err)
+		}
+		if addedRev > s.seen {
+			d.Added = append(d.Added, j)
+		} else {
+			d.Updated = append(d.Updated, j)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Diff{}, classify(s.path, "watching", err)
+	}
+	rows.Close()
+	gone, err := s.watch.QueryContext(ctx, `SELECT id FROM removed
+		WHERE rev > ? AND rev <= ? AND writer <> ? ORDER BY rev`, s.seen, rev, s.writer)
+	if err != nil {
+		return Diff{}, classify(s.path, "watching", err)
+	}
+	defer gone.Close()
+	for gone.Next() {
+		var id string
+		if err := gone.Scan(&id); err != nil {
+			return Diff{}, classify(s.path, "watching", err)
+		}
+		d.Removed = append(d.Removed, id)
+	}
+	if err := gone.Err(); err != nil {
+		return Diff{}, classify(s.path, "watching", err)
+	}
+	s.dataVer, s.seen = ver, rev
+	return d, nil
+}
+
+// withTail scans a job row followed by extra columns.
+type withTail struct {
+	r    scanner
+	tail *int64
+}
+
+func (w withTail) Scan(dest ...any) error { return w.r.Scan(append(dest, w.tail)...) }
+
+// Watch polls on every tick and sends each non-empty Diff, or an error
+// (after which it keeps going: a busy or briefly unreadable store heals).
+// The channel closes when ctx is done. ticks is injected so tests can
+// drive it; in the program use time.NewTicker(time.Second).C.
+func (s *Store) Watch(ctx context.Context, ticks <-chan time.Time) <-chan WatchEvent {
+	out := make(chan WatchEvent)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticks:
+			}
+			d, err := s.Poll(ctx)
+			if err == nil && d.Empty() {
+				continue
+			}
+			select {
+			case out <- WatchEvent{Diff: d, Err: err}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// WatchEvent is one result of Watch: a Diff, or the error a Poll met.
+type WatchEvent struct {
+	Diff Diff
+	Err  error
+}

@@ -1,0 +1,101 @@
+package ids
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strings"
+)
+
+// maxHeader is the longest line taken for a CSV header.
+const maxHeader = 64 << 10
+
+// csvHeader reports whether line is the header of a CSV list: split at
+// commas, semicolons or tabs, one of its fields names an ID column. It
+// returns the best such column and the separator.
+func csvHeader(line []byte) (col int, comma rune, ok bool) {
+	if len(line) > maxHeader {
+		return 0, 0, false
+	}
+	for _, sep := range []rune{',', ';', '\t'} {
+		r := csv.NewReader(bytes.NewReader(line))
+		r.Comma = sep
+		r.LazyQuotes = true
+		fields, err := r.Read()
+		if err != nil || (len(fields) < 2 && sep != ',') {
+			continue
+		}
+		best := len(idKeys)
+		for i, f := range fields {
+			name := strings.TrimSpace(f)
+			for rank, k := range idKeys {
+				if strings.EqualFold(name, k) && rank < best {
+					best, col = rank, i
+				}
+			}
+		}
+		if best < len(idKeys) {
+			return col, sep, true
+		}
+	}
+	return 0, 0, false
+}
+
+// parseCSV reads CSV whose header is the first record of doc, which starts
+// on line first, taking column col of every row.
+func (l *list) parseCSV(doc []byte, first, col int, comma rune) {
+	r := csv.NewReader(bytes.NewReader(doc))
+	r.Comma = comma
+	r.Comment = '#'
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	r.ReuseRecord = true
+	var name string
+	lastErr := 0
+	for n := 0; ; n++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			if pe.Line == lastErr {
+				return // no progress: give up rather than loop
+			}
+			lastErr = pe.Line
+			l.fail(first-1+pe.Line, "bad CSV: %s", pe.Err)
+			continue
+		}
+		if err != nil { // cannot happen with a bytes.Reader
+			l.fail(first, "bad CSV: %s", err)
+			return
+		}
+		line, _ := r.FieldPos(0)
+		line += first - 1
+		if n == 0 {
+			name = strings.TrimSpace(rec[col])
+			continue
+		}
+		if col >= len(rec) {
+			l.fail(line, "row has no %s column (it has %d fields)", name, len(rec))
+			continue
+		}
+		v := strings.TrimSpace(rec[col])
+		if v == "" {
+			l.fail(line, "empty %s column", name)
+			continue
+		}
+		l.add(line, v)
+	}
+}
+
+// isColumnName reports whether w names an ID column, as in a header.
+func isColumnName(w string) bool {
+	for _, k := range idKeys {
+		if strings.EqualFold(w, k) {
+			return true
+		}
+	}
+	return false
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"strings"
@@ -28,6 +29,7 @@ type simFlags struct {
 	seed       int64
 	token      string
 	linkTTL    time.Duration
+	rateLimit  float64
 	quiet      bool
 }
 
@@ -71,6 +73,7 @@ It runs until interrupted.`,
 			opts := sim.Options{
 				Jobs: f.jobs, BareVideos: 2, Speed: f.speed, Seed: f.seed, Token: f.token,
 				Faults: f.faults, FileFaults: f.fileFaults, LinkTTL: f.linkTTL,
+				RateLimit: f.rateLimit, Burst: int(math.Ceil(f.rateLimit)),
 				Addr: f.addr, FileAddr: f.fileAddr, Now: sio.Now,
 			}
 			if opts.Now == nil {
@@ -103,6 +106,7 @@ It runs until interrupted.`,
 	fl.Int64Var(&f.seed, "seed", 0, "seed for IDs, durations, outcomes, bytes and faults (default: random, printed)")
 	fl.StringVar(&f.token, "token", sim.DefaultToken, "bearer token the simulator accepts (its own, not a Colossyan key)")
 	fl.DurationVar(&f.linkTTL, "link-ttl", 15*time.Minute, "how long video and thumbnail links stay valid")
+	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "answer 429 beyond this many API requests a second (0: no limit)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not log each request to standard error")
 	return cmd
 }
@@ -117,6 +121,8 @@ func (f *simFlags) check() error {
 		return errors.New("--faults is a chance between 0 and 1, e.g. 0.1")
 	case f.fileFaults < 0 || f.fileFaults > 1:
 		return errors.New("--file-faults is a chance between 0 and 1, e.g. 0.1")
+	case f.rateLimit < 0:
+		return errors.New("--rate-limit must be 0 (no limit) or more")
 	case strings.TrimSpace(f.token) == "":
 		return errors.New("--token must not be empty")
 	case f.linkTTL < time.Second:
@@ -153,7 +159,11 @@ func printSimBanner(w io.Writer, srv *sim.Server, f simFlags) {
 	fmt.Fprintf(w, "reel sim: the Colossyan API, simulated, at %s\n\n", srv.URL())
 	fmt.Fprintf(w, "  token   %s   (the simulator's own, not a Colossyan key)\n", srv.Token())
 	fmt.Fprintf(w, "  seed    %d   (--seed %d repeats this run)\n", srv.Seed(), srv.Seed())
-	fmt.Fprintf(w, "  speed   %gx   faults %g (files %g)\n", f.speed, f.faults, f.fileFaults)
+	fmt.Fprintf(w, "  speed   %gx   faults %g (files %g)", f.speed, f.faults, f.fileFaults)
+	if f.rateLimit > 0 {
+		fmt.Fprintf(w, "   rate limit %g/s", f.rateLimit)
+	}
+	fmt.Fprintln(w)
 	if srv.FileOrigin() != srv.Origin() {
 		fmt.Fprintf(w, "  files   %s   (a second origin, like a CDN)\n", srv.FileOrigin())
 	}

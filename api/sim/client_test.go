@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -244,5 +245,31 @@ func TestCloseReleasesStalls(t *testing.T) {
 	}
 	if err := <-errc; !api.IsRetryable(err) {
 		t.Fatalf("the stalled client: %v", err)
+	}
+}
+
+// TestStartedServerSendsCallbacks: a started Server fires due callbacks on
+// its own, with no Flush.
+func TestStartedServerSendsCallbacks(t *testing.T) {
+	got := make(chan map[string]any, 1)
+	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		got <- m
+	}))
+	defer rc.Close()
+	srv, err := sim.Start(sim.Options{CallbackEvery: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	_, vid := srv.AddJob(sim.JobSpec{Callback: rc.URL, CallbackPayload: map[string]any{"k": "v"}})
+	select {
+	case m := <-got:
+		if m["status"] != "finished" || m["k"] != "v" || m["shareUrl"] != srv.Origin()+"/share/"+vid {
+			t.Fatalf("callback body %v", m)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no callback from the started server")
 	}
 }

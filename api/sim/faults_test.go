@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -165,5 +166,30 @@ func TestFaultRate(t *testing.T) {
 		if tt.rate == 1 && (f[FaultInternal] == 0 || f[FaultRateLimited] == 0) {
 			t.Errorf("rate 1: kinds not mixed: %v", f)
 		}
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	h := newHarness(t, Options{RateLimit: 2, Burst: 3})
+	id, _ := h.sim.AddJob(JobSpec{})
+	var codes []int
+	for range 5 {
+		code, hdr, _ := h.do("GET", "/video-generation-jobs/"+id, nil)
+		codes = append(codes, code)
+		if code == 429 && hdr.Get("Retry-After") != "1" {
+			t.Fatalf("Retry-After %q", hdr.Get("Retry-After"))
+		}
+	}
+	if fmt.Sprint(codes) != "[200 200 200 429 429]" {
+		t.Fatalf("codes %v: want a burst of 3, then 429", codes)
+	}
+	h.clock.Advance(time.Second) // two more tokens
+	for i, want := range []int{200, 200, 429} {
+		if code, _, _ := h.do("GET", "/video-generation-jobs/"+id, nil); code != want {
+			t.Fatalf("after a second, request %d: %d, want %d", i, code, want)
+		}
+	}
+	if n := h.sim.Requests().RateLimited; n != 3 {
+		t.Fatalf("RateLimited %d", n)
 	}
 }

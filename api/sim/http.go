@@ -4,11 +4,13 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // APIPrefix is where the API lives on the simulator's origin, as on
@@ -45,7 +47,43 @@ func (s *Sim) FileHandler() http.Handler {
 }
 
 func (s *Sim) api(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
-	mux.HandleFunc(pattern, s.track(pattern, s.withFaults(false, s.authed(h))))
+	mux.HandleFunc(pattern, s.track(pattern, s.limit(s.withFaults(false, s.authed(h)))))
+}
+
+// limit answers 429 when the request exceeds Options.RateLimit.
+func (s *Sim) limit(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if wait, ok := s.overLimit(); ok {
+			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+			writeJSON(w, http.StatusTooManyRequests, message("Too Many Requests"))
+			return
+		}
+		next(w, r)
+	}
+}
+
+// overLimit takes a token from the bucket, or says how long until one.
+func (s *Sim) overLimit() (time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rate := s.opts.RateLimit
+	if rate <= 0 {
+		return 0, false
+	}
+	now := s.now()
+	burst := float64(max(s.opts.Burst, 1))
+	if s.bucketAt.IsZero() {
+		s.bucket = burst
+	} else if d := now.Sub(s.bucketAt); d > 0 {
+		s.bucket = min(burst, s.bucket+d.Seconds()*rate)
+	}
+	s.bucketAt = now
+	if s.bucket >= 1 {
+		s.bucket--
+		return 0, false
+	}
+	s.stats.RateLimited++
+	return time.Duration((1 - s.bucket) / rate * float64(time.Second)), true
 }
 
 func (s *Sim) files(mux *http.ServeMux, cdn bool) {

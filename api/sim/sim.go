@@ -49,6 +49,12 @@ type Options struct {
 	// up first; 20 s when zero. Real time, not scaled by Speed.
 	StallFor time.Duration
 
+	// RateLimit, when positive, caps API requests a second (clock time)
+	// with a burst of Burst (1 when zero); beyond it the answer is 429 with
+	// Retry-After, as a real rate limiter would give.
+	RateLimit float64
+	Burst     int
+
 	// LinkTTL is how long a publicUrl or thumbnailUrl stays valid, in clock
 	// time; 15 minutes when zero.
 	LinkTTL time.Duration
@@ -92,6 +98,8 @@ type Sim struct {
 	forced, forcedFile []Fault
 	reqN, fileReqN     uint64
 	linkEpoch          int
+	bucket             float64   // rate limit tokens left
+	bucketAt           time.Time // when bucket was last filled
 
 	// Links point at the origin a request came by; with a separate file
 	// listener (Start with FileAddr), at that port on the same host name.

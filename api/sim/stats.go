@@ -17,6 +17,8 @@ type Stats struct {
 	InFlight, MaxInFlight int
 	// Faults counts injected faults by kind.
 	Faults map[Fault]int
+	// RateLimited counts requests refused by Options.RateLimit.
+	RateLimited int
 	// Unauthorized counts requests answered 401.
 	Unauthorized int
 	// FileAuthHeaders counts file requests that carried an Authorization

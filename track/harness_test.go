@@ -71,7 +71,11 @@ func (h *harness) run(d time.Duration) {
 func (h *harness) runUntil(limit time.Duration, cond func() bool) {
 	h.t.Helper()
 	end := h.clk.Now().Add(limit)
-	for !cond() {
+	for {
+		h.idle()
+		if cond() {
+			return
+		}
 		if !h.clk.Now().Before(end) {
 			h.t.Fatalf("condition not met within %s", limit)
 		}

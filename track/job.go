@@ -45,10 +45,10 @@ type Job struct {
 }
 
 // Terminal reports whether the job will change no more (ended or not found).
-func (j *Job) Terminal() bool { return j.NotFound || j.Status.Terminal() }
+func (j Job) Terminal() bool { return j.NotFound || j.Status.Terminal() }
 
 // Fraction is progress over maximumProgress in [0, 1]; 1 when finished.
-func (j *Job) Fraction() float64 {
+func (j Job) Fraction() float64 {
 	if j.Status == api.StatusFinished {
 		return 1
 	}

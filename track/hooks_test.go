@@ -1,0 +1,207 @@
+package track_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/track/tracktest"
+)
+
+// A callback records the share link and polls its job at once; one that
+// names no tracked job polls every running job.
+func TestCallbackPollsNow(t *testing.T) {
+	h := start(t, track.Options{})
+	for _, id := range []string{"a", "b"} {
+		h.api.Job(id, tracktest.Steps(queued))
+	}
+	h.api.Job("done", tracktest.Steps(tracktest.Step{Job: jobAt(api.StatusFailed, 0)}))
+	h.e.Add("a", "b", "done")
+	h.run(5 * time.Second)
+	before := h.api.Count("", "")
+
+	at := h.clk.Now()
+	h.e.Callback("a", "https://share/a", at)
+	h.idle()
+	if got := h.api.Count("job", "a"); got != 2 {
+		t.Errorf("a polled %d times, want a poll right at the callback", got)
+	}
+	if h.api.Count("", "") != before+1 {
+		t.Errorf("a callback for a polled others too")
+	}
+	if j := h.job("a"); j.ShareURL != "https://share/a" || !j.CallbackAt.Equal(at) {
+		t.Errorf("a = %+v", j)
+	}
+
+	h.e.Callback("", "", at)
+	h.idle()
+	if h.api.Count("job", "b") != 2 || h.api.Count("job", "a") != 3 || h.api.Count("job", "done") != 1 {
+		t.Errorf("unmatched callback: calls %v, want every running job polled once more", h.api.Calls())
+	}
+}
+
+// Nudge polls now; a job in backoff is nudged too; ended ones are not.
+func TestNudge(t *testing.T) {
+	h := start(t, track.Options{Interval: time.Hour})
+	h.api.Job("a", tracktest.Steps(queued))
+	h.e.Add("a")
+	h.idle()
+	h.e.Nudge("a")
+	h.idle()
+	h.e.Nudge("nope")
+	h.idle()
+	if n := h.api.Count("job", "a"); n != 2 {
+		t.Errorf("a polled %d times, want 2", n)
+	}
+}
+
+// recorder is a Persister that notes what it is told.
+type recorder struct {
+	mu  sync.Mutex
+	log []string
+	e   *track.Engine
+}
+
+func (r *recorder) note(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log = append(r.log, s)
+}
+
+func (r *recorder) Added(jobs []track.Job) error {
+	for _, j := range jobs {
+		r.note("added " + j.ID)
+	}
+	return nil
+}
+
+func (r *recorder) Removed(ids []string) error {
+	for _, id := range ids {
+		r.note("removed " + id)
+	}
+	return nil
+}
+
+func (r *recorder) Changed(j track.Job) error {
+	r.note(fmt.Sprintf("changed %s %s %v", j.ID, j.Status, j.Progress))
+	return nil
+}
+
+// The persister hears of additions before they show, of real changes but
+// not of every poll, and of removals.
+func TestPersister(t *testing.T) {
+	rec := &recorder{}
+	h := start(t, track.Options{Persist: rec})
+	h.api.Job("a", tracktest.Steps(queued, queued, queued, queued, tracktest.Step{Job: jobAt(api.StatusFailed, 20)}))
+	h.e.Add("a")
+	if len(rec.log) == 0 || rec.log[0] != "added a" {
+		t.Fatalf("Add returned before the job was persisted: %v", rec.log)
+	}
+	h.runUntil(10*time.Minute, func() bool { return h.job("a").Terminal() })
+	h.e.Remove("a")
+	want := []string{"added a", "changed a in_queue 0", "changed a failed 20", "removed a"}
+	if fmt.Sprint(rec.log) != fmt.Sprint(want) {
+		t.Errorf("persister heard %q, want %q", rec.log, want)
+	}
+}
+
+// Jobs loaded from the store are not polled once ended, except a finished
+// one whose video was never fetched; running ones resume on their job id.
+func TestLoad(t *testing.T) {
+	h := start(t, track.Options{})
+	h.api.Video("v1", tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "v1", PublicURL: "u"}}))
+	h.api.Job("j3", tracktest.Steps(queued))
+	h.e.Load(
+		track.Job{ID: "fin", Seq: 7, JobID: "fin", VideoID: "v1", Status: api.StatusFinished},
+		track.Job{ID: "failed", Seq: 3, JobID: "failed", Status: api.StatusFailed},
+		track.Job{ID: "gone", Seq: 4, NotFound: true},
+		track.Job{ID: "v3", Seq: 5, Kind: api.KindVideo, JobID: "j3", VideoID: "v3", Status: api.StatusGenerating},
+	)
+	h.run(time.Second)
+	calls := fmt.Sprint(h.api.Calls())
+	if h.api.Count("", "") != 2 || h.api.Count("video", "v1") != 1 || h.api.Count("job", "j3") != 1 {
+		t.Errorf("calls %s, want only the video of fin and job j3", calls)
+	}
+	if j := h.job("fin"); j.Video == nil {
+		t.Error("fin's video not fetched")
+	}
+	if got := h.e.Jobs(); got[0].ID != "failed" || got[3].ID != "fin" {
+		t.Errorf("not in Seq order: %v", got)
+	}
+	if added := h.e.Add("new"); added[0].Seq != 8 {
+		t.Errorf("new job's Seq %d, want 8 (after the loaded ones)", added[0].Seq)
+	}
+}
+
+// Next hands over every pending event in order; each change bumps Version.
+func TestEventsAndVersions(t *testing.T) {
+	h := start(t, track.Options{})
+	h.api.Job("a", tracktest.Steps(queued, tracktest.Step{Job: jobAt(api.StatusFailed, 0)}))
+	h.e.Add("a", "b")
+	h.runUntil(time.Hour, func() bool { return h.job("a").Terminal() && h.job("b").Terminal() })
+	h.e.Remove("b")
+	evs, err := h.e.Next(h.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := map[string]uint64{}
+	var removed bool
+	for _, ev := range evs {
+		switch {
+		case ev.Job != nil:
+			if ev.Job.Version <= last[ev.Job.ID] {
+				t.Errorf("%s: version %d after %d", ev.Job.ID, ev.Job.Version, last[ev.Job.ID])
+			}
+			last[ev.Job.ID] = ev.Job.Version
+		case ev.Removed == "b":
+			removed = true
+		}
+	}
+	if !removed || last["a"] == 0 || last["b"] == 0 {
+		t.Errorf("events %+v", evs)
+	}
+	if a := h.job("a"); a.Version != last["a"] {
+		t.Errorf("snapshot version %d, last event %d", a.Version, last["a"])
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, 10*time.Millisecond)
+	defer cancel()
+	if more, err := h.e.Next(ctx); err == nil {
+		t.Errorf("Next returned %v with nothing pending", more)
+	}
+}
+
+// Run returns once its context ends, with every request goroutine gone.
+func TestRunLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	clk := tracktest.NewClock(t0)
+	fake := tracktest.NewAPI(clk)
+	fake.Hold()
+	e := track.New(track.Options{Client: fake, Clock: clk})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	e.Add("a", "b", "c")
+	wctx, wcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer wcancel()
+	if err := fake.WaitCalls(wctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Errorf("Run returned %v, want context.Canceled", err)
+	}
+	for i := 0; runtime.NumGoroutine() > before && i < 1000; i++ {
+		runtime.Gosched() // the Run goroutine itself is on its way out
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after Run, %d before", n, before)
+	}
+	if clk.Pending() != 0 {
+		t.Error("a timer outlived Run")
+	}
+}

@@ -38,14 +38,15 @@ func precheck(path string) error {
 		return nil
 	}
 	hdr := make([]byte, 100)
-	if _, err := io.ReadFull(f, hdr); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return &CorruptError{Path: path, Reason: fmt.Sprintf("only %d bytes, shorter than an SQLite header", size)}
-		}
+	n, err := io.ReadFull(f, hdr)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("store %s: %w", path, err)
 	}
-	if !bytes.Equal(hdr[:16], sqliteMagic) {
+	if !bytes.HasPrefix(hdr[:n], sqliteMagic[:min(n, len(sqliteMagic))]) {
 		return &CorruptError{Path: path, Reason: "not an SQLite database"}
+	}
+	if n < len(hdr) {
+		return &CorruptError{Path: path, Reason: fmt.Sprintf("only %d bytes, shorter than an SQLite header", size)}
 	}
 	pageSize := int64(binary.BigEndian.Uint16(hdr[16:18]))
 	if pageSize == 1 {

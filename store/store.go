@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -230,4 +231,31 @@ func (s *Store) Close() error {
 	}
 	s.watchMu.Unlock()
 	return s.db.Close()
+}
+
+// Check runs SQLite's full integrity check, which reads every page: too
+// slow for every start, right for a "something is wrong" moment.
+func (s *Store) Check(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return classify(s.path, "checking", err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return classify(s.path, "checking", err)
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return classify(s.path, "checking", err)
+	}
+	if len(problems) > 0 {
+		return &CorruptError{Path: s.path, Reason: "integrity check: " + strings.Join(problems, "; ")}
+	}
+	return nil
 }

@@ -3,18 +3,24 @@
 package config
 
 import (
+	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 )
+
+// DefaultBaseURL is the Colossyan API used when nothing says otherwise.
+const DefaultBaseURL = "https://app.colossyan.com/api/v1"
 
 // Settings are the resolved settings of one run.
 type Settings struct {
 	APIKey         string
 	BaseURL        string
-	ConfigPath     string // the file read, or that would be read
-	StorePath      string
+	ConfigPath     string        // the file read, or that would be read; "" when no home is known
+	StorePath      string        // "" when neither XDG_STATE_HOME nor HOME is set and nothing names one
 	Interval       time.Duration // 0: adaptive
-	DownloadDir    string
-	Listen         string
+	DownloadDir    string        // "." by default: the current folder
+	Listen         string        // HOST:PORT of the callback receiver; "" is off
 	CallbackSecret string
 	Notify         string // auto, bell or off
 
@@ -35,17 +41,135 @@ type Flags struct {
 }
 
 // Load resolves the settings from flags, the environment (getenv) and the
-// config file.
+// config file. Every value is checked where it was set, so an error (an
+// *Error) names the flag, the variable, or the file, line and key.
+//
+// Environment: COLOSSYAN_API_KEY, COLOSSYAN_BASE_URL, REEL_CONFIG,
+// REEL_STORE, and for the default paths XDG_CONFIG_HOME, XDG_STATE_HOME
+// and HOME. An empty variable counts as unset. The config file is
+// --config, else REEL_CONFIG, else $XDG_CONFIG_HOME/reel/config.toml, else
+// ~/.config/reel/config.toml; only a file named by --config or REEL_CONFIG
+// must exist. A leading ~ in the file's paths means HOME; relative paths
+// are relative to the current folder.
 func Load(f Flags, getenv func(string) string) (*Settings, error) {
-	s := &Settings{BaseURL: "https://app.colossyan.com/api/v1", Notify: "auto"}
-	if v := getenv("COLOSSYAN_API_KEY"); v != "" {
+	home := getenv("HOME")
+	s := &Settings{
+		BaseURL:     DefaultBaseURL,
+		DownloadDir: ".",
+		Notify:      "auto",
+		ConfigPath:  xdgPath(getenv("XDG_CONFIG_HOME"), home, ".config", "config.toml"),
+		StorePath:   xdgPath(getenv("XDG_STATE_HOME"), home, filepath.Join(".local", "state"), "reel.db"),
+	}
+
+	namedBy := ""
+	if v := getenv("REEL_CONFIG"); v != "" {
+		s.ConfigPath, namedBy = v, "REEL_CONFIG"
+	}
+	if f.Config != nil {
+		if msg := checkPath(*f.Config); msg != "" {
+			return nil, &Error{Key: "--config", Msg: msg}
+		}
+		s.ConfigPath, namedBy = *f.Config, "--config"
+	}
+
+	if s.ConfigPath != "" {
+		file, err := readFile(s.ConfigPath, namedBy, home)
+		if err != nil {
+			return nil, err
+		}
+		file.applyTo(s)
+	}
+	if err := applyEnv(s, getenv); err != nil {
+		return nil, err
+	}
+	if err := f.applyTo(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// xdgPath returns $base/reel/name, or ~/fallback/reel/name when base is not
+// an absolute path (the XDG spec says to ignore a relative one), or "".
+func xdgPath(base, home, fallback, name string) string {
+	if base != "" && filepath.IsAbs(base) {
+		return filepath.Join(base, "reel", name)
+	}
+	if home == "" {
+		return ""
+	}
+	return filepath.Join(home, fallback, "reel", name)
+}
+
+func (file *fileSettings) applyTo(s *Settings) {
+	setString(&s.APIKey, file.APIKey)
+	setString(&s.BaseURL, file.BaseURL)
+	setString(&s.StorePath, file.Store)
+	setString(&s.DownloadDir, file.DownloadDir)
+	setString(&s.Listen, file.Listen)
+	setString(&s.CallbackSecret, file.CallbackSecret)
+	setString(&s.Notify, file.Notify)
+	if file.Interval != nil {
+		s.Interval = *file.Interval
+	}
+	s.Warnings = append(s.Warnings, file.Warnings...)
+	if file.CallbackSecret != nil && len(*file.CallbackSecret) < shortSecret {
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"callback_secret in %s is short and easy to guess: use %d or more random characters", s.ConfigPath, shortSecret))
+	}
+}
+
+func setString(dst *string, v *string) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func applyEnv(s *Settings, getenv func(string) string) error {
+	if v := strings.TrimSpace(getenv("COLOSSYAN_API_KEY")); v != "" {
+		if msg := checkAPIKey(v); msg != "" {
+			return &Error{Key: "COLOSSYAN_API_KEY", Msg: msg}
+		}
 		s.APIKey = v
 	}
 	if v := getenv("COLOSSYAN_BASE_URL"); v != "" {
+		if msg := checkBaseURL(v); msg != "" {
+			return &Error{Key: "COLOSSYAN_BASE_URL", Msg: msg}
+		}
 		s.BaseURL = v
 	}
-	if f.BaseURL != nil {
-		s.BaseURL = *f.BaseURL
+	if v := getenv("REEL_STORE"); v != "" {
+		s.StorePath = v
 	}
-	return s, nil
+	return nil
+}
+
+func (f Flags) applyTo(s *Settings) error {
+	type check struct {
+		flag string
+		v    *string
+		dst  *string
+		fn   func(string) string
+	}
+	for _, c := range []check{
+		{"--base-url", f.BaseURL, &s.BaseURL, checkBaseURL},
+		{"--store", f.Store, &s.StorePath, checkPath},
+		{"--download-dir", f.DownloadDir, &s.DownloadDir, checkPath},
+		{"--listen", f.Listen, &s.Listen, checkListen},
+		{"--callback-secret", f.CallbackSecret, &s.CallbackSecret, checkSecret},
+	} {
+		if c.v == nil {
+			continue
+		}
+		if msg := c.fn(*c.v); msg != "" {
+			return &Error{Key: c.flag, Msg: msg}
+		}
+		*c.dst = *c.v
+	}
+	if f.Interval != nil {
+		if msg := checkInterval(*f.Interval); msg != "" {
+			return &Error{Key: "--interval", Msg: msg}
+		}
+		s.Interval = *f.Interval
+	}
+	return nil
 }

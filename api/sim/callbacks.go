@@ -37,6 +37,13 @@ func (s *Sim) Flush(ctx context.Context) []CallbackRecord {
 			continue
 		}
 		st := s.at(j, now)
+		if st.status == statusDeleted {
+			// Deleted after it ended: the callback was due at the end.
+			st = s.at(&job{spec: j.spec, created: j.created}, j.deleted)
+			if st.status != statusFinished && st.status != statusFailed {
+				st.status = statusDeleted
+			}
+		}
 		switch st.status {
 		case statusFinished:
 		case statusFailed:

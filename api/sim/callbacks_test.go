@@ -75,7 +75,7 @@ func TestCallbackOnFinish(t *testing.T) {
 		if url == "" || body["videoUrl"] != url || body["shareUrl"] != h.srv.URL+"/share/"+c.VideoID {
 			t.Fatalf("links in the body: %v", body)
 		}
-		if resp, _, _ := fileGet(t, "GET", url, nil); resp.StatusCode != 200 {
+		if resp, _, _ := fileGet(t, "HEAD", url, nil); resp.StatusCode != 200 {
 			t.Fatalf("the callback's url: %d", resp.StatusCode)
 		}
 		if resp, _, _ := fileGet(t, "GET", body["shareUrl"].(string), nil); resp.StatusCode != 200 {
@@ -93,6 +93,8 @@ func TestCallbackOutcomes(t *testing.T) {
 	failed.Fail = true
 	deleted := run
 	deleted.DeleteAfter = 30 * time.Second
+	deletedLater := run
+	deletedLater.DeleteAfter = 90 * time.Second
 	tests := []struct {
 		name       string
 		spec       JobSpec
@@ -103,6 +105,7 @@ func TestCallbackOutcomes(t *testing.T) {
 		{"failed", failed, false, "failed"},
 		{"failed, failure callbacks off", failed, true, ""},
 		{"deleted", deleted, false, ""},
+		{"deleted after it finished", deletedLater, false, "finished"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

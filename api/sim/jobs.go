@@ -25,7 +25,8 @@ const (
 // time (divided by Options.Speed on the clock). A zero spec is a job that is
 // finished the moment it is added.
 type JobSpec struct {
-	// ID and VideoID are generated (UUIDs from the seed) when empty.
+	// ID and VideoID are generated (UUIDs from the seed) when empty. Given
+	// ones should match [A-Za-z0-9_-]{1,128}: the API answers 400 to others.
 	ID, VideoID string
 	// Name is the generated video's name; one is made up when empty.
 	Name string

@@ -3,6 +3,16 @@
 // bearer auth and faults on demand, all deterministic under a seed and a
 // clock, so reel and anyone's own integration can be tested with no account
 // and no network.
+//
+// Routes: under APIPrefix, GET and DELETE /video-generation-jobs/{id}, POST
+// /video-generation-jobs and /video-generation-jobs/template-jobs, GET and
+// DELETE /generated-videos/{id}; outside it, GET /files/{videoId}.mp4|.png
+// (signed, expiring links; no token needed) and GET /share/{videoId}.
+//
+// Tests use New with a fake clock and serve Handler with httptest, moving
+// the clock and calling Flush for callbacks; reel sim and reel demo use
+// Start. AddJob, AddVideo, InjectFaults, ExpireLinks and Requests are the
+// levers and gauges a test needs.
 package sim
 
 import (

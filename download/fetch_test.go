@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -352,15 +353,25 @@ func TestOnlyHTTPLinks(t *testing.T) {
 }
 
 func TestCanceled(t *testing.T) {
-	h := newFileHost(t, 1<<20)
+	// The host sends half the file, then holds until the client leaves.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "2000")
+		_, _ = w.Write(make([]byte, 1000))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	f, _ := testFetcher(t, nil)
-	_, err := f.Download(ctx, &api.Video{ID: "v", PublicURL: h.url("a")}, func(done, _ int64) {
+	f, sl := testFetcher(t, nil)
+	_, err := f.Download(ctx, &api.Video{ID: "v", PublicURL: srv.URL}, func(done, _ int64) {
 		if done > 0 {
 			cancel()
 		}
 	})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("got %v, want context.Canceled", err)
+	if !errors.Is(err, context.Canceled) || sl.count() != 0 {
+		t.Fatalf("got %v after %d waits, want context.Canceled at once", err, sl.count())
+	}
+	if fi, err := os.Stat(filepath.Join(f.Dir, "video-v.mp4.part")); err != nil || fi.Size() != 1000 {
+		t.Fatalf("the part should stay for a resume: %v %v", fi, err)
 	}
 }

@@ -135,24 +135,33 @@ func (s *Sim) track(route string, next http.HandlerFunc) http.HandlerFunc {
 			s.lastOrigin = origin(r)
 		}
 		s.mu.Unlock()
-		rec := &recorder{ResponseWriter: w, code: http.StatusOK}
+		rec := &recorder{ResponseWriter: w}
 		defer func() {
-			s.mu.Lock()
-			s.stats.InFlight--
-			s.mu.Unlock()
+			// Log, then count the request done: a test that waits for
+			// InFlight to drop then sees the line.
+			defer func() {
+				s.mu.Lock()
+				s.stats.InFlight--
+				s.mu.Unlock()
+			}()
 			if s.opts.Logf != nil {
 				note := ""
 				if rec.fault != "" {
 					note = " (fault " + string(rec.fault) + ")"
 				}
-				s.opts.Logf("%s %s -> %d%s", r.Method, r.URL.Path, rec.code, note)
+				answer := "no answer"
+				if rec.code != 0 {
+					answer = strconv.Itoa(rec.code)
+				}
+				s.opts.Logf("%s %s -> %s%s", r.Method, r.URL.Path, answer, note)
 			}
 		}()
 		next(rec, r)
 	}
 }
 
-// recorder remembers the status for the log and which fault was injected.
+// recorder remembers the status for the log (0: nothing was answered) and
+// which fault was injected.
 type recorder struct {
 	http.ResponseWriter
 	code  int
@@ -162,6 +171,13 @@ type recorder struct {
 func (r *recorder) WriteHeader(code int) {
 	r.code = code
 	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.code == 0 {
+		r.code = http.StatusOK
+	}
+	return r.ResponseWriter.Write(p)
 }
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -2,7 +2,9 @@ package sim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -390,5 +392,47 @@ func TestDeterministicUnderSeed(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(b1, ""), "Too Many Requests") {
 		t.Fatal("a fault rate of 0.3 gave no fault in 36 requests")
+	}
+}
+
+func TestRequestLog(t *testing.T) {
+	var mu sync.Mutex
+	var lines []string
+	h := newHarness(t, Options{Logf: func(f string, a ...any) {
+		mu.Lock()
+		lines = append(lines, fmt.Sprintf(f, a...))
+		mu.Unlock()
+	}})
+	id, _ := h.sim.AddJob(JobSpec{})
+	h.do("GET", "/video-generation-jobs/"+id, nil)
+	h.sim.InjectFaults(FaultReset)
+	_, _, _, _ = rawGet(context.Background(), h.base+"/video-generation-jobs/"+id, h.sim.Token())
+	waitIdle(t, h.sim)
+	want := []string{
+		"GET /api/v1/video-generation-jobs/" + id + " -> 200",
+		"GET /api/v1/video-generation-jobs/" + id + " -> no answer (fault reset)",
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("log:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	for _, l := range lines {
+		if strings.Contains(l, h.sim.Token()) {
+			t.Fatal("the token in the log")
+		}
+	}
+}
+
+// waitIdle waits until no request is being served: a client can have its
+// answer before the handler has returned.
+func waitIdle(t *testing.T, s *Sim) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Requests().InFlight != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("a request is still being served")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -124,10 +124,14 @@ type model struct {
 	ticking bool
 	loaded  bool
 
-	cache  map[string]cachedRow
-	lay    layout
-	layKey [2]int // table width and longest ID the layout was made for
-	maxIDW int
+	cache     map[string]cachedRow
+	foot      string
+	footKey   footerKey
+	lay       layout
+	layKey    [2]int // table width and longest ID the layout was made for
+	titleLine string // the column titles for lay
+	blank     string // an empty table line
+	maxIDW    int
 }
 
 // newModel builds the model from resolved options.

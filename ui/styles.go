@@ -96,12 +96,15 @@ func (p paint) on(s string) string {
 
 // paints are the styles the table uses on every row.
 type paints struct {
-	cat                          [numCategories]paint
-	faint, title, selected, warn paint
+	cat                                                   [numCategories]paint
+	faint, title, selected, warn, info, bold, key, banner paint
 }
 
 func newPaints(s styles) paints {
-	p := paints{faint: paintOf(s.faint), title: paintOf(s.title), selected: paintOf(s.selected), warn: paintOf(s.warn)}
+	p := paints{
+		faint: paintOf(s.faint), title: paintOf(s.title), selected: paintOf(s.selected), warn: paintOf(s.warn),
+		info: paintOf(s.info), bold: paintOf(s.bold), key: paintOf(s.key), banner: paintOf(s.banner),
+	}
 	for c := range p.cat {
 		p.cat[c] = paintOf(s.cat[c])
 	}

@@ -241,12 +241,13 @@ func (m *model) titles() string {
 
 // tableLines draws the visible rows, rowsH lines of exactly w cells.
 func (m *model) tableLines(w, rowsH int) []string {
-	if k := [2]int{w, m.maxIDW}; k != m.layKey {
+	if k := [2]int{w, m.maxIDW}; k != m.layKey || m.titleLine == "" {
 		m.layKey, m.lay = k, computeLayout(w, m.maxIDW)
+		m.titleLine, m.blank = m.titles(), strings.Repeat(" ", w)
 	}
 	rows := m.visible()
 	out := make([]string, 0, rowsH+1)
-	out = append(out, m.titles())
+	out = append(out, m.titleLine)
 	for i := m.offset; i < m.offset+rowsH; i++ {
 		switch {
 		case i < len(rows):
@@ -254,7 +255,7 @@ func (m *model) tableLines(w, rowsH int) []string {
 		case i == 0 && len(rows) == 0:
 			out = append(out, m.paint.faint.on(fit(m.emptyText(), w)))
 		default:
-			out = append(out, strings.Repeat(" ", w))
+			out = append(out, m.blank)
 		}
 	}
 	return out

@@ -109,7 +109,7 @@ func (m *model) header() string {
 // counters are the header's counts by status, with or without words.
 func (m *model) counters(words bool) string {
 	var b strings.Builder
-	b.WriteString(m.st.bold.Render(" reel"))
+	b.WriteString(m.paint.bold.on(" reel"))
 	for _, c := range headerOrder {
 		n := m.counts[c]
 		if n == 0 {
@@ -131,19 +131,19 @@ func (m *model) connText() string {
 	c := m.conn
 	switch {
 	case c.KeyRejected:
-		return m.st.banner.Render(" ✗ API key rejected ")
+		return m.paint.banner.on(" ✗ API key rejected ")
 	case c.PausedUntil.After(m.t):
-		return m.st.warn.Render("! rate limited, paused until " + formatClock(c.PausedUntil, m.t, m.loc))
+		return m.paint.warn.on("! rate limited, paused until " + formatClock(c.PausedUntil, m.t, m.loc))
 	case c.Retrying:
 		msg := "! retrying"
 		if c.LastError != "" {
 			msg += ": " + ansi.Truncate(termsafe.Clean(c.LastError), 40, "…")
 		}
-		return m.st.warn.Render(msg)
+		return m.paint.warn.on(msg)
 	case !c.LastGood.IsZero():
-		return m.st.faint.Render("last poll " + formatClock(c.LastGood, m.t, m.loc))
+		return m.paint.faint.on("last poll " + formatClock(c.LastGood, m.t, m.loc))
 	case m.anyRunning():
-		return m.st.faint.Render("waiting for the first answer")
+		return m.paint.faint.on("waiting for the first answer")
 	}
 	return ""
 }
@@ -203,14 +203,14 @@ func (m *model) statusLines(h int) []string {
 	if len(right) == 0 {
 		right = append(right, plural(len(m.all), "job"))
 	}
-	r := m.st.faint.Render(strings.Join(right, " · ") + " ")
+	r := m.paint.faint.on(strings.Join(right, " · ") + " ")
 	left := ""
 	if m.flash != "" {
-		st := m.st.info
+		p := m.paint.info
 		if m.flashWarn {
-			st = m.st.warn
+			p = m.paint.warn
 		}
-		left = st.Render(" " + m.flash)
+		left = p.on(" " + m.flash)
 	}
 	out := []string{fit(left, w-ansi.StringWidth(r)) + r}
 	if m.flashLink != "" {
@@ -255,27 +255,45 @@ func (m *model) footer() string {
 		}
 	}
 	// The keys to leave and to learn the rest always show; the others
-	// fill the space before them.
-	tail := ""
-	if m.mode == modeNormal {
-		tail = m.hint(m.keys.Help) + m.hint(m.keys.Quit)
+	// fill the space before them. The line is cached: it changes only with
+	// the mode and the width.
+	fk := footerKey{m.width, m.mode, m.undo != nil}
+	if fk == m.footKey && m.foot != "" {
+		return m.foot
 	}
-	room := m.width - ansi.StringWidth(tail)
+	tail, tailW := "", 0
+	if m.mode == modeNormal {
+		for _, k := range []key.Binding{m.keys.Help, m.keys.Quit} {
+			h, w := m.hint(k)
+			tail, tailW = tail+h, tailW+w
+		}
+	}
+	room := m.width - tailW
 	var b strings.Builder
+	used := 0
 	for _, k := range binds {
-		h := m.hint(k)
-		if ansi.StringWidth(b.String()+h) > room {
+		h, w := m.hint(k)
+		if used+w > room {
 			break
 		}
 		b.WriteString(h)
+		used += w
 	}
-	return fit(b.String(), room) + tail
+	m.footKey, m.foot = fk, fit(b.String(), room)+tail
+	return m.foot
 }
 
-// hint is one key and what it does, for the footer.
-func (m *model) hint(k key.Binding) string {
+// footerKey is what the footer depends on.
+type footerKey struct {
+	width int
+	mode  mode
+	undo  bool
+}
+
+// hint is one key and what it does, for the footer, and its width.
+func (m *model) hint(k key.Binding) (string, int) {
 	h := k.Help()
-	return " " + m.st.key.Render(h.Key) + " " + m.st.faint.Render(h.Desc) + " "
+	return " " + m.paint.key.on(h.Key) + " " + m.paint.faint.on(h.Desc) + " ", ansi.StringWidth(h.Key+h.Desc) + 3
 }
 
 // windowTitle puts the counts in the terminal's title bar.

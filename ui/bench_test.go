@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/reel-dev/reel/track"
+)
+
+// benchModel is a dashboard with n running jobs on a 160x45 terminal, its
+// engine unguarded and its first frame drawn.
+func benchModel(b *testing.B, n int) *model {
+	eng := newFakeEngine(b, manyJobs(n)...)
+	eng.guarded = false
+	o := Options{Engine: eng, Now: func() time.Time { return fixedNow }}
+	o.after = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	m := newModel(o)
+	m.Update(tea.WindowSizeMsg{Width: 160, Height: 45})
+	m.Update(snapshotMsg{jobs: eng.Jobs(), conn: fixtureConn()})
+	m.View()
+	return m
+}
+
+// BenchmarkView: a frame with 10,000 jobs tracked. Budget: 1 ms.
+func BenchmarkView(b *testing.B) {
+	m := benchModel(b, 10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.View()
+	}
+}
+
+// BenchmarkViewScrolled: a frame after one notch of the wheel, which
+// brings three rows never drawn before.
+func BenchmarkViewScrolled(b *testing.B) {
+	m := benchModel(b, 10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if m.offset+m.frame().rowsH >= len(m.rows) {
+			m.Update(tea.KeyPressMsg{Code: 'g', Text: "g"})
+			m.cache = map[string]cachedRow{}
+		}
+		m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+		m.View()
+	}
+}
+
+// BenchmarkViewCold: a frame with nothing cached, as after a resize.
+func BenchmarkViewCold(b *testing.B) {
+	m := benchModel(b, 10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.cache = map[string]cachedRow{}
+		m.titleLine = ""
+		m.View()
+	}
+}
+
+// BenchmarkUpdateOneJob: one job's new snapshot arrives and the frame is
+// drawn again. Budget: 0.2 ms.
+func BenchmarkUpdateOneJob(b *testing.B) {
+	m := benchModel(b, 10_000)
+	j := m.all[3].job
+	b.ReportAllocs()
+	for b.Loop() {
+		j.Version++
+		j.Progress = float64(j.Version % 100)
+		jj := j
+		m.Update(eventsMsg{track.Event{Job: &jj}})
+		m.View()
+	}
+}

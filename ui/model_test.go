@@ -1,0 +1,624 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/track"
+)
+
+// TestUpdateDoesNoEngineIO presses every key and feeds every message kind
+// through Update. The fake engine fails the test if Update itself calls it;
+// the calls it records come from commands only.
+func TestUpdateDoesNoEngineIO(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()...)
+	hs.m.dl = hs.eng
+	hs.selectID("job-finished")
+	for _, k := range []string{"j", "k", "down", "up", "G", "g", "pgdown", "pgup", "enter", "enter",
+		"r", "R", "d", "D", "s", "s", "s", "s", "?", "esc", "/", "x", "esc", "y", "o", "ctrl+l"} {
+		hs.key(k)
+	}
+	hs.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	hs.send(tea.MouseClickMsg{Button: tea.MouseLeft, X: 3, Y: 4})
+	hs.send(tea.BlurMsg{})
+	j := fixtures()[3]
+	j.Status, j.Version = api.StatusFinished, 2
+	hs.events(track.Event{Job: &j})
+	hs.key("x", "u", "q")
+
+	calls := strings.Join(hs.eng.Calls(), "\n") + "\n"
+	for _, want := range []string{"Jobs\n", "Conn\n", "Refresh job-", "Refresh \n", "Download job-", "Remove job-", "Restore\n", "Active\n"} {
+		if !strings.Contains(calls, want) {
+			t.Errorf("calls %q lack %q", calls, want)
+		}
+	}
+}
+
+// TestEvents folds engine events into rows, header and connection state.
+func TestEvents(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()...)
+	if got := hs.m.counts[catGenerating]; got != 2 {
+		t.Fatalf("generating = %d, want 2", got)
+	}
+	j := fixtures()[3] // job-gen
+	j.Status, j.Progress, j.Version = api.StatusFinished, 200, 3
+	old := fixtures()[3]
+	old.Version = 2 // arrives late: must not undo the newer snapshot
+	conn := track.Conn{Retrying: true, LastError: "dial tcp: connection refused"}
+	hs.events(track.Event{Job: &j}, track.Event{Job: &old}, track.Event{Removed: "job-queued"}, track.Event{Conn: &conn})
+
+	if e := hs.m.jobs["job-gen"]; e.cat != catFinished {
+		t.Errorf("job-gen is %v, want finished", e.word)
+	}
+	if _, ok := hs.m.jobs["job-queued"]; ok {
+		t.Error("job-queued still shown after Removed")
+	}
+	if got := hs.m.counts[catGenerating]; got != 1 {
+		t.Errorf("generating = %d, want 1", got)
+	}
+	head := ansi.Strip(hs.m.header())
+	if !strings.Contains(head, "retrying: dial tcp: connection refused") {
+		t.Errorf("header %q does not say it is retrying", head)
+	}
+	if hs.parked == nil {
+		t.Error("no command waits for the next events")
+	}
+}
+
+func TestRemoveAndUndo(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()...)
+	hs.selectID("job-failed")
+	hs.key("x")
+	if _, ok := hs.m.jobs["job-failed"]; ok {
+		t.Fatal("job-failed still shown after x")
+	}
+	if !strings.Contains(hs.m.flash, "removed job-failed — u to undo") {
+		t.Errorf("flash = %q", hs.m.flash)
+	}
+	if !strings.Contains(ansi.Strip(hs.view()), "u undo") {
+		t.Error("footer does not offer undo")
+	}
+	hs.key("u")
+	hs.events() // the engine's restore event
+	if _, ok := hs.m.jobs["job-failed"]; !ok {
+		t.Fatal("job-failed not back after u")
+	}
+	if got, want := hs.m.all[6].job.ID, "job-failed"; got != want {
+		t.Errorf("restored job at position 6 is %s, want %s (its old place)", got, want)
+	}
+
+	// The undo expires.
+	hs.selectID("job-deleted")
+	hs.key("x")
+	hs.fire(undoWindow)
+	hs.key("u")
+	if hs.m.flash != "nothing to undo" {
+		t.Errorf("after the undo window, u says %q", hs.m.flash)
+	}
+	if n := strings.Count(strings.Join(hs.eng.Calls(), "\n"), "Restore"); n != 1 {
+		t.Errorf("Restore called %d times, want 1", n)
+	}
+}
+
+func TestAddPrompt(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()...)
+	hs.key("a")
+	hs.send(tea.PasteMsg{Content: "new-1, new-2\nnew-3\tjob-gen\n\nbad/id new-1\n"})
+	if got := ansi.Strip(strings.Join(hs.m.statusLines(1), "")); !strings.Contains(got, "4 IDs") {
+		t.Errorf("prompt = %q, want it to count 4 IDs", got)
+	}
+	hs.key("enter")
+	if !slices.Contains(hs.eng.Calls(), "Add new-1,new-2,new-3,job-gen") {
+		t.Errorf("calls = %q", hs.eng.Calls())
+	}
+	for _, id := range []string{"new-1", "new-2", "new-3"} {
+		if _, ok := hs.m.jobs[id]; !ok {
+			t.Errorf("%s not shown after adding", id)
+		}
+	}
+	if want := "3 jobs added; 1 ID already tracked; 1 word not an ID"; hs.m.flash != want {
+		t.Errorf("flash = %q, want %q", hs.m.flash, want)
+	}
+
+	// A paste at the table opens the prompt; esc drops it.
+	hs.send(tea.PasteMsg{Content: "zzz"})
+	if hs.m.mode != modeAdd || hs.m.input.value() != "zzz" {
+		t.Errorf("paste at the table: mode %v, input %q", hs.m.mode, hs.m.input.value())
+	}
+	hs.key("esc")
+	if hs.m.mode != modeNormal {
+		t.Error("esc did not close the prompt")
+	}
+	// Typing works too, with backspace.
+	hs.key("a", "q", "x", "backspace", "enter")
+	if !slices.Contains(hs.eng.Calls(), "Add q") {
+		t.Errorf("typed ID not added: %q", hs.eng.Calls())
+	}
+}
+
+func TestFilterAndSort(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()...)
+	ids := func() []string {
+		var out []string
+		for _, e := range hs.m.visible() {
+			out = append(out, e.job.ID)
+		}
+		return out
+	}
+	hs.key("/", "f", "i", "n")
+	// By status too: preprocessing_finished is the API's word for job-prepdone.
+	if got, want := ids(), []string{"job-prepdone", "job-finished", "job-hostile"}; !slices.Equal(got, want) {
+		t.Errorf("filter fin: %v, want %v", got, want)
+	}
+	hs.key("enter")
+	hs.key("esc") // clears the filter
+	if len(ids()) != len(fixtures()) {
+		t.Errorf("esc left %d rows", len(ids()))
+	}
+	hs.key("/", "Q", "u", "a", "r") // by name, any case
+	if got := ids(); !slices.Equal(got, []string{"job-finished"}) {
+		t.Errorf("filter by name: %v", got)
+	}
+	hs.key("esc")
+
+	hs.key("s") // status: trouble first, then failed, ...
+	if got := ids()[:3]; !slices.Equal(got, []string{"job-trouble", "job-failed", "job-missing"}) {
+		t.Errorf("by status: %v", got)
+	}
+	hs.key("s") // progress, highest first
+	if got := ids()[:2]; !slices.Equal(got, []string{"job-finished", "job-hostile"}) {
+		t.Errorf("by progress: %v", got)
+	}
+	hs.key("s", "s") // name, then back to added
+	if got := ids(); got[0] != "job-queued" || hs.m.sortBy != sortAdded {
+		t.Errorf("back to added: %v", got)
+	}
+}
+
+// TestSelectionFollowsJob keeps the cursor on the same job when a sort moves
+// it.
+func TestSelectionFollowsJob(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()...)
+	hs.selectID("job-missing")
+	hs.key("s")
+	if e, _ := hs.m.selected(); e.job.ID != "job-missing" {
+		t.Errorf("selected %s after sorting, want job-missing", e.job.ID)
+	}
+}
+
+// TestTicking: the clock ticks once a second only while a job runs.
+func TestTicking(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()...)
+	if len(hs.timers) != 1 {
+		t.Fatalf("%d timers while jobs run, want 1", len(hs.timers))
+	}
+	before := ansi.Strip(hs.view())
+	hs.fire(time.Second)
+	if len(hs.timers) != 1 {
+		t.Fatalf("tick did not re-arm")
+	}
+	if after := ansi.Strip(hs.view()); after == before || !strings.Contains(after, "3m 08s") {
+		t.Errorf("elapsed time did not move on a tick")
+	}
+
+	// End every running job: the next tick is the last.
+	var evs []track.Event
+	for _, j := range hs.eng.jobs {
+		if !j.Terminal() {
+			j.Status, j.Err, j.Retrying, j.Version = api.StatusFailed, "", false, 9
+			evs = append(evs, track.Event{Job: &j})
+		}
+	}
+	hs.events(evs...)
+	hs.fire(time.Second)
+	if len(hs.timers) != 0 {
+		t.Errorf("%d timers with nothing running", len(hs.timers))
+	}
+
+	// Nothing running from the start: no timer at all.
+	var ended []track.Job
+	for _, j := range fixtures() {
+		if j.Terminal() {
+			ended = append(ended, j)
+		}
+	}
+	if hs := newHarness(t, 80, 24, ended...); len(hs.timers) != 0 {
+		t.Errorf("%d timers with only ended jobs", len(hs.timers))
+	}
+}
+
+// TestNotify sends one notification per batch of ended jobs, only while the
+// terminal is unfocused, in the form the terminal understands.
+func TestNotify(t *testing.T) {
+	finish := func(hs *harness, ids ...string) {
+		var evs []track.Event
+		for _, id := range ids {
+			e := hs.m.jobs[id]
+			j := e.job
+			j.Status, j.Err, j.Retrying, j.Version = api.StatusFinished, "", false, j.Version+1
+			evs = append(evs, track.Event{Job: &j})
+		}
+		hs.events(evs...)
+	}
+	raws := func(hs *harness) []string {
+		var out []string
+		for _, m := range hs.effects {
+			if r, ok := m.(tea.RawMsg); ok {
+				out = append(out, fmt.Sprint(r.Msg))
+			}
+		}
+		return out
+	}
+	cases := []struct {
+		name   string
+		env    map[string]string
+		notify string
+		focus  bool
+		want   []string
+	}{
+		{"focused", map[string]string{"TERM": "xterm-kitty"}, "", true, nil},
+		{"kitty", map[string]string{"TERM": "xterm-kitty"}, "", false, []string{"\x1b]9;reel: 2 jobs ended: 2 finished\a"}},
+		{"rxvt", map[string]string{"TERM": "rxvt-unicode-256color"}, "", false, []string{"\x1b]777;notify;reel;2 jobs ended: 2 finished\a"}},
+		{"unknown", map[string]string{"TERM": "xterm-256color"}, "auto", false, []string{"\a"}},
+		{"bell", map[string]string{"TERM": "xterm-kitty"}, "bell", false, []string{"\a"}},
+		{"off", map[string]string{"TERM": "xterm-kitty"}, "off", false, nil},
+		{"tmux", map[string]string{"TERM": "tmux-256color", "LC_TERMINAL": "iTerm2", "TMUX": "/tmp/x"}, "", false,
+			[]string{"\x1bPtmux;\x1b\x1b]9;reel: 2 jobs ended: 2 finished\a\x1b\\"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hs := newHarness(t, 80, 24, fixtures()...)
+			hs.env = c.env
+			if c.notify != "" {
+				hs.m.notifyMode = c.notify
+			}
+			if !c.focus {
+				hs.send(tea.BlurMsg{})
+			}
+			finish(hs, "job-gen", "job-prep")
+			if got := raws(hs); !slices.Equal(got, c.want) {
+				t.Errorf("raw writes = %q, want %q", got, c.want)
+			}
+		})
+	}
+
+	t.Run("one job names it, focus back stops it", func(t *testing.T) {
+		hs := newHarness(t, 80, 24, fixtures()...)
+		hs.env = map[string]string{"TERM_PROGRAM": "WezTerm"}
+		hs.send(tea.BlurMsg{})
+		finish(hs, "job-gen")
+		hs.send(tea.FocusMsg{})
+		finish(hs, "job-prep")
+		if got, want := raws(hs), []string{"\x1b]9;reel: job-gen finished\a"}; !slices.Equal(got, want) {
+			t.Errorf("raw writes = %q, want %q", got, want)
+		}
+	})
+}
+
+func TestOpenAndCopy(t *testing.T) {
+	share := "https://share.colossyan.com/v/abc123"
+	cases := []struct {
+		name     string
+		env      map[string]string
+		key      string
+		opened   bool
+		wantRaws []string
+	}{
+		{"local opens", map[string]string{"DISPLAY": ":0"}, "o", true, nil},
+		{"ssh copies", map[string]string{"SSH_TTY": "/dev/pts/1", "DISPLAY": ":0"}, "o", false, nil},
+		{"no display copies", map[string]string{}, "o", false, nil},
+		{"opener fails, copies", map[string]string{"DISPLAY": ":0", "FAIL_OPEN": "1"}, "o", true, nil},
+		{"y in tmux", map[string]string{"TMUX": "/tmp/t"}, "y", false,
+			[]string{ansi.TmuxPassthrough(ansi.SetSystemClipboard(share))}},
+		{"y in screen", map[string]string{"TERM": "screen-256color"}, "y", false,
+			[]string{ansi.ScreenPassthrough(ansi.SetSystemClipboard(share), screenChunk)}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hs := newHarness(t, 80, 24, fixtures()...)
+			hs.env = c.env
+			hs.selectID("job-finished")
+			hs.key(c.key)
+			if got := len(hs.opened) > 0; got != c.opened {
+				t.Errorf("opener called = %v, want %v", got, c.opened)
+			}
+			if c.opened && hs.opened[0] != share {
+				t.Errorf("opened %q, want the share link", hs.opened[0])
+			}
+			copied := c.key == "y" || !c.opened || c.env["FAIL_OPEN"] != ""
+			var raws []string
+			sawClipboard := false
+			for _, m := range hs.effects {
+				switch m := m.(type) {
+				case tea.RawMsg:
+					raws = append(raws, fmt.Sprint(m.Msg))
+				default:
+					if fmt.Sprintf("%T", m) == "tea.setClipboardMsg" && fmt.Sprint(m) == share {
+						sawClipboard = true
+					}
+				}
+			}
+			if sawClipboard != copied {
+				t.Errorf("clipboard written = %v, want %v (effects %#v)", sawClipboard, copied, hs.effects)
+			}
+			if !slices.Equal(raws, c.wantRaws) {
+				t.Errorf("raw writes = %q, want %q", raws, c.wantRaws)
+			}
+			if copied && !strings.Contains(ansi.Strip(hs.view()), share) {
+				t.Error("the copied link is not shown on screen")
+			}
+		})
+	}
+
+	t.Run("video link when no share link", func(t *testing.T) {
+		hs := newHarness(t, 80, 24, fixtures()...)
+		hs.m.jobs["job-finished"].job.ShareURL = ""
+		hs.selectID("job-finished")
+		hs.key("o")
+		if want := "https://cdn.example.com/videos/vid-finished.mp4?sig=xyz"; !slices.Equal(hs.opened, []string{want}) {
+			t.Errorf("opened %q, want %q", hs.opened, want)
+		}
+	})
+	t.Run("unsafe link refused", func(t *testing.T) {
+		hs := newHarness(t, 80, 24, fixtures()...)
+		hs.selectID("job-hostile")
+		hs.key("o", "y")
+		if len(hs.opened) > 0 || len(hs.effects) > 0 {
+			t.Errorf("a javascript: URL went out: opened %q, effects %v", hs.opened, hs.effects)
+		}
+	})
+	t.Run("too long for the clipboard", func(t *testing.T) {
+		if cmds := clipboardCmds("https://x/"+strings.Repeat("a", maxClipboard), func(string) string { return "" }); cmds != nil {
+			t.Errorf("%d clipboard writes for an oversized link", len(cmds))
+		}
+	})
+}
+
+func TestMouse(t *testing.T) {
+	jobs := manyJobs(100)
+	hs := newHarness(t, 80, 24, jobs...)
+	f := hs.m.frame()
+	hs.send(tea.MouseClickMsg{Button: tea.MouseLeft, X: 5, Y: f.rowsTop + 4})
+	if e, _ := hs.m.selected(); e.job.ID != jobs[4].ID {
+		t.Errorf("click selected %s, want %s", e.job.ID, jobs[4].ID)
+	}
+	for range 5 {
+		hs.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	}
+	if hs.m.offset != 5*wheelStep {
+		t.Errorf("offset %d after 5 wheel notches, want %d", hs.m.offset, 5*wheelStep)
+	}
+	if hs.m.cursor < hs.m.offset {
+		t.Errorf("cursor %d left above the window at %d", hs.m.cursor, hs.m.offset)
+	}
+	hs.send(tea.MouseClickMsg{Button: tea.MouseLeft, X: 5, Y: f.rowsTop})
+	if e, _ := hs.m.selected(); e.job.ID != jobs[15].ID {
+		t.Errorf("click after scrolling selected %s, want %s", e.job.ID, jobs[15].ID)
+	}
+	hs.send(tea.MouseClickMsg{Button: tea.MouseLeft, X: 5, Y: 0}) // the header: nothing
+	if e, _ := hs.m.selected(); e.job.ID != jobs[15].ID {
+		t.Errorf("click on the header moved the selection to %s", e.job.ID)
+	}
+	if v := hs.m.View(); v.MouseMode != tea.MouseModeCellMotion {
+		t.Errorf("mouse mode %v, want cell motion", v.MouseMode)
+	}
+	hs.m.mouse = false
+	if v := hs.m.View(); v.MouseMode != tea.MouseModeNone {
+		t.Errorf("mouse off: mode %v", v.MouseMode)
+	}
+}
+
+func TestQuitAndDownloads(t *testing.T) {
+	t.Run("no downloader", func(t *testing.T) {
+		hs := newHarness(t, 80, 24, fixtures()...)
+		hs.selectID("job-finished")
+		hs.key("d")
+		if hs.m.flash != "downloads not available" {
+			t.Errorf("d says %q", hs.m.flash)
+		}
+		hs.key("q")
+		if !hs.quit {
+			t.Error("q did not quit")
+		}
+	})
+	t.Run("asks while downloading", func(t *testing.T) {
+		hs := newHarness(t, 80, 24, fixtures()...)
+		hs.m.dl = hs.eng
+		hs.eng.active = 2
+		hs.key("q")
+		if hs.quit || hs.m.mode != modeConfirmQuit {
+			t.Fatalf("q quit at once with downloads running")
+		}
+		hs.key("n")
+		if hs.quit || hs.m.mode != modeNormal {
+			t.Fatal("n did not cancel")
+		}
+		hs.key("q", "y")
+		if !hs.quit {
+			t.Error("y did not quit")
+		}
+	})
+	t.Run("D takes every finished job", func(t *testing.T) {
+		hs := newHarness(t, 80, 24, fixtures()...)
+		hs.m.dl = hs.eng
+		hs.key("D")
+		if !slices.Contains(hs.eng.Calls(), "Download job-finished,job-hostile") {
+			t.Errorf("calls %q", hs.eng.Calls())
+		}
+	})
+	t.Run("ctrl+c always quits", func(t *testing.T) {
+		hs := newHarness(t, 80, 24, fixtures()...)
+		hs.key("a", "ctrl+c")
+		if !hs.quit {
+			t.Error("ctrl+c did not quit from the prompt")
+		}
+	})
+}
+
+// TestHostileText: server text full of escape sequences reaches the screen
+// harmless, in the rows, the detail pane, the title and the summary.
+func TestHostileText(t *testing.T) {
+	hs := newHarness(t, 160, 45, fixtures()...)
+	hs.selectID("job-hostile")
+	hs.key("enter")
+	v := hs.m.View()
+	for name, s := range map[string]string{"view": v.Content, "title": v.WindowTitle, "summary": hs.m.summary()} {
+		for _, bad := range []string{"\x1b]0;", "pwned", "\x1b[2J", "\x07evil", "evil.example/\x07", "\u202e", "\u200b", "\r", "\x9b", "\x1b]8;;javascript", "\x1b]8;;https://user@"} {
+			if strings.Contains(s, bad) {
+				t.Errorf("%s contains %q", name, bad)
+			}
+		}
+	}
+	if !strings.Contains(ansi.Strip(v.Content), "evil clickeman second line") {
+		t.Error("the hostile row does not show its cleaned name")
+	}
+}
+
+// TestHyperlinks: links in the detail pane are OSC 8 links to the whole URL.
+func TestHyperlinks(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()...)
+	hs.selectID("job-finished")
+	hs.key("enter")
+	out := hs.view()
+	for _, u := range []string{"https://share.colossyan.com/v/abc123", "https://cdn.example.com/videos/vid-finished.mp4?sig=xyz"} {
+		if !strings.Contains(out, ansi.SetHyperlink(u)) {
+			t.Errorf("no OSC 8 link to %s", u)
+		}
+	}
+}
+
+func TestChrome(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()...)
+	v := hs.m.View()
+	if want := "reel: 8 running, 2 finished, 1 failed, 1 not found"; v.WindowTitle != want {
+		t.Errorf("title %q, want %q", v.WindowTitle, want)
+	}
+	if v.ProgressBar == nil || v.ProgressBar.State != tea.ProgressBarWarning {
+		t.Errorf("progress bar %+v, want a warning bar (a job failed)", v.ProgressBar)
+	}
+	if !v.ReportFocus || !v.AltScreen {
+		t.Error("view must report focus and use the alternate screen")
+	}
+	// ctrl+l redraws.
+	_, cmd := hs.m.Update(keyMsg("ctrl+l"))
+	if cmd == nil || fmt.Sprintf("%T", cmd()) != "tea.clearScreenMsg" {
+		t.Error("ctrl+l does not clear the screen")
+	}
+
+	var ended []track.Job
+	for _, j := range fixtures() {
+		if j.Terminal() {
+			ended = append(ended, j)
+		}
+	}
+	if v := newHarness(t, 80, 24, ended...).m.View(); v.ProgressBar != nil {
+		t.Errorf("progress bar %+v with nothing running", v.ProgressBar)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()[4:8]...)
+	want := "● generating  job-gen-noeta\n" +
+		"✓ finished    job-finished   Quarterly update – Anna\n" +
+		"✗ failed      job-failed\n" +
+		"⊘ deleted     job-deleted\n"
+	if got := hs.m.summary(); got != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestRowCells(t *testing.T) {
+	jobs := fixtures()
+	l := computeLayout(200, 13)
+	cases := []struct {
+		i    int
+		want cells
+	}{
+		{0, cells{id: "job-queued", status: "◌ in_queue", bar: "░░░░░░░░░░░░", pct: "0%", time: "2m 00s"}},
+		{3, cells{id: "job-gen", status: "● generating", bar: "███████░░░░░", pct: "61%", time: "~1m 05s"}},
+		{5, cells{id: "job-finished", name: "Quarterly update – Anna", status: "✓ finished", bar: "████████████", pct: "100%", time: "8m 00s", dur: "1m 23s", size: "3.0 MB"}},
+		{8, cells{id: "job-missing", status: "? not found"}},
+		{9, cells{id: "job-trouble", name: "GET /video-generation-jobs/job-trouble: 503 Service Unavailable", status: "! trouble", bar: "████░░░░░░░░", pct: "30%", time: "5m 00s"}},
+		{10, cells{id: "job-new", status: "· waiting", time: "5s"}},
+	}
+	for _, c := range cases {
+		if got := rowCells(newEntry(jobs[c.i]), l, fixedNow); got != c.want {
+			t.Errorf("%s:\n got %+v\nwant %+v", jobs[c.i].ID, got, c.want)
+		}
+	}
+}
+
+func TestLayout(t *testing.T) {
+	cases := []struct {
+		w     int
+		maxID int
+		cols  string // which optional columns remain
+		id    int
+	}{
+		{200, 36, "bar pct time dur size", 36},
+		{121, 36, "bar pct time dur size", 36},
+		{111, 36, "bar pct time dur", 36},
+		{110, 36, "bar pct time", 36},
+		{80, 36, "bar pct time", 13},
+		{80, 10, "bar pct time", 10},
+		{70, 36, "pct time", 13},
+		{60, 36, "pct", 13},
+		{40, 36, "", 8},
+	}
+	for _, c := range cases {
+		l := computeLayout(c.w, c.maxID)
+		var cols []string
+		for _, x := range []struct {
+			n string
+			w int
+		}{{"bar", l.bar}, {"pct", l.pct}, {"time", l.time}, {"dur", l.dur}, {"size", l.size}} {
+			if x.w > 0 {
+				cols = append(cols, x.n)
+			}
+		}
+		if got := strings.Join(cols, " "); got != c.cols || l.id != c.id {
+			t.Errorf("width %d: columns %q id %d, want %q id %d", c.w, got, l.id, c.cols, c.id)
+		}
+		if l.fixed()+l.name != c.w {
+			t.Errorf("width %d: columns add up to %d", c.w, l.fixed()+l.name)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for _, c := range []struct {
+		f    float64
+		done bool
+		want string
+	}{{0, false, "0%"}, {0.615, false, "61%"}, {0.999, false, "99%"}, {1, false, "99%"}, {1, true, "100%"}} {
+		if got := formatPercent(c.f, c.done); got != c.want {
+			t.Errorf("formatPercent(%v, %v) = %q, want %q", c.f, c.done, got, c.want)
+		}
+	}
+	if got := formatClock(fixedNow.Add(-time.Hour), fixedNow, time.UTC); got != "11:00:00" {
+		t.Errorf("today: %q", got)
+	}
+	if got := formatClock(fixedNow.Add(-48*time.Hour), fixedNow, time.UTC); got != "2025-03-12 12:00:00" {
+		t.Errorf("other day: %q", got)
+	}
+}
+
+// manyJobs makes n generating jobs with distinct progress.
+func manyJobs(n int) []track.Job {
+	jobs := make([]track.Job, n)
+	for i := range jobs {
+		jobs[i] = track.Job{
+			ID: fmt.Sprintf("0f8c2d1e-%04d-4a5b-9c3d-2e1f0a9b8c7d", i), Seq: int64(i + 1), Version: 1,
+			Status: api.StatusGenerating, Progress: float64(i % 100), MaximumProgress: 100,
+			Added: fixedNow.Add(-time.Hour), Started: fixedNow.Add(-30 * time.Minute),
+		}
+	}
+	return jobs
+}

@@ -123,7 +123,7 @@ func New(opts Options) *Engine {
 		stateCh:     make(chan struct{}),
 	}
 	if e.clock == nil {
-		e.clock = realClock{}
+		e.clock = RealClock{}
 	}
 	if e.rnd == nil {
 		seed := uint64(time.Now().UnixNano())

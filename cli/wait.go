@@ -1,0 +1,426 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/ids"
+	"github.com/reel-dev/reel/termsafe"
+	"github.com/reel-dev/reel/track"
+)
+
+func init() { commands = append(commands, newWaitCmd) }
+
+// waitOptions are what one `reel wait` run needs beyond its IDs.
+type waitOptions struct {
+	JSON     bool
+	Timeout  time.Duration // 0: no limit
+	Interval time.Duration // the user's base poll interval; 0: adaptive
+	Clock    track.Clock   // nil: the real clock
+
+	// Download is --download DIR; the downloads file registers the flag
+	// through waitHooks.
+	Download string
+	// OnFinished run, each in its own goroutine, for every job that
+	// finishes with its video known; wait exits once they return, and an
+	// error makes the exit code 1. Downloads plug in here.
+	OnFinished []func(ctx context.Context, j track.Job) error
+}
+
+// waitHook lets another file extend `reel wait` without editing this one:
+// Flags adds flags bound to the options; Start runs once settings and the
+// client exist and may append to o.OnFinished.
+type waitHook struct {
+	Flags func(cmd *cobra.Command, o *waitOptions)
+	Start func(ctx context.Context, sio IO, s *config.Settings, c *api.Client, o *waitOptions) error
+}
+
+// waitHooks are the registered extensions (append in an init function).
+var waitHooks []waitHook
+
+func newWaitCmd(sio IO, g *globals) *cobra.Command {
+	var o waitOptions
+	cmd := &cobra.Command{
+		Use:   "wait [--json] [--timeout DUR] [ID|FILE|-]...",
+		Short: "Wait until jobs end, reporting each change",
+		Long: `Wait follows jobs (or videos) until every one has ended: finished, failed,
+deleted or not found. It reports each change as it happens on standard error,
+then prints a table of the final states on standard output. With --json it
+writes one JSON object a line (NDJSON) on standard output instead: one per
+change, then the final state of each job, marked "final": true. Objects have
+the fields of status --json.
+
+Polling adapts: slow while a job is queued, closer as its progress nears the
+end, backing off on errors and honouring Retry-After. It does not change the
+dashboard's tracked list.
+
+Exit status: 0 when every job finished; 1 when some job failed, was deleted,
+was not found or could not be read; 2 for usage or config errors; 3 when the
+API key was rejected; 124 when --timeout ran out first.`,
+		Example: `  # block a CI step until the render is done, for at most half an hour
+  reel wait --timeout 30m "$JOB_ID"
+
+  # every public URL, once all the jobs in jobs.txt are finished
+  reel wait --json jobs.txt | jq -r 'select(.final and .status=="finished") | .video.publicUrl'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Timeout < 0 {
+				return usageErr(errors.New("--timeout must not be negative"))
+			}
+			list, bad, err := ids.FromArgs(args, ids.Inputs{Stdin: sio.In})
+			if err != nil {
+				return usageErr(err)
+			}
+			for _, le := range bad {
+				fmt.Fprintf(sio.Err, "reel: %s\n", termsafe.Clean(le.Error()))
+			}
+			if len(list) == 0 {
+				if len(bad) > 0 {
+					return &ExitError{Code: ExitJobFailed, Err: errors.New("no ID could be read")}
+				}
+				return usageErr(errors.New("no IDs: give job or video IDs, a file of IDs, or - to read them from standard input"))
+			}
+			s, err := g.settings(sio)
+			if err != nil {
+				return err
+			}
+			c, err := g.client(s)
+			if err != nil {
+				return err
+			}
+			o.Interval = s.Interval
+			for _, h := range waitHooks {
+				if h.Start != nil {
+					if err := h.Start(cmd.Context(), sio, s, c, &o); err != nil {
+						return err
+					}
+				}
+			}
+			return runWait(cmd.Context(), sio, c, list, len(bad), o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "write NDJSON: one object per change, then each job's final state")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "give up after `DUR` (e.g. 30m) with exit status 124")
+	for _, h := range waitHooks {
+		if h.Flags != nil {
+			h.Flags(cmd, &o)
+		}
+	}
+	return cmd
+}
+
+// runWait tracks the IDs until all have ended, the key is rejected, the
+// timeout runs out or ctx ends. unreadable counts inputs that gave no ID.
+func runWait(ctx context.Context, sio IO, c track.Client, list []string, unreadable int, o waitOptions) error {
+	clk := o.Clock
+	if clk == nil {
+		clk = track.RealClock{}
+	}
+	e := track.New(track.Options{Client: c, Clock: clk, Interval: o.Interval})
+	e.Add(list...)
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); _ = e.Run(runCtx) }()
+	defer wg.Wait()
+
+	var timedOut chan struct{}
+	if o.Timeout > 0 {
+		timedOut = make(chan struct{})
+		cancelTimer := clk.AfterFunc(o.Timeout, func() { close(timedOut) })
+		defer cancelTimer()
+	}
+
+	// Next blocks, so a pump turns it into a channel the loop can select on
+	// alongside the timeout and the finished-job hooks.
+	events := make(chan []track.Event)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			evs, err := e.Next(runCtx)
+			if err != nil {
+				return
+			}
+			select {
+			case events <- evs:
+			case <-runCtx.Done():
+				return
+			}
+		}
+	}()
+
+	out := &waitReporter{sio: sio, json: o.JSON, now: clk.Now, shown: map[string]waitJSON{}}
+	hooks := &waitFinishers{fns: o.OnFinished, started: map[string]bool{}, notify: make(chan struct{}, 1)}
+	for {
+		select {
+		case evs := <-events:
+			var rejected *track.Conn
+			for _, ev := range evs {
+				if ev.Job != nil {
+					out.change(*ev.Job)
+					hooks.start(runCtx, *ev.Job)
+				}
+				if ev.Conn != nil && ev.Conn.KeyRejected {
+					rejected = ev.Conn
+				}
+			}
+			if rejected != nil {
+				stop()
+				out.final(e.Jobs())
+				return &ExitError{Code: ExitKeyRejected, Err: errors.New(rejected.LastError)}
+			}
+		case <-hooks.notify:
+			hooks.collect()
+		case <-timedOut:
+			stop()
+			jobs := e.Jobs()
+			out.final(jobs)
+			return &ExitError{Code: ExitTimeout, Err: fmt.Errorf("--timeout %s ran out with %d of %d jobs not ended", o.Timeout, running(jobs), len(jobs))}
+		case <-ctx.Done():
+			stop()
+			out.final(e.Jobs())
+			return &ExitError{Code: 130, Err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}
+		}
+		jobs := e.Jobs()
+		if running(jobs) > 0 || hooks.busy() {
+			continue
+		}
+		stop()
+		out.final(jobs)
+		bad := unreadable + hooks.failed
+		for _, j := range jobs {
+			if waitBad(j) {
+				bad++
+			}
+		}
+		if bad > 0 {
+			return &ExitError{Code: ExitJobFailed}
+		}
+		return nil
+	}
+}
+
+// running counts jobs that have not ended. A finished job whose video has
+// not been fetched yet has not ended for wait: its video is part of the answer.
+func running(jobs []track.Job) int {
+	n := 0
+	for _, j := range jobs {
+		fetching := j.Status == api.StatusFinished && j.Video == nil && j.VideoID != "" && (j.Err == "" || j.Retrying)
+		if !j.Terminal() || fetching {
+			n++
+		}
+	}
+	return n
+}
+
+// waitBad reports an ending that is not "finished".
+func waitBad(j track.Job) bool {
+	return j.NotFound || j.Status != api.StatusFinished
+}
+
+// waitFinishers runs the OnFinished hooks once per finished job. Only the
+// loop calls its methods; the hooks' goroutines hand results over under mu.
+type waitFinishers struct {
+	fns     []func(context.Context, track.Job) error
+	started map[string]bool
+	pending int
+	failed  int
+	notify  chan struct{} // a result is waiting to be collected
+
+	mu      sync.Mutex
+	results []error
+}
+
+func (w *waitFinishers) start(ctx context.Context, j track.Job) {
+	if len(w.fns) == 0 || w.started[j.ID] || j.Status != api.StatusFinished || j.Video == nil {
+		return
+	}
+	w.started[j.ID] = true
+	for _, fn := range w.fns {
+		w.pending++
+		go func() {
+			err := fn(ctx, j)
+			w.mu.Lock()
+			w.results = append(w.results, err)
+			w.mu.Unlock()
+			select {
+			case w.notify <- struct{}{}:
+			default: // a notice is already waiting; collect takes all
+			}
+		}()
+	}
+}
+
+// collect takes in every result so far.
+func (w *waitFinishers) collect() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, err := range w.results {
+		w.pending--
+		if err != nil {
+			w.failed++
+		}
+	}
+	w.results = nil
+}
+
+func (w *waitFinishers) busy() bool {
+	w.collect()
+	return w.pending > 0
+}
+
+// waitJSON is one job in wait's NDJSON, the shape of status --json.
+type waitJSON struct {
+	ID              string          `json:"id"`
+	JobID           string          `json:"jobId,omitempty"`
+	VideoID         string          `json:"videoId,omitempty"`
+	Status          string          `json:"status"`
+	Progress        *float64        `json:"progress,omitempty"`
+	MaximumProgress *float64        `json:"maximumProgress,omitempty"`
+	Video           json.RawMessage `json:"video,omitempty"`
+	Error           string          `json:"error,omitempty"`
+	Final           bool            `json:"final,omitempty"`
+}
+
+// equal compares what a reader of the stream would see change.
+func (w waitJSON) equal(v waitJSON) bool {
+	fp := func(p *float64) float64 {
+		if p == nil {
+			return -1
+		}
+		return *p
+	}
+	return w.ID == v.ID && w.JobID == v.JobID && w.VideoID == v.VideoID && w.Status == v.Status &&
+		fp(w.Progress) == fp(v.Progress) && fp(w.MaximumProgress) == fp(v.MaximumProgress) &&
+		string(w.Video) == string(v.Video) && w.Error == v.Error
+}
+
+func toWaitJSON(j track.Job) waitJSON {
+	w := waitJSON{ID: j.ID, JobID: j.JobID, VideoID: j.VideoID, Status: string(j.Status), Error: j.Err}
+	if j.NotFound {
+		w.Status = "not_found"
+	}
+	if j.Job != nil {
+		p, m := j.Progress, j.MaximumProgress
+		w.Progress, w.MaximumProgress = &p, &m
+	}
+	if j.Video != nil {
+		w.Video, _ = json.Marshal(j.Video)
+	}
+	return w
+}
+
+// waitReporter writes changes and final states.
+type waitReporter struct {
+	sio   IO
+	json  bool
+	now   func() time.Time
+	shown map[string]waitJSON // last reported state, by ID
+}
+
+// change reports j if a reader would see a difference.
+func (r *waitReporter) change(j track.Job) {
+	w := toWaitJSON(j)
+	if w.Status == "" && w.Error == "" {
+		return // not read yet: nothing to say
+	}
+	if last, ok := r.shown[j.ID]; ok && last.equal(w) {
+		return // only polling bookkeeping moved
+	}
+	r.shown[j.ID] = w
+	if r.json {
+		writeNDJSON(r.sio.Out, w)
+		return
+	}
+	line := fmt.Sprintf("%s  %s  %s", r.now().Format("15:04:05"), termsafe.Clean(j.ID), waitStatusWord(w.Status))
+	if p := waitPercent(j); p != "" {
+		line += "  " + p
+	}
+	if j.Err != "" {
+		line += "  " + termsafe.Clean(j.Err)
+	}
+	fmt.Fprintln(r.sio.Err, line)
+}
+
+// final writes every job's last state: NDJSON lines marked final, or a table.
+func (r *waitReporter) final(jobs []track.Job) {
+	if r.json {
+		for _, j := range jobs {
+			w := toWaitJSON(j)
+			w.Final = true
+			writeNDJSON(r.sio.Out, w)
+		}
+		return
+	}
+	tw := tabwriter.NewWriter(r.sio.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tPROGRESS\tNAME\tURL\tNOTE")
+	for _, j := range jobs {
+		w := toWaitJSON(j)
+		var name, link string
+		if j.Video != nil {
+			name, link = termsafe.Clean(j.Video.Name), termsafe.CleanURL(j.Video.PublicURL)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", orDash(termsafe.Clean(j.ID)), waitStatusWord(w.Status),
+			orDash(waitPercent(j)), orDash(name), orDash(link), orDash(termsafe.Clean(j.Err)))
+	}
+	_ = tw.Flush()
+}
+
+func writeNDJSON(w io.Writer, v waitJSON) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(waitJSON{ID: v.ID, Status: v.Status, Error: err.Error(), Final: v.Final})
+	}
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// waitStatusWord is a glyph and the status word, made safe: an unknown word
+// comes from the server.
+func waitStatusWord(s string) string {
+	g := "!"
+	switch api.Status(s) {
+	case api.StatusFinished:
+		g = "✓"
+	case api.StatusFailed:
+		g = "✗"
+	case api.StatusDeleted:
+		g = "⊘"
+	case api.StatusInQueue:
+		g = "◌"
+	case api.StatusPreprocessing, api.StatusPreprocessingFinished, api.StatusGenerating:
+		g = "●"
+	case "not_found":
+		g = "?"
+	case "":
+		return "… waiting"
+	}
+	return g + " " + termsafe.Clean(s)
+}
+
+// waitPercent is progress over maximumProgress, when a job was read.
+func waitPercent(j track.Job) string {
+	if j.Job == nil && j.Status != api.StatusFinished {
+		return ""
+	}
+	return fmt.Sprintf("%d%%", int(j.Fraction()*100))
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,217 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/api/sim"
+)
+
+// waitSim starts a simulator for a test, fast enough for jobs to end in a
+// second or two.
+func waitSim(t *testing.T, opts sim.Options) *sim.Server {
+	t.Helper()
+	if opts.Speed == 0 {
+		opts.Speed = 20
+	}
+	opts.CallbackEvery = -1
+	srv, err := sim.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// waitExec runs reel with args against srv (key as given) and returns the
+// exit code and both outputs.
+func waitExec(t *testing.T, srv *sim.Server, key string, args ...string) (int, string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	env := map[string]string{
+		"COLOSSYAN_BASE_URL": srv.URL(),
+		"COLOSSYAN_API_KEY":  key,
+		"XDG_CONFIG_HOME":    dir,
+		"XDG_STATE_HOME":     dir,
+	}
+	var out, errs strings.Builder
+	sio := IO{In: strings.NewReader(""), Out: &out, Err: &errs, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	code := Execute(ctx, sio, "test", args)
+	return code, out.String(), errs.String()
+}
+
+// waitDirect runs runWait against srv with a poll interval too short for
+// the command line (which wants at least 1s), so tests end in a second or two.
+func waitDirect(t *testing.T, srv *sim.Server, o waitOptions, list ...string) (int, string, string) {
+	t.Helper()
+	c, err := api.New(srv.URL(), sim.DefaultToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errs strings.Builder
+	sio := IO{In: strings.NewReader(""), Out: &out, Err: &errs, Getenv: func(string) string { return "" }, Now: time.Now}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	code := ExitOK
+	if err := runWait(ctx, sio, c, list, 0, o); err != nil {
+		var ee *ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("runWait: %v", err)
+		}
+		code = ee.Code
+	}
+	return code, out.String(), errs.String()
+}
+
+// waitLines parses NDJSON output into objects.
+func waitLines(t *testing.T, out string) []waitJSON {
+	t.Helper()
+	var lines []waitJSON
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var w waitJSON
+		if err := json.Unmarshal(sc.Bytes(), &w); err != nil {
+			t.Fatalf("not a JSON line: %q: %v", sc.Text(), err)
+		}
+		lines = append(lines, w)
+	}
+	return lines
+}
+
+// finals picks the final lines, by ID.
+func finals(lines []waitJSON) map[string]waitJSON {
+	out := map[string]waitJSON{}
+	for _, l := range lines {
+		if l.Final {
+			out[l.ID] = l
+		}
+	}
+	return out
+}
+
+// quick is a job spec that ends in about 1.5 s at speed 20.
+func quick(fail bool) sim.JobSpec {
+	return sim.JobSpec{Queued: 4 * time.Second, Preprocessing: 4 * time.Second, Handoff: 2 * time.Second, Generating: 20 * time.Second, Fail: fail}
+}
+
+// reel wait against a simulator that fails 30% of requests (5xx, 429 with
+// Retry-After, resets, truncated and HTML bodies, stalls): every job reaches
+// its right end, and the exit code says some failed.
+func TestWaitThroughFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for several seconds of real time")
+	}
+	srv := waitSim(t, sim.Options{Seed: 11, Faults: 0.3, StallFor: 300 * time.Millisecond})
+	ok1, _ := srv.AddJob(quick(false))
+	ok2, v2 := srv.AddJob(quick(false))
+	bad, _ := srv.AddJob(quick(true))
+	del, _ := srv.AddJob(sim.JobSpec{Queued: 2 * time.Second, Generating: time.Hour, DeleteAfter: 20 * time.Second})
+	bare := srv.AddVideo(sim.VideoSpec{})
+	missing := "0badc0de-0000-4000-8000-000000000000"
+
+	start := time.Now()
+	code, out, errs := waitDirect(t, srv, waitOptions{JSON: true, Interval: 200 * time.Millisecond, Timeout: 50 * time.Second},
+		ok1, v2, bad, del, bare, missing)
+	t.Logf("took %s, %+v", time.Since(start).Round(time.Millisecond), srv.Requests().Faults)
+	if code != ExitJobFailed {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	got := finals(waitLines(t, out))
+	want := map[string]string{ok1: "finished", v2: "finished", bad: "failed", del: "deleted", bare: "finished", missing: "not_found"}
+	for id, st := range want {
+		f, ok := got[id]
+		if !ok {
+			t.Errorf("no final line for %s", id)
+			continue
+		}
+		if f.Status != st {
+			t.Errorf("%s ended %q (%s), want %q", id, f.Status, f.Error, st)
+		}
+		if st == "finished" && len(f.Video) == 0 {
+			t.Errorf("%s finished without its video", id)
+		}
+	}
+	if f := got[v2]; f.JobID != ok2 {
+		t.Errorf("video id %s: jobId %q, want %q", v2, f.JobID, ok2)
+	}
+	if n := len(srv.Requests().Faults); n == 0 {
+		t.Error("no faults were injected: the test proves nothing")
+	}
+}
+
+// Exit codes: 0 all finished, 1 some not, 3 key rejected, 124 timeout, 2 usage.
+func TestWaitExitCodes(t *testing.T) {
+	srv := waitSim(t, sim.Options{Seed: 3})
+	done1, _ := srv.AddJob(sim.JobSpec{})
+	done2, _ := srv.AddJob(sim.JobSpec{Age: time.Hour, Queued: time.Second})
+	long, _ := srv.AddJob(sim.JobSpec{Queued: time.Hour})
+	tests := []struct {
+		name string
+		key  string
+		args []string
+		code int
+		has  string // in stdout or stderr
+	}{
+		{"all finished", sim.DefaultToken, []string{"wait", done1, done2}, ExitOK, "✓ finished"},
+		{"one not found", sim.DefaultToken, []string{"wait", done1, "0badc0de-0000-4000-8000-000000000000"}, ExitJobFailed, "? not_found"},
+		{"key rejected", "wrong", []string{"wait", done1}, ExitKeyRejected, "API key rejected"},
+		{"timeout", sim.DefaultToken, []string{"wait", "--timeout", "300ms", long}, ExitTimeout, "--timeout 300ms ran out"},
+		{"no ids", sim.DefaultToken, []string{"wait"}, ExitUsage, "no IDs"},
+		{"bad flag", sim.DefaultToken, []string{"wait", "--timeout", "soon", done1}, ExitUsage, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := waitExec(t, srv, tt.key, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errs)
+			}
+			if !strings.Contains(out+errs, tt.has) {
+				t.Errorf("output lacks %q\nstdout:\n%s\nstderr:\n%s", tt.has, out, errs)
+			}
+			if strings.Contains(out+errs, "\x1b") {
+				t.Errorf("escape sequences in output that is not a terminal")
+			}
+		})
+	}
+}
+
+// --json: a line per change, then one final line per job in the order given.
+func TestWaitJSONStream(t *testing.T) {
+	srv := waitSim(t, sim.Options{Seed: 5})
+	a, _ := srv.AddJob(quick(false))
+	b, _ := srv.AddJob(sim.JobSpec{})
+	code, out, errs := waitDirect(t, srv, waitOptions{JSON: true, Interval: 100 * time.Millisecond}, a, b)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	lines := waitLines(t, out)
+	n := len(lines)
+	if n < 4 || !lines[n-2].Final || !lines[n-1].Final || lines[n-2].ID != a || lines[n-1].ID != b {
+		t.Fatalf("want change lines then finals for %s and %s:\n%s", a, b, out)
+	}
+	var statuses []string
+	for _, l := range lines[:n-2] {
+		if l.Final {
+			t.Errorf("a final line among the changes: %+v", l)
+		}
+		if l.ID == a && (len(statuses) == 0 || statuses[len(statuses)-1] != l.Status) {
+			statuses = append(statuses, l.Status)
+		}
+	}
+	if statuses[0] != "in_queue" || statuses[len(statuses)-1] != "finished" {
+		t.Errorf("%s went %v, want from in_queue to finished", a, statuses)
+	}
+	for i := 1; i < n-2; i++ {
+		if lines[i].equal(lines[i-1]) {
+			t.Errorf("line %d repeats line %d: %+v", i, i-1, lines[i])
+		}
+	}
+}

@@ -1,0 +1,314 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/human"
+	"github.com/reel-dev/reel/termsafe"
+)
+
+func init() { commands = append(commands, newStatusCmd) }
+
+func newStatusCmd(sio IO, g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status [--json] [ID|FILE|-]...",
+		Short: "Print the state of jobs once, as a table or JSON",
+		Long: `Status reads each job (or video) once and prints its state: a table, or with
+--json a JSON array with one object a job. It does not change the dashboard's
+tracked list.
+
+Exit status: 0 when every job could be read and none failed; 1 when some job
+failed, was deleted, was not found or could not be read; 2 for usage or
+config errors; 3 when the API key was rejected.`,
+		Example: `  reel status 6f1c2b3a-job
+  reel status --json jobs.txt | jq -r '.[] | select(.status=="finished") | .video.publicUrl'
+  cat ids.txt | reel status -`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			list, err := readIDs(sio, args)
+			if err != nil {
+				return err
+			}
+			s, err := g.settings(sio)
+			if err != nil {
+				return err
+			}
+			c, err := g.client(s)
+			if err != nil {
+				return err
+			}
+			results := lookupAll(cmd.Context(), c, list, defaultRetry)
+			if asJSON {
+				err = writeStatusJSON(sio.Out, results)
+			} else {
+				err = writeStatusTable(sio.Out, results, isTerminal(sio.Out) && sio.Getenv("NO_COLOR") == "")
+			}
+			if err != nil {
+				return err
+			}
+			return exitFor(results)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array, one object a job")
+	return cmd
+}
+
+// result is what one ID came to: its lookup, or the error that stopped it.
+type result struct {
+	ID     string
+	Lookup *api.Lookup
+	Err    error
+}
+
+// retryPolicy says how often and how long to retry a transient error.
+type retryPolicy struct {
+	Attempts int
+	Base     time.Duration
+	Max      time.Duration
+	Sleep    func(context.Context, time.Duration) error
+}
+
+var defaultRetry = retryPolicy{Attempts: 4, Base: 500 * time.Millisecond, Max: 10 * time.Second, Sleep: sleepCtx}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// lookupAll reads every ID, a few at a time, retrying transient errors with
+// backoff (and the server's Retry-After) before giving up on an ID. A
+// rejected key stops everything: no point asking again.
+func lookupAll(ctx context.Context, c *api.Client, ids []string, rp retryPolicy) []result {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	out := make([]result, len(ids))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		out[i].ID = id
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				out[i].Err = context.Cause(ctx)
+				return
+			}
+			defer func() { <-sem }()
+			out[i].Lookup, out[i].Err = lookupWithRetry(ctx, c, id, rp)
+			if api.IsKeyRejected(out[i].Err) {
+				cancel(out[i].Err)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func lookupWithRetry(ctx context.Context, c *api.Client, id string, rp retryPolicy) (*api.Lookup, error) {
+	delay := rp.Base
+	for attempt := 1; ; attempt++ {
+		l, err := c.Lookup(ctx, id)
+		if err == nil || !api.IsRetryable(err) || attempt >= rp.Attempts {
+			return l, err
+		}
+		wait := delay
+		if ra, ok := api.RetryAfter(err); ok {
+			wait = max(wait, ra)
+		}
+		if err := rp.Sleep(ctx, min(wait, rp.Max)); err != nil {
+			return l, err
+		}
+		delay = min(delay*2, rp.Max)
+	}
+}
+
+// statusJSON is one job in `status --json` and `wait --json`.
+type statusJSON struct {
+	ID              string          `json:"id"`
+	JobID           string          `json:"jobId,omitempty"`
+	VideoID         string          `json:"videoId,omitempty"`
+	Status          string          `json:"status"`
+	Progress        *float64        `json:"progress,omitempty"`
+	MaximumProgress *float64        `json:"maximumProgress,omitempty"`
+	Video           json.RawMessage `json:"video,omitempty"`
+	Error           string          `json:"error,omitempty"`
+}
+
+// statusNotFound is the status word for an ID that is neither job nor video.
+const statusNotFound = "not_found"
+
+func toStatusJSON(r result) statusJSON {
+	s := statusJSON{ID: r.ID}
+	if l := r.Lookup; l != nil {
+		s.Status = string(l.Status())
+		if l.Job != nil {
+			s.JobID = l.Job.ID
+			if s.JobID == "" && l.Kind == api.KindJob {
+				s.JobID = r.ID
+			}
+			s.VideoID = l.Job.VideoID
+			p, m := l.Job.Progress, l.Job.MaximumProgress
+			s.Progress, s.MaximumProgress = &p, &m
+		}
+		if l.Video != nil {
+			if s.VideoID == "" {
+				s.VideoID = l.Video.ID
+			}
+			if s.JobID == "" {
+				s.JobID = l.Video.JobID
+			}
+			s.Video, _ = json.Marshal(l.Video)
+		}
+	}
+	switch {
+	case r.Err == nil:
+	case api.IsNotFound(r.Err):
+		s.Status = statusNotFound
+	default:
+		var bad *api.BadRequestError
+		if errors.As(r.Err, &bad) {
+			s.Status = statusNotFound
+		}
+		s.Error = r.Err.Error()
+	}
+	return s
+}
+
+func writeStatusJSON(w io.Writer, results []result) error {
+	out := make([]statusJSON, len(results))
+	for i, r := range results {
+		out[i] = toStatusJSON(r)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// writeStatusTable prints a table a person reads. Every server string goes
+// through termsafe, whether or not the output is a terminal: a file piped to
+// less is a terminal too, later.
+func writeStatusTable(w io.Writer, results []result, tty bool) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tPROGRESS\tNAME\tDURATION\tSIZE\tNOTE")
+	for _, r := range results {
+		s := toStatusJSON(r)
+		var name, dur, size, note, prog string
+		if s.Progress != nil && s.Status != string(api.StatusFinished) {
+			j := api.Job{Progress: *s.Progress, MaximumProgress: *s.MaximumProgress}
+			prog = fmt.Sprintf("%d%%", int(j.Fraction()*100))
+		} else if s.Status == string(api.StatusFinished) {
+			prog = "100%"
+		}
+		if r.Lookup != nil && r.Lookup.Video != nil {
+			v := r.Lookup.Video
+			name = v.Name
+			if v.VideoDurationSeconds != nil {
+				dur = human.Seconds(*v.VideoDurationSeconds)
+			}
+			if v.VideoSizeBytes != nil {
+				size = human.Size(*v.VideoSizeBytes)
+			}
+		}
+		note = s.Error
+		status := s.Status
+		if status == "" {
+			status = "unreadable"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			cell(s.ID, 40), statusWord(status, tty), prog, cell(name, 40), dur, size, cell(note, 80))
+	}
+	return tw.Flush()
+}
+
+// cell makes server text safe and short enough for a table column.
+func cell(s string, width int) string {
+	s = termsafe.Clean(s)
+	if r := []rune(s); len(r) > width {
+		s = string(r[:width-1]) + "…"
+	}
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// statusWord pairs the status with a glyph, so it never depends on colour.
+func statusWord(status string, tty bool) string {
+	g := glyph(status)
+	word := termsafe.Clean(status)
+	if !tty {
+		return g + " " + word
+	}
+	return colourFor(status) + g + " " + word + "\x1b[0m"
+}
+
+func glyph(status string) string {
+	switch api.Status(status) {
+	case api.StatusFinished:
+		return "✓"
+	case api.StatusFailed:
+		return "✗"
+	case api.StatusDeleted:
+		return "⊘"
+	case api.StatusInQueue:
+		return "◌"
+	case api.StatusPreprocessing, api.StatusPreprocessingFinished, api.StatusGenerating:
+		return "●"
+	}
+	if status == statusNotFound {
+		return "?"
+	}
+	return "!"
+}
+
+func colourFor(status string) string {
+	switch api.Status(status) {
+	case api.StatusFinished:
+		return "\x1b[32m"
+	case api.StatusFailed, api.StatusDeleted:
+		return "\x1b[31m"
+	case api.StatusInQueue:
+		return "\x1b[2m"
+	case api.StatusPreprocessing, api.StatusPreprocessingFinished, api.StatusGenerating:
+		return "\x1b[34m"
+	}
+	return "\x1b[33m"
+}
+
+// exitFor maps results to the exit codes of PRODUCT.md: 3 when the key was
+// rejected, 1 when any job failed, was deleted, was not found or could not be
+// read, else 0.
+func exitFor(results []result) error {
+	bad := 0
+	for _, r := range results {
+		if api.IsKeyRejected(r.Err) {
+			return &ExitError{Code: ExitKeyRejected, Err: r.Err}
+		}
+		s := toStatusJSON(r)
+		if r.Err != nil || s.Status == string(api.StatusFailed) || s.Status == string(api.StatusDeleted) || s.Status == statusNotFound {
+			bad++
+		}
+	}
+	if bad > 0 {
+		return &ExitError{Code: ExitJobFailed}
+	}
+	return nil
+}

@@ -1,0 +1,312 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/download"
+	"github.com/reel-dev/reel/human"
+	"github.com/reel-dev/reel/termsafe"
+	"github.com/reel-dev/reel/track"
+)
+
+func init() {
+	commands = append(commands, newDownloadCmd)
+	waitHooks = append(waitHooks, waitHook{Flags: waitDownloadFlags, Start: waitDownloadStart})
+}
+
+func newDownloadCmd(sio IO, g *globals) *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "download [--dir DIR] [ID|FILE|-]...",
+		Short: "Download finished videos",
+		Long: `Download saves the video of each finished job (or each video ID) as
+<name>-<videoId>.mp4 in the download folder: --dir, else the download_dir
+setting (--download-dir, config download_dir), else the current folder.
+
+A download goes to a .part file first and resumes where it stopped when run
+again; an existing file is never overwritten (the same file is skipped, a
+different one gets a new name); an expired link is fetched anew. The final
+paths are printed on standard output, one a line; progress goes to standard
+error when it is a terminal. It does not change the dashboard's tracked list.
+
+A job that has not finished is reported, not waited for: use
+reel wait --download DIR to wait and download.
+
+Exit status: 0 when every video was saved (or was there already); 1 when
+some job was not finished, failed, was not found or its download failed; 2
+for usage or config errors; 3 when the API key was rejected.`,
+		Example: `  reel download 6f1c2b3a-job
+  reel download --dir ~/Videos jobs.txt
+  # play whatever came down
+  reel download - < ids.txt | xargs -r mpv`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			list, err := readIDs(sio, args)
+			if err != nil {
+				return err
+			}
+			s, err := g.settings(sio)
+			if err != nil {
+				return err
+			}
+			c, err := g.client(s)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("dir") {
+				dir = s.DownloadDir
+			}
+			if dir == "" {
+				return usageErr(errors.New("--dir is empty: give a folder, or leave it out for the current folder"))
+			}
+			f := newDownloader(dir, c, "reel/"+g.version)
+			return runDownload(cmd.Context(), sio, c, f, list, downloadOptions{})
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "", "save into `DIR` (default: download_dir, else the current folder)")
+	return cmd
+}
+
+// newDownloader is the downloader every command uses: the file host's own
+// client, never the API client's, and the API client to refresh links.
+func newDownloader(dir string, c *api.Client, userAgent string) *download.Fetcher {
+	return &download.Fetcher{Dir: dir, HTTP: download.NewHTTPClient(), Videos: c, UserAgent: userAgent}
+}
+
+// downloadOptions are test seams for runDownload.
+type downloadOptions struct {
+	Retry       retryPolicy // for the lookups; defaultRetry when zero
+	Concurrency int         // downloads at once; download.DefaultConcurrency when zero
+}
+
+// runDownload looks every ID up, downloads the finished ones and reports.
+func runDownload(ctx context.Context, sio IO, c *api.Client, f *download.Fetcher, list []string, o downloadOptions) error {
+	if o.Retry.Attempts == 0 {
+		o.Retry = defaultRetry
+	}
+	results := lookupAll(ctx, c, list, o.Retry)
+	m := download.NewManager(f, download.WithConcurrency(o.Concurrency), download.WithClock(sio.Now))
+	defer m.Close()
+
+	failed, keyRejected := false, false
+	started := 0
+	for _, r := range results {
+		v, err := downloadable(r)
+		if err != nil {
+			failed = true
+			keyRejected = keyRejected || api.IsKeyRejected(err)
+			fmt.Fprintf(sio.Err, "reel: %s: %s\n", termsafe.Clean(r.ID), termsafe.Clean(err.Error()))
+			continue
+		}
+		if m.Start(v) {
+			started++
+		}
+	}
+	if keyRejected {
+		return &ExitError{Code: ExitKeyRejected}
+	}
+	if started > 0 {
+		p := &downloadView{w: sio.Err, tty: isTerminal(sio.Err), rows: map[string]download.Progress{}}
+		p.follow(ctx, sio.Out, m, started)
+		failed = failed || p.failed
+		keyRejected = p.keyRejected
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(sio.Err, "reel: interrupted; run the same command again to resume")
+		return &ExitError{Code: ExitJobFailed}
+	}
+	if keyRejected {
+		return &ExitError{Code: ExitKeyRejected}
+	}
+	if failed {
+		return &ExitError{Code: ExitJobFailed}
+	}
+	return nil
+}
+
+// downloadable is r's video when its job finished, else why not.
+func downloadable(r result) (*api.Video, error) {
+	if r.Err != nil {
+		return nil, r.Err
+	}
+	l := r.Lookup
+	switch st := l.Status(); {
+	case st == api.StatusFinished && l.Video != nil:
+		return l.Video, nil
+	case st == api.StatusFinished:
+		return nil, errors.New("finished, but its video could not be read; try again")
+	case st == api.StatusFailed || st == api.StatusDeleted:
+		return nil, fmt.Errorf("job %s: nothing to download", st)
+	default:
+		return nil, fmt.Errorf("not finished yet (status %s): use reel wait --download DIR", st)
+	}
+}
+
+// downloadView shows the running downloads on a terminal, one line each,
+// redrawn in place; finished ones leave a line above. Elsewhere it only
+// reports failures.
+type downloadView struct {
+	w     io.Writer
+	tty   bool
+	rows  map[string]download.Progress // running and queued, by video
+	order []string
+	drawn int // lines of the live block on screen
+
+	failed      bool // some download failed
+	keyRejected bool // a link refresh met a rejected key
+}
+
+// follow reads the Manager's events until n downloads ended, printing
+// each saved path on out.
+func (p *downloadView) follow(ctx context.Context, out io.Writer, m *download.Manager, n int) {
+	for n > 0 {
+		batch, err := m.Next(ctx)
+		if err != nil {
+			p.clear()
+			p.failed = true
+			return
+		}
+		p.clear()
+		for _, e := range batch {
+			if !e.State.Ended() {
+				if _, seen := p.rows[e.VideoID]; !seen {
+					p.order = append(p.order, e.VideoID)
+				}
+				p.rows[e.VideoID] = e
+				continue
+			}
+			n--
+			p.forget(e.VideoID)
+			switch e.State {
+			case download.StateFailed:
+				p.failed = true
+				p.keyRejected = p.keyRejected || api.IsKeyRejected(e.Err)
+				fmt.Fprintf(p.w, "reel: %s: download failed: %s\n", termsafe.Clean(e.VideoID), termsafe.Clean(e.Err.Error()))
+			case download.StateSkipped:
+				if p.tty {
+					fmt.Fprintf(p.w, "already there: %s\n", termsafe.Clean(e.Path))
+				}
+				fmt.Fprintln(out, e.Path)
+			default:
+				if p.tty {
+					fmt.Fprintf(p.w, "saved %s (%s)\n", termsafe.Clean(e.Path), human.Size(e.Done))
+				}
+				fmt.Fprintln(out, e.Path)
+			}
+		}
+		p.draw()
+	}
+}
+
+func (p *downloadView) forget(id string) {
+	delete(p.rows, id)
+	for i, o := range p.order {
+		if o == id {
+			p.order = append(p.order[:i], p.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// clear erases the live block, so permanent lines print above it.
+func (p *downloadView) clear() {
+	if !p.tty || p.drawn == 0 {
+		return
+	}
+	fmt.Fprintf(p.w, "\x1b[%dA\r\x1b[J", p.drawn)
+	p.drawn = 0
+}
+
+func (p *downloadView) draw() {
+	if !p.tty {
+		return
+	}
+	queued := 0
+	var b strings.Builder
+	for _, id := range p.order {
+		e := p.rows[id]
+		if e.State == download.StateQueued {
+			queued++
+			continue
+		}
+		b.WriteString(downloadLine(e))
+		b.WriteByte('\n')
+		p.drawn++
+	}
+	if queued > 0 {
+		fmt.Fprintf(&b, "%d queued\n", queued)
+		p.drawn++
+	}
+	_, _ = io.WriteString(p.w, b.String())
+}
+
+// downloadLine is one running download: name, bar, bytes, rate, time left.
+func downloadLine(e download.Progress) string {
+	const width = 20
+	name := []rune(termsafe.Clean(filepath.Base(e.Path)))
+	if len(name) > 40 {
+		name = append(name[:39], '…')
+	}
+	bar, pct := strings.Repeat("·", width), "  ?%"
+	if e.Total > 0 {
+		frac := min(float64(e.Done)/float64(e.Total), 1)
+		fill := int(frac * width)
+		bar = strings.Repeat("█", fill) + strings.Repeat("·", width-fill)
+		pct = fmt.Sprintf("%3d%%", int(frac*100))
+	}
+	line := fmt.Sprintf("%-40s %s %s %s", string(name), bar, pct, human.Size(e.Done))
+	if e.Total > 0 {
+		line += " of " + human.Size(e.Total)
+	}
+	if e.Rate > 0 {
+		line += "  " + human.Size(int64(e.Rate)) + "/s"
+	}
+	if e.ETA > 0 {
+		line += "  " + human.Duration(e.ETA) + " left"
+	}
+	return line
+}
+
+// waitDownloadFlags adds --download DIR to reel wait.
+func waitDownloadFlags(cmd *cobra.Command, o *waitOptions) {
+	cmd.Flags().StringVar(&o.Download, "download", "", "download each finished video into `DIR`")
+}
+
+// waitDownloadStart makes reel wait download each job as it finishes, a
+// few at a time, printing each saved path on standard error (standard
+// output carries wait's own report).
+func waitDownloadStart(_ context.Context, sio IO, _ *config.Settings, c *api.Client, o *waitOptions) error {
+	if o.Download == "" {
+		return nil
+	}
+	f := newDownloader(o.Download, c, "reel")
+	sem := make(chan struct{}, download.DefaultConcurrency)
+	var mu sync.Mutex // one line at a time on stderr
+	o.OnFinished = append(o.OnFinished, func(ctx context.Context, j track.Job) error {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-sem }()
+		path, err := f.Fetch(ctx, j.Video)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			fmt.Fprintf(sio.Err, "reel: %s: download failed: %s\n", termsafe.Clean(j.ID), termsafe.Clean(err.Error()))
+			return err
+		}
+		fmt.Fprintf(sio.Err, "reel: %s: saved %s\n", termsafe.Clean(j.ID), termsafe.Clean(path))
+		return nil
+	})
+	return nil
+}

@@ -1,0 +1,189 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reel-dev/reel/api/sim"
+	"github.com/reel-dev/reel/download"
+)
+
+// dlExec runs reel against srv with key and returns the exit code and
+// both outputs.
+func dlExec(t *testing.T, srv *sim.Server, key string, args ...string) (int, string, string) {
+	t.Helper()
+	state := t.TempDir()
+	env := map[string]string{
+		"COLOSSYAN_BASE_URL": srv.URL(),
+		"COLOSSYAN_API_KEY":  key,
+		"XDG_CONFIG_HOME":    state,
+		"XDG_STATE_HOME":     state,
+	}
+	var out, errs strings.Builder
+	sio := IO{In: strings.NewReader(""), Out: &out, Err: &errs, Getenv: func(k string) string { return env[k] }, Now: time.Now}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	code := Execute(ctx, sio, "test", args)
+	return code, out.String(), errs.String()
+}
+
+func dlSim(t *testing.T) *sim.Server {
+	t.Helper()
+	srv, err := sim.Start(sim.Options{Seed: 9, FileAddr: "127.0.0.1:0", CallbackEvery: -1, Speed: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+func dlSimBytes(t *testing.T, srv *sim.Server, videoID string) []byte {
+	t.Helper()
+	b, err := io.ReadAll(srv.NewContent(videoID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestDownloadCommand(t *testing.T) {
+	srv := dlSim(t)
+	bare := srv.AddVideo(sim.VideoSpec{Name: "Bare video", Size: 300 << 10})
+	job, jobVideo := srv.AddJob(sim.JobSpec{Name: "From a job", VideoSize: 200 << 10})
+	dir := t.TempDir()
+
+	code, out, errs := dlExec(t, srv, srv.Token(), "download", "--dir", dir, bare, job)
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	if len(dlLines(out)) != 2 {
+		t.Fatalf("stdout %q: want two paths", out)
+	}
+	want := map[string]string{
+		filepath.Join(dir, "Bare video-"+bare+".mp4"):     bare,
+		filepath.Join(dir, "From a job-"+jobVideo+".mp4"): jobVideo,
+	}
+	for _, p := range strings.Split(strings.TrimSpace(out), "\n") {
+		id, ok := want[p]
+		if !ok {
+			t.Fatalf("unexpected path %q (stdout %q)", p, out)
+		}
+		got, err := os.ReadFile(p)
+		if err != nil || !bytes.Equal(got, dlSimBytes(t, srv, id)) {
+			t.Fatalf("%s: wrong content (%v)", p, err)
+		}
+	}
+	if errs != "" {
+		t.Errorf("stderr not a terminal, yet: %q", errs)
+	}
+
+	// Again: the files are there, so nothing is written; paths still print.
+	code, out2, _ := dlExec(t, srv, srv.Token(), "download", "--dir", dir, bare, job)
+	if code != ExitOK || len(dlLines(out2)) != 2 {
+		t.Fatalf("second run: exit %d, stdout %q", code, out2)
+	}
+	es, _ := os.ReadDir(dir)
+	if len(es) != 2 {
+		t.Fatalf("%d files after two runs, want 2", len(es))
+	}
+}
+
+func TestDownloadCommandProblems(t *testing.T) {
+	srv := dlSim(t)
+	done := srv.AddVideo(sim.VideoSpec{Name: "ok", Size: 1000})
+	running, _ := srv.AddJob(sim.JobSpec{Generating: time.Hour * 100})
+	failed, _ := srv.AddJob(sim.JobSpec{Fail: true})
+	tests := []struct {
+		name    string
+		key     string
+		args    []string
+		code    int
+		errHas  []string
+		outRows int
+	}{
+		{"not finished", srv.Token(), []string{running, done}, ExitJobFailed,
+			[]string{"not finished yet (status", "reel wait --download"}, 1},
+		{"failed job", srv.Token(), []string{failed}, ExitJobFailed, []string{"job failed: nothing to download"}, 0},
+		{"not found", srv.Token(), []string{"no-such-id"}, ExitJobFailed, []string{"not found"}, 0},
+		{"key rejected", "wrong-key", []string{done}, ExitKeyRejected, []string{"rejected"}, 0},
+		{"no ids", srv.Token(), nil, ExitUsage, []string{"no IDs"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"download", "--dir", t.TempDir()}, tt.args...)
+			code, out, errs := dlExec(t, srv, tt.key, args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, errs)
+			}
+			for _, s := range tt.errHas {
+				if !strings.Contains(errs, s) {
+					t.Errorf("stderr %q lacks %q", errs, s)
+				}
+			}
+			if n := len(dlLines(out)); n != tt.outRows {
+				t.Errorf("stdout %q: want %d paths", out, tt.outRows)
+			}
+		})
+	}
+}
+
+func TestDownloadDirSetting(t *testing.T) {
+	srv := dlSim(t)
+	id := srv.AddVideo(sim.VideoSpec{Name: "set", Size: 1000})
+	dir := t.TempDir()
+	code, out, errs := dlExec(t, srv, srv.Token(), "--download-dir", dir, "download", id)
+	if code != ExitOK || strings.TrimSpace(out) != filepath.Join(dir, "set-"+id+".mp4") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+func TestWaitDownload(t *testing.T) {
+	srv := dlSim(t)
+	job, videoID := srv.AddJob(sim.JobSpec{Name: "waited", VideoSize: 50 << 10})
+	dir := t.TempDir()
+	code, _, errs := dlExec(t, srv, srv.Token(), "wait", "--download", dir, job)
+	if code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errs)
+	}
+	p := filepath.Join(dir, "waited-"+videoID+".mp4")
+	got, err := os.ReadFile(p)
+	if err != nil || !bytes.Equal(got, dlSimBytes(t, srv, videoID)) {
+		t.Fatalf("%s: %v", p, err)
+	}
+	if !strings.Contains(errs, "saved "+p) {
+		t.Errorf("stderr %q does not name the file", errs)
+	}
+}
+
+func TestDownloadLine(t *testing.T) {
+	// A fixed line for a known state: what a person sees on the terminal.
+	got := downloadLineFor(t)
+	for _, s := range []string{"name-v.mp4", "50%", "5.0 MB of 10.0 MB", "1.0 MB/s", "5s left"} {
+		if !strings.Contains(got, s) {
+			t.Errorf("line %q lacks %q", got, s)
+		}
+	}
+}
+
+func downloadLineFor(t *testing.T) string {
+	t.Helper()
+	return downloadLine(download.Progress{VideoID: "v", Path: "/x/name-v.mp4", Done: 5e6, Total: 10e6,
+		Rate: 1e6, ETA: 5 * time.Second, State: download.StateRunning})
+}
+
+// lines splits output into its non-empty lines (paths may hold spaces).
+func dlLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

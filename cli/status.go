@@ -149,6 +149,7 @@ type statusJSON struct {
 	Progress        *float64        `json:"progress,omitempty"`
 	MaximumProgress *float64        `json:"maximumProgress,omitempty"`
 	Video           json.RawMessage `json:"video,omitempty"`
+	Job             json.RawMessage `json:"job,omitempty"` // the raw job object: a failure's reason lives here
 	Error           string          `json:"error,omitempty"`
 }
 
@@ -167,6 +168,7 @@ func toStatusJSON(r result) statusJSON {
 			s.VideoID = l.Job.VideoID
 			p, m := l.Job.Progress, l.Job.MaximumProgress
 			s.Progress, s.MaximumProgress = &p, &m
+			s.Job, _ = json.Marshal(l.Job)
 		}
 		if l.Video != nil {
 			if s.VideoID == "" {
@@ -198,6 +200,7 @@ func writeStatusJSON(w io.Writer, results []result) error {
 		out[i] = toStatusJSON(r)
 	}
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // URLs keep their & as the server sent them
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
 }
@@ -228,6 +231,12 @@ func writeStatusTable(w io.Writer, results []result, tty bool) error {
 			}
 		}
 		note = s.Error
+		if r.Lookup != nil && r.Lookup.Job != nil && note == "" {
+			note = r.Lookup.Job.Reason()
+		}
+		if s.Status == statusNotFound && note == "" {
+			note = "neither a job nor a video"
+		}
 		status := s.Status
 		if status == "" {
 			status = "unreadable"

@@ -24,6 +24,9 @@ const labelW = 10
 
 // detailLines describes the selected job in at most h lines of w cells.
 func (m *model) detailLines(w, h int) []string {
+	if h <= 0 {
+		return nil
+	}
 	out := make([]string, 0, h)
 	e, ok := m.selected()
 	if ok {

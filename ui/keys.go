@@ -227,7 +227,7 @@ func (m *model) addKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case msg.String() == "enter":
 		m.mode = modeNormal
-		list, problems := parseIDs(m.input.value())
+		list, problems := m.input.parse()
 		m.input.set("")
 		if len(list) == 0 {
 			m.setFlash("no IDs found"+problemSuffix(problems), true)

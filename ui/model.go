@@ -253,7 +253,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.flash += "; " + plural(dup, "ID") + " already tracked"
 		}
 		if msg.problems > 0 {
-			m.flash += "; " + plural(msg.problems, "word") + " not an ID"
+			m.flash += "; " + plural(msg.problems, "line") + " gave no ID"
 			m.flashWarn = true
 		}
 		for _, j := range msg.added {

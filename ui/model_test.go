@@ -123,7 +123,7 @@ func TestAddPrompt(t *testing.T) {
 			t.Errorf("%s not shown after adding", id)
 		}
 	}
-	if want := "3 jobs added; 1 ID already tracked; 1 word not an ID"; hs.m.flash != want {
+	if want := "3 jobs added; 1 ID already tracked; 1 line gave no ID"; hs.m.flash != want {
 		t.Errorf("flash = %q, want %q", hs.m.flash, want)
 	}
 
@@ -135,6 +135,13 @@ func TestAddPrompt(t *testing.T) {
 	hs.key("esc")
 	if hs.m.mode != modeNormal {
 		t.Error("esc did not close the prompt")
+	}
+	// JSON, as the create endpoint answers, works as on the command line.
+	hs.key("a")
+	hs.send(tea.PasteMsg{Content: `[{"id":"j-1","videoId":"v-1"},{"id":"j-2"}]`})
+	hs.key("enter")
+	if !slices.Contains(hs.eng.Calls(), "Add j-1,j-2") {
+		t.Errorf("JSON paste: calls %q", hs.eng.Calls())
 	}
 	// Typing works too, with backspace.
 	hs.key("a", "q", "x", "backspace", "enter")
@@ -469,7 +476,7 @@ func TestHostileText(t *testing.T) {
 	hs.selectID("job-hostile")
 	hs.key("enter")
 	v := hs.m.View()
-	for name, s := range map[string]string{"view": v.Content, "title": v.WindowTitle, "summary": hs.m.summary()} {
+	for name, s := range map[string]string{"view": v.Content, "title": v.WindowTitle, "summary": summary(hs.eng.jobs)} {
 		for _, bad := range []string{"\x1b]0;", "pwned", "\x1b[2J", "\x07evil", "evil.example/\x07", "\u202e", "\u200b", "\r", "\x9b", "\x1b]8;;javascript", "\x1b]8;;https://user@"} {
 			if strings.Contains(s, bad) {
 				t.Errorf("%s contains %q", name, bad)
@@ -529,7 +536,7 @@ func TestSummary(t *testing.T) {
 		"✓ finished    job-finished   Quarterly update – Anna\n" +
 		"✗ failed      job-failed\n" +
 		"⊘ deleted     job-deleted\n"
-	if got := hs.m.summary(); got != want {
+	if got := summary(hs.eng.jobs); got != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"unicode"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reel-dev/reel/ids"
 	"github.com/reel-dev/reel/termsafe"
@@ -17,11 +16,16 @@ import (
 // typing and pasting append, backspace and ctrl+w/ctrl+u delete.
 type lineEditor struct {
 	buf []rune
+	rev int // bumps on every change, so the parse below is done once a change
+
+	parsedRev int
+	ids       []string
+	problems  []*ids.LineError
 }
 
-func (l *lineEditor) set(s string)    { l.buf = []rune(s) }
+func (l *lineEditor) set(s string)    { l.buf = []rune(s); l.rev++ }
 func (l *lineEditor) value() string   { return string(l.buf) }
-func (l *lineEditor) insert(s string) { l.buf = append(l.buf, []rune(s)...) }
+func (l *lineEditor) insert(s string) { l.buf = append(l.buf, []rune(s)...); l.rev++ }
 func (l *lineEditor) empty() bool     { return len(l.buf) == 0 }
 
 // key applies an editing key and reports whether the text changed.
@@ -32,9 +36,11 @@ func (l *lineEditor) key(msg tea.KeyPressMsg) bool {
 			return false
 		}
 		l.buf = l.buf[:len(l.buf)-1]
+		l.rev++
 		return true
 	case "ctrl+u":
 		l.buf = l.buf[:0]
+		l.rev++
 		return true
 	case "ctrl+w", "alt+backspace":
 		i := len(l.buf)
@@ -45,6 +51,7 @@ func (l *lineEditor) key(msg tea.KeyPressMsg) bool {
 			i--
 		}
 		l.buf = l.buf[:i]
+		l.rev++
 		return true
 	}
 	if msg.Text == "" || msg.Mod&(tea.ModCtrl|tea.ModAlt) != 0 {
@@ -55,45 +62,34 @@ func (l *lineEditor) key(msg tea.KeyPressMsg) bool {
 }
 
 // tail is the end of the text as one line of at most w cells, for showing
-// where the user is typing.
+// where the user is typing. Only the end is looked at: a paste may be
+// megabytes.
 func (l *lineEditor) tail(w int) string {
-	s := strings.Join(strings.Fields(string(l.buf)), " ")
-	r := []rune(s)
-	if len(r) > w && w > 1 {
-		return "…" + string(r[len(r)-w+1:])
+	r := l.buf[max(0, len(l.buf)-4*w-4):]
+	s := []rune(termsafe.Clean(strings.Join(strings.Fields(string(r)), " ")))
+	if len(s) > w && w > 1 {
+		return "…" + string(s[len(s)-w+1:])
 	}
-	return s
+	return string(s)
 }
 
-// parseIDs reads a paste of IDs: words separated by spaces, commas,
-// semicolons or line breaks. It returns the IDs in order, without
-// repeats, and the words that cannot be IDs.
-//
-// TODO(lead): use ids.ParsePaste once it exists, so the prompt takes JSON
-// and CSV as the command line does.
-func parseIDs(text string) (list []string, problems []string) {
-	seen := map[string]bool{}
-	words := strings.FieldsFunc(text, func(r rune) bool {
-		return unicode.IsSpace(r) || r == ',' || r == ';'
-	})
-	for _, w := range words {
-		w = strings.Trim(w, `"'`)
-		switch {
-		case w == "":
-		case !ids.Valid(w):
-			problems = append(problems, w)
-		case !seen[w]:
-			seen[w] = true
-			list = append(list, w)
-		}
+// parse reads the text as a list of IDs, in any form the command line
+// takes (lines, words, JSON, CSV), once per change.
+func (l *lineEditor) parse() ([]string, []*ids.LineError) {
+	if l.parsedRev != l.rev {
+		l.parsedRev = l.rev
+		l.ids, l.problems = ids.ParsePaste(string(l.buf))
 	}
-	return list, problems
+	return l.ids, l.problems
 }
 
-// problemSuffix says how many words were not IDs, for the status line.
-func problemSuffix(problems []string) string {
-	if len(problems) == 0 {
+// problemSuffix says what in a paste gave no ID, for the status line.
+func problemSuffix(problems []*ids.LineError) string {
+	switch len(problems) {
+	case 0:
 		return ""
+	case 1:
+		return " (" + termsafe.Clean(problems[0].Error()) + ")"
 	}
-	return " (" + plural(len(problems), "word") + " not an ID: " + termsafe.Clean(ansi.Truncate(problems[0], 20, "…")) + ")"
+	return " (" + plural(len(problems), "line") + " gave no ID; first " + termsafe.Clean(problems[0].Error()) + ")"
 }

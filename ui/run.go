@@ -14,6 +14,8 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/pkg/browser"
+
+	"github.com/reel-dev/reel/track"
 )
 
 // Options is what the dashboard is given. Only Engine is required.
@@ -91,7 +93,7 @@ func (o Options) withDefaults() Options {
 // Run shows the dashboard until the user quits or ctx is cancelled. It
 // returns the summary to leave in the scrollback, one line a job, which the
 // caller prints once the screen is restored.
-func Run(ctx context.Context, opts Options) (summary string, err error) {
+func Run(ctx context.Context, opts Options) (string, error) {
 	if opts.Engine == nil {
 		return "", errors.New("ui: Options.Engine is required")
 	}
@@ -125,27 +127,28 @@ func Run(ctx context.Context, opts Options) (summary string, err error) {
 	}
 	popts = append(popts, opts.ProgramOptions...)
 
-	final, err := tea.NewProgram(m, popts...).Run()
-	if fm, ok := final.(*model); ok {
-		m = fm
-	}
+	_, err := tea.NewProgram(m, popts...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		err = nil // the caller cancelled; that is a way to end, not a failure
 	}
-	return m.summary(), err
+	// The engine, not the last frame, has the final word: a quit before the
+	// first events arrived still leaves every job in the summary.
+	return summary(opts.Engine.Jobs()), err
 }
 
 // summary is one plain line a job, in the order added: glyph, status word,
 // ID and name.
-func (m *model) summary() string {
-	wordW := 0
-	idW := 0
-	for _, e := range m.all {
+func summary(jobs []track.Job) string {
+	all := make([]*entry, len(jobs))
+	wordW, idW := 0, 0
+	for i, j := range jobs {
+		e := newEntry(j)
+		all[i] = e
 		wordW = max(wordW, ansi.StringWidth(e.word))
 		idW = max(idW, ansi.StringWidth(e.id))
 	}
 	var b strings.Builder
-	for _, e := range m.all {
+	for _, e := range all {
 		line := catInfo[e.cat].glyph + " " + fit(e.word, wordW) + "  " + fit(e.id, idW)
 		if e.name != "" {
 			line += "  " + e.name

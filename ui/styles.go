@@ -32,8 +32,7 @@ type styles struct {
 	warn     lipgloss.Style
 	info     lipgloss.Style
 	label    lipgloss.Style // labels in the detail pane
-	box      lipgloss.Style // the help overlay and the detail pane's frame
-	link     lipgloss.Style
+	box      lipgloss.Style // the help overlay's frame
 }
 
 func newStyles() styles {
@@ -49,7 +48,6 @@ func newStyles() styles {
 		info:     lipgloss.NewStyle().Foreground(cyan),
 		label:    lipgloss.NewStyle().Faint(true),
 		box:      lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(lipgloss.Color("8")).Padding(0, 1),
-		link:     lipgloss.NewStyle().Underline(true),
 	}
 	fg := [numCategories]color.Color{
 		catTrouble:    yellow,

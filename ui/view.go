@@ -32,7 +32,7 @@ func (m *model) frame() frame {
 	f := frame{tableW: m.width, statusH: m.statusHeight()}
 	f.bannerH = len(m.bannerLines())
 	f.rowsTop = 1 + f.bannerH + 1
-	avail := m.height - f.rowsTop - f.statusH - 1
+	avail := max(0, m.height-f.rowsTop-f.statusH-1)
 	if m.detail {
 		if m.width >= splitWidth {
 			f.detailW = min(72, m.width*2/5)
@@ -182,16 +182,18 @@ func (m *model) statusLines(h int) []string {
 	n := len(m.visible())
 	switch m.mode {
 	case modeAdd:
-		list, problems := parseIDs(m.input.value())
-		info := " " + plural(len(list), "ID") + problemSuffix(problems) + " "
-		text := m.input.tail(max(1, w-len(" Add IDs › ")-ansi.StringWidth(info)-1))
+		list, problems := m.input.parse()
+		info := ansi.Truncate(" "+plural(len(list), "ID")+problemSuffix(problems), w/2, "…") + " "
+		iw := ansi.StringWidth(info)
+		text := m.input.tail(max(1, w-iw-13))
 		if m.input.empty() {
-			text = m.st.faint.Render("type or paste IDs, then enter")
+			text = m.paint.faint.on("type or paste IDs, then enter")
 		}
-		return []string{fit(m.st.key.Render(" Add IDs › ")+text+"█", w-ansi.StringWidth(info)) + m.st.faint.Render(info)}
+		return []string{fit(m.paint.key.on(" Add IDs › ")+text+"█", w-iw) + m.paint.faint.on(info)}
 	case modeFilter:
 		info := " " + strconv.Itoa(n) + " of " + strconv.Itoa(len(m.all)) + " "
-		return []string{fit(m.st.key.Render(" / ")+m.input.tail(max(1, w-4-len(info)))+"█", w-len(info)) + m.st.faint.Render(info)}
+		iw := ansi.StringWidth(info)
+		return []string{fit(m.paint.key.on(" / ")+m.input.tail(max(1, w-iw-5))+"█", w-iw) + m.paint.faint.on(info)}
 	}
 	var right []string
 	if m.sortBy != sortAdded {
@@ -345,6 +347,9 @@ func (m *model) overall() int {
 
 // place centres a block in a w×h area.
 func place(w, h int, s string) []string {
+	if w <= 0 || h <= 0 {
+		return nil
+	}
 	lines := strings.Split(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, s), "\n")
 	if len(lines) > h {
 		lines = lines[:h]

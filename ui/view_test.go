@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -34,6 +35,10 @@ func TestGolden(t *testing.T) {
 		}},
 		{"filter", func(hs *harness) { hs.key("/", "g", "e", "n") }},
 		{"sorted", func(hs *harness) { hs.key("s") }},
+		{"add", func(hs *harness) {
+			hs.key("a")
+			hs.send(tea.PasteMsg{Content: "0f8c2d1e-0001-4a5b-9c3d-2e1f0a9b8c7d\n0f8c2d1e-0002-4a5b-9c3d-2e1f0a9b8c7d\nnot/an/id\n"})
+		}},
 		{"copied", func(hs *harness) {
 			hs.env["SSH_TTY"] = "/dev/pts/3"
 			hs.selectID("job-finished")
@@ -78,4 +83,24 @@ func (hs *harness) selectID(id string) {
 		hs.key("j")
 	}
 	hs.t.Fatalf("job %s not found by moving down", id)
+}
+
+// TestTinyTerminals: any size draws without panicking and never more lines
+// than the terminal has.
+func TestTinyTerminals(t *testing.T) {
+	for _, sz := range [][2]int{{0, 0}, {1, 1}, {10, 3}, {20, 5}, {30, 8}, {40, 12}, {300, 100}} {
+		hs := newHarness(t, sz[0], sz[1], fixtures()...)
+		for _, keys := range [][]string{nil, {"enter"}, {"?"}, {"?", "esc", "a"}, {"esc", "/"}} {
+			hs.key(keys...)
+			lines := strings.Split(hs.view(), "\n")
+			if len(lines) > max(sz[1], 1) {
+				t.Errorf("%dx%d after %v: %d lines", sz[0], sz[1], keys, len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w > max(sz[0], 0) && sz[0] > 0 {
+					t.Errorf("%dx%d after %v: line %d is %d wide", sz[0], sz[1], keys, i, w)
+				}
+			}
+		}
+	}
 }

@@ -100,6 +100,12 @@ never from a flag (a flag would show in ps).`,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
 	}
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		if rootRun == nil {
+			return cmd.Help()
+		}
+		return rootRun(cmd, sio, g, args)
+	}
 	g.cmd = root
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.baseURL, "base-url", "", "base URL of the API (env COLOSSYAN_BASE_URL)")

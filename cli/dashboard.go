@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/api/sim"
+	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/ui"
+)
+
+func init() {
+	commands = append(commands, newDemoCmd)
+	rootRun = runDashboard
+}
+
+// rootRun is the root command's action: the dashboard. It is set here so
+// the dashboard's wiring lives in one file.
+var rootRun func(cmd *cobra.Command, sio IO, g *globals, args []string) error
+
+// dashboard is everything one dashboard run needs, built from settings.
+type dashboard struct {
+	client   track.Client
+	settings *config.Settings
+	ids      []string
+	demo     bool
+	stdinIDs bool // IDs came from a pipe: keys must come from /dev/tty
+}
+
+func runDashboard(cmd *cobra.Command, sio IO, g *globals, args []string) error {
+	s, err := g.settings(sio)
+	if err != nil {
+		return err
+	}
+	var list []string
+	if len(args) > 0 {
+		if list, err = readIDs(sio, args); err != nil {
+			return err
+		}
+	}
+	c, err := g.client(s)
+	if err != nil {
+		return err
+	}
+	return g.show(cmd.Context(), sio, dashboard{client: c, settings: s, ids: list, stdinIDs: slices.Contains(args, "-")})
+}
+
+func newDemoCmd(sio IO, g *globals) *cobra.Command {
+	var jobs int
+	var seed int64
+	var speed, faults float64
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "The dashboard on the built-in simulator: no key, no network",
+		Long: `Demo starts the simulator inside reel and opens the dashboard on a handful of
+its jobs, which pass through every status within a minute. It needs no API key
+and no network, and leaves your own tracked list alone.`,
+		Example: `  reel demo
+  reel demo --jobs 40 --faults 0.2    # more jobs, and a flaky server`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := g.settings(sio)
+			if err != nil {
+				return err
+			}
+			srv, err := sim.Start(sim.Options{Jobs: jobs, BareVideos: 1, Seed: seed, Speed: speed, Faults: faults})
+			if err != nil {
+				return fmt.Errorf("start the simulator: %w", err)
+			}
+			defer srv.Close()
+			c, err := api.New(srv.URL(), srv.Token(), api.WithUserAgent("reel/"+g.version))
+			if err != nil {
+				return err
+			}
+			list := append(srv.JobIDs(), srv.BareVideoIDs()...)
+			return g.show(cmd.Context(), sio, dashboard{client: c, settings: s, ids: list, demo: true})
+		},
+	}
+	cmd.Flags().IntVar(&jobs, "jobs", 8, "how many simulated jobs")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the simulated jobs")
+	cmd.Flags().Float64Var(&speed, "speed", 1, "how much faster than real time the jobs move")
+	cmd.Flags().Float64Var(&faults, "faults", 0, "chance (0..1) that a request meets a fault")
+	return cmd
+}
+
+// show runs the engine and the dashboard until the user quits, then leaves
+// the summary in the scrollback.
+func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
+	log, closeLog, err := g.debugLog()
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+
+	eng := track.New(track.Options{Client: d.client, Interval: d.settings.Interval, Log: log})
+	eng.Add(d.ids...)
+
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = eng.Run(ctx) })
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+
+	summary, err := ui.Run(ctx, ui.Options{
+		Engine:   eng,
+		Now:      sio.Now,
+		Logger:   log,
+		Notify:   d.settings.Notify,
+		Env:      sio.Getenv,
+		Version:  g.version,
+		InputTTY: d.stdinIDs,
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	if summary != "" {
+		fmt.Fprint(sio.Out, strings.TrimRight(summary, "\n")+"\n")
+	}
+	return nil
+}
+
+// debugLog opens the --debug file, or returns a logger that discards.
+func (g *globals) debugLog() (*slog.Logger, func(), error) {
+	if g.debugFile == "" {
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	f, err := os.OpenFile(g.debugFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, usageErr(fmt.Errorf("--debug: %w", err))
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { _ = f.Close() }, nil
+}

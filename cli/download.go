@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/reel-dev/reel/api"
@@ -115,7 +118,7 @@ func runDownload(ctx context.Context, sio IO, c *api.Client, f *download.Fetcher
 		return &ExitError{Code: ExitKeyRejected}
 	}
 	if started > 0 {
-		p := &downloadView{w: sio.Err, tty: isTerminal(sio.Err), rows: map[string]download.Progress{}}
+		p := &downloadView{w: sio.Err, tty: isTerminal(sio.Err), width: termWidth(sio.Err), rows: map[string]download.Progress{}}
 		p.follow(ctx, sio.Out, m, started)
 		failed = failed || p.failed
 		keyRejected = p.keyRejected
@@ -157,6 +160,7 @@ func downloadable(r result) (*api.Video, error) {
 type downloadView struct {
 	w     io.Writer
 	tty   bool
+	width int                          // of the terminal: a wrapped line would break the redraw
 	rows  map[string]download.Progress // running and queued, by video
 	order []string
 	drawn int // lines of the live block on screen
@@ -238,7 +242,7 @@ func (p *downloadView) draw() {
 			queued++
 			continue
 		}
-		b.WriteString(downloadLine(e))
+		b.WriteString(ansi.Truncate(downloadLine(e, p.width), p.width-1, "…"))
 		b.WriteByte('\n')
 		p.drawn++
 	}
@@ -250,12 +254,12 @@ func (p *downloadView) draw() {
 }
 
 // downloadLine is one running download: name, bar, bytes, rate, time left.
-func downloadLine(e download.Progress) string {
+// The name gives way first on a narrow terminal.
+func downloadLine(e download.Progress, cols int) string {
 	const width = 20
-	name := []rune(termsafe.Clean(filepath.Base(e.Path)))
-	if len(name) > 40 {
-		name = append(name[:39], '…')
-	}
+	nameWidth := min(max(cols-62, 16), 40)
+	name := ansi.Truncate(termsafe.Clean(filepath.Base(e.Path)), nameWidth, "…")
+	name += strings.Repeat(" ", max(0, nameWidth-ansi.StringWidth(name)))
 	bar, pct := strings.Repeat("·", width), "  ?%"
 	if e.Total > 0 {
 		frac := min(float64(e.Done)/float64(e.Total), 1)
@@ -263,7 +267,7 @@ func downloadLine(e download.Progress) string {
 		bar = strings.Repeat("█", fill) + strings.Repeat("·", width-fill)
 		pct = fmt.Sprintf("%3d%%", int(frac*100))
 	}
-	line := fmt.Sprintf("%-40s %s %s %s", string(name), bar, pct, human.Size(e.Done))
+	line := fmt.Sprintf("%s %s %s %s", name, bar, pct, human.Size(e.Done))
 	if e.Total > 0 {
 		line += " of " + human.Size(e.Total)
 	}
@@ -274,6 +278,16 @@ func downloadLine(e download.Progress) string {
 		line += "  " + human.Duration(e.ETA) + " left"
 	}
 	return line
+}
+
+// termWidth is w's width in columns when it is a terminal, else 80.
+func termWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if cols, _, err := term.GetSize(f.Fd()); err == nil && cols > 10 {
+			return cols
+		}
+	}
+	return 80
 }
 
 // waitDownloadFlags adds --download DIR to reel wait.

@@ -174,7 +174,7 @@ func TestDownloadLine(t *testing.T) {
 func downloadLineFor(t *testing.T) string {
 	t.Helper()
 	return downloadLine(download.Progress{VideoID: "v", Path: "/x/name-v.mp4", Done: 5e6, Total: 10e6,
-		Rate: 1e6, ETA: 5 * time.Second, State: download.StateRunning})
+		Rate: 1e6, ETA: 5 * time.Second, State: download.StateRunning}, 120)
 }
 
 // lines splits output into its non-empty lines (paths may hold spaces).

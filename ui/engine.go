@@ -36,3 +36,6 @@ type Downloader interface {
 	// first.
 	Active() int
 }
+
+// The real engine must keep satisfying what the dashboard needs.
+var _ Engine = (*track.Engine)(nil)

@@ -529,9 +529,11 @@ func (m *model) anyRunning() bool {
 }
 
 // ensureTick starts the once-a-second clock while jobs run and lets it stop
-// when none does.
+// when none does. Elapsed times are the only thing on screen that moves by
+// itself.
 func (m *model) ensureTick() tea.Cmd {
-	if m.ticking || !m.anyRunning() {
+	// With the key rejected nothing is polled, so nothing will move.
+	if m.ticking || !m.anyRunning() || m.conn.KeyRejected {
 		return nil
 	}
 	m.ticking = true

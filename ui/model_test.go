@@ -229,6 +229,15 @@ func TestTicking(t *testing.T) {
 		t.Errorf("%d timers with nothing running", len(hs.timers))
 	}
 
+	// With the key rejected nothing is polled: the clock stops too.
+	hs2 := newHarness(t, 80, 24, fixtures()...)
+	rejected := track.Conn{KeyRejected: true}
+	hs2.events(track.Event{Conn: &rejected})
+	hs2.fire(time.Second)
+	if len(hs2.timers) != 0 {
+		t.Errorf("%d timers with the key rejected", len(hs2.timers))
+	}
+
 	// Nothing running from the start: no timer at all.
 	var ended []track.Job
 	for _, j := range fixtures() {

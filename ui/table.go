@@ -113,7 +113,7 @@ func rowCells(e *entry, l layout, now time.Time) cells {
 }
 
 // timeText is the elapsed time of a running job, or "~" and the time left
-// when the engine can estimate it; for an ended job, how long it took.
+// when the engine can estimate it; for an ended job, how long it ran.
 func timeText(j *track.Job, c category, now time.Time) string {
 	start := j.Started
 	if start.IsZero() {
@@ -128,8 +128,10 @@ func timeText(j *track.Job, c category, now time.Time) string {
 			return ""
 		}
 		return human.Duration(now.Sub(start))
-	case !j.Ended.IsZero() && !start.IsZero():
-		return human.Duration(j.Ended.Sub(start))
+	case !j.Started.IsZero() && j.Ended.Sub(j.Started) >= time.Second:
+		// Only a run that was watched has a length; a job first seen
+		// ended would show a meaningless 0s.
+		return human.Duration(j.Ended.Sub(j.Started))
 	}
 	return ""
 }

@@ -1,0 +1,238 @@
+// Package callback receives Colossyan's job callbacks: a small HTTP server
+// that answers only POST /callback/<secret>, finds the tracked jobs the body
+// names and has the engine poll them at once. A callback is unsigned, so it
+// is only ever a hint: the poll, not the body, sets a job's status.
+package callback
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/reel-dev/reel/track"
+)
+
+// Engine is what the receiver needs of the track engine; *track.Engine
+// satisfies it.
+type Engine interface {
+	Jobs() []track.Job
+	Callback(id, shareURL string, at time.Time)
+	Nudge(id string)
+}
+
+// Event is one accepted callback, for the dashboard's status line.
+type Event struct {
+	At       time.Time
+	IDs      []string // the tracked jobs it named; none: every running job is polled
+	ShareURL string   // the share link kept for IDs[0], if any
+	Status   string   // the status the body claims, cleaned: a hint, not a fact
+}
+
+// Defaults for Options' limits.
+const (
+	DefaultMaxBody           = 1 << 20
+	DefaultMaxConcurrent     = 64
+	DefaultNudgeEvery        = 100 * time.Millisecond
+	DefaultReadHeaderTimeout = 5 * time.Second
+	DefaultReadTimeout       = 10 * time.Second
+	DefaultWriteTimeout      = 10 * time.Second
+	DefaultIdleTimeout       = 60 * time.Second
+	DefaultMaxHeaderBytes    = 16 << 10
+)
+
+// Options configure a Receiver. Secret and Engine are required; zero limits
+// take the defaults above.
+type Options struct {
+	// Addr is HOST:PORT to listen on. ":PORT" means 127.0.0.1:PORT and ""
+	// 127.0.0.1 on a free port; any other host must be given on purpose
+	// (see ResolveAddr).
+	Addr   string
+	Secret string
+	Engine Engine
+	// Now stamps callbacks (track.Job.CallbackAt); time.Now when nil.
+	Now func() time.Time
+	// Log receives one line per callback and per refusal, never the secret
+	// or the body; nothing is logged when nil.
+	Log *slog.Logger
+	// OnCallback, when set, hears of each accepted callback. It runs in
+	// the request's goroutine and must return quickly.
+	OnCallback func(Event)
+
+	MaxBody       int64         // bytes; larger bodies get 413
+	MaxConcurrent int           // requests handled at once; more get 503
+	NudgeEvery    time.Duration // window that merges a burst of callbacks
+	// Clock times the merge window; the real clock when nil.
+	Clock track.Clock
+
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	MaxHeaderBytes                                            int
+}
+
+// Receiver is the callback server. Handler serves it in tests; Start puts
+// it on a socket.
+type Receiver struct {
+	opts   Options
+	secret [sha256.Size]byte
+	sem    chan struct{}
+	co     *coalescer
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	srv     *http.Server
+	served  chan struct{} // closed when Serve has returned
+	closing sync.Once
+}
+
+// New returns a receiver; nothing listens until Start.
+func New(opts Options) *Receiver {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Clock == nil {
+		opts.Clock = track.RealClock{}
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
+	if opts.MaxConcurrent <= 0 {
+		opts.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if opts.NudgeEvery <= 0 {
+		opts.NudgeEvery = DefaultNudgeEvery
+	}
+	setDefault(&opts.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	setDefault(&opts.ReadTimeout, DefaultReadTimeout)
+	setDefault(&opts.WriteTimeout, DefaultWriteTimeout)
+	setDefault(&opts.IdleTimeout, DefaultIdleTimeout)
+	if opts.MaxHeaderBytes <= 0 {
+		opts.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	lg := opts.Log
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	return &Receiver{
+		opts:   opts,
+		secret: sha256.Sum256([]byte(opts.Secret)),
+		sem:    make(chan struct{}, opts.MaxConcurrent),
+		co:     newCoalescer(opts.Engine, opts.Clock, opts.NudgeEvery),
+		log:    lg,
+	}
+}
+
+func setDefault(d *time.Duration, def time.Duration) {
+	if *d <= 0 {
+		*d = def
+	}
+}
+
+// ResolveAddr settles where to listen: ":PORT" binds 127.0.0.1, and ""
+// binds 127.0.0.1 on a free port. exposed reports an address other than
+// loopback, which other machines may reach: worth a warning, since anyone
+// who learns the URL can make reel poll.
+func ResolveAddr(addr string) (hostport string, exposed bool, err error) {
+	if addr == "" {
+		return "127.0.0.1:0", false, nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", false, fmt.Errorf("listen address %q is not HOST:PORT: use one like 127.0.0.1:8080 (%w)", addr, err)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), !isLoopback(host), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// Start listens and serves until ctx ends or Close is called. It returns
+// the callback URL to give Colossyan (http://HOST:PORT/callback/SECRET,
+// with the port actually bound). A receiver starts once.
+func (r *Receiver) Start(ctx context.Context) (string, error) {
+	if r.opts.Secret == "" {
+		return "", errors.New("callback receiver needs a secret")
+	}
+	if r.opts.Engine == nil {
+		return "", errors.New("callback receiver needs an engine")
+	}
+	addr, exposed, err := ResolveAddr(r.opts.Addr)
+	if err != nil {
+		return "", err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.srv != nil {
+		return "", errors.New("callback receiver already started")
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("listen for callbacks on %s: %w (pick another --listen port)", addr, err)
+	}
+	if exposed {
+		r.log.Warn("callback receiver listens beyond this machine", "addr", ln.Addr().String())
+	}
+	errLog := log.New(io.Discard, "", 0) // net/http's own complaints must not reach the terminal
+	if r.opts.Log != nil {
+		errLog = slog.NewLogLogger(r.opts.Log.Handler(), slog.LevelDebug)
+	}
+	r.srv = &http.Server{
+		Handler:           r.Handler(),
+		ReadHeaderTimeout: r.opts.ReadHeaderTimeout,
+		ReadTimeout:       r.opts.ReadTimeout,
+		WriteTimeout:      r.opts.WriteTimeout,
+		IdleTimeout:       r.opts.IdleTimeout,
+		MaxHeaderBytes:    r.opts.MaxHeaderBytes,
+		ErrorLog:          errLog,
+	}
+	r.served = make(chan struct{})
+	go func() {
+		defer close(r.served)
+		_ = r.srv.Serve(ln) // ErrServerClosed after Close; nothing else to do with it
+	}()
+	go func() {
+		select {
+		case <-ctx.Done():
+			r.Close()
+		case <-r.served:
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/callback/" + r.opts.Secret, nil
+}
+
+// Close stops listening, lets requests under way finish (for up to a
+// second), and drops callbacks still waiting to be merged. Afterwards the
+// engine hears nothing more from the receiver. It is safe to call more
+// than once, and without Start.
+func (r *Receiver) Close() {
+	r.closing.Do(func() {
+		r.mu.Lock()
+		srv, served := r.srv, r.served
+		r.mu.Unlock()
+		if srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			if srv.Shutdown(ctx) != nil {
+				_ = srv.Close() // handlers stuck past the grace: cut them
+			}
+			cancel()
+			<-served
+		}
+		r.co.close()
+	})
+}

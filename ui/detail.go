@@ -120,7 +120,7 @@ func (m *model) describe(e *entry, w int) []string {
 		add("estimate", "done by "+formatClock(j.ETA, m.t, m.loc))
 	}
 	if j.CallbackAt.IsZero() {
-		add("callback", "none")
+		add("callback", "no callback")
 	} else {
 		add("callback", formatClock(j.CallbackAt, m.t, m.loc))
 	}

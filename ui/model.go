@@ -227,9 +227,11 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.conn = msg.conn
 		m.loaded = true
+		m.log.Debug("dashboard loaded", "jobs", len(msg.jobs))
 		return m, tea.Batch(m.waitNext(), m.ensureTick())
 	case eventsMsg:
 		m.t = m.now()
+		m.log.Debug("engine events", "n", len(msg))
 		return m, tea.Batch(m.applyEvents(msg), m.waitNext(), m.ensureTick())
 	case nextErrMsg:
 		if m.ctx.Err() == nil {
@@ -248,6 +250,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case addedMsg:
 		dup := msg.asked - len(msg.added)
+		m.log.Debug("added", "asked", msg.asked, "added", len(msg.added), "problems", msg.problems)
 		m.setFlash(plural(len(msg.added), "job")+" added", false)
 		if dup > 0 {
 			m.flash += "; " + plural(dup, "ID") + " already tracked"
@@ -348,6 +351,7 @@ func (m *model) applyEvents(evs []track.Event) tea.Cmd {
 	if len(ended) == 0 || m.focused {
 		return nil
 	}
+	m.log.Debug("jobs ended while unfocused", "n", len(ended), "notify", m.notifyMode)
 	return m.notify(ended)
 }
 

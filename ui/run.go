@@ -101,7 +101,11 @@ func Run(ctx context.Context, opts Options) (string, error) {
 		// The opener's chatter would land in the middle of the screen.
 		browser.Stdout, browser.Stderr = io.Discard, io.Discard
 	}
-	opts.ctx = ctx
+	// The dashboard's own context ends with it, so the command waiting on
+	// the engine's events does not outlive the program.
+	own, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts.ctx = own
 	opts = opts.withDefaults()
 	m := newModel(opts)
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/api/sim"
@@ -198,8 +199,11 @@ func TestSimLinkExpiresMidway(t *testing.T) {
 func TestSimFaults(t *testing.T) {
 	h := startSim(t, sim.Options{Seed: 3})
 	id := h.AddVideo(sim.VideoSpec{Name: "faulty", Size: 3 << 20})
-	h.InjectFileFaults(sim.FaultTruncated, sim.FaultReset, sim.FaultUnavailable, sim.FaultTruncated, sim.FaultHTMLBadGateway)
+	faults := []sim.Fault{sim.FaultTruncated, sim.FaultReset, sim.FaultUnavailableRetry, sim.FaultTruncated,
+		sim.FaultHTML, sim.FaultHTMLBadGateway, sim.FaultRateLimited}
+	h.InjectFileFaults(faults...)
 	f, sl := testFetcher(t, h.client)
+	f.MaxFailures = len(faults) + 1
 	path, err := f.Fetch(context.Background(), h.video(t, id))
 	if err != nil {
 		t.Fatal(err)
@@ -207,8 +211,29 @@ func TestSimFaults(t *testing.T) {
 	if !bytes.Equal(readFile(t, path), h.content(t, id)) {
 		t.Fatal("not byte-identical")
 	}
-	if sl.count() < 4 {
-		t.Fatalf("%d waits for 5 faults", sl.count())
+	if sl.count() != len(faults) {
+		t.Fatalf("%d waits for %d faults: %v", sl.count(), len(faults), sl.d)
+	}
+	// The 503 asked for two seconds: the wait honours it.
+	if sl.d[2] < 2*time.Second {
+		t.Fatalf("wait after a 503 with Retry-After: 2 was %v", sl.d[2])
+	}
+}
+
+// TestSimStall: the file host holds the request; the watchdog gives up on
+// it and the next try goes through.
+func TestSimStall(t *testing.T) {
+	h := startSim(t, sim.Options{Seed: 6, StallFor: time.Minute})
+	id := h.AddVideo(sim.VideoSpec{Name: "stalled", Size: 1 << 20})
+	h.InjectFileFaults(sim.FaultStall)
+	f, sl := testFetcher(t, h.client)
+	f.StallTimeout = 200 * time.Millisecond
+	path, err := f.Fetch(context.Background(), h.video(t, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(readFile(t, path), h.content(t, id)) || sl.count() != 1 {
+		t.Fatalf("content or waits (%d) wrong", sl.count())
 	}
 }
 

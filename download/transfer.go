@@ -144,6 +144,14 @@ func (d *download) attempt(ctx context.Context) (res Result, progressed bool, er
 		return Result{}, false, &HTTPError{StatusCode: resp.StatusCode}
 	}
 
+	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "text/html") {
+		// A proxy's or login page with a 200: not the video, and likely
+		// gone on the next try.
+		if resp.StatusCode == http.StatusOK {
+			_ = d.restart(part)
+		}
+		return Result{}, false, transient(errors.New("the file host sent a web page instead of the video"))
+	}
 	if want := d.want(); want > 0 && total >= 0 && total != want {
 		d.discard(part)
 		part = nil

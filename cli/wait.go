@@ -162,7 +162,7 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, unreada
 		}
 	}()
 
-	out := &waitReporter{sio: sio, json: o.JSON, now: clk.Now, shown: map[string]waitJSON{}}
+	out := &waitReporter{sio: sio, json: o.JSON, now: clk.Now, shown: map[string]waitJSON{}, lines: map[string]string{}}
 	hooks := &waitFinishers{fns: o.OnFinished, started: map[string]bool{}, notify: make(chan struct{}, 1)}
 	for {
 		select {
@@ -328,7 +328,8 @@ type waitReporter struct {
 	sio   IO
 	json  bool
 	now   func() time.Time
-	shown map[string]waitJSON // last reported state, by ID
+	shown map[string]waitJSON // last object written, by ID (--json)
+	lines map[string]string   // last line written, by ID, less the time
 }
 
 // change reports j if a reader would see a difference.
@@ -337,22 +338,29 @@ func (r *waitReporter) change(j track.Job) {
 	if w.Status == "" && w.Error == "" {
 		return // not read yet: nothing to say
 	}
-	if last, ok := r.shown[j.ID]; ok && last.equal(w) {
-		return // only polling bookkeeping moved
-	}
-	r.shown[j.ID] = w
 	if r.json {
+		if last, ok := r.shown[j.ID]; ok && last.equal(w) {
+			return // only polling bookkeeping moved
+		}
+		r.shown[j.ID] = w
 		writeNDJSON(r.sio.Out, w)
 		return
 	}
-	line := fmt.Sprintf("%s  %s  %s", r.now().Format("15:04:05"), termsafe.Clean(j.ID), waitStatusWord(w.Status))
+	if j.Status == api.StatusFinished && j.Video == nil && j.VideoID != "" && j.Err == "" {
+		return // its video comes next: one line for both
+	}
+	line := termsafe.Clean(j.ID) + "  " + waitStatusWord(w.Status)
 	if p := waitPercent(j); p != "" {
 		line += "  " + p
 	}
 	if j.Err != "" {
 		line += "  " + termsafe.Clean(j.Err)
 	}
-	fmt.Fprintln(r.sio.Err, line)
+	if r.lines[j.ID] == line {
+		return // a change too small to show, such as 990 to 995 of 1000
+	}
+	r.lines[j.ID] = line
+	fmt.Fprintln(r.sio.Err, r.now().Format("15:04:05")+"  "+line)
 }
 
 // final writes every job's last state: NDJSON lines marked final, or a table.

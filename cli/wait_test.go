@@ -215,3 +215,32 @@ func TestWaitJSONStream(t *testing.T) {
 		}
 	}
 }
+
+// Without --json: a plain line per visible change on stderr (never the same
+// line twice in a row), then a table on stdout.
+func TestWaitTextLines(t *testing.T) {
+	srv := waitSim(t, sim.Options{Seed: 9})
+	a, _ := srv.AddJob(quick(false))
+	code, out, errs := waitDirect(t, srv, waitOptions{Interval: 100 * time.Millisecond}, a)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	var last string
+	finished := 0
+	for _, l := range strings.Split(strings.TrimSpace(errs), "\n") {
+		_, body, _ := strings.Cut(l, "  ") // drop the time
+		if body == last {
+			t.Errorf("line repeated: %q", l)
+		}
+		last = body
+		if strings.Contains(body, "finished") {
+			finished++
+		}
+	}
+	if finished != 1 {
+		t.Errorf("%d finished lines, want 1:\n%s", finished, errs)
+	}
+	if !strings.HasPrefix(out, "ID") || !strings.Contains(out, a) || !strings.Contains(out, "✓ finished  100%") {
+		t.Errorf("table:\n%s", out)
+	}
+}

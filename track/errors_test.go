@@ -149,3 +149,26 @@ func TestRequestRateCap(t *testing.T) {
 		t.Errorf("%d requests in 2 min at 2/s", n)
 	}
 }
+
+// The user's refresh cuts a backoff short, but not a server's Retry-After.
+func TestRefreshDuringBackoff(t *testing.T) {
+	h := start(t, track.Options{})
+	busy := &api.TransientError{StatusCode: 503, RetryAfter: 2 * time.Minute, Err: errors.New("Service Unavailable")}
+	fails := make([]tracktest.Step, 6)
+	for i := range fails {
+		fails[i] = tracktest.Step{Err: err500}
+	}
+	h.api.Job("a", tracktest.Steps(append(fails, queued)...))
+	h.api.Job("b", tracktest.Steps(tracktest.Step{Err: busy}, queued))
+	h.e.Add("a", "b")
+	h.runUntil(time.Hour, func() bool { return h.api.Count("job", "a") == 6 }) // next retry 16-32 s away
+	na, nb := h.api.Count("job", "a"), h.api.Count("job", "b")
+	h.e.Refresh()
+	h.idle()
+	if got := h.api.Count("job", "a"); got != na+1 {
+		t.Errorf("a: %d polls on refresh, want 1", got-na)
+	}
+	if got := h.api.Count("job", "b"); got != nb {
+		t.Errorf("b polled during its Retry-After on refresh")
+	}
+}

@@ -141,15 +141,15 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 		// job later, longer each time; a 503's Retry-After holds it at least that long.
 		en.fails++
 		d := e.pace.backoff(en.fails, e.rnd)
-		if ra, ok := api.RetryAfter(err); ok && ra > d {
-			d = ra
+		if ra, ok := api.RetryAfter(err); ok {
+			en.holdUntil = now.Add(ra) // the server's word outlasts a refresh
+			d = max(d, ra)
 		}
-		en.holdUntil = now.Add(d)
 		j.Err = err.Error()
 		j.Retrying = true
 		e.conn.Retrying = true
 		e.conn.LastError = err.Error()
-		e.schedule(en, en.holdUntil)
+		e.schedule(en, now.Add(d))
 	}
 	if en.again {
 		en.again = false
@@ -210,6 +210,11 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 		j.VideoID = aj.VideoID
 	}
 	j.Progress, j.MaximumProgress = aj.Progress, aj.MaximumProgress
+	if aj.Status != j.Status {
+		// Progress may mean something else in the next stage (or restart):
+		// estimate the end from this stage's readings only.
+		en.samples = en.samples[:0]
+	}
 	e.setStatus(j, aj.Status, now)
 
 	switch aj.Status {

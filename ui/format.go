@@ -43,10 +43,14 @@ func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw, ascii := width(s)
 	if sw > w {
-		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s)
+		if ascii {
+			s, sw = s[:w-1]+"…", w
+		} else {
+			s = ansi.Truncate(s, w, "…")
+			sw = ansi.StringWidth(s)
+		}
 	}
 	if sw < w {
 		s += strings.Repeat(" ", w-sw)
@@ -59,9 +63,20 @@ func fitRight(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw, _ := width(s)
 	if sw > w {
 		return ansi.Truncate(s, w, "…")
 	}
 	return strings.Repeat(" ", w-sw) + s
+}
+
+// width is the cells s takes, and whether it is plain printable ASCII,
+// which most cells are (IDs, numbers) and which needs no grapheme walk.
+func width(s string) (int, bool) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return ansi.StringWidth(s), false
+		}
+	}
+	return len(s), true
 }

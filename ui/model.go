@@ -127,6 +127,8 @@ type model struct {
 	cache     map[string]cachedRow
 	foot      string
 	footKey   footerKey
+	head      string
+	headKey   headerKey
 	lay       layout
 	layKey    [2]int // table width and longest ID the layout was made for
 	titleLine string // the column titles for lay

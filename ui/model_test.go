@@ -618,6 +618,18 @@ func TestFormat(t *testing.T) {
 			t.Errorf("formatPercent(%v, %v) = %q, want %q", c.f, c.done, got, c.want)
 		}
 	}
+	for _, c := range []struct {
+		s    string
+		w    int
+		want string
+	}{
+		{"abc", 5, "abc  "}, {"abcdef", 4, "abc…"}, {"abcd", 4, "abcd"}, {"", 2, "  "}, {"x", 0, ""},
+		{"héllo", 4, "hél…"}, {"日本語", 4, "日… "}, {"🎬 a", 5, "🎬 a "},
+	} {
+		if got := fit(c.s, c.w); got != c.want {
+			t.Errorf("fit(%q, %d) = %q, want %q", c.s, c.w, got, c.want)
+		}
+	}
 	if got := formatClock(fixedNow.Add(-time.Hour), fixedNow, time.UTC); got != "11:00:00" {
 		t.Errorf("today: %q", got)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reel-dev/reel/termsafe"
+	"github.com/reel-dev/reel/track"
 )
 
 // splitWidth is the width from which the detail pane sits beside the table
@@ -94,6 +95,23 @@ var headerOrder = []category{catGenerating, catPreparing, catQueued, catWaiting,
 // header is the top line: the counts by status and how the connection
 // fares, as a clock time that needs no ticking.
 func (m *model) header() string {
+	hk := headerKey{m.width, m.counts, m.conn, m.t.Unix()}
+	if hk == m.headKey && m.head != "" {
+		return m.head
+	}
+	m.headKey, m.head = hk, m.drawHeader()
+	return m.head
+}
+
+// headerKey is what the header depends on.
+type headerKey struct {
+	width  int
+	counts [numCategories]int
+	conn   track.Conn
+	sec    int64
+}
+
+func (m *model) drawHeader() string {
 	right := m.connText() + " "
 	rw := ansi.StringWidth(right)
 	if rw >= m.width {
@@ -234,6 +252,11 @@ func (m *model) statusLines(h int) []string {
 
 // footer lists the main keys, as many as fit.
 func (m *model) footer() string {
+	// The line changes only with the mode and the width.
+	fk := footerKey{m.width, m.mode, m.undo != nil}
+	if fk == m.footKey && m.foot != "" {
+		return m.foot
+	}
 	var binds []key.Binding
 	switch m.mode {
 	case modeAdd:
@@ -257,12 +280,7 @@ func (m *model) footer() string {
 		}
 	}
 	// The keys to leave and to learn the rest always show; the others
-	// fill the space before them. The line is cached: it changes only with
-	// the mode and the width.
-	fk := footerKey{m.width, m.mode, m.undo != nil}
-	if fk == m.footKey && m.foot != "" {
-		return m.foot
-	}
+	// fill the space before them.
 	tail, tailW := "", 0
 	if m.mode == modeNormal {
 		for _, k := range []key.Binding{m.keys.Help, m.keys.Quit} {

@@ -22,15 +22,16 @@ func (e *HTTPError) linkExpired() bool {
 	return e.StatusCode == 403 || e.StatusCode == 404 || e.StatusCode == 410
 }
 
-// SizeError: the bytes on disk do not add up to the size the file host or
-// the API announced. The partial file is removed, so a new try starts over.
+// SizeError: the file's size (announced by the file host, or received)
+// is not the size the host or the API announced. The partial file is
+// removed, so a new try starts over.
 type SizeError struct {
 	Got, Want int64
-	Source    string // "Content-Length", "Content-Range" or "videoSizeBytes"
+	Source    string // what announced Want: "Content-Length" or "videoSizeBytes"
 }
 
 func (e *SizeError) Error() string {
-	return fmt.Sprintf("size mismatch: %d bytes, but %s says %d; try again later", e.Got, e.Source, e.Want)
+	return fmt.Sprintf("size mismatch: the file has %d bytes, but %s says %d; try again later", e.Got, e.Source, e.Want)
 }
 
 // ErrNoLink: the video has no publicUrl, even after asking the API again.

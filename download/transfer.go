@@ -34,31 +34,15 @@ func (d *download) attempt(ctx context.Context) (res Result, progressed bool, er
 	if err := checkScheme(u); err != nil {
 		return Result{}, false, err
 	}
-	if fi, err := os.Lstat(d.part); err == nil && !fi.Mode().IsRegular() {
-		return Result{}, false, fmt.Errorf("%s is not a regular file; remove it and try again", d.part)
-	}
-	part, err := os.OpenFile(d.part, os.O_RDWR|os.O_CREATE, 0o644)
+	part, have, meta, err := d.openPart()
 	if err != nil {
-		return Result{}, false, fmt.Errorf("partial file: %w", err)
+		return Result{}, false, err
 	}
 	defer func() {
 		if part != nil {
 			_ = part.Close()
 		}
 	}()
-	fi, err := part.Stat()
-	if err != nil {
-		return Result{}, false, fmt.Errorf("partial file: %w", err)
-	}
-	have := fi.Size()
-	meta, ok := readMeta(d.meta)
-	if have > 0 && (!ok || meta.Size <= 0) {
-		// Bytes of unknown origin: they cannot be trusted to match.
-		if err := d.restart(part); err != nil {
-			return Result{}, false, err
-		}
-		have = 0
-	}
 
 	// The watchdog cancels the request when no byte comes for a while;
 	// the http client's own timeouts end at the response headers.
@@ -71,95 +55,24 @@ func (d *download) attempt(ctx context.Context) (res Result, progressed bool, er
 	watchdog := time.AfterFunc(stall, func() { cancel(errStalled) })
 	defer watchdog.Stop()
 
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
+	resp, err := d.request(ctx, rctx, u, have, meta)
 	if err != nil {
-		return Result{}, false, fmt.Errorf("video link: %w", err)
-	}
-	if d.f.UserAgent != "" {
-		req.Header.Set("User-Agent", d.f.UserAgent)
-	}
-	if have > 0 {
-		req.Header.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
-		if v := meta.validator(); v != "" {
-			req.Header.Set("If-Range", v)
-		}
-	}
-	hc := d.f.HTTP
-	if hc == nil {
-		hc = defaultClient()
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return Result{}, false, context.Cause(ctx)
-		}
-		for _, fatal := range []error{errScheme, errRedirects} {
-			if errors.Is(err, fatal) {
-				return Result{}, false, fatal
-			}
-		}
-		return Result{}, false, transient(fmt.Errorf("requesting the file: %w", unwrapURL(err, rctx)))
+		return Result{}, false, err
 	}
 	defer resp.Body.Close()
-
-	var total int64
-	switch resp.StatusCode {
-	case http.StatusOK:
-		if have > 0 {
-			// The file changed, or the host ignores Range: start over.
-			if err := d.restart(part); err != nil {
-				return Result{}, false, err
-			}
-			have = 0
-		}
-		total = resp.ContentLength
-	case http.StatusPartialContent:
-		start, size, ok := parseContentRange(resp.Header.Get("Content-Range"))
-		if !ok || start != have || (meta.Size > 0 && size != meta.Size) {
-			_ = d.restart(part)
-			return Result{}, false, transient(errors.New("the file host resumed at the wrong place; starting over"))
-		}
-		total = size
-	case http.StatusRequestedRangeNotSatisfiable:
-		_, size, _ := parseContentRange(resp.Header.Get("Content-Range"))
-		if have > 0 && size == have && meta.Size == have {
-			return d.finish(ctx, part, have) // complete already, not yet renamed
-		}
-		_ = d.restart(part)
-		return Result{}, false, transient(errors.New("the file host refused the resume; starting over"))
-	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
-		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		now := time.Now
-		if d.f.Now != nil {
-			now = d.f.Now
-		}
-		return Result{}, false, &transientError{
-			err:        &HTTPError{StatusCode: resp.StatusCode},
-			retryAfter: api.ParseRetryAfter(resp.Header.Get("Retry-After"), now()),
-		}
-	default:
-		if resp.StatusCode >= 500 {
-			return Result{}, false, transient(&HTTPError{StatusCode: resp.StatusCode})
-		}
-		return Result{}, false, &HTTPError{StatusCode: resp.StatusCode}
-	}
-
-	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "text/html") {
-		// A proxy's or login page with a 200: not the video, and likely
-		// gone on the next try.
-		if resp.StatusCode == http.StatusOK {
-			_ = d.restart(part)
-		}
-		return Result{}, false, transient(errors.New("the file host sent a web page instead of the video"))
+	total, have, complete, err := d.accept(resp, part, have, meta)
+	switch {
+	case err != nil:
+		return Result{}, false, err
+	case complete:
+		res, err = d.finish(part, have)
+		part = nil
+		return res, false, err
 	}
 	if want := d.want(); want > 0 && total >= 0 && total != want {
 		d.discard(part)
 		part = nil
-		src := "Content-Length"
-		if resp.StatusCode == http.StatusPartialContent {
-			src = "Content-Range"
-		}
-		return Result{}, false, &SizeError{Got: total, Want: want, Source: src + " vs videoSizeBytes"}
+		return Result{}, false, &SizeError{Got: total, Want: want, Source: "videoSizeBytes"}
 	}
 	if have == 0 {
 		if err := writeMeta(d.meta, metaFrom(resp, total)); err != nil {
@@ -186,22 +99,139 @@ func (d *download) attempt(ctx context.Context) (res Result, progressed bool, er
 		}
 		return Result{}, progressed, err
 	}
-	if total >= 0 && done != total {
-		if done > total {
-			d.discard(part)
-			part = nil
-			return Result{}, progressed, &SizeError{Got: done, Want: total, Source: "Content-Length"}
-		}
+	if total >= 0 && done < total {
 		return Result{}, progressed, transient(fmt.Errorf("connection closed after %d of %d bytes", done, total))
+	}
+	if total >= 0 && done > total {
+		d.discard(part)
+		part = nil
+		return Result{}, progressed, &SizeError{Got: done, Want: total, Source: "Content-Length"}
 	}
 	if want := d.want(); want > 0 && done != want {
 		d.discard(part)
 		part = nil
 		return Result{}, progressed, &SizeError{Got: done, Want: want, Source: "videoSizeBytes"}
 	}
-	res, _, err = d.finish(ctx, part, done)
+	res, err = d.finish(part, done)
 	part = nil
 	return res, progressed, err
+}
+
+// openPart opens (or creates) the .part file and tells how much of it can
+// be resumed, with the validator it came with.
+func (d *download) openPart() (*os.File, int64, partMeta, error) {
+	if fi, err := os.Lstat(d.part); err == nil && !fi.Mode().IsRegular() {
+		return nil, 0, partMeta{}, fmt.Errorf("%s is not a regular file; remove it and try again", d.part)
+	}
+	part, err := os.OpenFile(d.part, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, 0, partMeta{}, fmt.Errorf("partial file: %w", err)
+	}
+	fi, err := part.Stat()
+	if err != nil {
+		_ = part.Close()
+		return nil, 0, partMeta{}, fmt.Errorf("partial file: %w", err)
+	}
+	have := fi.Size()
+	meta, ok := readMeta(d.meta)
+	if have > 0 && (!ok || meta.Size <= 0) {
+		// Bytes of unknown origin: they cannot be trusted to match.
+		if err := d.restart(part); err != nil {
+			_ = part.Close()
+			return nil, 0, partMeta{}, err
+		}
+		have = 0
+	}
+	return part, have, meta, nil
+}
+
+// request asks for the file from byte have on, conditional on the
+// validator so a changed file comes whole.
+func (d *download) request(ctx, rctx context.Context, u *url.URL, have int64, meta partMeta) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("video link: %w", err)
+	}
+	if d.f.UserAgent != "" {
+		req.Header.Set("User-Agent", d.f.UserAgent)
+	}
+	if have > 0 {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
+		if v := meta.validator(); v != "" {
+			req.Header.Set("If-Range", v)
+		}
+	}
+	hc := d.f.HTTP
+	if hc == nil {
+		hc = defaultClient()
+	}
+	resp, err := hc.Do(req)
+	if err == nil {
+		return resp, nil
+	}
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
+	}
+	for _, fatal := range []error{errScheme, errRedirects} {
+		if errors.Is(err, fatal) {
+			return nil, fatal
+		}
+	}
+	return nil, transient(fmt.Errorf("requesting the file: %w", unwrapURL(err, rctx)))
+}
+
+// accept reads the answer's status: the file's total size (-1 unknown),
+// where its body starts (0 when the host sends it all), whether the part
+// is complete already, or why this answer is no use.
+func (d *download) accept(resp *http.Response, part *os.File, have int64, meta partMeta) (total, from int64, complete bool, err error) {
+	switch resp.StatusCode {
+	case http.StatusOK:
+		if have > 0 {
+			// The file changed, or the host ignores Range: start over.
+			if err := d.restart(part); err != nil {
+				return 0, 0, false, err
+			}
+		}
+		total, from = resp.ContentLength, 0
+	case http.StatusPartialContent:
+		start, size, ok := parseContentRange(resp.Header.Get("Content-Range"))
+		if !ok || start != have || (meta.Size > 0 && size != meta.Size) {
+			_ = d.restart(part)
+			return 0, 0, false, transient(errors.New("the file host resumed at the wrong place; starting over"))
+		}
+		total, from = size, have
+	case http.StatusRequestedRangeNotSatisfiable:
+		_, size, _ := parseContentRange(resp.Header.Get("Content-Range"))
+		if have > 0 && size == have && meta.Size == have {
+			return have, have, true, nil // complete already, not yet renamed
+		}
+		_ = d.restart(part)
+		return 0, 0, false, transient(errors.New("the file host refused the resume; starting over"))
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		now := time.Now
+		if d.f.Now != nil {
+			now = d.f.Now
+		}
+		return 0, 0, false, &transientError{
+			err:        &HTTPError{StatusCode: resp.StatusCode},
+			retryAfter: api.ParseRetryAfter(resp.Header.Get("Retry-After"), now()),
+		}
+	default:
+		if resp.StatusCode >= 500 {
+			return 0, 0, false, transient(&HTTPError{StatusCode: resp.StatusCode})
+		}
+		return 0, 0, false, &HTTPError{StatusCode: resp.StatusCode}
+	}
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		// A proxy's or login page: not the video, and likely gone on the
+		// next try. Nothing of it is written.
+		if from == 0 {
+			_ = d.restart(part)
+		}
+		return 0, 0, false, transient(errors.New("the file host sent a web page instead of the video"))
+	}
+	return total, from, false, nil
 }
 
 // copy moves the body into the file with one reused buffer, feeding the
@@ -233,22 +263,23 @@ func (d *download) copy(w io.Writer, body io.Reader, done, total int64, watchdog
 	}
 }
 
-// finish makes the part durable and gives it its final name.
-func (d *download) finish(_ context.Context, part *os.File, size int64) (Result, bool, error) {
+// finish makes the part durable and gives it its final name. It closes
+// part.
+func (d *download) finish(part *os.File, size int64) (Result, error) {
 	if err := part.Sync(); err != nil {
 		_ = part.Close()
-		return Result{}, false, fmt.Errorf("saving %s: %w", d.part, err)
+		return Result{}, fmt.Errorf("saving %s: %w", d.part, err)
 	}
 	if err := part.Close(); err != nil {
-		return Result{}, false, fmt.Errorf("saving %s: %w", d.part, err)
+		return Result{}, fmt.Errorf("saving %s: %w", d.part, err)
 	}
 	p, skipped, err := place(d.part, d.dir, d.base, size)
 	if err != nil {
-		return Result{}, false, err
+		return Result{}, err
 	}
 	_ = os.Remove(d.meta)
 	syncDir(d.dir)
-	return Result{Path: p, Size: size, Skipped: skipped}, false, nil
+	return Result{Path: p, Size: size, Skipped: skipped}, nil
 }
 
 // restart empties the part file and forgets its validator.

@@ -82,7 +82,7 @@ func (f *Fetcher) Download(ctx context.Context, v *api.Video, report ReportFunc)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Result{}, fmt.Errorf("download folder: %w", err)
 	}
-	d := &download{f: f, video: *v, dir: dir, base: FileName(v), report: report}
+	d := &transfer{f: f, video: *v, dir: dir, base: FileName(v), report: report}
 	d.final = filepath.Join(dir, d.base)
 	d.part = d.final + ".part"
 	d.meta = d.part + ".meta"
@@ -96,8 +96,8 @@ func (f *Fetcher) Download(ctx context.Context, v *api.Video, report ReportFunc)
 	return d.run(ctx)
 }
 
-// download is the state of one Download call.
-type download struct {
+// transfer is the state of one Download call.
+type transfer struct {
 	f      *Fetcher
 	video  api.Video // refreshed when the link expires
 	dir    string
@@ -109,14 +109,14 @@ type download struct {
 }
 
 // want is the size the API announced, or 0.
-func (d *download) want() int64 {
+func (d *transfer) want() int64 {
 	if d.video.VideoSizeBytes != nil && *d.video.VideoSizeBytes > 0 {
 		return *d.video.VideoSizeBytes
 	}
 	return 0
 }
 
-func (d *download) run(ctx context.Context) (Result, error) {
+func (d *transfer) run(ctx context.Context) (Result, error) {
 	f := d.f
 	maxFail := f.MaxFailures
 	if maxFail <= 0 {
@@ -181,7 +181,7 @@ func (d *download) run(ctx context.Context) (Result, error) {
 }
 
 // refresh asks the API for the video again, for a fresh link.
-func (d *download) refresh(ctx context.Context) error {
+func (d *transfer) refresh(ctx context.Context) error {
 	if d.f.Videos == nil {
 		return ErrNoLink
 	}
@@ -206,7 +206,7 @@ func (d *download) refresh(ctx context.Context) error {
 }
 
 // sleep waits before retry n, longer when the server asked for it.
-func (d *download) sleep(ctx context.Context, n int, cause error) error {
+func (d *transfer) sleep(ctx context.Context, n int, cause error) error {
 	f := d.f
 	jitter := rand.Float64
 	if f.Jitter != nil {

@@ -26,7 +26,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b 
 // attempt makes one request for the rest of the file and copies what
 // comes into the .part file. progressed tells whether any byte was added,
 // which resets the failure count.
-func (d *download) attempt(ctx context.Context) (res Result, progressed bool, err error) {
+func (d *transfer) attempt(ctx context.Context) (res Result, progressed bool, err error) {
 	u, err := url.Parse(d.video.PublicURL)
 	if err != nil {
 		return Result{}, false, fmt.Errorf("video link: %w", err)
@@ -119,7 +119,7 @@ func (d *download) attempt(ctx context.Context) (res Result, progressed bool, er
 
 // openPart opens (or creates) the .part file and tells how much of it can
 // be resumed, with the validator it came with.
-func (d *download) openPart() (*os.File, int64, partMeta, error) {
+func (d *transfer) openPart() (*os.File, int64, partMeta, error) {
 	if fi, err := os.Lstat(d.part); err == nil && !fi.Mode().IsRegular() {
 		return nil, 0, partMeta{}, fmt.Errorf("%s is not a regular file; remove it and try again", d.part)
 	}
@@ -147,7 +147,7 @@ func (d *download) openPart() (*os.File, int64, partMeta, error) {
 
 // request asks for the file from byte have on, conditional on the
 // validator so a changed file comes whole.
-func (d *download) request(ctx, rctx context.Context, u *url.URL, have int64, meta partMeta) (*http.Response, error) {
+func (d *transfer) request(ctx, rctx context.Context, u *url.URL, have int64, meta partMeta) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("video link: %w", err)
@@ -183,7 +183,7 @@ func (d *download) request(ctx, rctx context.Context, u *url.URL, have int64, me
 // accept reads the answer's status: the file's total size (-1 unknown),
 // where its body starts (0 when the host sends it all), whether the part
 // is complete already, or why this answer is no use.
-func (d *download) accept(resp *http.Response, part *os.File, have int64, meta partMeta) (total, from int64, complete bool, err error) {
+func (d *transfer) accept(resp *http.Response, part *os.File, have int64, meta partMeta) (total, from int64, complete bool, err error) {
 	switch resp.StatusCode {
 	case http.StatusOK:
 		if have > 0 {
@@ -236,7 +236,7 @@ func (d *download) accept(resp *http.Response, part *os.File, have int64, meta p
 
 // copy moves the body into the file with one reused buffer, feeding the
 // watchdog and the progress report on every chunk.
-func (d *download) copy(w io.Writer, body io.Reader, done, total int64, watchdog *time.Timer, stall time.Duration) (int64, error) {
+func (d *transfer) copy(w io.Writer, body io.Reader, done, total int64, watchdog *time.Timer, stall time.Duration) (int64, error) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
@@ -265,7 +265,7 @@ func (d *download) copy(w io.Writer, body io.Reader, done, total int64, watchdog
 
 // finish makes the part durable and gives it its final name. It closes
 // part.
-func (d *download) finish(part *os.File, size int64) (Result, error) {
+func (d *transfer) finish(part *os.File, size int64) (Result, error) {
 	if err := part.Sync(); err != nil {
 		_ = part.Close()
 		return Result{}, fmt.Errorf("saving %s: %w", d.part, err)
@@ -283,7 +283,7 @@ func (d *download) finish(part *os.File, size int64) (Result, error) {
 }
 
 // restart empties the part file and forgets its validator.
-func (d *download) restart(part *os.File) error {
+func (d *transfer) restart(part *os.File) error {
 	_ = os.Remove(d.meta)
 	if err := part.Truncate(0); err != nil {
 		return fmt.Errorf("partial file: %w", err)
@@ -292,7 +292,7 @@ func (d *download) restart(part *os.File) error {
 }
 
 // discard removes the part file and its meta: they are of no use.
-func (d *download) discard(part *os.File) {
+func (d *transfer) discard(part *os.File) {
 	if part != nil {
 		_ = part.Close()
 	}

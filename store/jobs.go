@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,8 +30,8 @@ func (s *Store) Add(ctx context.Context, jobs ...track.Job) error {
 		return nil
 	}
 	return s.write(ctx, true, "adding jobs", func(tx *sql.Tx, rev int64, now int64) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO jobs (`+jobCols+`, updated_at, rev, added_rev, writer)
-			VALUES (?, ?, ?, `+strings.Repeat("?, ", 16)+`?, ?, ?, ?)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO jobs (`+jobCols+`, snap, updated_at, rev, added_rev, writer)
+			VALUES (?, ?, ?, `+strings.Repeat("?, ", 16)+`?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO NOTHING`)
 		if err != nil {
 			return err
@@ -45,7 +47,7 @@ func (s *Store) Add(ctx context.Context, jobs ...track.Job) error {
 				added = s.now()
 			}
 			args = append([]any{j.ID, j.Seq, nanos(added)}, args...)
-			args = append(args, now, rev, rev, s.writer)
+			args = append(args, encodeSnap(nil, &j), now, rev, rev, s.writer)
 			if _, err := ins.ExecContext(ctx, args...); err != nil {
 				return err
 			}
@@ -102,9 +104,9 @@ func (s *Store) Save(ctx context.Context, j track.Job) error {
 		return fmt.Errorf("store %s: saving %s: %w", s.path, j.ID, err)
 	}
 	return s.write(ctx, false, "saving "+j.ID, func(tx *sql.Tx, rev int64, now int64) error {
-		args = append(args, now, rev, s.writer, j.ID)
-		_, err := tx.ExecContext(ctx, `UPDATE jobs SET (`+stateCols+`, updated_at, rev, writer) =
-			(`+strings.Repeat("?, ", 18)+`?) WHERE id = ?`, args...)
+		args = append(args, encodeSnap(nil, &j), now, rev, s.writer, j.ID)
+		_, err := tx.ExecContext(ctx, `UPDATE jobs SET (`+stateCols+`, snap, updated_at, rev, writer) =
+			(`+strings.Repeat("?, ", 19)+`?) WHERE id = ?`, args...)
 		return err
 	})
 }
@@ -145,25 +147,64 @@ func (s *Store) write(ctx context.Context, durable bool, doing string, f func(tx
 
 // Load returns the tracked jobs in the order they were added.
 func (s *Store) Load(ctx context.Context) ([]track.Job, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+jobCols+` FROM jobs ORDER BY seq, added_at, id`)
-	if err != nil {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM jobs`).Scan(&n); err != nil {
 		return nil, classify(s.path, "loading jobs", err)
 	}
-	jobs, err := scanJobs(rows)
+	jobs, _, err := readJobs(ctx, s.db, n, ``)
 	return jobs, classify(s.path, "loading jobs", err)
 }
 
-func scanJobs(rows *sql.Rows) ([]track.Job, error) {
-	defer rows.Close()
-	var jobs []track.Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		jobs = append(jobs, j)
+type queryer interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// readJobs reads the jobs matching where (a WHERE clause, or "" for all), in
+// Seq order, with the revision each was added at. sizeHint, the number of
+// rows expected, saves regrowing a slice of large structs. It reads each row's snap;
+// the few rows without a readable one are read again from their columns.
+func readJobs(ctx context.Context, q queryer, sizeHint int, where string, args ...any) ([]track.Job, []int64, error) {
+	// No ORDER BY: SQLite would sort whole rows, snaps and all; rows come
+	// in insertion order, nearly sorted already, so Go sorts them cheaply.
+	rows, err := q.QueryContext(ctx, `SELECT id, seq, added_at, added_rev, snap FROM jobs `+where, args...)
+	if err != nil {
+		return nil, nil, err
 	}
-	return jobs, rows.Err()
+	defer rows.Close()
+	var (
+		jobs      = make([]track.Job, 0, sizeHint)
+		addedRevs = make([]int64, 0, sizeHint)
+		again     []int // indexes of jobs whose snap would not do
+	)
+	for rows.Next() {
+		var (
+			j               track.Job
+			added, addedRev int64
+			snap            sql.RawBytes
+		)
+		if err := rows.Scan(&j.ID, &j.Seq, &added, &addedRev, &snap); err != nil {
+			return nil, nil, err
+		}
+		j.Added = fromNanos(added)
+		if decodeSnap(snap, &j) != nil {
+			again = append(again, len(jobs))
+		}
+		jobs, addedRevs = append(jobs, j), append(addedRevs, addedRev)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows.Close()
+	sortJobs(jobs, addedRevs)
+	for _, i := range again {
+		j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE id = ?`, jobs[i].ID))
+		if err != nil {
+			return nil, nil, err
+		}
+		jobs[i] = j
+	}
+	return jobs, addedRevs, nil
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -236,4 +277,26 @@ func fromNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n)
+}
+
+// sortJobs puts jobs (and their added revisions) in Seq order, then by time
+// added and ID, as the dashboard lists them.
+func sortJobs(jobs []track.Job, addedRevs []int64) {
+	less := func(a, b *track.Job) int {
+		return cmp.Or(cmp.Compare(a.Seq, b.Seq), a.Added.Compare(b.Added), strings.Compare(a.ID, b.ID))
+	}
+	if slices.IsSortedFunc(jobs, func(a, b track.Job) int { return less(&a, &b) }) {
+		return
+	}
+	idx := make([]int, len(jobs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return less(&jobs[a], &jobs[b]) })
+	sj, sr := make([]track.Job, len(jobs)), make([]int64, len(jobs))
+	for to, from := range idx {
+		sj[to], sr[to] = jobs[from], addedRevs[from]
+	}
+	copy(jobs, sj)
+	copy(addedRevs, sr)
 }

@@ -48,6 +48,10 @@ func TestMigrateFromV1(t *testing.T) {
 	if err := s.db.QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v); err != nil || v != SchemaVersion {
 		t.Fatalf("schema version after open = %d, %v; want %d", v, err, SchemaVersion)
 	}
+	var noSnap int
+	if err := s.db.QueryRow(`SELECT count(*) FROM jobs WHERE snap IS NULL`).Scan(&noSnap); err != nil || noSnap != 0 {
+		t.Fatalf("%d rows without a snap after migration (%v): their loads would be slow", noSnap, err)
+	}
 	jobs, err := s.Load(ctx)
 	if err != nil {
 		t.Fatal(err)

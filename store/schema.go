@@ -1,5 +1,12 @@
 package store
 
+import (
+	"context"
+	"database/sql"
+
+	"github.com/reel-dev/reel/track"
+)
+
 // migrations are the schema's history, oldest first: migrations[i] takes a
 // store from version i to version i+1. Never edit a step that has shipped;
 // append a new one. The schema's version is len(migrations).
@@ -54,13 +61,14 @@ BEGIN
 		CASE WHEN NEW.status_since <> 0 THEN NEW.status_since ELSE NEW.updated_at END);
 END;
 `,
-	// 2: what other processes changed (rev, writer, tombstones), downloads,
-	// and an index for finish-time estimates.
+	// 2: what other processes changed (rev, writer, tombstones), the fast-
+	// load snap, downloads, and an index for finish-time estimates.
 	`
 INSERT INTO meta(key, value) VALUES ('rev', 0);
 ALTER TABLE jobs ADD COLUMN rev       INTEGER NOT NULL DEFAULT 0; -- meta.rev of the last write
 ALTER TABLE jobs ADD COLUMN added_rev INTEGER NOT NULL DEFAULT 0; -- meta.rev when added
 ALTER TABLE jobs ADD COLUMN writer    TEXT NOT NULL DEFAULT '';   -- the Store that wrote it last
+ALTER TABLE jobs ADD COLUMN snap      BLOB;  -- the state again, compact, for fast loads (snap.go)
 CREATE INDEX jobs_rev ON jobs(rev);
 
 CREATE TABLE removed (
@@ -87,3 +95,37 @@ CREATE INDEX history_status ON history(status, at);
 // SchemaVersion is the schema version this reel writes and understands; it
 // is len(migrations), which a test checks.
 const SchemaVersion = 2
+
+// afterMigration holds the steps SQL cannot do, run in the same
+// transaction right after the SQL step of the version they are keyed by.
+var afterMigration = map[int]func(context.Context, *sql.Tx) error{
+	2: fillSnaps,
+}
+
+// fillSnaps writes the snap of rows that lack one (all of them, coming from
+// version 1), so that loading them stays fast.
+func fillSnaps(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE snap IS NULL`)
+	if err != nil {
+		return err
+	}
+	var jobs []track.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		jobs = append(jobs, j)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET snap = ? WHERE id = ?`, encodeSnap(nil, &j), j.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -180,6 +180,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
 			return classify(s.path, fmt.Sprintf("upgrading the schema to version %d", v+1), err)
 		}
+		if after := afterMigration[v+1]; after != nil {
+			if err := after(ctx, tx); err != nil {
+				return classify(s.path, fmt.Sprintf("upgrading the schema to version %d", v+1), err)
+			}
+		}
 	}
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO meta(key, value) VALUES ('schema_version', ?)

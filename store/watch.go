@@ -45,28 +45,17 @@ func (s *Store) Poll(ctx context.Context) (Diff, error) {
 	if err := s.watch.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'rev'`).Scan(&rev); err != nil {
 		return d, classify(s.path, "watching", err)
 	}
-	rows, err := s.watch.QueryContext(ctx, `SELECT `+jobCols+`, added_rev FROM jobs
-		WHERE rev > ? AND rev <= ? AND writer <> ? ORDER BY seq, added_at, id`, s.seen, rev, s.writer)
+	jobs, addedRevs, err := readJobs(ctx, s.watch, 0, `WHERE rev > ? AND rev <= ? AND writer <> ?`, s.seen, rev, s.writer)
 	if err != nil {
 		return d, classify(s.path, "watching", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var addedRev int64
-		j, err := scanJob(withTail{rows, &addedRev})
-		if err != nil {
-			return Diff{}, classify(s.path, "watching", err)
-		}
-		if addedRev > s.seen {
+	for i, j := range jobs {
+		if addedRevs[i] > s.seen {
 			d.Added = append(d.Added, j)
 		} else {
 			d.Updated = append(d.Updated, j)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return Diff{}, classify(s.path, "watching", err)
-	}
-	rows.Close()
 	gone, err := s.watch.QueryContext(ctx, `SELECT id FROM removed
 		WHERE rev > ? AND rev <= ? AND writer <> ? ORDER BY rev`, s.seen, rev, s.writer)
 	if err != nil {
@@ -86,14 +75,6 @@ func (s *Store) Poll(ctx context.Context) (Diff, error) {
 	s.dataVer, s.seen = ver, rev
 	return d, nil
 }
-
-// withTail scans a job row followed by extra columns.
-type withTail struct {
-	r    scanner
-	tail *int64
-}
-
-func (w withTail) Scan(dest ...any) error { return w.r.Scan(append(dest, w.tail)...) }
 
 // Watch polls on every tick and sends each non-empty Diff, or an error
 // (after which it keeps going: a busy or briefly unreadable store heals).

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/reel-dev/reel/callback"
+	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/track"
+)
+
+// startReceiver starts the callback receiver when --listen (or listen in
+// the config file) asks for one, and returns the callback URL to show the
+// user (http://HOST:PORT/callback/SECRET) and a stop that closes it. With
+// no listen address it does nothing: stop is a no-op and url is "".
+//
+// It may write warnings and a note to sio.Err, so call it before the
+// dashboard takes the screen. The receiver also stops when ctx ends.
+func startReceiver(ctx context.Context, sio IO, s *config.Settings, eng *track.Engine, log *slog.Logger) (stop func(), url string, err error) {
+	return startReceiverWith(ctx, sio, s, eng, log, nil)
+}
+
+// startReceiverWith is startReceiver with a hook that hears of each
+// accepted callback (for a status line); on may be nil, and must return
+// quickly.
+func startReceiverWith(ctx context.Context, sio IO, s *config.Settings, eng *track.Engine, log *slog.Logger, on func(callback.Event)) (stop func(), url string, err error) {
+	if s.Listen == "" {
+		return func() {}, "", nil
+	}
+	_, exposed, err := callback.ResolveAddr(s.Listen)
+	if err != nil {
+		return nil, "", usageErr(err)
+	}
+	secret, err := callbackSecret(sio, s)
+	if err != nil {
+		return nil, "", err
+	}
+	r := callback.New(callback.Options{
+		Addr:       s.Listen,
+		Secret:     secret,
+		Engine:     eng,
+		Now:        sio.Now,
+		Log:        log,
+		OnCallback: on,
+	})
+	url, err = r.Start(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if exposed {
+		fmt.Fprintf(sio.Err, "reel: warning: the callback receiver listens on %s, which other machines may reach; "+
+			"anyone who learns the callback URL can make reel poll (use 127.0.0.1:PORT behind a tunnel to keep it to this machine)\n", s.Listen)
+	}
+	return r.Close, url, nil
+}
+
+// callbackSecret is the secret from --callback-secret or the config file,
+// else the one kept next to the store, made on first use so the URL given
+// to Colossyan stays valid from run to run.
+func callbackSecret(sio IO, s *config.Settings) (string, error) {
+	if s.CallbackSecret != "" {
+		return s.CallbackSecret, nil
+	}
+	if s.StorePath == "" {
+		return "", usageErr(fmt.Errorf("no place to keep a callback secret: set --callback-secret, " +
+			"callback_secret in the config file, or XDG_STATE_HOME"))
+	}
+	dir := filepath.Dir(s.StorePath)
+	secret, created, err := callback.LoadOrCreateSecret(dir)
+	if err != nil {
+		return "", usageErr(fmt.Errorf("%w (or set --callback-secret)", err))
+	}
+	if created {
+		fmt.Fprintf(sio.Err, "reel: made a callback secret and kept it in %s: the callback URL stays the same next time\n",
+			filepath.Join(dir, callback.SecretFile))
+	}
+	return secret, nil
+}

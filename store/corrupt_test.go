@@ -81,36 +81,38 @@ func TestCorruptFileReportedAndUntouched(t *testing.T) {
 		{"pages garbled", "malformed", garbled},
 		{"another app's database", "not reel's", otherApp},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "reel.db")
-			if err := os.WriteFile(path, tc.data, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			s, err := Open(path)
-			if err == nil {
-				// Damage SQLite can only find by reading must surface on
-				// the first full read.
-				_, err = s.Load(context.Background())
-				s.Close()
-			}
-			var ce *CorruptError
-			if !errors.As(err, &ce) {
-				t.Fatalf("got %v, want a *CorruptError", err)
-			}
-			msg := err.Error()
-			for _, want := range []string{path, tc.reason, "untouched", "move it aside"} {
-				if !strings.Contains(msg, want) {
-					t.Errorf("message %q lacks %q", msg, want)
+		for opener, open := range map[string]func(string) (*Store, error){"Open": Open, "OpenReadOnly": OpenReadOnly} {
+			t.Run(tc.name+"/"+opener, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "reel.db")
+				if err := os.WriteFile(path, tc.data, 0o600); err != nil {
+					t.Fatal(err)
 				}
-			}
-			after, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(after, tc.data) {
-				t.Error("the file was changed")
-			}
-		})
+				s, err := open(path)
+				if err == nil {
+					// Damage SQLite can only find by reading must surface on
+					// the first full read.
+					_, err = s.Load(context.Background())
+					s.Close()
+				}
+				var ce *CorruptError
+				if !errors.As(err, &ce) {
+					t.Fatalf("got %v, want a *CorruptError", err)
+				}
+				msg := err.Error()
+				for _, want := range []string{path, tc.reason, "untouched", "move it aside"} {
+					if !strings.Contains(msg, want) {
+						t.Errorf("message %q lacks %q", msg, want)
+					}
+				}
+				after, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(after, tc.data) {
+					t.Error("the file was changed")
+				}
+			})
+		}
 	}
 }
 

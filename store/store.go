@@ -38,9 +38,10 @@ type Store struct {
 // Options adjust Open. The zero value is a read-write store on the real
 // clock.
 type Options struct {
-	// ReadOnly opens for reading: the tracked list, states and downloads
-	// are never changed, and a missing file is an error wrapping
-	// fs.ErrNotExist rather than a new store. For status, wait and download.
+	// ReadOnly opens for reading, for status, wait and download: Add,
+	// Remove, Save and SaveDownload return ErrReadOnly, and a missing or
+	// empty file is an error wrapping fs.ErrNotExist, never a new store.
+	// An older schema is still upgraded (that changes no job).
 	ReadOnly bool
 	// Now stamps writes; nil is time.Now.
 	Now func() time.Time
@@ -67,13 +68,17 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	if o.ReadOnly {
-		if _, err := os.Stat(path); err != nil {
+		st, err := os.Stat(path)
+		if err != nil {
 			return nil, fmt.Errorf("store %s: %w", path, err)
+		}
+		if st.Size() == 0 {
+			return nil, fmt.Errorf("store %s is empty: %w", path, fs.ErrNotExist)
 		}
 	} else if err := create(path); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", dsn(path))
+	db, err := sql.Open("sqlite", dsn(path, !o.ReadOnly))
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
@@ -107,11 +112,14 @@ func create(path string) error {
 // wait their turn rather than fail, IMMEDIATE transactions so a writer takes
 // the lock up front instead of failing to upgrade a read, and
 // synchronous=NORMAL, durable against a crash of reel (and FULL where a
-// change must survive power loss too; see Add).
-func dsn(path string) string {
+// change must survive power loss too; see Add). A reader (wal false) leaves
+// the journal mode as the file has it: setting it is a write.
+func dsn(path string, wal bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "journal_mode(WAL)")
+	if wal {
+		q.Add("_pragma", "journal_mode(WAL)")
+	}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")

@@ -250,6 +250,16 @@ func TestReadOnly(t *testing.T) {
 	if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatal("read-only open created the file")
 	}
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenReadOnly(empty); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("read-only open of an empty file: %v, want fs.ErrNotExist", err)
+	}
+	if st, err := os.Stat(empty); err != nil || st.Size() != 0 {
+		t.Fatalf("read-only open wrote to an empty file: %v, %v", st, err)
+	}
 	s, path := openTemp(t)
 	if err := s.Add(ctx, fullJob("a", 1)); err != nil {
 		t.Fatal(err)

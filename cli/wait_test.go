@@ -233,7 +233,7 @@ func TestWaitTextLines(t *testing.T) {
 			t.Errorf("line repeated: %q", l)
 		}
 		last = body
-		if strings.Contains(body, "finished") {
+		if strings.Contains(body, "✓ finished") {
 			finished++
 		}
 	}

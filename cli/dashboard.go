@@ -106,6 +106,16 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	eng.Add(d.ids...)
 
 	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stopReceiver, callbackURL, err := startReceiver(ctx, sio, d.settings, eng, log)
+	if err != nil {
+		return err
+	}
+	defer stopReceiver()
+	if callbackURL != "" {
+		log.Info("callback receiver listening")
+	}
+
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = eng.Run(ctx) })
 	defer func() {

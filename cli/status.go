@@ -140,7 +140,8 @@ func lookupWithRetry(ctx context.Context, c *api.Client, id string, rp retryPoli
 	}
 }
 
-// statusJSON is one job in `status --json` and `wait --json`.
+// statusJSON is one job in `status --json` and `wait --json`: the
+// fields of PRODUCT.md (Scripting), with the API's raw objects.
 type statusJSON struct {
 	ID              string          `json:"id"`
 	JobID           string          `json:"jobId,omitempty"`
@@ -151,6 +152,7 @@ type statusJSON struct {
 	Video           json.RawMessage `json:"video,omitempty"`
 	Job             json.RawMessage `json:"job,omitempty"` // the raw job object: a failure's reason lives here
 	Error           string          `json:"error,omitempty"`
+	Final           bool            `json:"final,omitempty"` // wait --json: the closing state of a job
 }
 
 // statusNotFound is the status word for an ID that is neither job nor video.

@@ -162,7 +162,7 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, unreada
 		}
 	}()
 
-	out := &waitReporter{sio: sio, json: o.JSON, now: clk.Now, shown: map[string]waitJSON{}, lines: map[string]string{}}
+	out := &waitReporter{sio: sio, json: o.JSON, now: clk.Now, shown: map[string]statusJSON{}, lines: map[string]string{}}
 	hooks := &waitFinishers{fns: o.OnFinished, started: map[string]bool{}, notify: make(chan struct{}, 1)}
 	for {
 		select {
@@ -282,21 +282,8 @@ func (w *waitFinishers) busy() bool {
 	return w.pending > 0
 }
 
-// waitJSON is one job in wait's NDJSON, the shape of status --json.
-type waitJSON struct {
-	ID              string          `json:"id"`
-	JobID           string          `json:"jobId,omitempty"`
-	VideoID         string          `json:"videoId,omitempty"`
-	Status          string          `json:"status"`
-	Progress        *float64        `json:"progress,omitempty"`
-	MaximumProgress *float64        `json:"maximumProgress,omitempty"`
-	Video           json.RawMessage `json:"video,omitempty"`
-	Error           string          `json:"error,omitempty"`
-	Final           bool            `json:"final,omitempty"`
-}
-
 // equal compares what a reader of the stream would see change.
-func (w waitJSON) equal(v waitJSON) bool {
+func (w statusJSON) equal(v statusJSON) bool {
 	fp := func(p *float64) float64 {
 		if p == nil {
 			return -1
@@ -308,8 +295,8 @@ func (w waitJSON) equal(v waitJSON) bool {
 		string(w.Video) == string(v.Video) && w.Error == v.Error
 }
 
-func toWaitJSON(j track.Job) waitJSON {
-	w := waitJSON{ID: j.ID, JobID: j.JobID, VideoID: j.VideoID, Status: string(j.Status), Error: j.Err}
+func toWaitJSON(j track.Job) statusJSON {
+	w := statusJSON{ID: j.ID, JobID: j.JobID, VideoID: j.VideoID, Status: string(j.Status), Error: j.Err}
 	if j.NotFound {
 		w.Status = "not_found"
 	}
@@ -320,6 +307,9 @@ func toWaitJSON(j track.Job) waitJSON {
 	if j.Video != nil {
 		w.Video, _ = json.Marshal(j.Video)
 	}
+	if j.Job != nil && j.Terminal() {
+		w.Job, _ = json.Marshal(j.Job) // a failure's reason lives in the job object
+	}
 	return w
 }
 
@@ -328,8 +318,8 @@ type waitReporter struct {
 	sio   IO
 	json  bool
 	now   func() time.Time
-	shown map[string]waitJSON // last object written, by ID (--json)
-	lines map[string]string   // last line written, by ID, less the time
+	shown map[string]statusJSON // last object written, by ID (--json)
+	lines map[string]string     // last line written, by ID, less the time
 }
 
 // change reports j if a reader would see a difference.
@@ -387,10 +377,10 @@ func (r *waitReporter) final(jobs []track.Job) {
 	_ = tw.Flush()
 }
 
-func writeNDJSON(w io.Writer, v waitJSON) {
+func writeNDJSON(w io.Writer, v statusJSON) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		b, _ = json.Marshal(waitJSON{ID: v.ID, Status: v.Status, Error: err.Error(), Final: v.Final})
+		b, _ = json.Marshal(statusJSON{ID: v.ID, Status: v.Status, Error: err.Error(), Final: v.Final})
 	}
 	_, _ = w.Write(append(b, '\n'))
 }

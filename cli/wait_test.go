@@ -72,12 +72,12 @@ func waitDirect(t *testing.T, srv *sim.Server, o waitOptions, list ...string) (i
 }
 
 // waitLines parses NDJSON output into objects.
-func waitLines(t *testing.T, out string) []waitJSON {
+func waitLines(t *testing.T, out string) []statusJSON {
 	t.Helper()
-	var lines []waitJSON
+	var lines []statusJSON
 	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {
-		var w waitJSON
+		var w statusJSON
 		if err := json.Unmarshal(sc.Bytes(), &w); err != nil {
 			t.Fatalf("not a JSON line: %q: %v", sc.Text(), err)
 		}
@@ -87,8 +87,8 @@ func waitLines(t *testing.T, out string) []waitJSON {
 }
 
 // finals picks the final lines, by ID.
-func finals(lines []waitJSON) map[string]waitJSON {
-	out := map[string]waitJSON{}
+func finals(lines []statusJSON) map[string]statusJSON {
+	out := map[string]statusJSON{}
 	for _, l := range lines {
 		if l.Final {
 			out[l.ID] = l

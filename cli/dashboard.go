@@ -9,12 +9,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/api/sim"
 	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/track"
 	"github.com/reel-dev/reel/ui"
 )
@@ -102,11 +104,30 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	}
 	defer closeLog()
 
-	eng := track.New(track.Options{Client: d.client, Interval: d.settings.Interval, Log: log})
-	eng.Add(d.ids...)
-
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+
+	opts := track.Options{Client: d.client, Interval: d.settings.Interval, Log: log}
+	var st *store.Store
+	if !d.demo { // the demo leaves the user's tracked list alone
+		if st, err = openStore(d.settings.StorePath); err != nil {
+			return err
+		}
+		defer st.Close()
+		opts.Persist = st
+		if ty, err := st.Typical(ctx); err == nil {
+			opts.TypicalRender = ty.Render
+		}
+	}
+	eng := track.New(opts)
+	if st != nil {
+		saved, err := st.Load(ctx)
+		if err != nil {
+			return fmt.Errorf("load the tracked jobs: %w", err)
+		}
+		eng.Load(saved...)
+	}
+	eng.Add(d.ids...) // durable in the store before any row shows
 	stopReceiver, callbackURL, err := startReceiver(ctx, sio, d.settings, eng, log)
 	if err != nil {
 		return err
@@ -118,6 +139,9 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = eng.Run(ctx) })
+	if st != nil {
+		wg.Go(func() { followStore(ctx, st, eng, log) })
+	}
 	defer func() {
 		cancel()
 		wg.Wait()
@@ -151,4 +175,37 @@ func (g *globals) debugLog() (*slog.Logger, func(), error) {
 		return nil, nil, usageErr(fmt.Errorf("--debug: %w", err))
 	}
 	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), func() { _ = f.Close() }, nil
+}
+
+// openStore opens the dashboard's store, read-write. A store that cannot be
+// opened stops the run (exit 2) with the store's own message, which names
+// the file and what to do: reel never replaces a damaged file.
+func openStore(path string) (*store.Store, error) {
+	if path == "" {
+		return nil, usageErr(errors.New("no place for the job store: set XDG_STATE_HOME or HOME, or pass --store FILE"))
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return st, nil
+}
+
+// followStore keeps this dashboard in step with others on the same store:
+// jobs they add appear here, jobs they stop tracking go away.
+func followStore(ctx context.Context, st *store.Store, eng *track.Engine, log *slog.Logger) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for ev := range st.Watch(ctx, tick.C) {
+		if ev.Err != nil {
+			log.Warn("store watch", "err", ev.Err)
+			continue
+		}
+		if len(ev.Diff.Added) > 0 {
+			eng.Load(ev.Diff.Added...)
+		}
+		if len(ev.Diff.Removed) > 0 {
+			eng.Remove(ev.Diff.Removed...)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
+	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,6 +54,7 @@ func (m *model) describe(e *entry, w int) []string {
 	}
 	out := []string{ansi.Truncate(m.st.cat[e.cat].Render(status)+"  "+m.st.bold.Render(title), w, "…")}
 
+	vw := max(1, w-labelW) // the width of a value beside its label
 	if j.NotFound {
 		out = append(out, wrap("Neither a job nor a video has this ID. Check it, or press r to look again.", w)...)
 	}
@@ -61,31 +63,29 @@ func (m *model) describe(e *entry, w int) []string {
 		if j.Retrying {
 			label = "retrying"
 		}
-		for i, l := range wrap(termsafe.Clean(j.Err), max(1, w-labelW)) {
-			if i == 3 {
-				break
-			}
-			out = append(out, m.st.label.Render(fit(label, labelW))+m.st.warn.Render(l))
-			label = ""
-		}
+		out = append(out, m.labelled(label, wrap(termsafe.Clean(j.Err), vw), 3, m.paint.warn)...)
+	}
+	if e.reason != "" {
+		out = append(out, m.labelled("reason", wrap(e.reason, vw), 3, m.paint.warn)...)
 	}
 	if e.cat == catFailed || e.cat == catDeleted {
 		out = append(out, m.jobFields(j, w)...)
 	}
-
-	var links, pairs [][2]string
-	if v := j.Video; v != nil && finished(j) {
-		links = append(links, [2]string{"video", v.PublicURL}, [2]string{"thumbnail", v.ThumbnailURL})
+	if e.dl != nil {
+		out = append(out, m.downloadLines(&e.dl.p, w)...)
 	}
+
+	// Links are shown whole, however many lines they take, so they can be
+	// read and selected by hand; the thumbnail, least wanted, comes last.
+	video := j.Video != nil && finished(j)
 	if j.ShareURL != "" {
-		links = append([][2]string{{"share", j.ShareURL}}, links...)
+		out = append(out, m.labelled("share", linkLines(j.ShareURL, vw), 0, paint{})...)
 	}
-	for _, l := range links {
-		if l[1] != "" {
-			out = append(out, m.st.label.Render(fit(l[0], labelW))+hyperlink(l[1], max(1, w-labelW)))
-		}
+	if video && j.Video.PublicURL != "" {
+		out = append(out, m.labelled("video", linkLines(j.Video.PublicURL, vw), 0, paint{})...)
 	}
 
+	var pairs [][2]string
 	add := func(label, value string) {
 		if value != "" {
 			pairs = append(pairs, [2]string{label, value})
@@ -124,7 +124,28 @@ func (m *model) describe(e *entry, w int) []string {
 	} else {
 		add("callback", formatClock(j.CallbackAt, m.t, m.loc))
 	}
-	return append(out, m.packPairs(pairs, w)...)
+	out = append(out, m.packPairs(pairs, w)...)
+	if video && j.Video.ThumbnailURL != "" {
+		out = append(out, m.labelled("thumbnail", linkLines(j.Video.ThumbnailURL, vw), 0, paint{})...)
+	}
+	return out
+}
+
+// labelled puts a label before the first of lines and indents the rest
+// under it, keeping at most max lines (0: all of them).
+func (m *model) labelled(label string, lines []string, limit int, p paint) []string {
+	if limit > 0 && len(lines) > limit {
+		lines = lines[:limit]
+	}
+	out := make([]string, 0, len(lines))
+	for i, l := range lines {
+		if i == 0 {
+			out = append(out, m.st.label.Render(fit(label, labelW))+p.on(l))
+		} else {
+			out = append(out, strings.Repeat(" ", labelW)+p.on(l))
+		}
+	}
+	return out
 }
 
 // packPairs lays out short label-value pairs in two columns where the
@@ -192,16 +213,31 @@ func jsonText(raw json.RawMessage) string {
 	return termsafe.Clean(string(raw))
 }
 
-// hyperlink shows a URL cut to w cells; when it is a plain http(s) URL the
-// text is also an OSC 8 link to the whole of it, so a click opens it even
-// when the screen shows only the start.
-func hyperlink(raw string, w int) string {
-	text := ansi.Truncate(termsafe.Clean(raw), w, "…")
+// linkLines shows a whole URL in pieces of w cells, broken anywhere. When
+// it is a plain http(s) URL each piece is also an OSC 8 link to the whole
+// of it, sharing an id so that terminals underline the pieces as one link.
+func linkLines(raw string, w int) []string {
+	lines := breakAnywhere(termsafe.Clean(raw), w)
 	u := termsafe.CleanURL(raw)
 	if u == "" {
-		return text
+		return lines
 	}
-	return ansi.SetHyperlink(u) + text + ansi.ResetHyperlink()
+	h := fnv.New32a()
+	h.Write([]byte(u))
+	open := ansi.SetHyperlink(u, "id=reel-"+strconv.FormatUint(uint64(h.Sum32()), 36))
+	for i, l := range lines {
+		lines[i] = open + l + ansi.ResetHyperlink()
+	}
+	return lines
+}
+
+// breakAnywhere cuts text with no escape sequences into lines of w cells,
+// mid-word if need be: a URL or a path has no good place to break.
+func breakAnywhere(s string, w int) []string {
+	if s == "" || w < 1 {
+		return nil
+	}
+	return strings.Split(ansi.Hardwrap(s, w, true), "\n")
 }
 
 // wrap breaks plain text into lines of at most w cells.

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -26,16 +28,24 @@ type Engine interface {
 	Next(ctx context.Context) ([]track.Event, error)
 }
 
-// Downloader is the optional hook for the d and D keys. A nil Downloader
-// makes those keys say that downloads are not available.
+// Downloader is the optional hook for the d and D keys; *download.Manager
+// satisfies it. A nil Downloader makes those keys say that downloads are
+// not available. Like the engine, it is called only from commands.
 type Downloader interface {
-	// Download starts fetching the videos of these finished jobs and
-	// returns without waiting for them.
-	Download(jobs ...track.Job) error
-	// Active reports how many downloads are running, so quitting can ask
-	// first.
+	// Start queues a download of a finished job's video and returns at
+	// once; false means it is already queued or running.
+	Start(v *api.Video) bool
+	// Active reports how many downloads are queued or running, so
+	// quitting can ask first.
 	Active() int
+	// Next blocks until downloads have moved and returns the newest
+	// progress of each, throttled by the downloader.
+	Next(ctx context.Context) ([]download.Progress, error)
 }
 
-// The real engine must keep satisfying what the dashboard needs.
-var _ Engine = (*track.Engine)(nil)
+// The real engine and downloader must keep satisfying what the dashboard
+// needs.
+var (
+	_ Engine     = (*track.Engine)(nil)
+	_ Downloader = (*download.Manager)(nil)
+)

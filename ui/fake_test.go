@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -35,7 +36,6 @@ type fakeEngine struct {
 	calls   []string
 	pending []track.Event
 	wake    chan struct{}
-	active  int // what Active reports, as a Downloader
 	seq     int64
 }
 
@@ -162,21 +162,72 @@ func (f *fakeEngine) poke() {
 	}
 }
 
-// Download and Active make the fake a Downloader too.
-func (f *fakeEngine) Download(jobs ...track.Job) error {
-	var ids []string
-	for _, j := range jobs {
-		ids = append(ids, j.ID)
-	}
-	f.record("Download " + strings.Join(ids, ","))
-	return nil
+// fakeDownloader stands in for *download.Manager. Like the fake engine it
+// fails the test when called outside a command; its Next never blocks in
+// model tests, and the harness parks the wait until the test sends
+// progress.
+type fakeDownloader struct {
+	t     testing.TB
+	inCmd *atomic.Bool // the engine's: the harness sets it while a command runs
+
+	mu      sync.Mutex
+	calls   []string
+	running map[string]bool // video IDs Start refuses, as the Manager does for a running download
+	pending []download.Progress
 }
 
-func (f *fakeEngine) Active() int {
+func newFakeDownloader(t testing.TB, inCmd *atomic.Bool) *fakeDownloader {
+	return &fakeDownloader{t: t, inCmd: inCmd, running: map[string]bool{}}
+}
+
+func (f *fakeDownloader) record(call string) {
+	if f.inCmd != nil && !f.inCmd.Load() {
+		f.t.Errorf("downloader.%s called outside a command", call)
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	f.mu.Unlock()
+}
+
+func (f *fakeDownloader) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
+}
+
+func (f *fakeDownloader) Start(v *api.Video) bool {
+	f.record("Start " + v.ID)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.running[v.ID] {
+		return false
+	}
+	f.running[v.ID] = true
+	return true
+}
+
+func (f *fakeDownloader) Active() int {
 	f.record("Active")
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.active
+	return len(f.running)
+}
+
+func (f *fakeDownloader) Next(context.Context) ([]download.Progress, error) {
+	f.record("Next")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.pending) == 0 {
+		return nil, errWouldBlock
+	}
+	ps := f.pending
+	f.pending = nil
+	for _, p := range ps {
+		if p.State.Ended() {
+			delete(f.running, p.VideoID)
+		}
+	}
+	return ps, nil
 }
 
 // timer is a tea.Tick the harness holds until the test fires it.
@@ -192,10 +243,12 @@ type harness struct {
 	t       *testing.T
 	m       *model
 	eng     *fakeEngine
+	dl      *fakeDownloader // nil unless made by newHarnessDL
 	now     time.Time
 	env     map[string]string
 	timers  []timer
 	parked  tea.Cmd   // the engine wait, until events come
+	dlWait  tea.Cmd   // the downloader wait, until progress comes
 	effects []tea.Msg // messages meant for the program: clipboard, raw, clear
 	quit    bool
 	opened  []string
@@ -205,10 +258,26 @@ var fixedNow = time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
 
 func newHarness(t *testing.T, w, h int, jobs ...track.Job) *harness {
 	t.Helper()
+	return startHarness(t, w, h, false, jobs)
+}
+
+// newHarnessDL is newHarness with a fake downloader behind d and D.
+func newHarnessDL(t *testing.T, w, h int, jobs ...track.Job) *harness {
+	t.Helper()
+	return startHarness(t, w, h, true, jobs)
+}
+
+func startHarness(t *testing.T, w, h int, withDL bool, jobs []track.Job) *harness {
+	t.Helper()
 	hs := &harness{t: t, now: fixedNow, env: map[string]string{"DISPLAY": ":0"}}
 	hs.eng = newFakeEngine(t, jobs...)
 	hs.eng.conn = fixtureConn()
-	hs.m = newModel(hs.options())
+	o := hs.options()
+	if withDL {
+		hs.dl = newFakeDownloader(t, &hs.eng.inCmd)
+		o.Downloader = hs.dl
+	}
+	hs.m = newModel(o)
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.run(hs.m.Init())
 	return hs
@@ -276,11 +345,17 @@ func (hs *harness) exec(cmd tea.Cmd) []tea.Msg {
 			return nil
 		}
 		return []tea.Msg{msg}
+	case downloadsErrMsg:
+		if errors.Is(msg.err, errWouldBlock) {
+			hs.dlWait = cmd
+			return nil
+		}
+		return []tea.Msg{msg}
 	case tea.QuitMsg:
 		hs.quit = true
 		return nil
 	case snapshotMsg, eventsMsg, tickMsg, addedMsg, removedMsg, restoredMsg, openedMsg,
-		activeDownloadsMsg, downloadMsg, undoExpiredMsg, refreshedMsg:
+		activeDownloadsMsg, downloadMsg, downloadsMsg, undoExpiredMsg, refreshedMsg:
 		return []tea.Msg{msg}
 	}
 	hs.effects = append(hs.effects, msg)
@@ -297,6 +372,20 @@ func (hs *harness) events(evs ...track.Event) {
 	}
 	cmd := hs.parked
 	hs.parked = nil
+	hs.run(cmd)
+}
+
+// progress delivers download progress through the parked wait.
+func (hs *harness) progress(ps ...download.Progress) {
+	hs.t.Helper()
+	if hs.dlWait == nil {
+		hs.t.Fatal("no command is waiting for download progress")
+	}
+	hs.dl.mu.Lock()
+	hs.dl.pending = append(hs.dl.pending, ps...)
+	hs.dl.mu.Unlock()
+	cmd := hs.dlWait
+	hs.dlWait = nil
 	hs.run(cmd)
 }
 

@@ -33,7 +33,8 @@ func (m *model) helpLines(w, h int) []string {
 		legend = append(legend, m.st.cat[c].Render(strings.ReplaceAll(catInfo[c].glyph+" "+catInfo[c].word, " ", "\u00a0")))
 	}
 	notes := strings.Join(legend, "  ") + "\n" +
-		"TIME is time since the job started; ~ marks an estimate of the time left. " +
+		"ELAPSED/LEFT: how long a job has run, or ran; \"~2m 10s left\" estimates the time to go. " +
+		"↓ marks a download: d saves the selected video, D every finished one. " +
 		"r refreshes the selected job, R every job. x stops tracking; u brings it back for 10 s."
 	title := "reel"
 	if m.version != "" {

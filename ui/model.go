@@ -54,6 +54,10 @@ type entry struct {
 	word  string // the status word
 	frac  float64
 	lower string // what the filter matches against
+	// reason is why a failed job failed, cleaned, as its job object says;
+	// "" when it says nothing or the job did not fail.
+	reason string
+	dl     *dlState // the video's download; nil when none was started
 }
 
 func newEntry(j track.Job) *entry {
@@ -61,8 +65,11 @@ func newEntry(j track.Job) *entry {
 	if j.Video != nil {
 		e.name = termsafe.Clean(j.Video.Name)
 	}
+	if e.cat == catFailed && j.Job != nil {
+		e.reason = termsafe.Clean(j.Job.Reason())
+	}
 	e.word = statusWord(&j, e.cat)
-	e.lower = strings.ToLower(e.id + "\x00" + e.name + "\x00" + e.word + "\x00" + string(j.Status))
+	e.lower = strings.ToLower(e.id + "\x00" + e.name + "\x00" + e.word + "\x00" + string(j.Status) + "\x00" + e.reason)
 	return e
 }
 
@@ -120,6 +127,10 @@ type model struct {
 	undo    []track.Job
 	undoGen int
 
+	downloads map[string]*dlState // by video ID
+	dlSeq     uint64              // the last dlState version handed out
+	dlActive  int                 // downloads queued or running
+
 	focused bool
 	ticking bool
 	loaded  bool
@@ -158,6 +169,7 @@ func newModel(o Options) *model {
 		width:      80,
 		height:     24,
 		jobs:       map[string]*entry{},
+		downloads:  map[string]*dlState{},
 		cache:      map[string]cachedRow{},
 		focused:    true,
 	}
@@ -186,12 +198,8 @@ type (
 		err error
 	}
 	activeDownloadsMsg int
-	downloadMsg        struct {
-		n   int
-		err error
-	}
-	undoExpiredMsg int
-	refreshedMsg   int
+	undoExpiredMsg     int
+	refreshedMsg       int
 )
 
 // Init loads what the engine already tracks; events follow once it is in.
@@ -230,7 +238,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.conn = msg.conn
 		m.loaded = true
 		m.log.Debug("dashboard loaded", "jobs", len(msg.jobs))
-		return m, tea.Batch(m.waitNext(), m.ensureTick())
+		return m, tea.Batch(m.waitNext(), m.waitDownloads(), m.ensureTick())
 	case eventsMsg:
 		m.t = m.now()
 		m.log.Debug("engine events", "n", len(msg))
@@ -314,10 +322,14 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Quit
 	case downloadMsg:
-		if msg.err != nil {
-			m.setFlash("download: "+termsafe.Clean(msg.err.Error()), true)
-		} else {
-			m.setFlash("downloading "+plural(msg.n, "video"), false)
+		m.setFlash(startedText(msg), msg.started == 0)
+		return m, nil
+	case downloadsMsg:
+		m.applyDownloads(msg)
+		return m, m.waitDownloads()
+	case downloadsErrMsg:
+		if m.ctx.Err() == nil {
+			m.log.Warn("download progress stopped", "err", msg.err)
 		}
 		return m, nil
 	case tea.PasteMsg:
@@ -372,8 +384,10 @@ func (m *model) applyJob(j track.Job) (ended bool) {
 			m.dirty = true
 		}
 		*e = *newEntry(j)
+		m.linkDownload(e)
 	} else {
 		e = newEntry(j)
+		m.linkDownload(e)
 		m.jobs[j.ID] = e
 		m.insert(e)
 		m.dirty = true
@@ -383,6 +397,13 @@ func (m *model) applyJob(j track.Job) (ended bool) {
 	}
 	m.count(e)
 	return wasRunning && j.Terminal()
+}
+
+// linkDownload points a fresh entry at its video's download, if any.
+func (m *model) linkDownload(e *entry) {
+	if len(m.downloads) > 0 && e.job.Video != nil {
+		e.dl = m.downloads[e.job.Video.ID]
+	}
 }
 
 func (m *model) count(e *entry) {

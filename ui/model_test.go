@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -18,8 +19,7 @@ import (
 // through Update. The fake engine fails the test if Update itself calls it;
 // the calls it records come from commands only.
 func TestUpdateDoesNoEngineIO(t *testing.T) {
-	hs := newHarness(t, 80, 24, fixtures()...)
-	hs.m.dl = hs.eng
+	hs := newHarnessDL(t, 80, 24, fixtures()...)
 	hs.selectID("job-finished")
 	for _, k := range []string{"j", "k", "down", "up", "G", "g", "pgdown", "pgup", "enter", "enter",
 		"r", "R", "d", "D", "s", "s", "s", "s", "?", "esc", "/", "x", "esc", "y", "o", "ctrl+l"} {
@@ -33,8 +33,8 @@ func TestUpdateDoesNoEngineIO(t *testing.T) {
 	hs.events(track.Event{Job: &j})
 	hs.key("x", "u", "q")
 
-	calls := strings.Join(hs.eng.Calls(), "\n") + "\n"
-	for _, want := range []string{"Jobs\n", "Conn\n", "Refresh job-", "Refresh \n", "Download job-", "Remove job-", "Restore\n", "Active\n"} {
+	calls := strings.Join(append(hs.eng.Calls(), hs.dl.Calls()...), "\n") + "\n"
+	for _, want := range []string{"Jobs\n", "Conn\n", "Refresh job-", "Refresh \n", "Start vid-finished\n", "Start vid-hostile\n", "Next\n", "Remove job-", "Restore\n", "Active\n"} {
 		if !strings.Contains(calls, want) {
 			t.Errorf("calls %q lack %q", calls, want)
 		}
@@ -445,9 +445,9 @@ func TestQuitAndDownloads(t *testing.T) {
 		}
 	})
 	t.Run("asks while downloading", func(t *testing.T) {
-		hs := newHarness(t, 80, 24, fixtures()...)
-		hs.m.dl = hs.eng
-		hs.eng.active = 2
+		hs := newHarnessDL(t, 80, 24, fixtures()...)
+		hs.selectID("job-finished")
+		hs.key("d")
 		hs.key("q")
 		if hs.quit || hs.m.mode != modeConfirmQuit {
 			t.Fatalf("q quit at once with downloads running")
@@ -459,14 +459,6 @@ func TestQuitAndDownloads(t *testing.T) {
 		hs.key("q", "y")
 		if !hs.quit {
 			t.Error("y did not quit")
-		}
-	})
-	t.Run("D takes every finished job", func(t *testing.T) {
-		hs := newHarness(t, 80, 24, fixtures()...)
-		hs.m.dl = hs.eng
-		hs.key("D")
-		if !slices.Contains(hs.eng.Calls(), "Download job-finished,job-hostile") {
-			t.Errorf("calls %q", hs.eng.Calls())
 		}
 	})
 	t.Run("ctrl+c always quits", func(t *testing.T) {
@@ -497,15 +489,46 @@ func TestHostileText(t *testing.T) {
 	}
 }
 
-// TestHyperlinks: links in the detail pane are OSC 8 links to the whole URL.
+// TestHyperlinks: links in the detail pane are shown whole, wrapped over
+// as many lines as they need, each piece an OSC 8 link to the whole URL
+// with one id, in the pane below the table and beside it.
 func TestHyperlinks(t *testing.T) {
-	hs := newHarness(t, 80, 24, fixtures()...)
-	hs.selectID("job-finished")
-	hs.key("enter")
-	out := hs.view()
-	for _, u := range []string{"https://share.colossyan.com/v/abc123", "https://cdn.example.com/videos/vid-finished.mp4?sig=xyz"} {
-		if !strings.Contains(out, ansi.SetHyperlink(u)) {
-			t.Errorf("no OSC 8 link to %s", u)
+	long := "https://cdn.example.com/videos/vid-finished.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20250314%2Feu-west-1%2Fs3%2Faws4_request" +
+		"&X-Amz-Date=20250314T120000Z&X-Amz-Expires=86400&X-Amz-Signature=" + strings.Repeat("0123456789abcdef", 4)
+	link := regexp.MustCompile(regexp.QuoteMeta("\x1b]8;") + `(id=reel-[0-9a-z]+);([^\x07]*)\x07([^\x1b]*)` + regexp.QuoteMeta(ansi.ResetHyperlink()))
+	// 80x40: on 80x24 the pane's 9 lines hold the long link but not the
+	// thumbnail's.
+	for _, sz := range [][2]int{{80, 40}, {160, 45}} {
+		jobs := fixtures()
+		jobs[5].Video.PublicURL = long
+		hs := newHarness(t, sz[0], sz[1], jobs...)
+		hs.selectID("job-finished")
+		hs.key("enter")
+		out := hs.view()
+		checkFrame(t, out, sz[0], sz[1])
+		for _, u := range []string{"https://share.colossyan.com/v/abc123", long, "https://cdn.example.com/thumbs/vid-finished.jpg"} {
+			var text string
+			ids := map[string]bool{}
+			pieces := 0
+			for _, g := range link.FindAllStringSubmatch(out, -1) {
+				if g[2] == u {
+					text += g[3]
+					ids[g[1]] = true
+					pieces++
+				}
+			}
+			if text != u {
+				t.Errorf("%dx%d: the linked text reads %q, want the whole URL %q", sz[0], sz[1], text, u)
+			}
+			if len(ids) != 1 {
+				t.Errorf("%dx%d: %s has ids %v, want one", sz[0], sz[1], u, ids)
+			}
+			if u == long && pieces < 3 {
+				t.Errorf("%dx%d: the long URL is in %d pieces, want it wrapped", sz[0], sz[1], pieces)
+			}
+		}
+		if strings.Contains(ansi.Strip(out), "vid-finished.mp4?X…") {
+			t.Errorf("%dx%d: the URL is still cut", sz[0], sz[1])
 		}
 	}
 }
@@ -558,8 +581,10 @@ func TestRowCells(t *testing.T) {
 		want cells
 	}{
 		{0, cells{id: "job-queued", status: "◌ in_queue", bar: "░░░░░░░░░░░░", pct: "0%", time: "2m 00s"}},
-		{3, cells{id: "job-gen", status: "● generating", bar: "███████░░░░░", pct: "61%", time: "~1m 05s"}},
+		{3, cells{id: "job-gen", status: "● generating", bar: "███████░░░░░", pct: "61%", time: "~1m 05s left"}},
 		{5, cells{id: "job-finished", name: "Quarterly update – Anna", status: "✓ finished", bar: "████████████", pct: "100%", time: "8m 00s", dur: "1m 23s", size: "3.0 MB"}},
+		// No video, so no name: the reason from the job object, cleaned.
+		{6, cells{id: "job-failed", name: "Avatar not available", status: "✗ failed", bar: "█████░░░░░░░", pct: "40%", time: "6m 00s"}},
 		{8, cells{id: "job-missing", status: "? not found"}},
 		{9, cells{id: "job-trouble", name: "GET /video-generation-jobs/job-trouble: 503 Service Unavailable", status: "! trouble", bar: "████░░░░░░░░", pct: "30%", time: "5m 00s"}},
 		{10, cells{id: "job-new", status: "· waiting", time: "5s"}},
@@ -577,16 +602,19 @@ func TestLayout(t *testing.T) {
 		maxID int
 		cols  string // which optional columns remain
 		id    int
+		bar   int
 	}{
-		{200, 36, "bar pct time dur size", 36},
-		{121, 36, "bar pct time dur size", 36},
-		{111, 36, "bar pct time dur", 36},
-		{110, 36, "bar pct time", 36},
-		{80, 36, "bar pct time", 13},
-		{80, 10, "bar pct time", 10},
-		{70, 36, "pct time", 13},
-		{60, 36, "pct", 13},
-		{40, 36, "", 8},
+		{200, 36, "bar pct time dur size", 36, 12},
+		{125, 36, "bar pct time dur size", 36, 12},
+		{124, 36, "bar pct time dur", 36, 12},
+		{114, 36, "bar pct time", 36, 12},
+		{104, 36, "bar pct time", 36, 8},
+		{100, 36, "bar pct time", 13, 8},
+		{80, 36, "bar pct time", 13, 8},
+		{80, 10, "bar pct time", 10, 12},
+		{77, 36, "pct time", 13, 0},
+		{60, 36, "pct", 13, 0},
+		{40, 36, "", 8, 0},
 	}
 	for _, c := range cases {
 		l := computeLayout(c.w, c.maxID)
@@ -599,8 +627,11 @@ func TestLayout(t *testing.T) {
 				cols = append(cols, x.n)
 			}
 		}
-		if got := strings.Join(cols, " "); got != c.cols || l.id != c.id {
-			t.Errorf("width %d: columns %q id %d, want %q id %d", c.w, got, l.id, c.cols, c.id)
+		if got := strings.Join(cols, " "); got != c.cols || l.id != c.id || l.bar != c.bar {
+			t.Errorf("width %d: columns %q id %d bar %d, want %q id %d bar %d", c.w, got, l.id, l.bar, c.cols, c.id, c.bar)
+		}
+		if l.bar > 0 && l.bar+1+l.pct < dlWideText {
+			t.Errorf("width %d: a download's words do not fit the progress area", c.w)
 		}
 		if l.fixed()+l.name != c.w {
 			t.Errorf("width %d: columns add up to %d", c.w, l.fixed()+l.name)

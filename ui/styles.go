@@ -32,6 +32,7 @@ type styles struct {
 	warn     lipgloss.Style
 	info     lipgloss.Style
 	label    lipgloss.Style // labels in the detail pane
+	download lipgloss.Style // a download under way: its own colour, next to a row's job colour
 	box      lipgloss.Style // the help overlay's frame
 }
 
@@ -47,6 +48,7 @@ func newStyles() styles {
 		warn:     lipgloss.NewStyle().Foreground(yellow),
 		info:     lipgloss.NewStyle().Foreground(cyan),
 		label:    lipgloss.NewStyle().Faint(true),
+		download: lipgloss.NewStyle().Foreground(blue),
 		box:      lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(lipgloss.Color("8")).Padding(0, 1),
 	}
 	fg := [numCategories]color.Color{
@@ -94,14 +96,15 @@ func (p paint) on(s string) string {
 
 // paints are the styles the table uses on every row.
 type paints struct {
-	cat                                                   [numCategories]paint
-	faint, title, selected, warn, info, bold, key, banner paint
+	cat                                                             [numCategories]paint
+	faint, title, selected, warn, info, bold, key, banner, download paint
 }
 
 func newPaints(s styles) paints {
 	p := paints{
 		faint: paintOf(s.faint), title: paintOf(s.title), selected: paintOf(s.selected), warn: paintOf(s.warn),
 		info: paintOf(s.info), bold: paintOf(s.bold), key: paintOf(s.key), banner: paintOf(s.banner),
+		download: paintOf(s.download),
 	}
 	for c := range p.cat {
 		p.cat[c] = paintOf(s.cat[c])

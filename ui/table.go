@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/human"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
@@ -24,14 +25,16 @@ const (
 )
 
 // computeLayout fits the columns into w cells. As the width shrinks it
-// drops, in order, the video size, the video length, most of the ID (the
-// detail pane shows it whole), the bar (the percentage stays), the time and
-// finally the percentage.
+// drops, in order, the video size, the video length, a third of the bar,
+// most of the ID (the detail pane shows it whole), the bar (the percentage
+// stays), the time and finally the percentage.
 func computeLayout(w, maxID int) layout {
-	l := layout{w: w, id: max(2, min(maxID, maxIDCol)), status: 15, bar: 12, pct: 4, time: 8, dur: 8, size: 8}
+	l := layout{w: w, id: max(2, min(maxID, maxIDCol)), status: 15, bar: 12, pct: 4, time: 12, dur: 8, size: 8}
 	steps := []func(){
 		func() { l.size = 0 },
 		func() { l.dur = 0 },
+		// A download's "↓ 45% 850kB/s" still fits the bar and percentage.
+		func() { l.bar = dlWideText - 1 - l.pct },
 		func() { l.id = min(l.id, 13) },
 		func() { l.bar = 0 },
 		func() { l.time = 0 },
@@ -66,10 +69,11 @@ func (l layout) fixed() int {
 }
 
 // cachedRow is a rendered row and what it was rendered for. A row is drawn
-// again only when its job, the layout, the selection or, for a job still
-// running, the second changes.
+// again only when its job, its download, the layout, the selection or, for
+// a job still running, the second changes.
 type cachedRow struct {
 	version uint64
+	dl      uint64 // the download's version; 0 for none
 	lay     layout
 	sel     bool
 	sec     int64
@@ -77,9 +81,9 @@ type cachedRow struct {
 }
 
 // cells is a row's text, column by column, without styling. Tests read
-// rows through it.
+// rows through it. dl, when set, takes the place of bar and pct.
 type cells struct {
-	id, name, status, bar, pct, time, dur, size string
+	id, name, status, bar, pct, dl, time, dur, size string
 }
 
 // rowCells works out a row's text for a layout at time now.
@@ -91,8 +95,12 @@ func rowCells(e *entry, l layout, now time.Time) cells {
 		status: catInfo[e.cat].glyph + " " + e.word,
 		time:   timeText(j, e.cat, now),
 	}
-	if c.name == "" && e.cat == catTrouble && j.Err != "" {
+	switch {
+	case c.name != "":
+	case e.cat == catTrouble && j.Err != "":
 		c.name = termsafe.Clean(j.Err)
+	case e.reason != "":
+		c.name = e.reason
 	}
 	switch e.cat {
 	case catNotFound, catWaiting, catDeleted:
@@ -109,11 +117,22 @@ func rowCells(e *entry, l layout, now time.Time) cells {
 			c.size = human.Size(*s)
 		}
 	}
+	if d := e.dl; d != nil {
+		w := l.pct
+		if l.bar > 0 {
+			w += l.bar + 1
+		}
+		c.dl = dlCell(&d.p, w)
+		if !d.p.State.Ended() {
+			c.time = dlLeft(&d.p)
+		}
+	}
 	return c
 }
 
-// timeText is the elapsed time of a running job, or "~" and the time left
-// when the engine can estimate it; for an ended job, how long it ran.
+// timeText is the elapsed time of a running job, or the time left when the
+// engine can estimate it ("~1m 05s left"); for an ended job, how long it
+// ran.
 func timeText(j *track.Job, c category, now time.Time) string {
 	start := j.Started
 	if start.IsZero() {
@@ -122,7 +141,7 @@ func timeText(j *track.Job, c category, now time.Time) string {
 	switch {
 	case c.running():
 		if !j.ETA.IsZero() && j.ETA.After(now) {
-			return "~" + human.Duration(j.ETA.Sub(now))
+			return "~" + human.Duration(j.ETA.Sub(now)) + " left"
 		}
 		if start.IsZero() {
 			return ""
@@ -152,11 +171,15 @@ func (m *model) renderRow(e *entry, sel bool) string {
 	if e.cat.running() {
 		sec = m.t.Unix()
 	}
-	if c, ok := m.cache[e.job.ID]; ok && c.version == e.job.Version && c.lay == m.lay && c.sel == sel && c.sec == sec {
+	var dl uint64
+	if e.dl != nil {
+		dl = e.dl.ver
+	}
+	if c, ok := m.cache[e.job.ID]; ok && c.version == e.job.Version && c.dl == dl && c.lay == m.lay && c.sel == sel && c.sec == sec {
 		return c.s
 	}
 	s := m.drawRow(e, sel)
-	m.cache[e.job.ID] = cachedRow{version: e.job.Version, lay: m.lay, sel: sel, sec: sec, s: s}
+	m.cache[e.job.ID] = cachedRow{version: e.job.Version, dl: dl, lay: m.lay, sel: sel, sec: sec, s: s}
 	return s
 }
 
@@ -176,14 +199,28 @@ func (m *model) drawRow(e *entry, sel bool) string {
 	}
 	b.WriteString(fit(c.id, l.id))
 	b.WriteString("  ")
-	if c.name == e.name || sel {
+	switch {
+	case c.name == e.name || sel:
 		b.WriteString(fit(c.name, l.name))
-	} else {
+	case c.name == e.reason:
+		b.WriteString(m.paint.faint.on(fit(c.name, l.name)))
+	default:
 		b.WriteString(m.paint.warn.on(fit(c.name, l.name)))
 	}
 	b.WriteString("  ")
 	b.WriteString(cat.on(fit(c.status, l.status)))
-	if l.pct > 0 {
+	if l.pct > 0 && c.dl != "" {
+		b.WriteString("  ")
+		w := l.pct
+		if l.bar > 0 {
+			w += l.bar + 1
+		}
+		if sel {
+			b.WriteString(fit(c.dl, w))
+		} else {
+			b.WriteString(m.dlPaint(&e.dl.p).on(fit(c.dl, w)))
+		}
+	} else if l.pct > 0 {
 		b.WriteString("  ")
 		if l.bar > 0 {
 			if c.bar == "" {
@@ -215,6 +252,18 @@ func (m *model) drawRow(e *entry, sel bool) string {
 	return b.String()
 }
 
+// dlPaint is a download's colour: its own while under way, then that of
+// the outcome.
+func (m *model) dlPaint(p *download.Progress) paint {
+	switch p.State {
+	case download.StateDone, download.StateSkipped:
+		return m.paint.cat[catFinished]
+	case download.StateFailed:
+		return m.paint.cat[catFailed]
+	}
+	return m.paint.download
+}
+
 // titles is the line of column names above the rows.
 func (m *model) titles() string {
 	l := m.lay
@@ -232,7 +281,7 @@ func (m *model) titles() string {
 	for _, col := range []struct {
 		s string
 		w int
-	}{{"TIME", l.time}, {"LENGTH", l.dur}, {"SIZE", l.size}} {
+	}{{"ELAPSED/LEFT", l.time}, {"LENGTH", l.dur}, {"SIZE", l.size}} {
 		if col.w > 0 {
 			b.WriteString("  ")
 			b.WriteString(fitRight(col.s, col.w))

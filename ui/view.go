@@ -57,12 +57,16 @@ func (m *model) View() tea.View {
 	if m.mode == modeHelp {
 		lines = append(lines, m.helpLines(m.width, bodyH)...)
 	} else {
-		table := m.tableLines(f.tableW, f.rowsH)
+		var table []string
 		if f.detailW > 0 {
+			// A space keeps the table's last column off the rule.
+			table = m.tableLines(f.tableW-1, f.rowsH)
 			side := m.detailLines(f.detailW-2, len(table))
 			for i := range table {
-				table[i] += m.paint.faint.on("│") + " " + fit(side[i], f.detailW-2)
+				table[i] += " " + m.paint.faint.on("│") + " " + fit(side[i], f.detailW-2)
 			}
+		} else {
+			table = m.tableLines(f.tableW, f.rowsH)
 		}
 		lines = append(lines, table...)
 		if f.detailH > 0 {
@@ -214,13 +218,16 @@ func (m *model) statusLines(h int) []string {
 		return []string{fit(m.paint.key.on(" / ")+m.input.tail(max(1, w-iw-5))+"█", w-iw) + m.paint.faint.on(info)}
 	}
 	var right []string
+	if m.dlActive > 0 {
+		right = append(right, "↓ "+plural(m.dlActive, "download"))
+	}
 	if m.sortBy != sortAdded {
 		right = append(right, "sort: "+m.sortBy.String())
 	}
 	if m.filter != "" {
 		right = append(right, "filter: "+m.filter+" ("+strconv.Itoa(n)+" of "+strconv.Itoa(len(m.all))+")")
 	}
-	if len(right) == 0 {
+	if m.sortBy == sortAdded && m.filter == "" {
 		right = append(right, plural(len(m.all), "job"))
 	}
 	r := m.paint.faint.on(strings.Join(right, " · ") + " ")

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -39,6 +41,21 @@ func TestGolden(t *testing.T) {
 			hs.key("a")
 			hs.send(tea.PasteMsg{Content: "0f8c2d1e-0001-4a5b-9c3d-2e1f0a9b8c7d\n0f8c2d1e-0002-4a5b-9c3d-2e1f0a9b8c7d\nnot/an/id\n"})
 		}},
+		{"downloading", func(hs *harness) {
+			hs.key("D")
+			hs.progress(running(), download.Progress{VideoID: "vid-hostile", Path: "/home/me/videos/video-vid-hostile.mp4",
+				State: download.StateFailed, Err: errors.New("GET https://user@evil.example/x: 404 Not Found")})
+			hs.selectID("job-finished")
+			hs.key("enter")
+		}},
+		{"download_failed", func(hs *harness) {
+			hs.key("D")
+			hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, Done: 3_012_345, Total: 3_012_345, State: download.StateDone},
+				download.Progress{VideoID: "vid-hostile", Path: "/home/me/videos/video-vid-hostile.mp4",
+					State: download.StateFailed, Err: errors.New("GET https://user@evil.example/x: 404 Not Found")})
+			hs.selectID("job-hostile")
+			hs.key("enter")
+		}},
 		{"copied", func(hs *harness) {
 			hs.env["SSH_TTY"] = "/dev/pts/3"
 			hs.selectID("job-finished")
@@ -48,7 +65,7 @@ func TestGolden(t *testing.T) {
 	for _, sz := range sizes {
 		for _, sc := range scenes {
 			t.Run(sz.name+"_"+sc.name, func(t *testing.T) {
-				hs := newHarness(t, sz.w, sz.h, fixtures()...)
+				hs := newHarnessDL(t, sz.w, sz.h, fixtures()...)
 				sc.setup(hs)
 				out := hs.view()
 				checkFrame(t, out, sz.w, sz.h)

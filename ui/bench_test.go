@@ -6,6 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -69,6 +71,27 @@ func BenchmarkUpdateOneJob(b *testing.B) {
 		j.Progress = float64(j.Version % 100)
 		jj := j
 		m.Update(eventsMsg{track.Event{Job: &jj}})
+		m.View()
+	}
+}
+
+// BenchmarkUpdateDownload: one batch of download progress arrives for a
+// visible row and the frame is drawn again. Budget: 0.2 ms.
+func BenchmarkUpdateDownload(b *testing.B) {
+	m := benchModel(b, 10_000)
+	e := m.all[3]
+	j := e.job
+	j.Status, j.Version = api.StatusFinished, j.Version+1
+	j.Video = &api.Video{ID: "vid-bench", Name: "bench"}
+	m.Update(eventsMsg{track.Event{Job: &j}})
+	p := download.Progress{VideoID: "vid-bench", Path: "/tmp/bench-vid-bench.mp4", Total: 1 << 30, Rate: 12e6,
+		ETA: time.Minute, State: download.StateRunning}
+	m.Update(downloadsMsg{p})
+	m.View()
+	b.ReportAllocs()
+	for b.Loop() {
+		p.Done = (p.Done + 1<<20) % p.Total
+		m.Update(downloadsMsg{p})
 		m.View()
 	}
 }

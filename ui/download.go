@@ -149,28 +149,34 @@ func leftOut(busy, saved int) string {
 // status line which downloads just ended.
 func (m *model) applyDownloads(ps []download.Progress) {
 	var ended []*download.Progress
+	fresh := false
 	for _, p := range ps {
 		d, known := m.downloads[p.VideoID]
 		if !known {
-			d = &dlState{}
+			d = &dlState{p: download.Progress{State: download.StateDone}} // counts as not running
 			m.downloads[p.VideoID] = d
-			for _, e := range m.all {
-				if e.job.Video != nil && e.job.Video.ID == p.VideoID {
-					e.dl = d
-				}
-			}
+			fresh = true
 		}
 		was := d.p.State
 		m.dlSeq++
 		d.p, d.ver = p, m.dlSeq
+		switch {
+		case was.Ended() && !p.State.Ended():
+			m.dlActive++
+		case !was.Ended() && p.State.Ended():
+			m.dlActive--
+		}
 		if p.State.Ended() && (!known || !was.Ended()) {
 			ended = append(ended, &d.p)
 		}
 	}
-	m.dlActive = 0
-	for _, d := range m.downloads {
-		if !d.p.State.Ended() {
-			m.dlActive++
+	if fresh {
+		// New videos: one pass points their rows at them, however many
+		// downloads D started at once.
+		for _, e := range m.all {
+			if e.dl == nil {
+				m.linkDownload(e)
+			}
 		}
 	}
 	if len(ended) > 0 {

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -85,6 +89,54 @@ func TestSmokeQuitKey(t *testing.T) {
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*model)
 	if fm.mode != modeNormal || fm.width != 160 {
 		t.Errorf("final mode %v width %d", fm.mode, fm.width)
+	}
+}
+
+// TestSmokeRealDownloads: D in a real program, with the real
+// download.Manager behind it and a file host in the test, ends with both
+// finished videos on disk and their rows saying so.
+func TestSmokeRealDownloads(t *testing.T) {
+	body := strings.Repeat("reel", 1<<14)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "video/mp4")
+		http.ServeContent(w, r, "v.mp4", time.Time{}, strings.NewReader(body))
+	}))
+	defer srv.Close()
+	jobs := fixtures()
+	size := int64(len(body))
+	for _, i := range []int{5, 12} { // job-finished and job-hostile
+		jobs[i].Video.PublicURL = srv.URL + "/" + jobs[i].Video.ID + ".mp4"
+		jobs[i].Video.VideoSizeBytes = &size
+	}
+	dir := t.TempDir()
+	mgr := download.NewManager(&download.Fetcher{Dir: dir})
+	defer mgr.Close()
+
+	m := smokeModel(t, newFakeEngine(t, jobs...))
+	m.dl = mgr
+	loaded := make(chan struct{})
+	tm := teatest.NewTestModel(t, quitWhen{m, func(m *model) bool {
+		return len(m.downloads) == 2 && m.dlActive == 0
+	}, loaded}, teatest.WithInitialTermSize(160, 45), teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	select {
+	case <-loaded:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the engine's jobs never arrived")
+	}
+	tm.Type("D")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(quitWhen)
+	for _, id := range []string{"vid-finished", "vid-hostile"} {
+		d := fm.downloads[id]
+		if d.p.State != download.StateDone || d.p.Done != size {
+			t.Errorf("%s: %+v", id, d.p)
+			continue
+		}
+		if b, err := os.ReadFile(d.p.Path); err != nil || string(b) != body {
+			t.Errorf("%s: file %s holds %d bytes (%v)", id, d.p.Path, len(b), err)
+		}
+	}
+	if out := ansi.Strip(fm.View().Content); strings.Count(out, "✓ saved") != 2 {
+		t.Errorf("rows do not say saved:\n%s", out)
 	}
 }
 

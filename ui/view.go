@@ -230,7 +230,7 @@ func (m *model) statusLines(h int) []string {
 	if m.sortBy == sortAdded && m.filter == "" {
 		right = append(right, plural(len(m.all), "job"))
 	}
-	r := m.paint.faint.on(strings.Join(right, " · ") + " ")
+	r := m.paint.faint.on(ansi.Truncate(strings.Join(right, " · ")+" ", max(w, 0), "…"))
 	left := ""
 	if m.flash != "" {
 		p := m.paint.info

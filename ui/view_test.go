@@ -106,7 +106,9 @@ func (hs *harness) selectID(id string) {
 // than the terminal has.
 func TestTinyTerminals(t *testing.T) {
 	for _, sz := range [][2]int{{0, 0}, {1, 1}, {10, 3}, {20, 5}, {30, 8}, {40, 12}, {300, 100}} {
-		hs := newHarness(t, sz[0], sz[1], fixtures()...)
+		hs := newHarnessDL(t, sz[0], sz[1], fixtures()...)
+		hs.key("D")
+		hs.progress(running(), download.Progress{VideoID: "vid-hostile", State: download.StateFailed, Err: errors.New("no space left on device")})
 		for _, keys := range [][]string{nil, {"enter"}, {"?"}, {"?", "esc", "a"}, {"esc", "/"}} {
 			hs.key(keys...)
 			lines := strings.Split(hs.view(), "\n")

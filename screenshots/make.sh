@@ -6,7 +6,7 @@
 #
 # Needs go, tmux and the DejaVu fonts (Debian/Ubuntu: tmux, fonts-dejavu-core);
 # it installs the last two with apt-get when they are missing and it can.
-# Usage: screenshots/make.sh        (from anywhere; takes about a minute)
+# Usage: screenshots/make.sh        (from anywhere; takes under a minute)
 # REEL_SHOTS_KEEP=1 keeps the raw captures (*.ansi) in the work folder.
 set -euo pipefail
 
@@ -17,23 +17,24 @@ cols=140 rows=36
 say() { printf 'make.sh: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-# install PACKAGE: apt-get it, as root or through sudo, or say what to do.
-install() {
+# get_pkg PACKAGE: apt-get it, as root or through sudo, or say what to do.
+get_pkg() {
 	local sudo=()
 	[[ $(id -u) == 0 ]] || sudo=(sudo)
 	if command -v apt-get >/dev/null && { [[ ${#sudo[@]} == 0 ]] || command -v sudo >/dev/null; }; then
 		say "installing $1 with apt-get"
-		"${sudo[@]}" apt-get install -y "$1" >&2 || die "could not install $1; install it and run me again"
+		{ "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq "$1"; } >&2 ||
+			die "could not install $1; install it and run me again"
 	else
 		die "$1 is missing; install it (e.g. apt-get install $1, brew install $1) and run me again"
 	fi
 }
 
 command -v go >/dev/null || die "go is missing: https://go.dev/dl/"
-command -v tmux >/dev/null || install tmux
+command -v tmux >/dev/null || get_pkg tmux
 font=${REEL_SHOTS_FONT:-/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf}
 bold=${REEL_SHOTS_BOLD:-/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf}
-[[ -r $font && -r $bold ]] || install fonts-dejavu-core
+[[ -r $font && -r $bold ]] || get_pkg fonts-dejavu-core
 [[ -r $font && -r $bold ]] || die "no DejaVu Sans Mono at $font; set REEL_SHOTS_FONT and REEL_SHOTS_BOLD to a monospace TTF and its bold"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/reel-shots.XXXXXX")

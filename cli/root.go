@@ -115,7 +115,7 @@ never from a flag (a flag would show in ps).`,
 	pf.StringVar(&g.downloadDir, "download-dir", "", "folder for downloads (default: the current folder)")
 	pf.StringVar(&g.listen, "listen", "", "receive Colossyan callbacks on HOST:PORT")
 	pf.StringVar(&g.callbackSecret, "callback-secret", "", "secret path part of the callback URL")
-	pf.StringVar(&g.debugFile, "debug", "", "write a debug log to `FILE`")
+	pf.StringVar(&g.debugFile, "debug", "", "write a debug log to this file (never to the screen)")
 
 	for _, add := range commands {
 		root.AddCommand(add(sio, g))

@@ -15,7 +15,6 @@ import (
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/config"
-	"github.com/reel-dev/reel/ids"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
 )
@@ -77,18 +76,9 @@ API key was rejected; 124 when --timeout ran out first.`,
 			if o.Timeout < 0 {
 				return usageErr(errors.New("--timeout must not be negative"))
 			}
-			list, bad, err := ids.FromArgs(args, ids.Inputs{Stdin: sio.In})
+			list, err := readIDs(sio, args)
 			if err != nil {
-				return usageErr(err)
-			}
-			for _, le := range bad {
-				fmt.Fprintf(sio.Err, "reel: %s\n", termsafe.Clean(le.Error()))
-			}
-			if len(list) == 0 {
-				if len(bad) > 0 {
-					return &ExitError{Code: ExitJobFailed, Err: errors.New("no ID could be read")}
-				}
-				return usageErr(errors.New("no IDs: give job or video IDs, a file of IDs, or - to read them from standard input"))
+				return err
 			}
 			s, err := g.settings(sio)
 			if err != nil {
@@ -106,7 +96,7 @@ API key was rejected; 124 when --timeout ran out first.`,
 					}
 				}
 			}
-			return runWait(cmd.Context(), sio, c, list, len(bad), o)
+			return runWait(cmd.Context(), sio, c, list, o)
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "write NDJSON: one object per change, then each job's final state")
@@ -120,8 +110,8 @@ API key was rejected; 124 when --timeout ran out first.`,
 }
 
 // runWait tracks the IDs until all have ended, the key is rejected, the
-// timeout runs out or ctx ends. unreadable counts inputs that gave no ID.
-func runWait(ctx context.Context, sio IO, c track.Client, list []string, unreadable int, o waitOptions) error {
+// timeout runs out or ctx ends.
+func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitOptions) error {
 	clk := o.Clock
 	if clk == nil {
 		clk = track.RealClock{}
@@ -200,7 +190,7 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, unreada
 		}
 		stop()
 		out.final(jobs)
-		bad := unreadable + hooks.failed
+		bad := hooks.failed
 		for _, j := range jobs {
 			if waitBad(j) {
 				bad++

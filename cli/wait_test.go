@@ -61,7 +61,7 @@ func waitDirect(t *testing.T, srv *sim.Server, o waitOptions, list ...string) (i
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	code := ExitOK
-	if err := runWait(ctx, sio, c, list, 0, o); err != nil {
+	if err := runWait(ctx, sio, c, list, o); err != nil {
 		var ee *ExitError
 		if !errors.As(err, &ee) {
 			t.Fatalf("runWait: %v", err)

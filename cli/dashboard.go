@@ -16,6 +16,7 @@ import (
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/api/sim"
 	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/track"
 	"github.com/reel-dev/reel/ui"
@@ -32,7 +33,7 @@ var rootRun func(cmd *cobra.Command, sio IO, g *globals, args []string) error
 
 // dashboard is everything one dashboard run needs, built from settings.
 type dashboard struct {
-	client   track.Client
+	client   *api.Client
 	settings *config.Settings
 	ids      []string
 	demo     bool
@@ -147,14 +148,22 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		wg.Wait()
 	}()
 
+	dir := d.settings.DownloadDir
+	if dir == "" {
+		dir = "."
+	}
+	downloads := download.NewManager(newDownloader(dir, d.client, "reel/"+g.version))
+	defer downloads.Close() // stops what still runs; the .part files stay for a resume
+
 	summary, err := ui.Run(ctx, ui.Options{
-		Engine:   eng,
-		Now:      sio.Now,
-		Logger:   log,
-		Notify:   d.settings.Notify,
-		Env:      sio.Getenv,
-		Version:  g.version,
-		InputTTY: d.stdinIDs,
+		Engine:     eng,
+		Downloader: downloads,
+		Now:        sio.Now,
+		Logger:     log,
+		Notify:     d.settings.Notify,
+		Env:        sio.Getenv,
+		Version:    g.version,
+		InputTTY:   d.stdinIDs,
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err

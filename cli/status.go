@@ -201,10 +201,12 @@ func writeStatusJSON(w io.Writer, results []result) error {
 	for i, r := range results {
 		out[i] = toStatusJSON(r)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false) // URLs keep their & as the server sent them
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	b, err := marshalJSON(out, true)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
 }
 
 // writeStatusTable prints a table a person reads. Every server string goes

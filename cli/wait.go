@@ -368,11 +368,11 @@ func (r *waitReporter) final(jobs []track.Job) {
 }
 
 func writeNDJSON(w io.Writer, v statusJSON) {
-	b, err := json.Marshal(v)
+	b, err := marshalJSON(v, false)
 	if err != nil {
-		b, _ = json.Marshal(statusJSON{ID: v.ID, Status: v.Status, Error: err.Error(), Final: v.Final})
+		b, _ = marshalJSON(statusJSON{ID: v.ID, Status: v.Status, Error: err.Error(), Final: v.Final}, false)
 	}
-	_, _ = w.Write(append(b, '\n'))
+	_, _ = w.Write(b)
 }
 
 // waitStatusWord is a glyph and the status word, made safe: an unknown word

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
 )
@@ -35,6 +37,12 @@ type waitOptions struct {
 	// finishes with its video known; wait exits once they return, and an
 	// error makes the exit code 1. Downloads plug in here.
 	OnFinished []func(ctx context.Context, j track.Job) error
+	// TypicalRender is the store's history of render times, for ETAs
+	// before progress moves; 0 when there is none.
+	TypicalRender time.Duration
+	// Attach runs once the engine exists (the callback receiver hooks in
+	// here) and returns what stops it.
+	Attach func(ctx context.Context, e *track.Engine) (stop func(), err error)
 }
 
 // waitHook lets another file extend `reel wait` without editing this one:
@@ -89,6 +97,14 @@ API key was rejected; 124 when --timeout ran out first.`,
 				return err
 			}
 			o.Interval = s.Interval
+			o.TypicalRender = typicalRender(cmd.Context(), s.StorePath)
+			o.Attach = func(ctx context.Context, e *track.Engine) (func(), error) {
+				stop, url, err := startReceiver(ctx, sio, s, e, slog.New(slog.DiscardHandler))
+				if url != "" {
+					fmt.Fprintf(sio.Err, "reel: receiving callbacks at %s\n", url)
+				}
+				return stop, err
+			}
 			for _, h := range waitHooks {
 				if h.Start != nil {
 					if err := h.Start(cmd.Context(), sio, s, c, &o); err != nil {
@@ -116,11 +132,18 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 	if clk == nil {
 		clk = track.RealClock{}
 	}
-	e := track.New(track.Options{Client: c, Clock: clk, Interval: o.Interval})
+	e := track.New(track.Options{Client: c, Clock: clk, Interval: o.Interval, TypicalRender: o.TypicalRender})
 	e.Add(list...)
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
+	if o.Attach != nil {
+		detach, err := o.Attach(runCtx, e)
+		if err != nil {
+			return err
+		}
+		defer detach()
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); _ = e.Run(runCtx) }()
@@ -411,4 +434,23 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// typicalRender reads how long renders usually take from the store's
+// history, read-only: wait never changes the tracked list. No store, or one
+// that cannot be read, simply means no history.
+func typicalRender(ctx context.Context, path string) time.Duration {
+	if path == "" {
+		return 0
+	}
+	st, err := store.OpenReadOnly(path)
+	if err != nil {
+		return 0
+	}
+	defer st.Close()
+	ty, err := st.Typical(ctx)
+	if err != nil {
+		return 0
+	}
+	return ty.Render
 }

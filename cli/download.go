@@ -53,15 +53,7 @@ for usage or config errors; 3 when the API key was rejected.`,
   # play whatever came down
   reel download - < ids.txt | xargs -r mpv`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			list, err := readIDs(sio, args)
-			if err != nil {
-				return err
-			}
-			s, err := g.settings(sio)
-			if err != nil {
-				return err
-			}
-			c, err := g.client(s)
+			list, s, c, err := g.scripting(sio, args)
 			if err != nil {
 				return err
 			}

@@ -61,3 +61,22 @@ func (g *globals) client(s *config.Settings) (*api.Client, error) {
 	}
 	return c, nil
 }
+
+// scripting is what every scripting command starts with: the IDs from its
+// arguments, the settings, and a client. Input problems come first, so a bad
+// list is reported even before a key is set.
+func (g *globals) scripting(sio IO, args []string) ([]string, *config.Settings, *api.Client, error) {
+	list, err := readIDs(sio, args)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s, err := g.settings(sio)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := g.client(s)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return list, s, c, nil
+}

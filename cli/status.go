@@ -35,15 +35,7 @@ config errors; 3 when the API key was rejected.`,
   reel status --json jobs.txt | jq -r '.[] | select(.status=="finished") | .video.publicUrl'
   cat ids.txt | reel status -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			list, err := readIDs(sio, args)
-			if err != nil {
-				return err
-			}
-			s, err := g.settings(sio)
-			if err != nil {
-				return err
-			}
-			c, err := g.client(s)
+			list, _, c, err := g.scripting(sio, args)
 			if err != nil {
 				return err
 			}

@@ -84,15 +84,7 @@ API key was rejected; 124 when --timeout ran out first.`,
 			if o.Timeout < 0 {
 				return usageErr(errors.New("--timeout must not be negative"))
 			}
-			list, err := readIDs(sio, args)
-			if err != nil {
-				return err
-			}
-			s, err := g.settings(sio)
-			if err != nil {
-				return err
-			}
-			c, err := g.client(s)
+			list, s, c, err := g.scripting(sio, args)
 			if err != nil {
 				return err
 			}

@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"hash/fnv"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,17 +25,28 @@ var standardJobFields = map[string]bool{"id": true, "videoId": true, "status": t
 const labelW = 10
 
 // detailLines describes the selected job in at most h lines of w cells.
+// The first line, status and name, stays put; the rest scrolls by
+// m.detailOff when it does not fit, with a faint line saying so.
 func (m *model) detailLines(w, h int) []string {
 	if h <= 0 {
 		return nil
 	}
 	out := make([]string, 0, h)
-	e, ok := m.selected()
-	if ok {
-		out = m.describe(e, w)
+	if e, ok := m.selected(); ok {
+		all := m.describe(e, w)
+		out = append(out, all[0])
+		body, off := all[1:], m.detailOffset(e, len(all), h)
+		if off > 0 {
+			out = append(out, m.st.faint.Render(ansi.Truncate("… "+plural(off, "line")+" above: K scrolls up", w, "…")))
+			body = body[off:]
+		}
+		if room := h - len(out); len(body) > room {
+			body = append(body[:max(room-1, 0)], m.st.faint.Render(ansi.Truncate("… more below: J scrolls down", w, "…")))
+		}
+		out = append(out, body...)
 	}
 	if len(out) > h {
-		out = append(out[:h-1], m.st.faint.Render("…"))
+		out = out[:h]
 	}
 	for len(out) < h {
 		out = append(out, "")
@@ -42,11 +54,47 @@ func (m *model) detailLines(w, h int) []string {
 	return out
 }
 
+// detailOffset is how far the selected job's details are scrolled, kept
+// within what there is to scroll: n lines in a pane of h.
+func (m *model) detailOffset(e *entry, n, h int) int {
+	if m.detailFor != e.job.ID || n <= h {
+		return 0
+	}
+	// The title stays and the line saying lines are hidden above takes
+	// one: the last n-h+1 offsets bring the end into view.
+	return max(0, min(m.detailOff, n-h+1))
+}
+
+// detailSize is the width and height of the detail pane in a frame.
+func (m *model) detailSize(f frame) (w, h int) {
+	if f.detailW > 0 {
+		return f.detailW - 2, 1 + f.rowsH
+	}
+	return m.width - 2, f.detailH - 1
+}
+
+// scrollDetail moves the details of the selected job by d lines.
+func (m *model) scrollDetail(d int) {
+	e, ok := m.selected()
+	if !ok || !m.detail {
+		return
+	}
+	w, h := m.detailSize(m.frame())
+	off := m.detailOffset(e, len(m.describe(e, w)), h)
+	m.detailFor = e.job.ID
+	m.detailOff = off + d
+	m.detailOff = m.detailOffset(e, len(m.describe(e, w)), h)
+}
+
+// describe is everything known about a job, most useful first: what went
+// wrong, then the short facts, then the download, the job object's own
+// fields and last the links, which take the most room and stay reachable
+// with o and y when a small pane cuts them off.
 func (m *model) describe(e *entry, w int) []string {
 	j := &e.job
 	status := catInfo[e.cat].glyph + " " + e.word
-	if j.Status != "" && string(j.Status) != e.word {
-		status += " (" + termsafe.Clean(string(j.Status)) + ")"
+	if hw := humanStatus(j.Status); j.Status != "" && hw != e.word {
+		status += " (" + hw + ")" // a job in trouble: its last known status
 	}
 	title := e.name
 	if title == "" {
@@ -68,22 +116,6 @@ func (m *model) describe(e *entry, w int) []string {
 	if e.reason != "" {
 		out = append(out, m.labelled("reason", wrap(e.reason, vw), 3, m.paint.warn)...)
 	}
-	if e.cat == catFailed || e.cat == catDeleted {
-		out = append(out, m.jobFields(j, w)...)
-	}
-	if e.dl != nil {
-		out = append(out, m.downloadLines(&e.dl.p, w)...)
-	}
-
-	// Links are shown whole, however many lines they take, so they can be
-	// read and selected by hand; the thumbnail, least wanted, comes last.
-	video := j.Video != nil && finished(j)
-	if j.ShareURL != "" {
-		out = append(out, m.labelled("share", linkLines(j.ShareURL, vw), 0, paint{})...)
-	}
-	if video && j.Video.PublicURL != "" {
-		out = append(out, m.labelled("video", linkLines(j.Video.PublicURL, vw), 0, paint{})...)
-	}
 
 	var pairs [][2]string
 	add := func(label, value string) {
@@ -91,16 +123,15 @@ func (m *model) describe(e *entry, w int) []string {
 			pairs = append(pairs, [2]string{label, value})
 		}
 	}
-	if j.ID != j.JobID && j.ID != j.VideoID {
-		add("ID", e.id)
-	}
-	add("job ID", termsafe.Clean(j.JobID))
-	add("video ID", termsafe.Clean(j.VideoID))
 	if e.cat.running() && j.Status != "" {
 		add("progress", strconv.FormatFloat(j.Progress, 'f', -1, 64)+" of "+
 			strconv.FormatFloat(max(j.MaximumProgress, 0), 'f', -1, 64)+" ("+formatPercent(e.frac, false)+")")
+		if !j.ETA.IsZero() {
+			add("estimate", "done by "+formatClock(j.ETA, m.t, m.loc))
+		}
 	}
-	if v := j.Video; v != nil && finished(j) {
+	video := j.Video != nil && finished(j)
+	if v := j.Video; video {
 		if v.VideoDurationSeconds != nil {
 			add("length", human.Seconds(*v.VideoDurationSeconds))
 		}
@@ -114,21 +145,46 @@ func (m *model) describe(e *entry, w int) []string {
 		}
 	}
 	add("added", formatClock(j.Added, m.t, m.loc))
-	if !j.Ended.IsZero() {
+	if seenEnding(j) {
 		add("ended", formatClock(j.Ended, m.t, m.loc))
-	} else if !j.ETA.IsZero() && e.cat.running() {
-		add("estimate", "done by "+formatClock(j.ETA, m.t, m.loc))
 	}
-	if j.CallbackAt.IsZero() {
-		add("callback", "no callback")
-	} else {
+	if !j.CallbackAt.IsZero() {
 		add("callback", formatClock(j.CallbackAt, m.t, m.loc))
 	}
+	if j.ID != j.JobID && j.ID != j.VideoID {
+		add("ID", e.id)
+	}
+	add("job ID", termsafe.Clean(j.JobID))
+	add("video ID", termsafe.Clean(j.VideoID))
 	out = append(out, m.packPairs(pairs, w)...)
+
+	if e.dl != nil {
+		out = append(out, m.downloadLines(&e.dl.p, w)...)
+	}
+	if e.cat == catFailed || e.cat == catDeleted {
+		out = append(out, m.jobFields(j, e.reason, w)...)
+	}
+	// Links are shown whole, however many lines they take, so they can be
+	// read and selected by hand; the thumbnail, least wanted, comes last.
+	if j.ShareURL != "" {
+		out = append(out, m.labelled("share", linkLines(j.ShareURL, vw), 0, paint{})...)
+	}
+	if video && j.Video.PublicURL != "" {
+		out = append(out, m.labelled("video", linkLines(j.Video.PublicURL, vw), 0, paint{})...)
+	}
 	if video && j.Video.ThumbnailURL != "" {
 		out = append(out, m.labelled("thumbnail", linkLines(j.Video.ThumbnailURL, vw), 0, paint{})...)
 	}
 	return out
+}
+
+// seenEnding reports whether reel watched the job end, so that its end
+// time means something. The engine stamps Started and Ended with the same
+// moment when the first answer it saw past the queue was already an end:
+// such a job ended before reel looked (or, rarely, left the queue and ended
+// between two looks), and that moment is only when reel first saw it.
+func seenEnding(j *track.Job) bool {
+	return !j.Ended.IsZero() && !j.Started.IsZero() && j.Ended.After(j.Started)
 }
 
 // labelled puts a label before the first of lines and indents the rest
@@ -148,32 +204,35 @@ func (m *model) labelled(label string, lines []string, limit int, p paint) []str
 	return out
 }
 
-// packPairs lays out short label-value pairs in two columns where the
-// width allows, so the pane fits below the table on an 80x24 terminal.
+// packPairs lays out short label-value pairs two to a line where the
+// width allows and both values fit, so the pane fits below the table on an
+// 80x24 terminal; a long value (an ID) gets a line of its own.
 func (m *model) packPairs(pairs [][2]string, w int) []string {
-	cols, colW := 1, w
-	if w >= 2*(labelW+26)+2 {
-		cols, colW = 2, (w-2)/2
+	colW := (w - 2) / 2
+	fits := func(p [2]string) bool {
+		return w >= 2*(labelW+12)+2 && ansi.StringWidth(p[1]) <= colW-labelW
+	}
+	cell := func(p [2]string, w int) string {
+		return m.st.label.Render(fit(p[0], labelW)) + ansi.Truncate(p[1], max(w-labelW, 1), "…")
 	}
 	var out []string
-	for i := 0; i < len(pairs); i += cols {
-		var b strings.Builder
-		for c := 0; c < cols && i+c < len(pairs); c++ {
-			p := pairs[i+c]
-			cell := m.st.label.Render(fit(p[0], labelW)) + ansi.Truncate(p[1], colW-labelW, "…")
-			if c < cols-1 && i+c+1 < len(pairs) {
-				cell = fit(cell, colW) + "  "
-			}
-			b.WriteString(cell)
+	for i := 0; i < len(pairs); i++ {
+		p := pairs[i]
+		if i+1 < len(pairs) && fits(p) && fits(pairs[i+1]) {
+			out = append(out, fit(cell(p, colW), colW)+"  "+cell(pairs[i+1], colW))
+			i++
+			continue
 		}
-		out = append(out, b.String())
+		out = append(out, cell(p, w))
 	}
 	return out
 }
 
-// jobFields lists what the job object says beyond the documented fields,
-// one "key: value" a line, sorted, every value sanitized.
-func (m *model) jobFields(j *track.Job, w int) []string {
+// jobFields lists what a failed job's object says beyond the documented
+// fields, one "key: value" a line, sorted, every value sanitized. An
+// object's fields are listed one by one ("error.code"), and text equal to
+// the reason shown above is left out: it would only say it again.
+func (m *model) jobFields(j *track.Job, reason string, w int) []string {
 	if j.Job == nil || len(j.Job.Raw) == 0 {
 		return nil
 	}
@@ -181,22 +240,34 @@ func (m *model) jobFields(j *track.Job, w int) []string {
 	if err := json.Unmarshal(j.Job.Raw, &obj); err != nil {
 		return []string{m.st.label.Render("job object ") + ansi.Truncate(termsafe.Clean(string(j.Job.Raw)), max(1, w-11), "…")}
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		if !standardJobFields[k] {
-			keys = append(keys, k)
+	var lines []string
+	add := func(k string, raw json.RawMessage) {
+		text := jsonText(raw)
+		if reason != "" && strings.TrimSpace(text) == reason {
+			return
+		}
+		lines = append(lines, ansi.Truncate("  "+termsafe.Clean(k)+": "+text, w, "…"))
+	}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if standardJobFields[k] {
+			continue
+		}
+		var sub map[string]json.RawMessage
+		if json.Unmarshal(obj[k], &sub) != nil || len(sub) == 0 {
+			add(k, obj[k])
+			continue
+		}
+		for _, sk := range slices.Sorted(maps.Keys(sub)) {
+			add(k+"."+sk, sub[sk])
 		}
 	}
-	if len(keys) == 0 {
+	if len(lines) == 0 {
+		if reason != "" {
+			return nil
+		}
 		return []string{m.st.faint.Render("The job object says nothing more.")}
 	}
-	sort.Strings(keys)
-	out := []string{m.st.label.Render("The job object says:")}
-	for _, k := range keys {
-		line := "  " + termsafe.Clean(k) + ": " + jsonText(obj[k])
-		out = append(out, ansi.Truncate(line, w, "…"))
-	}
-	return out
+	return append([]string{m.st.label.Render("The job object also says:")}, lines...)
 }
 
 // jsonText is a JSON value as one line of sanitized text: strings without

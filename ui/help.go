@@ -10,15 +10,24 @@ import (
 // helpLines draw the help overlay, every key and what the glyphs mean,
 // centred in a w×h area.
 func (m *model) helpLines(w, h int) []string {
+	groups := m.keys.groups()
+	// One key column for all groups, two spaces past the longest key, so
+	// every description starts aligned, whichever column it is in.
+	keyW := 0
+	for _, g := range groups {
+		for _, k := range g {
+			keyW = max(keyW, ansi.StringWidth(k.Help().Key))
+		}
+	}
 	var cols []string
-	for _, g := range m.keys.groups() {
+	for _, g := range groups {
 		var b strings.Builder
 		for i, k := range g {
 			if i > 0 {
 				b.WriteByte('\n')
 			}
 			hk := k.Help()
-			b.WriteString(m.st.key.Render(fit(hk.Key, 9)) + " " + hk.Desc)
+			b.WriteString(m.st.key.Render(fit(hk.Key, keyW)) + "  " + hk.Desc)
 		}
 		cols = append(cols, b.String())
 	}
@@ -33,7 +42,9 @@ func (m *model) helpLines(w, h int) []string {
 		legend = append(legend, m.st.cat[c].Render(strings.ReplaceAll(catInfo[c].glyph+" "+catInfo[c].word, " ", "\u00a0")))
 	}
 	notes := strings.Join(legend, "  ") + "\n" +
-		"ELAPSED/LEFT: how long a job has run, or ran; \"~2m 10s left\" estimates the time to go. " +
+		"ELAPSED/LEFT: how long a job has run, or ran; \"~2m 10s left\" estimates the time to go; " +
+		"blank for a job that had ended before reel saw it run. " +
+		"A narrow table shows a finished video's size in place of its bar. " +
 		"↓ marks a download: d saves the selected video, D every finished one. " +
 		"r refreshes the selected job, R every job. x stops tracking; u brings it back for 10 s."
 	title := "reel"

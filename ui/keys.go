@@ -12,6 +12,7 @@ import (
 type keyMap struct {
 	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
 	Details, Open, Copy                     key.Binding
+	DetailDown, DetailUp                    key.Binding
 	Download, DownloadAll                   key.Binding
 	Refresh, RefreshAll, Add, Remove, Undo  key.Binding
 	Filter, Sort, Help, Redraw, Quit, Force key.Binding
@@ -30,6 +31,8 @@ func newKeyMap() keyMap {
 		PageUp:      b("pgup", "page up", "pgup", "ctrl+b"),
 		PageDown:    b("pgdn", "page down", "pgdown", "ctrl+f", "space"),
 		Details:     b("enter", "details", "enter"),
+		DetailDown:  b("J", "scroll details down", "J", "shift+down"),
+		DetailUp:    b("K", "scroll details up", "K", "shift+up"),
 		Open:        b("o", "open link", "o"),
 		Copy:        b("y", "copy link", "y"),
 		Download:    b("d", "download", "d"),
@@ -49,18 +52,24 @@ func newKeyMap() keyMap {
 	}
 }
 
-// footer is the short list the footer shows, most useful first, in short
-// words; it is cut to the terminal's width (help and quit always show).
+// footer is the short list the footer shows, in short words, in the
+// order they are drawn. Where the width is short the least important go
+// first (help and quit always show): see footerRank.
 func (k keyMap) footer() []key.Binding {
 	short := func(b key.Binding, desc string) key.Binding {
 		return key.NewBinding(key.WithHelp(b.Help().Key, desc))
 	}
 	return []key.Binding{
-		short(k.Details, "details"), short(k.Open, "open"), short(k.Copy, "copy"), short(k.Add, "add"),
-		short(k.Remove, "remove"), short(k.Filter, "filter"), short(k.Sort, "sort"),
-		short(k.Refresh, "refresh"), short(k.Download, "download"),
+		short(k.Details, "details"), short(k.Open, "open"), short(k.Copy, "copy"), short(k.Download, "download"),
+		short(k.Filter, "filter"), short(k.Sort, "sort"), short(k.Refresh, "refresh"), short(k.Add, "add"),
+		short(k.Remove, "remove"),
 	}
 }
+
+// footerRank is the order in which footer keys earn their place, by key:
+// what a user looks for first. Adding and removing come last: a paste adds
+// too, and both are in the help.
+var footerRank = []string{"u", "enter", "o", "d", "/", "s", "r", "y", "a", "x"}
 
 // groups is the full list for the help overlay, in two columns; pairs of
 // keys that mirror each other share a line.
@@ -69,7 +78,7 @@ func (k keyMap) groups() [][]key.Binding {
 	return [][]key.Binding{
 		{
 			pair("↑↓ jk", "move"), pair("g G", "first, last job"), pair("pgup pgdn", "page up, down"),
-			k.Details, k.Escape, k.Open, k.Copy, k.Download, k.DownloadAll, k.Refresh, k.RefreshAll,
+			k.Details, pair("J K", "scroll details"), k.Escape, k.Open, k.Copy, k.Download, k.DownloadAll, k.Refresh, k.RefreshAll,
 		},
 		{k.Add, k.Remove, k.Undo, k.Filter, k.Sort, k.Redraw, k.Help, k.Quit, k.Force},
 	}
@@ -99,7 +108,7 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.setFlash("", false)
 		return nil
 	}
-	if m.undo == nil {
+	if m.undo == nil && !m.flashKeep {
 		m.setFlash("", false)
 	}
 	k := m.keys
@@ -119,6 +128,10 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Details):
 		m.detail = !m.detail
 		m.clampScroll()
+	case key.Matches(msg, k.DetailDown):
+		m.scrollDetail(1)
+	case key.Matches(msg, k.DetailUp):
+		m.scrollDetail(-1)
 	case key.Matches(msg, k.Open):
 		return m.openSelected()
 	case key.Matches(msg, k.Copy):

@@ -69,7 +69,10 @@ func newEntry(j track.Job) *entry {
 		e.reason = termsafe.Clean(j.Job.Reason())
 	}
 	e.word = statusWord(&j, e.cat)
-	e.lower = strings.ToLower(e.id + "\x00" + e.name + "\x00" + e.word + "\x00" + string(j.Status) + "\x00" + e.reason)
+	// The filter finds a job by the word on screen and by the API's word
+	// (what status --json prints), and a job in trouble by its last status.
+	e.lower = strings.ToLower(e.id + "\x00" + e.name + "\x00" + e.word + "\x00" + humanStatus(j.Status) + "\x00" +
+		string(j.Status) + "\x00" + e.reason)
 	return e
 }
 
@@ -116,13 +119,18 @@ type model struct {
 	sortBy sortKey
 	filter string
 
-	mode   mode
-	detail bool
-	input  lineEditor
+	mode      mode
+	detail    bool
+	detailOff int    // lines the details are scrolled by (J/K)
+	detailFor string // the job detailOff is for; another job starts at the top
+	input     lineEditor
 
 	flash     string // the status line's message
 	flashLink string // a link shown in full so it can be copied by hand
 	flashWarn bool
+	// flashKeep: the message is the start notice, which keys do not clear;
+	// only another message replaces it.
+	flashKeep bool
 
 	undo    []track.Job
 	undoGen int
@@ -174,6 +182,9 @@ func newModel(o Options) *model {
 		focused:    true,
 	}
 	m.t = m.now()
+	if o.Notice != "" {
+		m.flash, m.flashKeep = termsafe.Clean(o.Notice), true
+	}
 	return m
 }
 
@@ -568,7 +579,7 @@ func (m *model) ensureTick() tea.Cmd {
 }
 
 func (m *model) setFlash(s string, warn bool) {
-	m.flash, m.flashWarn, m.flashLink = s, warn, ""
+	m.flash, m.flashWarn, m.flashLink, m.flashKeep = s, warn, "", false
 }
 
 // linkFor is what o and y act on: the share link from a callback, else the

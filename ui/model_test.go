@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -566,7 +567,7 @@ func TestSummary(t *testing.T) {
 	hs := newHarness(t, 80, 24, fixtures()[4:8]...)
 	want := "● generating  job-gen-noeta\n" +
 		"✓ finished    job-finished   Quarterly update – Anna\n" +
-		"✗ failed      job-failed\n" +
+		"✗ failed      job-failed     Avatar not available\n" +
 		"⊘ deleted     job-deleted\n"
 	if got := summary(hs.eng.jobs); got != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
@@ -580,7 +581,7 @@ func TestRowCells(t *testing.T) {
 		i    int
 		want cells
 	}{
-		{0, cells{id: "job-queued", status: "◌ in_queue", bar: "░░░░░░░░░░░░", pct: "0%", time: "2m 00s"}},
+		{0, cells{id: "job-queued", status: "◌ in queue", bar: "░░░░░░░░░░░░", pct: "0%", time: "2m 00s"}},
 		{3, cells{id: "job-gen", status: "● generating", bar: "███████░░░░░", pct: "61%", time: "~1m 05s left"}},
 		{5, cells{id: "job-finished", name: "Quarterly update – Anna", status: "✓ finished", bar: "████████████", pct: "100%", time: "8m 00s", dur: "1m 23s", size: "3.0 MB"}},
 		// No video, so no name: the reason from the job object, cleaned.
@@ -680,4 +681,109 @@ func manyJobs(n int) []track.Job {
 		}
 	}
 	return jobs
+}
+
+// TestStatusWords: rows, header, help, details and the summary use one set
+// of words, and the filter finds a job by that word or by the API's.
+func TestStatusWords(t *testing.T) {
+	cases := []struct {
+		status api.Status
+		word   string
+	}{
+		{api.StatusInQueue, "in queue"},
+		{api.StatusPreprocessing, "preprocessing"},
+		{api.StatusPreprocessingFinished, "preprocessed"},
+		{api.StatusGenerating, "generating"},
+		{api.StatusFinished, "finished"},
+		{api.StatusFailed, "failed"},
+		{api.StatusDeleted, "deleted"},
+		{"paused", "paused"},
+		{"odd\x1b[31m_state", "odd_state"},
+	}
+	for _, c := range cases {
+		j := track.Job{ID: "j", Status: c.status}
+		if got := newEntry(j).word; got != c.word {
+			t.Errorf("%q shows as %q, want %q", c.status, got, c.word)
+		}
+	}
+	if got := newEntry(track.Job{ID: "j", NotFound: true}).word; got != "not found" {
+		t.Errorf("not found shows as %q", got)
+	}
+
+	hs := newHarness(t, 160, 45, fixtures()[:6]...) // few enough kinds for words in the header
+	view := ansi.Strip(hs.view())
+	if strings.Contains(view, "in_queue") || !strings.Contains(view, "◌ in queue") || !strings.Contains(view, "◌ 1 in queue") {
+		t.Errorf("rows and header must both say \"in queue\":\n%s", view)
+	}
+	hs.key("?")
+	if help := strings.ReplaceAll(ansi.Strip(hs.view()), "\u00a0", " "); !strings.Contains(help, "◌ in queue") {
+		t.Errorf("help legend lacks \"in queue\":\n%s", help)
+	}
+	hs.key("esc")
+	for _, f := range []string{"in queue", "in_queue", "preprocessing_finished", "preprocessed"} {
+		hs.key("/")
+		hs.send(tea.PasteMsg{Content: f})
+		if n := len(hs.m.visible()); n != 1 {
+			t.Errorf("filter %q matches %d rows, want 1", f, n)
+		}
+		hs.key("esc")
+	}
+	if s := summary(fixtures()[:1]); s != "◌ in queue  job-queued\n" {
+		t.Errorf("summary %q", s)
+	}
+}
+
+// TestNotice: the start notice shows until another message takes its
+// place; moving around does not clear it.
+func TestNotice(t *testing.T) {
+	hs := &harness{t: t, now: fixedNow, env: map[string]string{}}
+	hs.eng = newFakeEngine(t, fixtures()...)
+	o := hs.options()
+	o.Notice = "callbacks: http://127.0.0.1:8377/callback/0123456789abcdef0123456789abcdef\x1b[2J"
+	hs.m = newModel(o)
+	hs.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	hs.run(hs.m.Init())
+	status := func() string {
+		lines := strings.Split(ansi.Strip(hs.view()), "\n")
+		return lines[len(lines)-2]
+	}
+	want := " callbacks: http://127.0.0.1:8377/callback/0123456789abcdef0123456789abcdef"
+	if got := status(); strings.TrimRight(got, " ") != want {
+		t.Errorf("status line %q, want the notice, cleaned, the job count giving way", got)
+	}
+	hs.key("j", "k", "enter", "esc")
+	if got := status(); !strings.Contains(got, "callbacks: http://127.0.0.1:8377/") {
+		t.Errorf("keys cleared the notice: %q", got)
+	}
+	hs.key("s")
+	if got := status(); strings.Contains(got, "callbacks") || !strings.Contains(got, "sorted by status") {
+		t.Errorf("another message must replace the notice: %q", got)
+	}
+	hs.key("j")
+	if got := status(); strings.Contains(got, "callbacks") {
+		t.Errorf("the notice came back: %q", got)
+	}
+}
+
+// TestSummaryReasons: a failed job's summary line ends with its reason,
+// whitespace squeezed, the line capped.
+func TestSummaryReasons(t *testing.T) {
+	long := strings.Repeat("very long reason ", 30)
+	raw := func(reason string) json.RawMessage {
+		b, _ := json.Marshal(map[string]string{"failureReason": reason})
+		return b
+	}
+	jobs := []track.Job{
+		{ID: "job-a", Status: api.StatusFailed, Video: &api.Video{Name: "Intro"},
+			Job: &api.Job{Raw: raw("Avatar\tnot   available\n")}},
+		{ID: "job-b", Status: api.StatusFailed, Job: &api.Job{Raw: raw(long)}},
+	}
+	lines := strings.Split(strings.TrimSuffix(summary(jobs), "\n"), "\n")
+	if want := "✗ failed  job-a  Intro — Avatar not available"; lines[0] != want {
+		t.Errorf("line %q, want %q", lines[0], want)
+	}
+	if w := ansi.StringWidth(lines[1]); w != summaryLineW || !strings.HasSuffix(lines[1], "…") ||
+		!strings.HasPrefix(lines[1], "✗ failed  job-b  very long reason very") {
+		t.Errorf("long line (%d cells): %q", w, lines[1])
+	}
 }

@@ -51,6 +51,10 @@ type Options struct {
 	Env func(string) string
 	// Version is shown in the help overlay.
 	Version string
+	// Notice is a line for the status bar at start, such as where
+	// callbacks are received; it stays until another message takes its
+	// place. Server text in it must be cleaned by the caller.
+	Notice string
 	// OpenURL opens a link in a browser; nil means github.com/pkg/browser
 	// with its output discarded.
 	OpenURL func(url string) error
@@ -143,8 +147,11 @@ func Run(ctx context.Context, opts Options) (string, error) {
 	return summary(opts.Engine.Jobs()), err
 }
 
+// summaryLineW caps a line of the summary: a reason can be a paragraph.
+const summaryLineW = 200
+
 // summary is one plain line a job, in the order added: glyph, status word,
-// ID and name.
+// ID, name and, for a failed job, why it failed.
 func summary(jobs []track.Job) string {
 	all := make([]*entry, len(jobs))
 	wordW, idW := 0, 0
@@ -160,7 +167,14 @@ func summary(jobs []track.Job) string {
 		if e.name != "" {
 			line += "  " + e.name
 		}
-		b.WriteString(strings.TrimRight(line, " "))
+		if e.reason != "" {
+			sep := " — "
+			if e.name == "" {
+				sep = "  "
+			}
+			line += sep + strings.Join(strings.Fields(e.reason), " ")
+		}
+		b.WriteString(ansi.Truncate(strings.TrimRight(line, " "), summaryLineW, "…"))
 		b.WriteByte('\n')
 	}
 	return b.String()

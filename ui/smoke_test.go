@@ -154,7 +154,7 @@ func TestRunSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "✓ finished  job-finished  Quarterly update – Anna\n✗ failed    job-failed\n"
+	want := "✓ finished  job-finished  Quarterly update – Anna\n✗ failed    job-failed    Avatar not available\n"
 	if summary != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", summary, want)
 	}

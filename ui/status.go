@@ -74,18 +74,27 @@ func (c category) running() bool {
 	return false
 }
 
-// statusWord is the word a row shows: the API's own word where it fits,
-// shortened only where it would not.
+// statusWord is the word a row, the details and the scrollback show: the
+// same human words as the header and the help, whatever the API spells.
 func statusWord(j *track.Job, c category) string {
 	switch c {
 	case catNotFound, catTrouble, catWaiting:
 		return catInfo[c].word
 	}
-	switch j.Status {
+	return humanStatus(j.Status)
+}
+
+// humanStatus is the word for an API status: spaces for underscores in the
+// documented ones, and a word the docs do not name as it came, cleaned.
+// JSON output keeps the API's own words; this is for people.
+func humanStatus(s api.Status) string {
+	switch s {
+	case api.StatusInQueue:
+		return "in queue"
 	case api.StatusPreprocessingFinished:
 		return "preprocessed"
-	case api.StatusInQueue:
-		return "in_queue"
+	case api.StatusPreprocessing, api.StatusGenerating, api.StatusFinished, api.StatusFailed, api.StatusDeleted:
+		return string(s)
 	}
-	return termsafe.Clean(string(j.Status))
+	return termsafe.Clean(string(s))
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/human"
 	"github.com/reel-dev/reel/termsafe"
@@ -84,6 +86,10 @@ type cachedRow struct {
 // rows through it. dl, when set, takes the place of bar and pct.
 type cells struct {
 	id, name, status, bar, pct, dl, time, dur, size string
+	// sizeAlt is a finished video's size shown in the progress area when
+	// the SIZE column was dropped for width: there a full bar says no
+	// more than the status, and the size is what tells a video apart.
+	sizeAlt string
 }
 
 // rowCells works out a row's text for a layout at time now.
@@ -127,7 +133,22 @@ func rowCells(e *entry, l layout, now time.Time) cells {
 			c.time = dlLeft(&d.p)
 		}
 	}
+	if l.size == 0 && c.size != "" && c.dl == "" && ansi.StringWidth(c.size) <= progressW(l) {
+		c.sizeAlt, c.bar, c.pct = c.size, "", ""
+	}
 	return c
+}
+
+// progressW is the width of the progress area: the bar, a space and the
+// percentage, or the percentage alone.
+func progressW(l layout) int {
+	if l.pct == 0 {
+		return 0
+	}
+	if l.bar > 0 {
+		return l.bar + 1 + l.pct
+	}
+	return l.pct
 }
 
 // timeText is the elapsed time of a running job, or the time left when the
@@ -186,13 +207,16 @@ func (m *model) renderRow(e *entry, sel bool) string {
 func (m *model) drawRow(e *entry, sel bool) string {
 	l := m.lay
 	c := rowCells(e, l, m.t)
-	var b strings.Builder
+	// The selected row is drawn in reverse video, except for the bar: a
+	// bar reversed reads backwards (a full one looks empty). So the row is
+	// built in two parts, before and after the bar, and the bar between
+	// them keeps its own colours; with no colour at all its █ and ░ still
+	// read right.
+	var b, after strings.Builder
 	b.Grow(l.w * 2)
 	cat := m.paint.cat[e.cat]
 	if sel {
-		cat, c.bar = paint{}, bar(e.frac, l.bar)
-	}
-	if sel {
+		cat = paint{} // the reverse video says it all
 		b.WriteString("›")
 	} else {
 		b.WriteString(" ")
@@ -209,47 +233,58 @@ func (m *model) drawRow(e *entry, sel bool) string {
 	}
 	b.WriteString("  ")
 	b.WriteString(cat.on(fit(c.status, l.status)))
-	if l.pct > 0 && c.dl != "" {
+	var barCells string
+	tail := &b // where the rest goes: after the bar once there is one
+	if w := progressW(l); w > 0 {
 		b.WriteString("  ")
-		w := l.pct
-		if l.bar > 0 {
-			w += l.bar + 1
-		}
-		if sel {
-			b.WriteString(fit(c.dl, w))
-		} else {
-			b.WriteString(m.dlPaint(&e.dl.p).on(fit(c.dl, w)))
-		}
-	} else if l.pct > 0 {
-		b.WriteString("  ")
-		if l.bar > 0 {
-			if c.bar == "" {
-				b.WriteString(strings.Repeat(" ", l.bar))
-			} else if sel {
-				b.WriteString(c.bar)
+		switch {
+		case c.dl != "":
+			if sel {
+				b.WriteString(fit(c.dl, w))
 			} else {
-				n := int(e.frac*float64(l.bar) + 0.5)
-				n = max(0, min(n, l.bar))
-				b.WriteString(cat.on(strings.Repeat("█", n)))
-				b.WriteString(m.paint.faint.on(strings.Repeat("░", l.bar-n)))
+				b.WriteString(m.dlPaint(&e.dl.p).on(fit(c.dl, w)))
 			}
-			b.WriteString(" ")
+		case c.sizeAlt != "":
+			b.WriteString(fitRight(c.sizeAlt, w))
+		default:
+			if l.bar > 0 {
+				if c.bar == "" {
+					b.WriteString(strings.Repeat(" ", l.bar))
+				} else {
+					barCells = m.barCells(e)
+					tail = &after
+				}
+				tail.WriteString(" ")
+			}
+			tail.WriteString(fitRight(c.pct, l.pct))
 		}
-		b.WriteString(fitRight(c.pct, l.pct))
 	}
 	for _, col := range []struct {
 		s string
 		w int
 	}{{c.time, l.time}, {c.dur, l.dur}, {c.size, l.size}} {
 		if col.w > 0 {
-			b.WriteString("  ")
-			b.WriteString(fitRight(col.s, col.w))
+			tail.WriteString("  ")
+			tail.WriteString(fitRight(col.s, col.w))
 		}
 	}
-	if sel {
+	if !sel {
+		return b.String() + barCells + after.String()
+	}
+	if barCells == "" {
 		return m.paint.selected.on(fit(b.String(), l.w))
 	}
-	return b.String()
+	// A bar is only laid out with room to spare, so the parts fit as they
+	// are.
+	return m.paint.selected.on(b.String()) + barCells + m.paint.selected.on(after.String())
+}
+
+// barCells is a job's progress bar in its status colour, the empty part
+// faint.
+func (m *model) barCells(e *entry) string {
+	n := int(e.frac*float64(m.lay.bar) + 0.5)
+	n = max(0, min(n, m.lay.bar))
+	return m.paint.cat[e.cat].on(strings.Repeat("█", n)) + m.paint.faint.on(strings.Repeat("░", m.lay.bar-n))
 }
 
 // dlPaint is a download's colour: its own while under way, then that of
@@ -274,9 +309,13 @@ func (m *model) titles() string {
 	b.WriteString(fit("NAME", l.name))
 	b.WriteString("  ")
 	b.WriteString(fit("STATUS", l.status))
-	if l.pct > 0 {
+	if w := progressW(l); w > 0 {
+		title := "PROGRESS"
+		if l.size == 0 && w >= len("PROGRESS/SIZE") {
+			title = "PROGRESS/SIZE" // finished rows show their size there
+		}
 		b.WriteString("  ")
-		b.WriteString(fitRight("PROGRESS", l.bar+min(l.bar, 1)+l.pct))
+		b.WriteString(fitRight(title, w))
 	}
 	for _, col := range []struct {
 		s string

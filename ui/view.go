@@ -238,6 +238,9 @@ func (m *model) statusLines(h int) []string {
 			p = m.paint.warn
 		}
 		left = p.on(" " + m.flash)
+		if m.flashKeep && ansi.StringWidth(m.flash)+1+ansi.StringWidth(r) > w {
+			r = "" // the notice (where callbacks go) matters more than the count
+		}
 	}
 	out := []string{fit(left, w-ansi.StringWidth(r)) + r}
 	if m.flashLink != "" {
@@ -283,7 +286,7 @@ func (m *model) footer() string {
 	default:
 		binds = m.keys.footer()
 		if m.undo != nil {
-			binds = append([]key.Binding{m.keys.Undo}, binds...)
+			binds = append([]key.Binding{key.NewBinding(key.WithHelp("u", "undo"))}, binds...)
 		}
 	}
 	// The keys to leave and to learn the rest always show; the others
@@ -296,15 +299,30 @@ func (m *model) footer() string {
 		}
 	}
 	room := m.width - tailW
-	var b strings.Builder
-	used := 0
-	for _, k := range binds {
-		h, w := m.hint(k)
-		if used+w > room {
-			break
+	// Keys earn their place by rank, and those that fit are drawn in their
+	// own order.
+	rank := footerRank
+	if m.mode != modeNormal {
+		rank = nil // the few keys of a prompt, in their order
+		for _, k := range binds {
+			rank = append(rank, k.Help().Key)
 		}
-		b.WriteString(h)
-		used += w
+	}
+	keep := make([]bool, len(binds))
+	used := 0
+	for _, r := range rank {
+		for i, k := range binds {
+			if _, w := m.hint(k); k.Help().Key == r && used+w <= room {
+				keep[i], used = true, used+w
+			}
+		}
+	}
+	var b strings.Builder
+	for i, k := range binds {
+		if keep[i] {
+			h, _ := m.hint(k)
+			b.WriteString(h)
+		}
 	}
 	m.footKey, m.foot = fk, fit(b.String(), room)+tail
 	return m.foot

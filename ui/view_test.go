@@ -2,13 +2,17 @@ package ui
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/vt"
 
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/track"
@@ -120,6 +124,99 @@ func TestTinyTerminals(t *testing.T) {
 					t.Errorf("%dx%d after %v: line %d is %d wide", sz[0], sz[1], keys, i, w)
 				}
 			}
+		}
+	}
+}
+
+// TestSelectedBar: the selected row is in reverse video except for its
+// bar, which would otherwise read backwards (a full bar looking empty).
+// Checked cell by cell through a terminal emulator, with colour and with
+// the Ascii profile NO_COLOR gives, where reverse is the only highlight.
+func TestSelectedBar(t *testing.T) {
+	for _, p := range []colorprofile.Profile{colorprofile.TrueColor, colorprofile.Ascii} {
+		hs := newHarness(t, 160, 45, fixtures()...)
+		hs.selectID("job-failed") // 40%: 5 of 12 cells full
+		emu := vt.NewEmulator(160, 45)
+		w := &colorprofile.Writer{Forward: emu, Profile: p}
+		if _, err := w.Write([]byte(strings.ReplaceAll(hs.view(), "\n", "\r\n"))); err != nil {
+			t.Fatal(err)
+		}
+		y := hs.m.frame().rowsTop + hs.m.cursor
+		l := hs.m.lay
+		barX := margin + l.id + gap + l.name + gap + l.status + gap
+		reversed := func(x int) bool { return emu.CellAt(x, y).Style.Attrs&uv.AttrReverse != 0 }
+		var bar strings.Builder
+		for x := barX; x < barX+l.bar; x++ {
+			bar.WriteString(emu.CellAt(x, y).Content)
+			if reversed(x) {
+				t.Errorf("%v: bar cell %d is reversed", p, x-barX)
+			}
+		}
+		if got, want := bar.String(), "█████░░░░░░░"; got != want {
+			t.Errorf("%v: selected bar %q, want %q", p, got, want)
+		}
+		for _, x := range []int{0, 1, margin + l.id, barX - 1, barX + l.bar, barX + l.bar + 3, l.w - 1} {
+			if !reversed(x) {
+				t.Errorf("%v: cell %d of the selected row is not reversed", p, x)
+			}
+		}
+		if reversed(0) && emu.CellAt(0, y+1).Style.Attrs&uv.AttrReverse != 0 {
+			t.Errorf("%v: the row below is reversed too", p)
+		}
+	}
+}
+
+// TestNarrowTable: at 80 columns a finished row still shows its size, in
+// place of its bar, and the footer keeps the keys that matter.
+func TestNarrowTable(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()...)
+	lines := strings.Split(ansi.Strip(hs.view()), "\n")
+	row := func(id string) string {
+		for _, l := range lines {
+			if strings.HasPrefix(l[min(1, len(l)):], id+" ") {
+				return l
+			}
+		}
+		t.Fatalf("no row for %s:\n%s", id, strings.Join(lines, "\n"))
+		return ""
+	}
+	if r := row("job-finished"); !strings.Contains(r, "✓ finished              3.0 MB") {
+		t.Errorf("finished row lacks its size: %q", r)
+	}
+	if r := row("job-gen"); !strings.Contains(r, "█████░░░  61%") {
+		t.Errorf("running row lost its bar: %q", r)
+	}
+	if !strings.Contains(lines[1], "PROGRESS/SIZE") {
+		t.Errorf("titles %q do not say the size shows there", lines[1])
+	}
+	foot := lines[len(lines)-1]
+	for _, want := range []string{"enter details", "o open", "d download", "/ filter", "s sort", "r refresh", "? help", "q quit"} {
+		if !strings.Contains(foot, want) {
+			t.Errorf("80-column footer %q lacks %q", foot, want)
+		}
+	}
+	// Far narrower, help and quit still show.
+	hs.send(tea.WindowSizeMsg{Width: 30, Height: 10})
+	lines = strings.Split(ansi.Strip(hs.view()), "\n")
+	if foot := lines[len(lines)-1]; !strings.Contains(foot, "? help  q quit") {
+		t.Errorf("30-column footer %q lacks help and quit", foot)
+	}
+}
+
+// TestHelpAligned: in the help overlay every description starts in the
+// same column, at least two spaces after the longest key.
+func TestHelpAligned(t *testing.T) {
+	hs := newHarness(t, 160, 45, fixtures()...)
+	hs.key("?")
+	text := ansi.Strip(hs.view())
+	for _, k := range [][2]string{{"pgup pgdn", "page up, down"}, {"↑↓ jk", "move"}, {"ctrl+c", "quit now"}, {"enter", "details"}} {
+		re := regexp.MustCompile(regexp.QuoteMeta(k[0]) + `( +)` + regexp.QuoteMeta(k[1]))
+		m := re.FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("help lacks %q … %q:\n%s", k[0], k[1], text)
+		}
+		if got, want := ansi.StringWidth(k[0])+len(m[1]), ansi.StringWidth("pgup pgdn")+2; got != want {
+			t.Errorf("%q starts its description at %d, want %d", k[0], got, want)
 		}
 	}
 }

@@ -274,7 +274,7 @@ func dlLeft(p *download.Progress) string {
 	if p.State != download.StateRunning || p.ETA <= 0 {
 		return ""
 	}
-	return "~" + human.Duration(p.ETA) + " left"
+	return leftText(p.ETA)
 }
 
 // compactSize is a byte count with no space, for a narrow cell: "12MB".

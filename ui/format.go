@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/reel-dev/reel/human"
 )
 
 // formatPercent renders a fraction in [0, 1] as a whole percentage, never
@@ -22,6 +24,24 @@ func formatPercent(f float64, done bool) string {
 		p = 0
 	}
 	return fmt.Sprintf("%d%%", p)
+}
+
+// leftText is an estimate of the time to go, as precise as an estimate
+// deserves and never wider than the 12 cells of the ELAPSED/LEFT column:
+// "~45s left", "~9m 59s left", "~30m left", "~1h 05m left", "~12h left".
+func leftText(d time.Duration) string {
+	var s string
+	switch {
+	case d < 10*time.Minute:
+		s = human.Duration(d)
+	case d < time.Hour:
+		s = fmt.Sprintf("%dm", int(d.Round(time.Minute)/time.Minute))
+	case d < 10*time.Hour:
+		s = human.Duration(d)
+	default:
+		s = fmt.Sprintf("%dh", int(d.Round(time.Hour)/time.Hour))
+	}
+	return "~" + s + " left"
 }
 
 // formatClock renders a moment as a clock time; the date is added when it

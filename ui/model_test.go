@@ -662,6 +662,18 @@ func TestFormat(t *testing.T) {
 			t.Errorf("fit(%q, %d) = %q, want %q", c.s, c.w, got, c.want)
 		}
 	}
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{45 * time.Second, "~45s left"}, {9*time.Minute + 59*time.Second, "~9m 59s left"},
+		{29*time.Minute + 58*time.Second, "~30m left"}, {time.Hour + 5*time.Minute, "~1h 05m left"},
+		{9*time.Hour + 59*time.Minute, "~9h 59m left"}, {12*time.Hour + 20*time.Minute, "~12h left"},
+	} {
+		if got := leftText(c.d); got != c.want || len(got) > 12 {
+			t.Errorf("leftText(%v) = %q, want %q in at most 12 cells", c.d, got, c.want)
+		}
+	}
 	if got := formatClock(fixedNow.Add(-time.Hour), fixedNow, time.UTC); got != "11:00:00" {
 		t.Errorf("today: %q", got)
 	}

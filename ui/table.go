@@ -162,7 +162,7 @@ func timeText(j *track.Job, c category, now time.Time) string {
 	switch {
 	case c.running():
 		if !j.ETA.IsZero() && j.ETA.After(now) {
-			return "~" + human.Duration(j.ETA.Sub(now)) + " left"
+			return leftText(j.ETA.Sub(now))
 		}
 		if start.IsZero() {
 			return ""

@@ -230,7 +230,8 @@ func (m *model) statusLines(h int) []string {
 	if m.sortBy == sortAdded && m.filter == "" {
 		right = append(right, plural(len(m.all), "job"))
 	}
-	r := m.paint.faint.on(ansi.Truncate(strings.Join(right, " · ")+" ", max(w, 0), "…"))
+	// The leading space keeps a long message, cut short, off the counts.
+	r := m.paint.faint.on(ansi.Truncate(" "+strings.Join(right, " · ")+" ", max(w, 0), "…"))
 	left := ""
 	if m.flash != "" {
 		p := m.paint.info

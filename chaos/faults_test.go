@@ -84,6 +84,8 @@ func chaosSpecs(rnd *rand.Rand, n int) []sim.JobSpec {
 // byte for byte, the caps and every Retry-After hold, and nothing is left
 // running afterwards.
 func TestChaos(t *testing.T) {
+	// Not parallel: the goroutine count must be this test's alone. The
+	// pseudo-terminal tests run after it.
 	before := runtime.NumGoroutine()
 	rnd := rand.New(rand.NewPCG(7, 7))
 

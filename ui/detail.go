@@ -151,6 +151,10 @@ func (m *model) describe(e *entry, w int) []string {
 	if !j.CallbackAt.IsZero() {
 		add("callback", formatClock(j.CallbackAt, m.t, m.loc))
 	}
+	out = append(out, m.packPairs(pairs, w)...)
+	// The IDs, long, are packed apart from the short facts, so that they
+	// pair with each other rather than leave one of them on its own.
+	pairs = pairs[:0]
 	if j.ID != j.JobID && j.ID != j.VideoID {
 		add("ID", e.id)
 	}

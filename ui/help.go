@@ -10,17 +10,14 @@ import (
 // helpLines draw the help overlay, every key and what the glyphs mean,
 // centred in a w×h area.
 func (m *model) helpLines(w, h int) []string {
-	groups := m.keys.groups()
-	// One key column for all groups, two spaces past the longest key, so
-	// every description starts aligned, whichever column it is in.
-	keyW := 0
-	for _, g := range groups {
+	var cols []string
+	for _, g := range m.keys.groups() {
+		// The descriptions of a column start together, two spaces past
+		// its longest key.
+		keyW := 0
 		for _, k := range g {
 			keyW = max(keyW, ansi.StringWidth(k.Help().Key))
 		}
-	}
-	var cols []string
-	for _, g := range groups {
 		var b strings.Builder
 		for i, k := range g {
 			if i > 0 {

@@ -203,19 +203,20 @@ func TestNarrowTable(t *testing.T) {
 	}
 }
 
-// TestHelpAligned: in the help overlay every description starts in the
-// same column, at least two spaces after the longest key.
+// TestHelpAligned: in the help overlay the descriptions of a column start
+// together, two spaces after its longest key.
 func TestHelpAligned(t *testing.T) {
 	hs := newHarness(t, 160, 45, fixtures()...)
 	hs.key("?")
 	text := ansi.Strip(hs.view())
-	for _, k := range [][2]string{{"pgup pgdn", "page up, down"}, {"↑↓ jk", "move"}, {"ctrl+c", "quit now"}, {"enter", "details"}} {
+	for _, k := range [][3]string{{"pgup pgdn", "page up, down", "pgup pgdn"}, {"↑↓ jk", "move", "pgup pgdn"},
+		{"enter", "details", "pgup pgdn"}, {"ctrl+c", "quit now", "ctrl+c"}, {"a", "add IDs", "ctrl+c"}} {
 		re := regexp.MustCompile(regexp.QuoteMeta(k[0]) + `( +)` + regexp.QuoteMeta(k[1]))
 		m := re.FindStringSubmatch(text)
 		if m == nil {
 			t.Fatalf("help lacks %q … %q:\n%s", k[0], k[1], text)
 		}
-		if got, want := ansi.StringWidth(k[0])+len(m[1]), ansi.StringWidth("pgup pgdn")+2; got != want {
+		if got, want := ansi.StringWidth(k[0])+len(m[1]), ansi.StringWidth(k[2])+2; got != want {
 			t.Errorf("%q starts its description at %d, want %d", k[0], got, want)
 		}
 	}

@@ -606,11 +606,13 @@ func TestLayout(t *testing.T) {
 		bar   int
 	}{
 		{200, 36, "bar pct time dur size", 36, 12},
-		{125, 36, "bar pct time dur size", 36, 12},
-		{124, 36, "bar pct time dur", 36, 12},
-		{114, 36, "bar pct time", 36, 12},
-		{104, 36, "bar pct time", 36, 8},
-		{100, 36, "bar pct time", 13, 8},
+		{139, 36, "bar pct time dur size", 36, 12},
+		// Narrower, the ID gives way before the name or any column.
+		{138, 36, "bar pct time dur size", 13, 12},
+		{102, 36, "bar pct time dur size", 13, 12},
+		{101, 36, "bar pct time dur", 13, 12},
+		{91, 36, "bar pct time", 13, 12},
+		{81, 36, "bar pct time", 13, 8},
 		{80, 36, "bar pct time", 13, 8},
 		{80, 10, "bar pct time", 10, 12},
 		{77, 36, "pct time", 13, 0},
@@ -636,6 +638,12 @@ func TestLayout(t *testing.T) {
 		}
 		if l.fixed()+l.name != c.w {
 			t.Errorf("width %d: columns add up to %d", c.w, l.fixed()+l.name)
+		}
+	}
+	// A whole UUID only where the name has room to spare.
+	for w := 40; w <= 220; w++ {
+		if l := computeLayout(w, 36); l.id > shortID && l.name < roomName {
+			t.Errorf("width %d: a whole ID and a name of %d", w, l.name)
 		}
 	}
 }

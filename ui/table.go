@@ -23,21 +23,26 @@ const (
 	gap      = 2  // spaces between columns
 	margin   = 1  // before the first column: a mark on the selected row
 	minName  = 16 // below this the name is unreadable: drop other columns first
+	roomName = 30 // a whole UUID is worth less than a name this wide
 	maxIDCol = 36 // a UUID
+	shortID  = 13 // enough of a UUID to tell jobs apart
 )
 
-// computeLayout fits the columns into w cells. As the width shrinks it
-// drops, in order, the video size, the video length, a third of the bar,
-// most of the ID (the detail pane shows it whole), the bar (the percentage
-// stays), the time and finally the percentage.
+// computeLayout fits the columns into w cells. A long ID is cut first if
+// the name would be narrower than roomName: people read names, and the
+// detail pane shows the ID whole. Then, as the width shrinks, it drops in
+// order the video size, the video length, a third of the bar, the bar (the
+// percentage stays), the time and finally the percentage.
 func computeLayout(w, maxID int) layout {
 	l := layout{w: w, id: max(2, min(maxID, maxIDCol)), status: 15, bar: 12, pct: 4, time: 12, dur: 8, size: 8}
+	if w-l.fixed() < roomName {
+		l.id = min(l.id, shortID)
+	}
 	steps := []func(){
 		func() { l.size = 0 },
 		func() { l.dur = 0 },
 		// A download's "↓ 45% 850kB/s" still fits the bar and percentage.
 		func() { l.bar = dlWideText - 1 - l.pct },
-		func() { l.id = min(l.id, 13) },
 		func() { l.bar = 0 },
 		func() { l.time = 0 },
 		func() { l.id = min(l.id, 8) },

@@ -1,0 +1,120 @@
+package chaos
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reel-dev/reel/api/sim"
+)
+
+// floodRequests is how many callbacks arrive at once.
+const floodRequests = 1000
+
+// keyBudget is how soon a key press must redraw the screen while the
+// receiver is flooded: 500 ms, doubled under the race detector, which
+// slows both this test's 1,000 senders and the reel it built with -race
+// on the same two cores (measured there: 300 to 600 ms for the first keys).
+func keyBudget() time.Duration {
+	if raceEnabled() {
+		return time.Second
+	}
+	return 500 * time.Millisecond
+}
+
+// TestCallbackFloodKeepsTheDashboardResponsive runs the dashboard with
+// --listen in a pseudo-terminal, sends it 1,000 callbacks in parallel from
+// loopback, and checks that every request gets an answer and that key
+// presses made during the flood redraw the screen within keyBudget.
+func TestCallbackFloodKeepsTheDashboardResponsive(t *testing.T) {
+	t.Parallel()
+	srv, err := sim.Start(sim.Options{Seed: 9, Speed: 10, CallbackEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	var ids []string
+	for i := range 20 {
+		id, _ := srv.AddJob(sim.JobSpec{ID: fmt.Sprintf("flood-%02d", i), Generating: time.Hour})
+		ids = append(ids, id)
+	}
+	addr := freeAddr(t)
+	const secret = "chaos-flood-secret-0123456789"
+	tm := startTerm(t, reelEnv(t.TempDir(), srv.URL(), srv.Token()),
+		append([]string{"--listen", addr, "--callback-secret", secret}, ids...)...)
+	tm.waitScreen("every job generating", jobCount(len(ids)), 30*time.Second)
+	tm.waitScreen("a first answer", func(s string) bool { return strings.Contains(s, "generating") }, 30*time.Second)
+
+	url := "http://" + addr + "/callback/" + secret
+	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: floodRequests}}
+	defer client.CloseIdleConnections()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes := map[int]int{}
+	failures := 0
+	start := make(chan struct{})
+	for i := range floodRequests {
+		wg.Go(func() {
+			<-start
+			body := fmt.Sprintf(`{"status":"finished","videoUrl":"https://x/files/%s.mp4","callbackPayload":{"job":%q}}`, ids[i%len(ids)], ids[i%len(ids)])
+			resp, err := client.Post(url, "application/json", strings.NewReader(body))
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failures++
+				return
+			}
+			resp.Body.Close()
+			codes[resp.StatusCode]++
+		})
+	}
+	floodStart := time.Now()
+	close(start)
+
+	// Keys during the flood: move down and up; each must redraw in time.
+	var slowest time.Duration
+	keys := 0
+	for i := 0; i < 10 && time.Since(floodStart) < 15*time.Second; i++ {
+		k := "j"
+		if i%2 == 1 {
+			k = "k"
+		}
+		d, ok := tm.afterKey(k, 5*time.Second)
+		if !ok {
+			t.Errorf("key %d: no screen update within 5 s during the flood", i)
+		}
+		slowest = max(slowest, d)
+		keys++
+	}
+	wg.Wait()
+	flood := time.Since(floodStart)
+	if failures > 0 {
+		t.Errorf("%d of %d callbacks got no answer", failures, floodRequests)
+	}
+	if slowest > keyBudget() {
+		t.Errorf("slowest redraw after a key during the flood: %v, budget %v", slowest, keyBudget())
+	}
+	// Still alive afterwards: quit cleanly.
+	tm.press("q")
+	if code := tm.exit(20 * time.Second); code != 0 {
+		t.Errorf("exit %d after q", code)
+	}
+	t.Logf("%d callbacks in %v: answers %v, %d unanswered; %d keys during the flood, slowest redraw %v (budget %v)",
+		floodRequests, flood.Round(time.Millisecond), codes, failures, keys, slowest.Round(time.Millisecond), keyBudget())
+}
+
+// freeAddr is a loopback address with a port nothing listens on now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}

@@ -340,7 +340,7 @@ func TestDashboardShowsJobsDetailsAndSummary(t *testing.T) {
 		return containsAll("Quarterly update", "1m 23s", "3.0 MB")(row)
 	}, waitFor)
 	// Only a finished job's video is fetched, so only it has a name.
-	for id, word := range map[string]string{fail: "✗ failed", gen: "● generating", queue: "◌ in_queue"} {
+	for id, word := range map[string]string{fail: "✗ failed", gen: "● generating", queue: "◌ in queue"} {
 		if row := lineWith(s, id); !strings.Contains(row, word) {
 			t.Errorf("row of %s = %q, want %q", id, row, word)
 		}
@@ -369,7 +369,7 @@ func TestDashboardShowsJobsDetailsAndSummary(t *testing.T) {
 		{fin, "✓ finished", "Quarterly update"},
 		{fail, "✗ failed", ""},
 		{gen, "● generating", ""},
-		{queue, "◌ in_queue", ""},
+		{queue, "◌ in queue", ""},
 	} {
 		line := lineWith(after, want.id)
 		if !strings.Contains(line, want.name) || !strings.Contains(line, want.word) {

@@ -134,8 +134,10 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		return err
 	}
 	defer stopReceiver()
+	var notice string
 	if callbackURL != "" {
 		log.Info("callback receiver listening")
+		notice = "callbacks: " + callbackURL
 	}
 
 	var wg sync.WaitGroup
@@ -158,6 +160,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	summary, err := ui.Run(ctx, ui.Options{
 		Engine:     eng,
 		Downloader: downloads,
+		Notice:     notice,
 		Now:        sio.Now,
 		Logger:     log,
 		Notify:     d.settings.Notify,

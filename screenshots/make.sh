@@ -93,7 +93,7 @@ mkdir -p "$work/downloads" "$work/config" "$work/state"
 	COLOSSYAN_BASE_URL='$REEL_SHOTS_BASE_URL' COLOSSYAN_API_KEY=sim-token \
 	'$work/reel' $REEL_SHOTS_IDS"
 
-screen() { "${T[@]}" capture-pane -p -t shots "$@"; }
+screen() { "${T[@]}" capture-pane -p -N -t shots "$@"; }
 keys() { "${T[@]}" send-keys -t shots "$@"; }
 
 # wait_for WHAT PATTERN... waits until the screen matches every extended
@@ -140,7 +140,7 @@ shot() {
 }
 
 # The table: every status, names and sizes fetched for the finished ones.
-wait_for "the table" '✓ finished' '✗ failed' '● generating' '◐ preprocessing' '◌ in_queue' \
+wait_for "the table" '✓ finished' '✗ failed' '● generating' '◐ preprocessing' '◌ in queue' \
 	'⊘ deleted' '\? not found' 'Product launch keynote' 'Year in review 2025' '73\.4 MB'
 shot table
 

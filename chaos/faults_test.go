@@ -121,7 +121,7 @@ func TestChaos(t *testing.T) {
 		t.Fatal(err)
 	}
 	eng := track.New(track.Options{
-		Client: client, Interval: time.Second, MaxRPS: maxRPS, MaxInFlight: maxInFlight,
+		Client: client, Interval: 500 * time.Millisecond, MaxRPS: maxRPS, MaxInFlight: maxInFlight,
 		Rand: rand.New(rand.NewPCG(1, 2)),
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)

@@ -105,14 +105,7 @@ func TestBadInput(t *testing.T) {
 	}
 	// knownBugs are faults reported to the lead: their cases are skipped
 	// with the reason until fixed, then the entry goes.
-	knownBugs := map[string]string{
-		"empty file":                  "cli/ids.go:23 says \"no IDs given\" without naming the file that held none",
-		"blank file":                  "cli/ids.go:23 says \"no IDs given\" without naming the file that held none",
-		"CSV without an id column":    "ids: a CSV header with no ID column falls through to parseLines, which tracks every cell (name, status, first...) as an ID",
-		"empty stdin":                 "cli/ids.go:23 says \"no IDs given\" without naming stdin",
-		"download dir is a file":      "cli/download.go:75: --dir is not checked before the lookups; a file there fails each download late, with exit 1",
-		"wait download dir is a file": "cli/download.go waitDownloadStart: --download DIR is not checked up front; the wait runs to the end before the first download fails",
-	}
+	knownBugs := map[string]string{}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if bug := knownBugs[c.name]; bug != "" {

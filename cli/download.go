@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +63,9 @@ for usage or config errors; 3 when the API key was rejected.`,
 			}
 			if dir == "" {
 				return usageErr(errors.New("--dir is empty: give a folder, or leave it out for the current folder"))
+			}
+			if err := checkFolder("--dir", dir); err != nil {
+				return err
 			}
 			f := newDownloader(dir, c, "reel/"+g.version)
 			return runDownload(cmd.Context(), sio, c, f, list, downloadOptions{})
@@ -294,6 +298,9 @@ func waitDownloadStart(_ context.Context, sio IO, _ *config.Settings, c *api.Cli
 	if o.Download == "" {
 		return nil
 	}
+	if err := checkFolder("--download", o.Download); err != nil {
+		return err
+	}
 	f := newDownloader(o.Download, c, "reel")
 	sem := make(chan struct{}, download.DefaultConcurrency)
 	var mu sync.Mutex // one line at a time on stderr
@@ -314,5 +321,19 @@ func waitDownloadStart(_ context.Context, sio IO, _ *config.Settings, c *api.Cli
 		fmt.Fprintf(sio.Err, "reel: %s: saved %s\n", termsafe.Clean(j.ID), termsafe.Clean(path))
 		return nil
 	})
+	return nil
+}
+
+// checkFolder refuses, before any request, a download folder that cannot
+// be one: a file stands there, or its path cannot be looked at. A folder
+// that does not exist yet is made when the first file comes.
+func checkFolder(flag, dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && !fi.IsDir():
+		return usageErr(fmt.Errorf("%s %s is a file, not a folder: name a folder to save videos in", flag, dir))
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return usageErr(fmt.Errorf("%s %s: %w", flag, dir, err))
+	}
 	return nil
 }

@@ -20,7 +20,17 @@ func readIDs(sio IO, args []string) ([]string, error) {
 		return nil, usageErr(lineErrors(bad))
 	}
 	if len(list) == 0 {
-		return nil, usageErr(errors.New("no IDs given: pass job or video IDs, a file that lists them, or - to read standard input"))
+		if len(args) == 0 {
+			return nil, usageErr(errors.New("no IDs given: pass job or video IDs, a file that lists them, or - to read standard input"))
+		}
+		names := make([]string, len(args))
+		for i, a := range args {
+			names[i] = a
+			if a == "-" {
+				names[i] = "stdin"
+			}
+		}
+		return nil, usageErr(fmt.Errorf("%s: no IDs in it: list job or video IDs, one a line, or as words, JSON or CSV", strings.Join(names, ", ")))
 	}
 	return list, nil
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"strings"
+
+	"github.com/reel-dev/reel/termsafe"
 )
 
 // maxHeader is the longest line taken for a CSV header.
@@ -98,4 +100,43 @@ func isColumnName(w string) bool {
 		}
 	}
 	return false
+}
+
+// headerWords are column names that, in a first line of words without
+// digits, mark a CSV header rather than a line of IDs: IDs carry digits.
+var headerWords = map[string]bool{
+	"name": true, "title": true, "status": true, "state": true, "url": true, "link": true,
+	"created": true, "createdat": true, "created_at": true, "date": true, "time": true,
+	"progress": true, "template": true, "description": true, "type": true, "email": true,
+	"video": true, "job": true, "duration": true, "size": true, "error": true,
+}
+
+// foreignHeader reports whether line looks like the header of a CSV file
+// that has no ID column: two or more fields, none with a digit, at least one
+// a usual column name. It returns the fields for the message.
+func foreignHeader(line []byte) (string, bool) {
+	if len(line) > maxHeader {
+		return "", false
+	}
+	for _, sep := range []rune{',', ';', '\t'} {
+		r := csv.NewReader(bytes.NewReader(line))
+		r.Comma = sep
+		r.LazyQuotes = true
+		fields, err := r.Read()
+		if err != nil || len(fields) < 2 {
+			continue
+		}
+		known := false
+		for _, f := range fields {
+			f = strings.ToLower(strings.TrimSpace(f))
+			if strings.ContainsAny(f, "0123456789") {
+				return "", false
+			}
+			known = known || headerWords[f]
+		}
+		if known {
+			return termsafe.Clean(strings.Join(fields, ", ")), true
+		}
+	}
+	return "", false
 }

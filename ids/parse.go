@@ -98,6 +98,11 @@ func (l *list) parse(data []byte) {
 			l.parseCSV(data[start:], line, col, comma)
 			return
 		}
+		if cols, ok := foreignHeader(first); ok {
+			// Reading on would track every cell (name, status, ...) as an ID.
+			l.fail(line, "a CSV header (%s) with no id, jobId, job_id, videoId or video_id column: add one, or list bare IDs", cols)
+			return
+		}
 		l.parseLines(data)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -43,7 +42,8 @@ config errors; 3 when the API key was rejected.`,
 			if asJSON {
 				err = writeStatusJSON(sio.Out, results)
 			} else {
-				err = writeStatusTable(sio.Out, results, isTerminal(sio.Out) && sio.Getenv("NO_COLOR") == "")
+				colour := isTerminal(sio.Out) && sio.Getenv("NO_COLOR") == ""
+				err = writeStatusTable(sio.Out, results, colour, terminalWidth(sio.Out))
 			}
 			if err != nil {
 				return err
@@ -203,10 +203,10 @@ func writeStatusJSON(w io.Writer, results []result) error {
 
 // writeStatusTable prints a table a person reads. Every server string goes
 // through termsafe, whether or not the output is a terminal: a file piped to
-// less is a terminal too, later.
-func writeStatusTable(w io.Writer, results []result, tty bool) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tPROGRESS\tNAME\tDURATION\tSIZE\tNOTE")
+// less is a terminal too, later. colour adds SGR to the status word; width,
+// when positive, is the terminal's, and the last column is cut to fit it.
+func writeStatusTable(w io.Writer, results []result, colour bool, width int) error {
+	rows := [][]string{{"ID", "STATUS", "PROGRESS", "NAME", "DURATION", "SIZE", "NOTE"}}
 	for _, r := range results {
 		s := toStatusJSON(r)
 		var name, dur, size, note, prog string
@@ -237,10 +237,9 @@ func writeStatusTable(w io.Writer, results []result, tty bool) error {
 		if status == "" {
 			status = "unreadable"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			cell(s.ID, 40), statusWord(status, tty), prog, cell(name, 40), dur, size, cell(note, 80))
+		rows = append(rows, []string{cell(s.ID, 40), statusWord(status, colour), prog, cell(name, 40), dur, size, cell(note, 200)})
 	}
-	return tw.Flush()
+	return writeTable(w, rows, width)
 }
 
 // cell makes server text safe and short enough for a table column.

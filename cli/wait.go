@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -368,18 +367,21 @@ func (r *waitReporter) final(jobs []track.Job) {
 		}
 		return
 	}
-	tw := tabwriter.NewWriter(r.sio.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tPROGRESS\tNAME\tURL\tNOTE")
+	rows := [][]string{{"ID", "STATUS", "PROGRESS", "NAME", "URL", "NOTE"}}
 	for _, j := range jobs {
 		w := toWaitJSON(j)
 		var name, link string
 		if j.Video != nil {
 			name, link = termsafe.Clean(j.Video.Name), termsafe.CleanURL(j.Video.PublicURL)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", orDash(termsafe.Clean(j.ID)), waitStatusWord(w.Status),
-			orDash(waitPercent(j)), orDash(name), orDash(link), orDash(termsafe.Clean(j.Err)))
+		note := j.Err
+		if note == "" && j.Job != nil && j.Status == api.StatusFailed {
+			note = j.Job.Reason()
+		}
+		rows = append(rows, []string{orDash(termsafe.Clean(j.ID)), waitStatusWord(w.Status),
+			orDash(waitPercent(j)), orDash(name), orDash(link), orDash(termsafe.Clean(note))})
 	}
-	_ = tw.Flush()
+	_ = writeTable(r.sio.Out, rows, terminalWidth(r.sio.Out))
 }
 
 func writeNDJSON(w io.Writer, v statusJSON) {
@@ -393,24 +395,10 @@ func writeNDJSON(w io.Writer, v statusJSON) {
 // waitStatusWord is a glyph and the status word, made safe: an unknown word
 // comes from the server.
 func waitStatusWord(s string) string {
-	g := "!"
-	switch api.Status(s) {
-	case api.StatusFinished:
-		g = "✓"
-	case api.StatusFailed:
-		g = "✗"
-	case api.StatusDeleted:
-		g = "⊘"
-	case api.StatusInQueue:
-		g = "◌"
-	case api.StatusPreprocessing, api.StatusPreprocessingFinished, api.StatusGenerating:
-		g = "●"
-	case "not_found":
-		g = "?"
-	case "":
+	if s == "" {
 		return "… waiting"
 	}
-	return g + " " + termsafe.Clean(s)
+	return statusWord(s, false)
 }
 
 // waitPercent is progress over maximumProgress, when a job was read.

@@ -16,12 +16,15 @@ import (
 const floodRequests = 1000
 
 // keyBudget is how soon a key press must redraw the screen while the
-// receiver is flooded: 500 ms, doubled under the race detector, which
-// slows both this test's 1,000 senders and the reel it built with -race
-// on the same two cores (measured there: 300 to 600 ms for the first keys).
+// receiver is flooded: 500 ms alone, but 5 s under the race detector. With
+// -race, this test's 1,000 senders, the reel it built with -race and the
+// other packages' tests (go test runs packages side by side) share two
+// cores: one CI run measured 3.6 s where a quiet run takes 0.3 to 0.6 s.
+// The bound there proves the dashboard keeps answering, not how fast;
+// RELIABILITY.md has the quiet figures.
 func keyBudget() time.Duration {
 	if raceEnabled() {
-		return time.Second
+		return 5 * time.Second
 	}
 	return 500 * time.Millisecond
 }

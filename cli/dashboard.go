@@ -161,6 +161,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		Engine:     eng,
 		Downloader: downloads,
 		Notice:     notice,
+		Listening:  callbackURL != "",
 		Now:        sio.Now,
 		Logger:     log,
 		Notify:     d.settings.Notify,

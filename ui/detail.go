@@ -148,8 +148,11 @@ func (m *model) describe(e *entry, w int) []string {
 	if seenEnding(j) {
 		add("ended", formatClock(j.Ended, m.t, m.loc))
 	}
-	if !j.CallbackAt.IsZero() {
+	switch {
+	case !j.CallbackAt.IsZero():
 		add("callback", formatClock(j.CallbackAt, m.t, m.loc))
+	case m.listening:
+		add("callback", "none came")
 	}
 	out = append(out, m.packPairs(pairs, w)...)
 	// The IDs, long, are packed apart from the short facts, so that they

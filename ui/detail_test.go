@@ -155,3 +155,30 @@ func TestPackPairs(t *testing.T) {
 		t.Errorf("packPairs:\n%s\nwant:\n%s", strings.Join(plain, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestDetailCallback: with a receiver running, the pane says when a job's
+// callback came, or that none came; without one it says nothing of it.
+func TestDetailCallback(t *testing.T) {
+	came := fixtures()
+	for i := range came {
+		if came[i].ID == "job-finished" {
+			came[i].CallbackAt = fixedNow.Add(-55 * time.Second)
+		} else {
+			came[i].CallbackAt = time.Time{}
+		}
+	}
+	for _, listening := range []bool{true, false} {
+		hs := newHarness(t, 160, 45, came...)
+		hs.m.listening = listening
+		hs.selectID("job-finished")
+		hs.key("enter")
+		if d := detailText(hs); !strings.Contains(d, "callback  11:59:05") {
+			t.Errorf("listening=%v: the callback's time is missing:\n%s", listening, d)
+		}
+		hs.selectID("job-failed")
+		d := detailText(hs)
+		if got := strings.Contains(d, "callback  none came"); got != listening {
+			t.Errorf("listening=%v: \"none came\" shown=%v:\n%s", listening, got, d)
+		}
+	}
+}

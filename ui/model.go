@@ -95,6 +95,7 @@ type model struct {
 	notifyMode string
 	mouse      bool
 	version    string
+	listening  bool // a callback receiver runs
 
 	st    styles
 	paint paints
@@ -182,6 +183,7 @@ func newModel(o Options) *model {
 		focused:    true,
 	}
 	m.t = m.now()
+	m.listening = o.Listening
 	if o.Notice != "" {
 		m.flash, m.flashKeep = termsafe.Clean(o.Notice), true
 	}

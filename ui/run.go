@@ -55,6 +55,9 @@ type Options struct {
 	// callbacks are received; it stays until another message takes its
 	// place. Server text in it must be cleaned by the caller.
 	Notice string
+	// Listening says a callback receiver runs, so the detail pane can say
+	// that no callback came for a job, not only when one did.
+	Listening bool
 	// OpenURL opens a link in a browser; nil means github.com/pkg/browser
 	// with its output discarded.
 	OpenURL func(url string) error

@@ -94,6 +94,7 @@ type entry struct {
 	fails     int       // transient errors in a row
 	holdUntil time.Time // a 503's Retry-After (or backoff): not before then
 	samples   []sample
+	named     bool // the video was asked for once while rendering, for its name
 }
 
 // phase is what the next request for a job is.
@@ -104,6 +105,7 @@ const (
 	phaseVideoLookup              // the job endpoint said 404: GET the ID as a video
 	phaseJob                      // follow the job (JobID)
 	phaseFetchVideo               // finished: GET the generated video, once
+	phaseNameVideo                // rendering: GET the video once, for its name
 	phaseDone                     // nothing more to ask
 )
 

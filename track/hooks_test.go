@@ -111,7 +111,8 @@ func TestPersister(t *testing.T) {
 }
 
 // Jobs loaded from the store are not polled once ended, except a finished
-// one whose video was never fetched; running ones resume on their job id.
+// one whose video was never fetched; running ones resume on their job id
+// (and have their video's name looked up once).
 func TestLoad(t *testing.T) {
 	h := start(t, track.Options{})
 	h.api.Video("v1", tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "v1", PublicURL: "u"}}))
@@ -124,8 +125,9 @@ func TestLoad(t *testing.T) {
 	)
 	h.run(time.Second)
 	calls := fmt.Sprint(h.api.Calls())
-	if h.api.Count("", "") != 2 || h.api.Count("video", "v1") != 1 || h.api.Count("job", "j3") != 1 {
-		t.Errorf("calls %s, want only the video of fin and job j3", calls)
+	// The running one's video is asked for once too, for its name.
+	if h.api.Count("", "") != 3 || h.api.Count("video", "v1") != 1 || h.api.Count("job", "j3") != 1 || h.api.Count("video", "vid") != 1 {
+		t.Errorf("calls %s, want only the video of fin, job j3 and the name of j3's video", calls)
 	}
 	if j := h.job("fin"); j.Video == nil {
 		t.Error("fin's video not fetched")

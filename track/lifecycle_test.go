@@ -9,8 +9,9 @@ import (
 	"github.com/reel-dev/reel/track/tracktest"
 )
 
-// A job that queues, renders and finishes: its video is fetched once, and
-// then nothing is polled, ever.
+// A job that queues, renders and finishes: its video is asked for once at
+// the start for its name, fetched once at the end for its links, and then
+// nothing is polled, ever.
 func TestFinishedFetchesVideoOnceThenStops(t *testing.T) {
 	h := start(t, track.Options{})
 	h.api.Job("j1", func(n int, now time.Time) tracktest.Step {
@@ -23,10 +24,16 @@ func TestFinishedFetchesVideoOnceThenStops(t *testing.T) {
 		}
 		return tracktest.Step{Job: jobAt(api.StatusFinished, 100)}
 	})
-	h.api.Video("vid", tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "vid", PublicURL: "https://cdn/v.mp4"}}))
+	h.api.Video("vid", tracktest.Steps(
+		tracktest.Step{Video: &api.Video{ID: "vid", Name: "Intro"}},
+		tracktest.Step{Video: &api.Video{ID: "vid", Name: "Intro", PublicURL: "https://cdn/v.mp4"}}))
 
 	h.e.Add("j1")
-	h.runUntil(10*time.Minute, func() bool { return h.job("j1").Video != nil })
+	h.runUntil(time.Minute, func() bool { return h.job("j1").Video != nil })
+	if j := h.job("j1"); j.Status != api.StatusInQueue || j.Video.Name != "Intro" {
+		t.Fatalf("while queued: status %s, video %+v; want the name known", j.Status, j.Video)
+	}
+	h.runUntil(10*time.Minute, func() bool { return h.job("j1").Video.PublicURL != "" })
 	j := h.job("j1")
 	if j.Status != api.StatusFinished || j.Kind != api.KindJob || j.JobID != "j1" || j.VideoID != "vid" {
 		t.Fatalf("job = %+v", j)
@@ -39,8 +46,8 @@ func TestFinishedFetchesVideoOnceThenStops(t *testing.T) {
 	if got := h.api.Count("", ""); got != calls {
 		t.Errorf("polled %d more times after the end", got-calls)
 	}
-	if n := h.api.Count("video", "vid"); n != 1 {
-		t.Errorf("video fetched %d times, want 1", n)
+	if n := h.api.Count("video", "vid"); n != 2 {
+		t.Errorf("video fetched %d times, want 2 (name, then links)", n)
 	}
 	if n := h.clk.Pending(); n != 0 {
 		t.Errorf("%d timers pending with nothing to do, want 0", n)
@@ -167,5 +174,27 @@ func TestRefreshRevivesNotFound(t *testing.T) {
 	h.idle()
 	if j := h.job("x"); j.NotFound || j.Status != api.StatusFailed || j.Err != "" {
 		t.Fatalf("after refresh: %+v", j)
+	}
+}
+
+// The name lookup is a courtesy: a video the API will not show yet, or an
+// error, costs that one request and leaves no error on the row.
+func TestNameLookupFailureIsNoError(t *testing.T) {
+	for _, fail := range []tracktest.Step{{Err: &api.NotFoundError{Kind: "video", ID: "vid"}}, {Err: err500}} {
+		h := start(t, track.Options{})
+		h.api.Job("j1", tracktest.Steps(queued))
+		h.api.Video("vid", tracktest.Steps(fail))
+		h.e.Add("j1")
+		h.run(time.Minute)
+		j := h.job("j1")
+		if j.Err != "" || j.Retrying || j.NotFound || j.Video != nil {
+			t.Errorf("%v: job after a failed name lookup: err %q retrying %v notFound %v video %v", fail.Err, j.Err, j.Retrying, j.NotFound, j.Video)
+		}
+		if n := h.api.Count("video", "vid"); n != 1 {
+			t.Errorf("%v: video asked %d times, want 1", fail.Err, n)
+		}
+		if n := h.api.Count("job", "j1"); n < 3 {
+			t.Errorf("%v: job polled %d times in a minute of queue, want it polled on", fail.Err, n)
+		}
 	}
 }

@@ -36,7 +36,7 @@ func (e *Engine) start(ctx context.Context, wg *sync.WaitGroup, en *entry, now t
 	switch en.phase {
 	case phaseJob:
 		req.target = en.job.JobID
-	case phaseFetchVideo:
+	case phaseFetchVideo, phaseNameVideo:
 		req.target = en.job.VideoID
 	}
 	e.inflight++
@@ -107,6 +107,11 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 		en.fails = 0
 		en.holdUntil = time.Time{}
 		e.onAnswer(en, req, a, now)
+	case req.phase == phaseNameVideo && !errors.As(err, &ka) && !errors.As(err, &rl):
+		// Only the name was wanted: no error to show, no retry; the job's
+		// own polling goes on, and the video is fetched when it finishes.
+		en.phase = phaseJob
+		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
 	case errors.As(err, &ka):
 		// The key is the program's, not the job's: stop everything.
 		e.keyRejected = true
@@ -196,6 +201,12 @@ func (e *Engine) onAnswer(en *entry, req request, a answer, now time.Time) {
 	case phaseFetchVideo:
 		j.Video = a.video
 		en.phase = phaseDone
+	case phaseNameVideo:
+		if j.Video == nil {
+			j.Video = a.video // links come later: they are fetched at the end
+		}
+		en.phase = phaseJob
+		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
 	}
 }
 
@@ -219,7 +230,7 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 
 	switch aj.Status {
 	case api.StatusFinished:
-		if j.VideoID != "" && (j.Video == nil || j.Video.PublicURL == "") {
+		if j.VideoID != "" && (j.Video == nil || j.Video.PublicURL == "" || en.named) {
 			en.phase = phaseFetchVideo
 			e.schedule(en, now)
 			return
@@ -234,12 +245,27 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 		en.samples = en.samples[:0]
 		j.ETA = e.pace.eta(j, nil)
 		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
+		e.askName(en, now)
 	default:
 		// Running, or a word the docs do not name: keep asking, show it as is.
 		en.samples = addSample(en.samples, now, readFraction(j))
 		j.ETA = e.pace.eta(j, en.samples)
 		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
+		e.askName(en, now)
 	}
+}
+
+// askName asks for a rendering job's video once, right away, so its row
+// shows a name long before the end: people render hundreds of videos from
+// one template and tell them apart by name. One request a job; a video the
+// API will not show yet is no error. Called with e.mu held.
+func (e *Engine) askName(en *entry, now time.Time) {
+	if en.named || en.job.VideoID == "" || en.job.Video != nil {
+		return
+	}
+	en.named = true
+	en.phase = phaseNameVideo
+	e.schedule(en, now)
 }
 
 // onNotFound handles a 404. Called with e.mu held.
@@ -266,6 +292,7 @@ func (e *Engine) onNotFound(en *entry, now time.Time) {
 	case phaseFetchVideo:
 		j.Err = fmt.Sprintf("generated video %q not found (HTTP 404)", j.VideoID)
 		en.phase = phaseDone
+	case phaseNameVideo: // handled in apply: not an error
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/api/sim"
+	"github.com/reel-dev/reel/termtest"
 )
 
 // floodRequests is how many callbacks arrive at once.
@@ -23,7 +24,7 @@ const floodRequests = 1000
 // The bound there proves the dashboard keeps answering, not how fast;
 // RELIABILITY.md has the quiet figures.
 func keyBudget() time.Duration {
-	if raceEnabled() {
+	if termtest.RaceEnabled() {
 		return 5 * time.Second
 	}
 	return 500 * time.Millisecond
@@ -48,10 +49,10 @@ func TestCallbackFloodKeepsTheDashboardResponsive(t *testing.T) {
 	}
 	addr := freeAddr(t)
 	const secret = "chaos-flood-secret-0123456789"
-	tm := startTerm(t, reelEnv(t.TempDir(), srv.URL(), srv.Token()),
+	tm := startTerm(t, termtest.Env(t.TempDir(), srv.URL(), srv.Token()),
 		append([]string{"--listen", addr, "--callback-secret", secret}, ids...)...)
-	tm.waitScreen("every job generating", jobCount(len(ids)), 30*time.Second)
-	tm.waitScreen("a first answer", func(s string) bool { return strings.Contains(s, "generating") }, 30*time.Second)
+	tm.WaitScreen("every job generating", jobCount(len(ids)), 30*time.Second)
+	tm.WaitScreen("a first answer", func(s string) bool { return strings.Contains(s, "generating") }, 30*time.Second)
 
 	url := "http://" + addr + "/callback/" + secret
 	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: floodRequests}}
@@ -87,9 +88,9 @@ func TestCallbackFloodKeepsTheDashboardResponsive(t *testing.T) {
 		if i%2 == 1 {
 			k = "k"
 		}
-		d, ok := tm.afterKey(k, 5*time.Second)
-		if !ok {
-			t.Errorf("key %d: no screen update within 5 s during the flood", i)
+		d, err := tm.AfterKey(k, 5*time.Second)
+		if err != nil {
+			t.Errorf("key %d during the flood: %v", i, err)
 		}
 		slowest = max(slowest, d)
 		keys++
@@ -103,8 +104,8 @@ func TestCallbackFloodKeepsTheDashboardResponsive(t *testing.T) {
 		t.Errorf("slowest redraw after a key during the flood: %v, budget %v", slowest, keyBudget())
 	}
 	// Still alive afterwards: quit cleanly.
-	tm.press("q")
-	if code := tm.exit(20 * time.Second); code != 0 {
+	tm.Press("q")
+	if code := tm.Exit(20 * time.Second); code != 0 {
 		t.Errorf("exit %d after q", code)
 	}
 	t.Logf("%d callbacks in %v: answers %v, %d unanswered; %d keys during the flood, slowest redraw %v (budget %v)",

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/reel-dev/reel/termtest"
 )
 
 // hostile carries every way server text can take over a terminal: CSI
@@ -141,21 +143,21 @@ var hostileIDs = []string{"h-fail", "h-fin", "h-status", "h-huge", "h-bigname", 
 func TestHostileServerTextInTheDashboard(t *testing.T) {
 	t.Parallel()
 	srv := hostileAPI(t)
-	tm := startTerm(t, reelEnv(t.TempDir(), srv.URL+"/api/v1", "k"), hostileIDs...)
-	tm.waitScreen("every row answered", func(s string) bool {
-		return strings.Contains(lineWith(s, "h-fin"), "Evil one") && strings.Contains(lineWith(s, "h-fail"), "failed")
+	tm := startTerm(t, termtest.Env(t.TempDir(), srv.URL+"/api/v1", "k"), hostileIDs...)
+	tm.WaitScreen("every row answered", func(s string) bool {
+		return strings.Contains(termtest.LineWith(s, "h-fin"), "Evil one") && strings.Contains(termtest.LineWith(s, "h-fail"), "failed")
 	}, 30*time.Second)
-	tm.press("\r")
+	tm.Press("\r")
 	for range hostileIDs {
-		if _, ok := tm.afterKey("j", 5*time.Second); !ok {
-			t.Fatalf("no screen update within 5 s of a key; screen:\n%s", tm.screen())
+		if _, err := tm.AfterKey("j", 5*time.Second); err != nil {
+			t.Fatalf("%v; screen:\n%s", err, tm.Screen())
 		}
 	}
-	tm.press("q")
-	if code := tm.exit(30 * time.Second); code != 0 {
+	tm.Press("q")
+	if code := tm.Exit(30 * time.Second); code != 0 {
 		t.Errorf("exit %d after q", code)
 	}
-	raw := tm.rawOutput()
+	raw := tm.Raw()
 	for _, d := range dangers(raw) {
 		t.Errorf("the terminal got %s", d)
 	}
@@ -168,7 +170,7 @@ func TestHostileServerTextInCommands(t *testing.T) {
 	t.Parallel()
 	srv := hostileAPI(t)
 	home := t.TempDir()
-	env := reelEnv(home, srv.URL+"/api/v1", "k")
+	env := termtest.Env(home, srv.URL+"/api/v1", "k")
 	// The 10 MB answers cost seconds each under the race detector, so
 	// only status (whose table shows both) reads them.
 	small := []string{"h-fail", "h-fin", "h-status", "h-500", "h-418"}
@@ -179,8 +181,8 @@ func TestHostileServerTextInCommands(t *testing.T) {
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			tm := startTerm(t, env, args...)
-			code := tm.exit(60 * time.Second)
-			raw := tm.rawOutput()
+			code := tm.Exit(60 * time.Second)
+			raw := tm.Raw()
 			for _, d := range dangers(raw) {
 				t.Errorf("reel %s (exit %d) wrote %s", args[0], code, d)
 			}
@@ -194,7 +196,7 @@ func TestStatusJSONKeepsTheRawValue(t *testing.T) {
 	t.Parallel()
 	srv := hostileAPI(t)
 	cmd := exec.Command(reelBin, "status", "--json", "h-fail", "h-fin")
-	cmd.Env = reelEnv(t.TempDir(), srv.URL+"/api/v1", "k")
+	cmd.Env = termtest.Env(t.TempDir(), srv.URL+"/api/v1", "k")
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	_ = cmd.Run() // exit 1: a job failed
@@ -224,14 +226,4 @@ func TestStatusJSONKeepsTheRawValue(t *testing.T) {
 	if i := bytes.IndexByte(out.Bytes(), 0x1b); i >= 0 {
 		t.Errorf("JSON output holds a raw ESC at %d", i)
 	}
-}
-
-// lineWith is the screen line holding sub, or "".
-func lineWith(screen, sub string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.Contains(l, sub) {
-			return l
-		}
-	}
-	return ""
 }

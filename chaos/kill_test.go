@@ -18,6 +18,7 @@ import (
 
 	"github.com/reel-dev/reel/api/sim"
 	"github.com/reel-dev/reel/store"
+	"github.com/reel-dev/reel/termtest"
 )
 
 // killRounds is how many dashboards are killed with SIGKILL in a row on
@@ -37,7 +38,7 @@ func TestKillDashboardLosesNoID(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	home := t.TempDir()
-	env := reelEnv(home, srv.URL(), srv.Token())
+	env := termtest.Env(home, srv.URL(), srv.Token())
 	dbPath := filepath.Join(home, "state", "reel", "reel.db")
 	rnd := rand.New(rand.NewPCG(11, 12))
 	// Jobs that keep changing while the dashboard runs, so the store is
@@ -56,14 +57,14 @@ func TestKillDashboardLosesNoID(t *testing.T) {
 		tm := startTerm(t, env, args...)
 		// Rows scroll off a full screen, so the footer's count is what
 		// shows the new IDs were added.
-		tm.waitScreen("the IDs given as arguments", jobCount(len(shown)+len(args)), 20*time.Second)
+		tm.WaitScreen("the IDs given as arguments", jobCount(len(shown)+len(args)), 20*time.Second)
 		for _, id := range args {
 			shown[id] = true
 		}
-		tm.press("a")
-		tm.press(strings.Join(typed, " "))
-		tm.press("\r")
-		tm.waitScreen("the IDs typed at the a prompt", jobCount(len(shown)+len(typed)), 20*time.Second)
+		tm.Press("a")
+		tm.Press(strings.Join(typed, " "))
+		tm.Press("\r")
+		tm.WaitScreen("the IDs typed at the a prompt", jobCount(len(shown)+len(typed)), 20*time.Second)
 		for _, id := range typed {
 			shown[id] = true
 		}
@@ -71,10 +72,10 @@ func TestKillDashboardLosesNoID(t *testing.T) {
 		if d := time.Duration(rnd.IntN(400)) * time.Millisecond; d > 0 {
 			time.Sleep(d) // the kill's moment is the point of the test, not a wait for something
 		}
-		if err := tm.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		if err := syscall.Kill(tm.Pid(), syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		<-tm.exited
+		tm.Exit(20 * time.Second)
 
 		st, err := store.Open(dbPath)
 		if err != nil {
@@ -137,7 +138,7 @@ func TestKillDownloadResumes(t *testing.T) {
 	srv := httptest.NewServer(rl)
 	t.Cleanup(srv.Close)
 	home, dir := t.TempDir(), t.TempDir()
-	env := reelEnv(home, srv.URL+sim.APIPrefix, s.Token())
+	env := termtest.Env(home, srv.URL+sim.APIPrefix, s.Token())
 	final := filepath.Join(dir, "Big-big-video.mp4")
 
 	kills := []int64{20 << 20, 110 << 20, 230 << 20} // bytes on disk when killed

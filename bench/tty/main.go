@@ -19,14 +19,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/reel-dev/reel/api/sim"
+	"github.com/reel-dev/reel/termtest"
 )
 
 type config struct {
@@ -93,11 +92,8 @@ func run(out io.Writer, c config) (bool, error) {
 			return false, err
 		}
 		defer os.RemoveAll(dir)
-		bin = filepath.Join(dir, "reel")
-		build := exec.Command("go", "build", "-o", bin, "github.com/reel-dev/reel")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return false, fmt.Errorf("build reel (or pass -reel PATH): %w", err)
+		if bin, err = termtest.Build(dir, false); err != nil {
+			return false, fmt.Errorf("%w (or pass -reel PATH)", err)
 		}
 	}
 
@@ -125,34 +121,24 @@ func run(out io.Writer, c config) (bool, error) {
 		return false, err
 	}
 	defer os.RemoveAll(home)
-	env := []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + home,
-		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
-		"TERM=xterm-256color", "COLORTERM=",
-		"COLOSSYAN_BASE_URL=" + srv.URL(), "COLOSSYAN_API_KEY=" + srv.Token(),
-	}
+	env := append(termtest.Env(home, srv.URL(), srv.Token()), "COLORTERM=")
 	if c.truecolor {
-		env[5] = "COLORTERM=truecolor"
+		env[len(env)-1] = "COLORTERM=truecolor"
 	}
-	ch, err := startChild(bin, env, c.w, c.h, ids...)
+	ch, err := termtest.Start(bin, env, c.w, c.h, ids...)
 	if err != nil {
 		return false, err
 	}
-	defer ch.quit()
+	defer quit(ch)
 
 	header := func(parts ...string) func(string) bool {
 		return func(s string) bool {
 			head, _, _ := strings.Cut(s, "\n")
-			for _, p := range parts {
-				if !strings.Contains(head, p) {
-					return false
-				}
-			}
-			return true
+			return termtest.ContainsAll(parts...)(head)
 		}
 	}
 	gen := "● " + strconv.Itoa(c.jobs) + " generating"
-	if err := ch.waitScreen(gen, header(gen), 20*time.Second); err != nil {
+	if _, err := ch.WaitScreen(gen, header(gen), 20*time.Second); err != nil {
 		return false, err
 	}
 	busy, err := measure(ch, srv, "(a) jobs generating", c.busy)
@@ -172,7 +158,7 @@ func run(out io.Writer, c config) (bool, error) {
 	if c.failed > 0 {
 		done = append(done, "✗ "+strconv.Itoa(c.failed)+" failed")
 	}
-	if err := ch.waitScreen(strings.Join(done, ", "), header(done...), c.busy+time.Duration(c.jobs+60)*time.Second); err != nil {
+	if _, err := ch.WaitScreen(strings.Join(done, ", "), header(done...), c.busy+time.Duration(c.jobs+60)*time.Second); err != nil {
 		return false, err
 	}
 	time.Sleep(2 * time.Second) // the last video fetches and the frame after them
@@ -185,22 +171,29 @@ func run(out io.Writer, c config) (bool, error) {
 	return ok, nil
 }
 
+// quit presses q and waits a little for reel to end before Close kills it.
+func quit(ch *termtest.Term) {
+	_ = ch.Press("q")
+	_, _ = ch.Exit(5 * time.Second)
+	ch.Close()
+}
+
 // measure counts what the child writes, the API requests it makes and its
 // CPU time over d.
-func measure(ch *child, srv *sim.Server, name string, d time.Duration) (window, error) {
-	fmt.Fprintf(os.Stderr, "%s: measuring reel (pid %d) for %v\n", name, ch.cmd.Process.Pid, d)
-	cpu0, err := ch.cpuTime()
+func measure(ch *termtest.Term, srv *sim.Server, name string, d time.Duration) (window, error) {
+	fmt.Fprintf(os.Stderr, "%s: measuring reel (pid %d) for %v\n", name, ch.Pid(), d)
+	cpu0, err := cpuTime(ch.Pid())
 	if err != nil {
 		return window{}, err
 	}
-	ch.record(true)
-	b0, r0 := ch.bytesOut(), srv.Requests().Total
+	ch.Record(true)
+	b0, r0 := ch.Bytes(), srv.Requests().Total
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	<-ctx.Done()
-	b1, r1 := ch.bytesOut(), srv.Requests().Total
-	frames := ch.record(false)
-	cpu1, err := ch.cpuTime()
+	b1, r1 := ch.Bytes(), srv.Requests().Total
+	frames := ch.Record(false)
+	cpu1, err := cpuTime(ch.Pid())
 	if err != nil {
 		return window{}, err
 	}

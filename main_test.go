@@ -11,8 +11,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -125,7 +127,6 @@ func TestDashboardShowsJobsDetailsAndSummary(t *testing.T) {
 		row := termtest.LineWith(s, "job-fin")
 		return termtest.ContainsAll("Quarterly update", "1m 23s", "3.0 MB")(row)
 	}, waitFor)
-	// Only a finished job's video is fetched, so only it has a name.
 	for id, word := range map[string]string{fail: "✗ failed", gen: "● generating", queue: "◌ in queue"} {
 		if row := termtest.LineWith(s, id); !strings.Contains(row, word) {
 			t.Errorf("row of %s = %q, want %q", id, row, word)
@@ -286,5 +287,57 @@ func TestStatusTableInATerminalIsClean(t *testing.T) {
 	}
 	if row := termtest.LineWith(tm.Screen(), "job-evil"); !strings.Contains(row, "Evil one two") {
 		t.Errorf("row = %q, want the start of the cleaned name", row)
+	}
+}
+
+// TestKeyNeverLeavesTheAPIClient runs a dashboard with a debug log against
+// a simulator whose token is distinctive, then looks for that token in
+// every byte reel wrote: the screen, the debug log, the store, the config
+// folder.
+func TestKeyNeverLeavesTheAPIClient(t *testing.T) {
+	t.Parallel()
+	const key = "reel-test-key-9f8e7d6c5b4a"
+	srv, err := sim.Start(sim.Options{Seed: 42, Speed: 10, Token: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	fin, fail, gen, queue := knownJobs(srv)
+	home := t.TempDir()
+	logFile := filepath.Join(home, "debug.log")
+	tm := startTerm(t, termtest.Env(home, srv.URL(), key), "--debug", logFile, fin, fail, gen, queue)
+	tm.WaitScreen("the finished job's row", func(s string) bool {
+		return strings.Contains(termtest.LineWith(s, "job-fin"), "Quarterly update")
+	}, waitFor)
+	tm.Press("q")
+	if code := tm.Exit(waitFor); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if bytes.Contains(tm.Raw(), []byte(key)) {
+		t.Error("the key reached the terminal")
+	}
+	files := 0
+	err = filepath.WalkDir(home, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(b, []byte(key)) {
+			t.Errorf("the key is in %s", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(logFile); err != nil || fi.Size() == 0 {
+		t.Errorf("the debug log was not written (%v): the check above proves nothing", err)
+	}
+	if files < 2 {
+		t.Errorf("only %d files under the state folder: the store should be there", files)
 	}
 }

@@ -223,3 +223,69 @@ func runReel(env []string, args ...string) (string, error) {
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
+
+// TestKillDashboardDownloadResumes presses d in the dashboard on a 300 MB
+// video, kills the dashboard with SIGKILL mid-transfer, and starts it again
+// on the same store: the job is still tracked, only .part files stood in
+// the folder, and d again resumes with Range to a byte-identical file.
+func TestKillDashboardDownloadResumes(t *testing.T) {
+	t.Parallel()
+	s := sim.New(sim.Options{Seed: 6, CallbackEvery: -1})
+	const size = 300 << 20
+	id, vid := s.AddJob(sim.JobSpec{ID: "dash-job", VideoID: "dash-video", Name: "Dash", Age: time.Hour, VideoSize: size})
+	rl := &rangeLog{next: s.Handler()}
+	srv := httptest.NewServer(rl)
+	t.Cleanup(srv.Close)
+	home, dir := t.TempDir(), t.TempDir()
+	env := termtest.Env(home, srv.URL+sim.APIPrefix, s.Token())
+
+	tm := startTerm(t, env, "--download-dir", dir, id)
+	tm.WaitScreen("the finished row", func(sc string) bool {
+		return strings.Contains(termtest.LineWith(sc, id), "✓ finished")
+	}, 20*time.Second)
+	tm.Press("d")
+	got, err := waitPart(dir, 60<<20, 60*time.Second)
+	if kerr := syscall.Kill(tm.Pid(), syscall.SIGKILL); kerr != nil {
+		t.Fatal(kerr)
+	}
+	tm.Exit(20 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range dirNames(t, dir) {
+		if !strings.HasSuffix(n, ".part") && !strings.HasSuffix(n, ".part.meta") {
+			t.Errorf("after kill -9 at %d MB, %s stands in the folder (only .part files may)", got>>20, n)
+		}
+	}
+
+	// Started again with no arguments: the store brings the job back.
+	tm = startTerm(t, env, "--download-dir", dir)
+	tm.WaitScreen("the job, back from the store", func(sc string) bool {
+		return strings.Contains(termtest.LineWith(sc, id), "✓ finished")
+	}, 20*time.Second)
+	tm.Press("d")
+	tm.WaitScreen("the download saved", func(sc string) bool {
+		return strings.Contains(termtest.LineWith(sc, id), "saved")
+	}, 90*time.Second)
+	tm.Press("q")
+	tm.Exit(20 * time.Second)
+
+	final := filepath.Join(dir, "Dash-dash-video.mp4")
+	if names := dirNames(t, dir); len(names) != 1 || names[0] != filepath.Base(final) {
+		t.Errorf("folder at the end: %v, want only %s", names, filepath.Base(final))
+	}
+	if err := sameBytes(final, s.NewContent(vid)); err != nil {
+		t.Errorf("the resumed file: %v", err)
+	}
+	rl.mu.Lock()
+	ranges := append([]string(nil), rl.ranges...)
+	rl.mu.Unlock()
+	resumed := false
+	for _, r := range ranges {
+		resumed = resumed || (r != "" && !strings.HasPrefix(r, "bytes=0-"))
+	}
+	if !resumed {
+		t.Errorf("the second dashboard did not resume with a Range past 0: %q", ranges)
+	}
+	t.Logf("dashboard killed at %d MB of %d; resumed with %q; final file byte-identical", got>>20, size>>20, ranges)
+}

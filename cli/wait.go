@@ -222,8 +222,9 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 func running(jobs []track.Job) int {
 	n := 0
 	for _, j := range jobs {
-		fetching := j.Status == api.StatusFinished && j.Video == nil && j.VideoID != "" && (j.Err == "" || j.Retrying)
-		if !j.Terminal() || fetching {
+		// Settled, not just ended: a finished job's video (with its links)
+		// comes after the status, and scripts want the links.
+		if !j.Terminal() || !j.Settled {
 			n++
 		}
 	}
@@ -249,7 +250,7 @@ type waitFinishers struct {
 }
 
 func (w *waitFinishers) start(ctx context.Context, j track.Job) {
-	if len(w.fns) == 0 || w.started[j.ID] || j.Status != api.StatusFinished || j.Video == nil {
+	if len(w.fns) == 0 || w.started[j.ID] || j.Status != api.StatusFinished || j.Video == nil || !j.Settled {
 		return
 	}
 	w.started[j.ID] = true

@@ -214,6 +214,16 @@ func TestWaitJSONStream(t *testing.T) {
 			t.Errorf("line %d repeats line %d: %+v", i, i-1, lines[i])
 		}
 	}
+	// The final state carries the video's links: wait does not stop at the
+	// status word while the video is still being fetched.
+	for _, l := range lines[n-2:] {
+		var v struct {
+			PublicURL string `json:"publicUrl"`
+		}
+		if err := json.Unmarshal(l.Video, &v); err != nil || v.PublicURL == "" {
+			t.Errorf("final line for %s has no publicUrl: %s", l.ID, l.Video)
+		}
+	}
 }
 
 // Without --json: a plain line per visible change on stderr (never the same

@@ -207,3 +207,39 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 		t.Error("a timer outlived Run")
 	}
 }
+
+// A nudge (a callback, the user's r) while a job's name lookup still waits
+// for its turn asks the job first: the job may have just finished, and that
+// must be seen at once, not after the name.
+func TestNudgeAsksTheJobBeforeItsName(t *testing.T) {
+	h := start(t, track.Options{MaxRPS: 0.1}) // one request every 10 s
+	h.api.Job("j1", tracktest.Steps(tracktest.Step{Job: jobAt(api.StatusGenerating, 10)}, tracktest.Step{Job: jobAt(api.StatusFinished, 100)}))
+	h.api.Video("vid", tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "vid", Name: "Intro", PublicURL: "https://cdn/v.mp4"}}))
+	h.e.Add("j1")
+	h.run(time.Second) // the first poll; the name lookup now waits for a token
+	h.e.Nudge("j1")
+	h.run(15 * time.Second)
+	calls := h.api.Calls()
+	if len(calls) < 2 || calls[1].Kind != "job" {
+		t.Fatalf("calls %v: after the nudge, want the job asked before its video", calls)
+	}
+	if j := h.job("j1"); j.Status != api.StatusFinished {
+		t.Errorf("status %s after the nudge's poll, want finished", j.Status)
+	}
+}
+
+// Settled: a finished job settles only once its video's links are in, so
+// `reel wait` does not end with a name-only video.
+func TestSettledWaitsForTheLinks(t *testing.T) {
+	h := start(t, track.Options{})
+	h.api.Job("j1", tracktest.Steps(tracktest.Step{Job: jobAt(api.StatusGenerating, 50)}, tracktest.Step{Job: jobAt(api.StatusFinished, 100)}))
+	h.api.Video("vid", tracktest.Steps(
+		tracktest.Step{Video: &api.Video{ID: "vid", Name: "Intro"}},
+		tracktest.Step{Video: &api.Video{ID: "vid", Name: "Intro", PublicURL: "https://cdn/v.mp4"}}))
+	h.e.Add("j1")
+	h.runUntil(10*time.Minute, func() bool { return h.job("j1").Settled })
+	j := h.job("j1")
+	if j.Status != api.StatusFinished || j.Video == nil || j.Video.PublicURL == "" {
+		t.Fatalf("settled as %s with video %+v, want finished with its links", j.Status, j.Video)
+	}
+}

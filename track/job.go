@@ -38,6 +38,11 @@ type Job struct {
 	Err      string // last error, "" after a good answer
 	Retrying bool   // a transient error is being backed off
 
+	// Settled: the engine will ask nothing more about this job until a
+	// refresh. A finished job settles only once its video (with its
+	// links) is in, so a script waiting on it never ends early.
+	Settled bool
+
 	ShareURL   string    // from a callback
 	CallbackAt time.Time // when the last callback for this job came
 

@@ -110,6 +110,10 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 	case req.phase == phaseNameVideo && !errors.As(err, &ka) && !errors.As(err, &rl):
 		// Only the name was wanted: no error to show, no retry; the job's
 		// own polling goes on, and the video is fetched when it finishes.
+		// A 503's Retry-After still holds the job back.
+		if ra, ok := api.RetryAfter(err); ok {
+			en.holdUntil = now.Add(ra)
+		}
 		en.phase = phaseJob
 		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
 	case errors.As(err, &ka):
@@ -159,6 +163,7 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 	if en.again {
 		en.again = false
 		if en.phase != phaseDone && !e.keyRejected {
+			e.jobFirst(en)
 			e.schedule(en, now) // a nudge came while asking: ask again
 		}
 	}
@@ -216,6 +221,7 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 	if aj == nil {
 		aj = &api.Job{}
 	}
+	before := j.Status
 	j.Job = aj
 	if aj.VideoID != "" {
 		j.VideoID = aj.VideoID
@@ -230,7 +236,9 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 
 	switch aj.Status {
 	case api.StatusFinished:
-		if j.VideoID != "" && (j.Video == nil || j.Video.PublicURL == "" || en.named) {
+		// Links given while rendering (if the API ever gives them) are not
+		// the final ones: the answer that says finished fetches the video.
+		if j.VideoID != "" && (j.Video == nil || j.Video.PublicURL == "" || before != api.StatusFinished) {
 			en.phase = phaseFetchVideo
 			e.schedule(en, now)
 			return
@@ -252,6 +260,16 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 		j.ETA = e.pace.eta(j, en.samples)
 		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
 		e.askName(en, now)
+	}
+}
+
+// jobFirst makes a nudged job's next request the job itself, not a pending
+// name lookup: a nudge (a callback, the user's r) says the job may have
+// moved, and that is what must be seen at once. The name is asked for
+// again after. Called with e.mu held.
+func (e *Engine) jobFirst(en *entry) {
+	if en.phase == phaseNameVideo {
+		en.phase, en.named = phaseJob, false
 	}
 }
 
@@ -315,6 +333,7 @@ func (e *Engine) setStatus(j *Job, s api.Status, now time.Time) {
 func (e *Engine) emitJob(en *entry, before *Job) {
 	j := &en.job
 	j.Version = before.Version
+	j.Settled = en.phase == phaseDone
 	if *j == *before {
 		return
 	}

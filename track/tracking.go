@@ -86,6 +86,7 @@ func (e *Engine) track(added []*entry, now time.Time, persist bool) []Job {
 	}
 	out := make([]Job, len(added))
 	for i, en := range added {
+		en.job.Settled = en.phase == phaseDone
 		out[i] = en.job
 	}
 	if persist && e.persist != nil {
@@ -213,6 +214,7 @@ func (e *Engine) nudge(ens []*entry, refresh bool) {
 			en.again = true
 			continue
 		}
+		e.jobFirst(en)
 		before := en.job
 		e.schedule(en, now)
 		e.emitJob(en, &before)

@@ -218,7 +218,7 @@ func followStore(ctx context.Context, st *store.Store, eng *track.Engine, log *s
 			eng.Load(ev.Diff.Added...)
 		}
 		if len(ev.Diff.Removed) > 0 {
-			eng.Remove(ev.Diff.Removed...)
+			eng.Forget(ev.Diff.Removed...) // theirs, already in the store
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -241,5 +242,28 @@ func TestSettledWaitsForTheLinks(t *testing.T) {
 	j := h.job("j1")
 	if j.Status != api.StatusFinished || j.Video == nil || j.Video.PublicURL == "" {
 		t.Fatalf("settled as %s with video %+v, want finished with its links", j.Status, j.Video)
+	}
+}
+
+// Forget drops jobs another process stopped tracking without telling the
+// store: the removal is already there, and echoing it could undo an undo.
+func TestForgetDoesNotPersist(t *testing.T) {
+	rec := &recorder{}
+	h := start(t, track.Options{Persist: rec})
+	h.api.Job("a", tracktest.Steps(queued))
+	h.e.Add("a", "b")
+	h.e.Forget("a")
+	h.e.Remove("b")
+	if _, ok := h.e.Job("a"); ok {
+		t.Error("a still tracked after Forget")
+	}
+	rec.mu.Lock()
+	log := append([]string(nil), rec.log...)
+	rec.mu.Unlock()
+	if slices.Contains(log, "removed a") {
+		t.Errorf("Forget wrote to the store: %v", log)
+	}
+	if !slices.Contains(log, "removed b") {
+		t.Errorf("Remove did not write to the store: %v", log)
 	}
 }

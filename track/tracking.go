@@ -113,7 +113,14 @@ func (e *Engine) track(added []*entry, now time.Time, persist bool) []Job {
 
 // Remove stops tracking the IDs and returns their snapshots, for undo. An
 // answer still in flight for them is dropped.
-func (e *Engine) Remove(ids ...string) []Job {
+func (e *Engine) Remove(ids ...string) []Job { return e.remove(ids, true) }
+
+// Forget stops tracking jobs that another process stopped tracking: like
+// Remove, but nothing is written back, so this process cannot undo that
+// process's undo by echoing its removal into the store after the fact.
+func (e *Engine) Forget(ids ...string) { e.remove(ids, false) }
+
+func (e *Engine) remove(ids []string, persist bool) []Job {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []Job
@@ -134,7 +141,7 @@ func (e *Engine) Remove(ids ...string) []Job {
 	if len(gone) == 0 {
 		return nil
 	}
-	if e.persist != nil {
+	if persist && e.persist != nil {
 		if err := e.persist.Removed(gone); err != nil {
 			e.persistFailed(err)
 		}

@@ -87,7 +87,9 @@ func noLinkReason(j *track.Job) string {
 	switch {
 	case !finished(j):
 		return "no link yet: the video is not finished"
-	case j.Video == nil:
+	case j.Video == nil || j.Video.PublicURL == "":
+		// Right after finishing, the row may hold the video's name (asked
+		// for while it rendered) but not yet its links.
 		return "no link yet: the video's details have not arrived"
 	}
 	return "the video's link is not a plain http(s) URL"

@@ -65,7 +65,7 @@ func (m *model) downloadSelected() tea.Cmd {
 	case !finished(&e.job):
 		m.setFlash("only a finished video can be downloaded", true)
 		return nil
-	case e.job.Video == nil:
+	case e.job.Video == nil || e.job.Video.PublicURL == "":
 		m.setFlash("the video's details have not arrived yet; press r to ask again", true)
 		return nil
 	case e.dl != nil && !e.dl.p.State.Ended():

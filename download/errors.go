@@ -38,6 +38,10 @@ func (e *SizeError) Error() string {
 // Most likely the job has not finished.
 var ErrNoLink = errors.New("the video has no file link yet: is the job finished?")
 
+// ErrBusy means another reel process is writing the same .part file; this
+// one waits its turn rather than write over it.
+var ErrBusy = errors.New("another reel process is downloading this file")
+
 // transientError is a failed attempt that a later one may fix: a reset
 // connection, a truncated body, a 5xx, a stall.
 type transientError struct {

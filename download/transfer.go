@@ -127,6 +127,10 @@ func (d *transfer) openPart() (*os.File, int64, partMeta, error) {
 	if err != nil {
 		return nil, 0, partMeta{}, fmt.Errorf("partial file: %w", err)
 	}
+	if err := lockPart(part); err != nil {
+		_ = part.Close()
+		return nil, 0, partMeta{}, fmt.Errorf("%s: %w", d.part, err)
+	}
 	fi, err := part.Stat()
 	if err != nil {
 		_ = part.Close()

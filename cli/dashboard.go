@@ -135,9 +135,12 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	}
 	defer stopReceiver()
 	var notice string
-	if callbackURL != "" {
+	switch {
+	case callbackURL != "":
 		log.Info("callback receiver listening")
 		notice = "callbacks: " + callbackURL
+	case d.demo:
+		notice = "demo: simulated jobs, no key, no network · ? lists the keys"
 	}
 
 	var wg sync.WaitGroup

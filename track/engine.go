@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"time"
 
@@ -108,6 +109,25 @@ const (
 	phaseNameVideo                // rendering: GET the video once, for its name
 	phaseDone                     // nothing more to ask
 )
+
+// String names what a phase asks, for the debug log.
+func (p phase) String() string {
+	switch p {
+	case phaseLookup:
+		return "job (first look)"
+	case phaseVideoLookup:
+		return "video (the ID as a video id)"
+	case phaseJob:
+		return "job"
+	case phaseFetchVideo:
+		return "video (links, once finished)"
+	case phaseNameVideo:
+		return "video (name, while rendering)"
+	case phaseDone:
+		return "nothing"
+	}
+	return "phase " + strconv.Itoa(int(p))
+}
 
 // New returns an engine; call Run to start polling.
 func New(opts Options) *Engine {

@@ -91,7 +91,7 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 	connBefore := e.conn
 	j := &en.job
 	j.LastPoll = now
-	e.log.Debug("answer", "id", req.id, "target", req.target, "phase", int(req.phase), "err", a.err)
+	e.log.Debug("answer", "id", req.id, "target", req.target, "asked", req.phase.String(), "err", a.err)
 
 	var ka *api.KeyRejectedError
 	var nf *api.NotFoundError

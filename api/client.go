@@ -30,6 +30,7 @@ type Client struct {
 	userAgent string
 	timeout   time.Duration
 	now       func() time.Time
+	pacer     *pacer // set by WithPacing
 }
 
 // Option configures a Client.
@@ -75,6 +76,10 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	}
 	// A copy, so the caller's client is untouched. Every request, redirects
 	// included, passes through authTransport, which decides per URL.
+	if c.pacer != nil {
+		c.pacer.now = c.now
+		rt = &pacedTransport{p: c.pacer, next: rt}
+	}
 	wrapped := *inner
 	wrapped.Transport = &authTransport{base: u, token: token, next: rt}
 	c.http = &wrapped

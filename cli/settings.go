@@ -6,6 +6,7 @@ import (
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/track"
 )
 
 // settings resolves the run's settings from the flags the user set, the
@@ -55,7 +56,11 @@ func (g *globals) client(s *config.Settings) (*api.Client, error) {
 	if s.APIKey == "" {
 		return nil, usageErr(errNoKey)
 	}
-	c, err := api.New(s.BaseURL, s.APIKey, api.WithUserAgent("reel/"+g.version+" (+https://github.com/reel-dev/reel)"))
+	c, err := api.New(s.BaseURL, s.APIKey,
+		api.WithUserAgent("reel/"+g.version+" (+https://github.com/reel-dev/reel)"),
+		// The program-wide cap, for the one-shot commands too; the engine
+		// keeps to the same rate on its own.
+		api.WithPacing(track.DefaultMaxRPS))
 	if err != nil {
 		return nil, usageErr(err)
 	}

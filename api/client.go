@@ -200,6 +200,10 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any, kind,
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
+	var held *RateLimitedError
+	if errors.As(err, &held) {
+		return held // the pacer holds every request through a 429's Retry-After
+	}
 	if err != nil {
 		if ctxErr := context.Cause(ctx); ctxErr != nil && !errors.Is(ctxErr, context.DeadlineExceeded) {
 			return ctxErr // the caller gave up: not the server's fault

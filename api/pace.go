@@ -40,6 +40,11 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.p.mu.Lock()
 	wait := t.p.until.Sub(t.p.now())
 	t.p.mu.Unlock()
+	if dl, ok := ctx.Deadline(); ok && wait > 0 && t.p.now().Add(wait).After(dl) {
+		// The hold outlasts this request's time: say so now, as the rate
+		// limit it is, rather than time out as if the server were down.
+		return nil, &RateLimitedError{RetryAfter: wait}
+	}
 	if wait > 0 {
 		timer := time.NewTimer(wait)
 		select {

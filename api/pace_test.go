@@ -39,3 +39,22 @@ func TestPacingHoldsEveryRequestAfterA429(t *testing.T) {
 		t.Errorf("second request %v after the 429, want it held for the Retry-After (1 s)", gap)
 	}
 }
+
+// A hold longer than a request's time ends that request at once as rate
+// limited, with the wait left, not as a timeout.
+func TestPacingHoldPastTheDeadlineIsRateLimited(t *testing.T) {
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "120")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}), WithPacing(100), WithClock(time.Now), WithTimeout(time.Second))
+	_, _ = c.GetJob(context.Background(), "j")
+	start := time.Now()
+	_, err := c.GetJob(context.Background(), "k")
+	d, ok := RetryAfter(err)
+	if !ok || d < 100*time.Second {
+		t.Fatalf("held request: %v (retry after %v), want rate limited for about 120 s", err, d)
+	}
+	if time.Since(start) > 500*time.Millisecond {
+		t.Errorf("the held request took %v to say so, want at once", time.Since(start))
+	}
+}

@@ -303,8 +303,17 @@ func waitDownloadStart(_ context.Context, sio IO, _ *config.Settings, c *api.Cli
 	}
 	f := newDownloader(o.Download, c, "reel")
 	sem := make(chan struct{}, download.DefaultConcurrency)
-	var mu sync.Mutex // one line at a time on stderr
+	var mu sync.Mutex // one line at a time on stderr, and the set below
+	seen := map[string]bool{}
 	o.OnFinished = append(o.OnFinished, func(ctx context.Context, j track.Job) error {
+		// A job id and its video id given together are one video: fetch it once.
+		mu.Lock()
+		dup := seen[j.Video.ID]
+		seen[j.Video.ID] = true
+		mu.Unlock()
+		if dup && j.Video.ID != "" {
+			return nil
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():

@@ -187,3 +187,22 @@ func dlLines(s string) []string {
 	}
 	return out
 }
+
+// A job id and its own video id given together are one video: wait
+// --download fetches it once and does not trip over itself.
+func TestWaitDownloadJobAndItsVideo(t *testing.T) {
+	srv := dlSim(t)
+	job, videoID := srv.AddJob(sim.JobSpec{Name: "twice", VideoSize: 300 << 10})
+	dir := t.TempDir()
+	code, _, errs := dlExec(t, srv, srv.Token(), "wait", "--download", dir, job, videoID)
+	if code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errs)
+	}
+	if n := strings.Count(errs, "saved "); n != 1 {
+		t.Errorf("%d saves reported, want 1:\n%s", n, errs)
+	}
+	names, err := os.ReadDir(dir)
+	if err != nil || len(names) != 1 {
+		t.Fatalf("folder: %v, %v; want the one video", names, err)
+	}
+}

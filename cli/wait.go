@@ -199,6 +199,11 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 			return &ExitError{Code: 130, Err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}
 		}
 		jobs := e.Jobs()
+		for _, j := range jobs {
+			// A job may have settled after the last event this loop read:
+			// start its hooks (downloads) from the snapshot too.
+			hooks.start(runCtx, j)
+		}
 		if running(jobs) > 0 || hooks.busy() {
 			continue
 		}

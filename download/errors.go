@@ -39,7 +39,8 @@ func (e *SizeError) Error() string {
 var ErrNoLink = errors.New("the video has no file link yet: is the job finished?")
 
 // ErrBusy means another reel process is writing the same .part file; this
-// one waits its turn rather than write over it.
+// one stops rather than write over it (try again once that one is done:
+// the finished file is then found and kept).
 var ErrBusy = errors.New("another reel process is downloading this file")
 
 // transientError is a failed attempt that a later one may fix: a reset

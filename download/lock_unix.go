@@ -8,6 +8,10 @@ import (
 	"syscall"
 )
 
+// placeWhileOpen: the finished file is linked into place before the .part
+// is closed, so the lock covers the whole hand-over.
+const placeWhileOpen = true
+
 // lockPart takes an exclusive, non-blocking lock on an open .part file, so
 // two reel processes (a dashboard's D and a `reel wait --download` into the
 // same folder) never write one file at once. The lock goes with the file's

@@ -274,10 +274,20 @@ func (d *transfer) finish(part *os.File, size int64) (Result, error) {
 		_ = part.Close()
 		return Result{}, fmt.Errorf("saving %s: %w", d.part, err)
 	}
-	if err := part.Close(); err != nil {
-		return Result{}, fmt.Errorf("saving %s: %w", d.part, err)
+	// Placed while the .part is still open (where locks exist), so its
+	// lock is held until the final name stands and the .part is gone: no
+	// other process can take the file up (and truncate it) in between.
+	if !placeWhileOpen {
+		if err := part.Close(); err != nil {
+			return Result{}, fmt.Errorf("saving %s: %w", d.part, err)
+		}
 	}
 	p, skipped, err := place(d.part, d.dir, d.base, size)
+	if placeWhileOpen {
+		if cerr := part.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("saving %s: %w", d.part, cerr)
+		}
+	}
 	if err != nil {
 		return Result{}, err
 	}

@@ -96,6 +96,7 @@ type entry struct {
 	holdUntil time.Time // a 503's Retry-After (or backoff): not before then
 	samples   []sample
 	named     bool // the video was asked for once while rendering, for its name
+	linkTries int  // answers for a finished job's video that came without links
 }
 
 // phase is what the next request for a job is.

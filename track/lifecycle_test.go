@@ -198,3 +198,35 @@ func TestNameLookupFailureIsNoError(t *testing.T) {
 		}
 	}
 }
+
+// A finished job's video that comes without links is asked for again a few
+// times before the job settles, so `reel wait` ends with the links.
+func TestFinishedVideoWithoutLinksIsAskedAgain(t *testing.T) {
+	h := start(t, track.Options{})
+	h.api.Job("j1", tracktest.Steps(tracktest.Step{Job: jobAt(api.StatusFinished, 100)}))
+	h.api.Video("vid", tracktest.Steps(
+		tracktest.Step{Video: &api.Video{ID: "vid", Name: "Intro"}},
+		tracktest.Step{Video: &api.Video{ID: "vid", Name: "Intro"}},
+		tracktest.Step{Video: &api.Video{ID: "vid", Name: "Intro", PublicURL: "https://cdn/v.mp4"}}))
+	h.e.Add("j1")
+	h.runUntil(time.Minute, func() bool { return h.job("j1").Settled })
+	if j := h.job("j1"); j.Video == nil || j.Video.PublicURL == "" {
+		t.Fatalf("settled with video %+v, want its link", j.Video)
+	}
+	if n := h.api.Count("video", "vid"); n != 3 {
+		t.Errorf("video asked %d times, want 3", n)
+	}
+
+	// A video that never gets links settles after a bounded number of tries.
+	h2 := start(t, track.Options{})
+	h2.api.Job("j2", tracktest.Steps(tracktest.Step{Job: jobAt(api.StatusFinished, 100)}))
+	h2.api.Video("vid", tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "vid"}}))
+	h2.e.Add("j2")
+	h2.run(10 * time.Minute)
+	if j := h2.job("j2"); !j.Settled {
+		t.Errorf("never settled: %+v", j)
+	}
+	if n := h2.api.Count("video", "vid"); n != 4 {
+		t.Errorf("video asked %d times, want 4 (1 + 3 retries)", n)
+	}
+}

@@ -205,6 +205,13 @@ func (e *Engine) onAnswer(en *entry, req request, a answer, now time.Time) {
 		en.phase = phaseDone
 	case phaseFetchVideo:
 		j.Video = a.video
+		if a.video != nil && a.video.PublicURL == "" && en.linkTries < maxLinkTries {
+			// Finished, yet no file link: the service may still be storing
+			// it. Ask again a few times before settling without one.
+			en.linkTries++
+			e.schedule(en, now.Add(time.Duration(en.linkTries)*linkRetry))
+			return
+		}
 		en.phase = phaseDone
 	case phaseNameVideo:
 		if j.Video == nil {
@@ -262,6 +269,13 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 		e.askName(en, now)
 	}
 }
+
+// A finished job's video that comes without links is asked for again this
+// many times, this far apart (and further each time).
+const (
+	maxLinkTries = 3
+	linkRetry    = 5 * time.Second
+)
 
 // jobFirst makes a nudged job's next request the job itself, not a pending
 // name lookup: a nudge (a callback, the user's r) says the job may have

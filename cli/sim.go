@@ -31,6 +31,7 @@ type simFlags struct {
 	linkTTL    time.Duration
 	rateLimit  float64
 	quiet      bool
+	noFailCB   bool
 }
 
 func newSimCmd(sio IO, _ *globals) *cobra.Command {
@@ -75,6 +76,7 @@ It runs until interrupted.`,
 				Faults: f.faults, FileFaults: f.fileFaults, LinkTTL: f.linkTTL,
 				RateLimit: f.rateLimit, Burst: int(math.Ceil(f.rateLimit)),
 				Addr: f.addr, FileAddr: f.fileAddr, Now: sio.Now,
+				NoFailureCallbacks: f.noFailCB,
 			}
 			if opts.Now == nil {
 				opts.Now = time.Now
@@ -108,6 +110,7 @@ It runs until interrupted.`,
 	fl.DurationVar(&f.linkTTL, "link-ttl", 15*time.Minute, "how long video and thumbnail links stay valid")
 	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "answer 429 beyond this many API requests a second (0: no limit)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not log each request to standard error")
+	fl.BoolVar(&f.noFailCB, "no-failure-callbacks", false, "send callbacks for finished jobs only (the docs leave open whether Colossyan calls back on failure)")
 	return cmd
 }
 

@@ -217,8 +217,10 @@ func followStore(ctx context.Context, st *store.Store, eng *track.Engine, log *s
 			log.Warn("store watch", "err", ev.Err)
 			continue
 		}
-		if len(ev.Diff.Added) > 0 {
-			eng.Load(ev.Diff.Added...)
+		// Updated too: Load skips what is tracked already, and a job this
+		// dashboard somehow missed the addition of still shows up.
+		if n := len(ev.Diff.Added) + len(ev.Diff.Updated); n > 0 {
+			eng.Load(append(ev.Diff.Added, ev.Diff.Updated...)...)
 		}
 		if len(ev.Diff.Removed) > 0 {
 			eng.Forget(ev.Diff.Removed...) // theirs, already in the store

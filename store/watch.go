@@ -25,8 +25,8 @@ func (d Diff) Empty() bool { return len(d.Added)+len(d.Updated)+len(d.Removed) =
 //
 // Every write bumps meta.rev inside its transaction, and writes take the
 // lock in turn, so revisions grow in commit order: all rows up to the rev
-// read here are settled, and later ones wait for the next Poll. No read
-// transaction is needed.
+// read here are settled, and later ones wait for the next Poll. The rev and
+// the rows are read in one read transaction, from one snapshot.
 func (s *Store) Poll(ctx context.Context) (Diff, error) {
 	s.watchMu.Lock()
 	defer s.watchMu.Unlock()
@@ -41,35 +41,18 @@ func (s *Store) Poll(ctx context.Context) (Diff, error) {
 	if ver == s.dataVer {
 		return d, nil
 	}
-	var rev int64
-	if err := s.watch.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'rev'`).Scan(&rev); err != nil {
+	// One read transaction, so the revision and the rows come from the
+	// same snapshot: read apart, a job added and then saved by another
+	// process in between would have its rows past the revision read, and
+	// come next time as an update of a job this process never saw added.
+	if _, err := s.watch.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
 		return d, classify(s.path, "watching", err)
 	}
-	jobs, addedRevs, err := readJobs(ctx, s.watch, 0, `WHERE rev > ? AND rev <= ? AND writer <> ?`, s.seen, rev, s.writer)
+	d, rev, err := s.readChanges(ctx)
+	if _, cerr := s.watch.ExecContext(context.WithoutCancel(ctx), `COMMIT`); err == nil && cerr != nil {
+		err = cerr
+	}
 	if err != nil {
-		return d, classify(s.path, "watching", err)
-	}
-	for i, j := range jobs {
-		if addedRevs[i] > s.seen {
-			d.Added = append(d.Added, j)
-		} else {
-			d.Updated = append(d.Updated, j)
-		}
-	}
-	gone, err := s.watch.QueryContext(ctx, `SELECT id FROM removed
-		WHERE rev > ? AND rev <= ? AND writer <> ? ORDER BY rev`, s.seen, rev, s.writer)
-	if err != nil {
-		return Diff{}, classify(s.path, "watching", err)
-	}
-	defer gone.Close()
-	for gone.Next() {
-		var id string
-		if err := gone.Scan(&id); err != nil {
-			return Diff{}, classify(s.path, "watching", err)
-		}
-		d.Removed = append(d.Removed, id)
-	}
-	if err := gone.Err(); err != nil {
 		return Diff{}, classify(s.path, "watching", err)
 	}
 	s.dataVer, s.seen = ver, rev
@@ -108,4 +91,42 @@ func (s *Store) Watch(ctx context.Context, ticks <-chan time.Time) <-chan WatchE
 type WatchEvent struct {
 	Diff Diff
 	Err  error
+}
+
+// readChanges reads what other processes changed since the last look, and
+// the revision it read up to. Called inside Poll's read transaction.
+func (s *Store) readChanges(ctx context.Context) (Diff, int64, error) {
+	var d Diff
+	var rev int64
+	if err := s.watch.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'rev'`).Scan(&rev); err != nil {
+		return d, 0, err
+	}
+	jobs, addedRevs, err := readJobs(ctx, s.watch, 0, `WHERE rev > ? AND rev <= ? AND writer <> ?`, s.seen, rev, s.writer)
+	if err != nil {
+		return d, 0, err
+	}
+	for i, j := range jobs {
+		if addedRevs[i] > s.seen {
+			d.Added = append(d.Added, j)
+		} else {
+			d.Updated = append(d.Updated, j)
+		}
+	}
+	gone, err := s.watch.QueryContext(ctx, `SELECT id FROM removed
+		WHERE rev > ? AND rev <= ? AND writer <> ? ORDER BY rev`, s.seen, rev, s.writer)
+	if err != nil {
+		return Diff{}, 0, err
+	}
+	defer gone.Close()
+	for gone.Next() {
+		var id string
+		if err := gone.Scan(&id); err != nil {
+			return Diff{}, 0, err
+		}
+		d.Removed = append(d.Removed, id)
+	}
+	if err := gone.Err(); err != nil {
+		return Diff{}, 0, err
+	}
+	return d, rev, nil
 }

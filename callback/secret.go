@@ -51,22 +51,30 @@ func LoadOrCreateSecret(dir string) (secret string, created bool, err error) {
 		return "", false, fmt.Errorf("make a folder for the callback secret: %w", err)
 	}
 	s := NewSecret()
-	// O_EXCL: two reels starting at once must not each write their own
-	// secret; the loser reads the winner's.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return LoadOrCreateSecret(dir)
-	}
+	// Written whole to a temporary file, then linked into place: the link
+	// fails if the name exists, so two reels starting at once cannot each
+	// keep their own secret (the loser reads the winner's), and neither can
+	// read a file still being written.
+	tmp, err := os.CreateTemp(dir, ".callback-secret-*")
 	if err != nil {
 		return "", false, fmt.Errorf("keep the callback secret: %w", err)
 	}
-	if _, err := f.WriteString(s + "\n"); err != nil {
-		_ = f.Close()
-		_ = os.Remove(path)
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+		_ = tmp.Close()
+		return "", false, fmt.Errorf("keep the callback secret: %w", err)
+	}
+	if _, err := tmp.WriteString(s + "\n"); err != nil {
+		_ = tmp.Close()
 		return "", false, fmt.Errorf("keep the callback secret in %s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
-		_ = os.Remove(path)
+	if err := tmp.Close(); err != nil {
+		return "", false, fmt.Errorf("keep the callback secret in %s: %w", path, err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return LoadOrCreateSecret(dir)
+		}
 		return "", false, fmt.Errorf("keep the callback secret in %s: %w", path, err)
 	}
 	return s, true, nil

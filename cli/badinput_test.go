@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,7 +109,7 @@ func TestBadInput(t *testing.T) {
 			if bug := knownBugs[c.name]; bug != "" {
 				t.Skip("known bug: " + bug)
 			}
-			stdout, stderr, code := runBounded(t, env, c.args...)
+			stdout, stderr, code := runCLIWithin(t, 5*time.Second, env, "", c.args...)
 			if code != ExitUsage {
 				t.Errorf("reel %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(c.args, " "), code, ExitUsage, stdout, stderr)
 			}
@@ -125,20 +123,4 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
-}
-
-// runBounded is runCLI with a deadline: a case that should stop at once but
-// instead starts polling (here, an address where nothing listens) fails
-// in seconds rather than hanging the suite.
-func runBounded(t *testing.T, env map[string]string, args ...string) (string, string, int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var out, errb bytes.Buffer
-	sio := IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(k string) string { return env[k] }, Now: time.Now}
-	code := Execute(ctx, sio, "test", args)
-	if ctx.Err() != nil {
-		t.Errorf("reel %s: still running after 5 s: it did not stop at the bad input", strings.Join(args, " "))
-	}
-	return out.String(), errb.String(), code
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,25 +12,6 @@ import (
 	"github.com/reel-dev/reel/api/sim"
 	"github.com/reel-dev/reel/download"
 )
-
-// dlExec runs reel against srv with key and returns the exit code and
-// both outputs.
-func dlExec(t *testing.T, srv *sim.Server, key string, args ...string) (int, string, string) {
-	t.Helper()
-	state := t.TempDir()
-	env := map[string]string{
-		"COLOSSYAN_BASE_URL": srv.URL(),
-		"COLOSSYAN_API_KEY":  key,
-		"XDG_CONFIG_HOME":    state,
-		"XDG_STATE_HOME":     state,
-	}
-	var out, errs strings.Builder
-	sio := IO{In: strings.NewReader(""), Out: &out, Err: &errs, Getenv: func(k string) string { return env[k] }, Now: time.Now}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	code := Execute(ctx, sio, "test", args)
-	return code, out.String(), errs.String()
-}
 
 func dlSim(t *testing.T) *sim.Server {
 	t.Helper()
@@ -58,7 +38,7 @@ func TestDownloadCommand(t *testing.T) {
 	job, jobVideo := srv.AddJob(sim.JobSpec{Name: "From a job", VideoSize: 200 << 10})
 	dir := t.TempDir()
 
-	code, out, errs := dlExec(t, srv, srv.Token(), "download", "--dir", dir, bare, job)
+	code, out, errs := simExec(t, srv, srv.Token(), "download", "--dir", dir, bare, job)
 	if code != ExitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, errs)
 	}
@@ -84,7 +64,7 @@ func TestDownloadCommand(t *testing.T) {
 	}
 
 	// Again: the files are there, so nothing is written; paths still print.
-	code, out2, _ := dlExec(t, srv, srv.Token(), "download", "--dir", dir, bare, job)
+	code, out2, _ := simExec(t, srv, srv.Token(), "download", "--dir", dir, bare, job)
 	if code != ExitOK || len(dlLines(out2)) != 2 {
 		t.Fatalf("second run: exit %d, stdout %q", code, out2)
 	}
@@ -117,7 +97,7 @@ func TestDownloadCommandProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"download", "--dir", t.TempDir()}, tt.args...)
-			code, out, errs := dlExec(t, srv, tt.key, args...)
+			code, out, errs := simExec(t, srv, tt.key, args...)
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, errs)
 			}
@@ -137,7 +117,7 @@ func TestDownloadDirSetting(t *testing.T) {
 	srv := dlSim(t)
 	id := srv.AddVideo(sim.VideoSpec{Name: "set", Size: 1000})
 	dir := t.TempDir()
-	code, out, errs := dlExec(t, srv, srv.Token(), "--download-dir", dir, "download", id)
+	code, out, errs := simExec(t, srv, srv.Token(), "--download-dir", dir, "download", id)
 	if code != ExitOK || strings.TrimSpace(out) != filepath.Join(dir, "set-"+id+".mp4") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
 	}
@@ -147,7 +127,7 @@ func TestWaitDownload(t *testing.T) {
 	srv := dlSim(t)
 	job, videoID := srv.AddJob(sim.JobSpec{Name: "waited", VideoSize: 50 << 10})
 	dir := t.TempDir()
-	code, _, errs := dlExec(t, srv, srv.Token(), "wait", "--download", dir, job)
+	code, _, errs := simExec(t, srv, srv.Token(), "wait", "--download", dir, job)
 	if code != ExitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errs)
 	}
@@ -194,7 +174,7 @@ func TestWaitDownloadJobAndItsVideo(t *testing.T) {
 	srv := dlSim(t)
 	job, videoID := srv.AddJob(sim.JobSpec{Name: "twice", VideoSize: 300 << 10})
 	dir := t.TempDir()
-	code, _, errs := dlExec(t, srv, srv.Token(), "wait", "--download", dir, job, videoID)
+	code, _, errs := simExec(t, srv, srv.Token(), "wait", "--download", dir, job, videoID)
 	if code != ExitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errs)
 	}

@@ -13,9 +13,18 @@ import (
 )
 
 // runCLI runs the command line in-process with the given environment and
-// returns stdout, stderr and the exit code.
+// returns stdout, stderr and the exit code. A run that outlasts a minute
+// fails the test: it never stopped.
 func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (string, string, int) {
 	t.Helper()
+	return runCLIWithin(t, time.Minute, env, stdin, args...)
+}
+
+// runCLIWithin is runCLI with its own bound on the run.
+func runCLIWithin(t *testing.T, limit time.Duration, env map[string]string, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
 	var out, errb bytes.Buffer
 	sio := IO{
 		In:     strings.NewReader(stdin),
@@ -24,8 +33,32 @@ func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) (
 		Getenv: func(k string) string { return env[k] },
 		Now:    time.Now,
 	}
-	code := Execute(context.Background(), sio, "test", args)
+	code := Execute(ctx, sio, "test", args)
+	if ctx.Err() != nil {
+		t.Errorf("reel %s: still running after %v: it did not stop", strings.Join(args, " "), limit)
+	}
 	return out.String(), errb.String(), code
+}
+
+// envFor points reel at srv with key, its config and store in a folder of
+// the test's own.
+func envFor(t *testing.T, srv *sim.Server, key string) map[string]string {
+	dir := t.TempDir()
+	return map[string]string{
+		"COLOSSYAN_BASE_URL": srv.URL(),
+		"COLOSSYAN_API_KEY":  key,
+		"XDG_CONFIG_HOME":    dir,
+		"XDG_STATE_HOME":     dir,
+		"HOME":               dir,
+	}
+}
+
+// simExec runs reel with args against srv (key as given) and returns the
+// exit code and both outputs.
+func simExec(t *testing.T, srv *sim.Server, key string, args ...string) (int, string, string) {
+	t.Helper()
+	out, errs, code := runCLI(t, envFor(t, srv, key), "", args...)
+	return code, out, errs
 }
 
 // simEnv starts a simulator and returns the environment that points reel
@@ -37,14 +70,7 @@ func simEnv(t *testing.T, opts sim.Options) (*sim.Server, map[string]string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	dir := t.TempDir()
-	return srv, map[string]string{
-		"COLOSSYAN_BASE_URL": srv.URL(),
-		"COLOSSYAN_API_KEY":  sim.DefaultToken,
-		"XDG_CONFIG_HOME":    dir,
-		"XDG_STATE_HOME":     dir,
-		"HOME":               dir,
-	}
+	return srv, envFor(t, srv, sim.DefaultToken)
 }
 
 func TestStatusJSON(t *testing.T) {

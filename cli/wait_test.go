@@ -29,25 +29,6 @@ func waitSim(t *testing.T, opts sim.Options) *sim.Server {
 	return srv
 }
 
-// waitExec runs reel with args against srv (key as given) and returns the
-// exit code and both outputs.
-func waitExec(t *testing.T, srv *sim.Server, key string, args ...string) (int, string, string) {
-	t.Helper()
-	dir := t.TempDir()
-	env := map[string]string{
-		"COLOSSYAN_BASE_URL": srv.URL(),
-		"COLOSSYAN_API_KEY":  key,
-		"XDG_CONFIG_HOME":    dir,
-		"XDG_STATE_HOME":     dir,
-	}
-	var out, errs strings.Builder
-	sio := IO{In: strings.NewReader(""), Out: &out, Err: &errs, Getenv: func(k string) string { return env[k] }, Now: time.Now}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	code := Execute(ctx, sio, "test", args)
-	return code, out.String(), errs.String()
-}
-
 // waitDirect runs runWait against srv with a poll interval too short for
 // the command line (which wants at least 1s), so tests end in a second or two.
 func waitDirect(t *testing.T, srv *sim.Server, o waitOptions, list ...string) (int, string, string) {
@@ -169,7 +150,7 @@ func TestWaitExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errs := waitExec(t, srv, tt.key, tt.args...)
+			code, out, errs := simExec(t, srv, tt.key, tt.args...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errs)
 			}

@@ -131,14 +131,8 @@ func (l *rangeLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // must resume with Range, and the end result must be byte-identical.
 func TestKillDownloadResumes(t *testing.T) {
 	t.Parallel()
-	s := sim.New(sim.Options{Seed: 5, CallbackEvery: -1})
-	const size = 300 << 20
-	id, vid := s.AddJob(sim.JobSpec{ID: "big-job", VideoID: "big-video", Name: "Big", Age: time.Hour, VideoSize: size})
-	rl := &rangeLog{next: s.Handler()}
-	srv := httptest.NewServer(rl)
-	t.Cleanup(srv.Close)
-	home, dir := t.TempDir(), t.TempDir()
-	env := termtest.Env(home, srv.URL+sim.APIPrefix, s.Token())
+	s, rl, env, dir := bigVideo(t, 5, "big-job", "big-video", "Big")
+	id, vid := "big-job", "big-video"
 	final := filepath.Join(dir, "Big-big-video.mp4")
 
 	kills := []int64{20 << 20, 110 << 20, 230 << 20} // bytes on disk when killed
@@ -172,19 +166,41 @@ func TestKillDownloadResumes(t *testing.T) {
 	if err := sameBytes(final, s.NewContent(vid)); err != nil {
 		t.Errorf("the resumed file: %v", err)
 	}
-	rl.mu.Lock()
-	ranges := append([]string(nil), rl.ranges...)
-	rl.mu.Unlock()
-	resumed := 0
-	for _, r := range ranges {
-		if r != "" && !strings.HasPrefix(r, "bytes=0-") {
-			resumed++
-		}
-	}
+	ranges, resumed := rl.resumes()
 	if resumed < len(kills) {
 		t.Errorf("only %d of %d restarts asked for a Range past 0: %q", resumed, len(kills), ranges)
 	}
-	t.Logf("kill -9 × %d mid-transfer of %d MB: resumed %d times (%q), final file byte-identical", len(kills), size>>20, resumed, ranges)
+	t.Logf("kill -9 × %d mid-transfer of %d MB: resumed %d times (%q), final file byte-identical", len(kills), bigVideoSize>>20, resumed, ranges)
+}
+
+// bigVideoSize is the video the download kill tests cut short.
+const bigVideoSize = 300 << 20
+
+// bigVideo serves a finished job with a 300 MB video through a recorder of
+// the Range headers asked for, and returns the environment that points
+// reel at it and a download folder.
+func bigVideo(t *testing.T, seed int64, jobID, videoID, name string) (*sim.Sim, *rangeLog, []string, string) {
+	t.Helper()
+	s := sim.New(sim.Options{Seed: seed, CallbackEvery: -1})
+	s.AddJob(sim.JobSpec{ID: jobID, VideoID: videoID, Name: name, Age: time.Hour, VideoSize: bigVideoSize})
+	rl := &rangeLog{next: s.Handler()}
+	srv := httptest.NewServer(rl)
+	t.Cleanup(srv.Close)
+	return s, rl, termtest.Env(t.TempDir(), srv.URL+sim.APIPrefix, s.Token()), t.TempDir()
+}
+
+// resumes returns the Range headers the file host saw, and how many of
+// them resumed past byte 0.
+func (l *rangeLog) resumes() ([]string, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, r := range l.ranges {
+		if r != "" && !strings.HasPrefix(r, "bytes=0-") {
+			n++
+		}
+	}
+	return append([]string(nil), l.ranges...), n
 }
 
 // waitPart polls dir until a .part file holds at least n bytes, and
@@ -230,14 +246,8 @@ func runReel(env []string, args ...string) (string, error) {
 // the folder, and d again resumes with Range to a byte-identical file.
 func TestKillDashboardDownloadResumes(t *testing.T) {
 	t.Parallel()
-	s := sim.New(sim.Options{Seed: 6, CallbackEvery: -1})
-	const size = 300 << 20
-	id, vid := s.AddJob(sim.JobSpec{ID: "dash-job", VideoID: "dash-video", Name: "Dash", Age: time.Hour, VideoSize: size})
-	rl := &rangeLog{next: s.Handler()}
-	srv := httptest.NewServer(rl)
-	t.Cleanup(srv.Close)
-	home, dir := t.TempDir(), t.TempDir()
-	env := termtest.Env(home, srv.URL+sim.APIPrefix, s.Token())
+	s, rl, env, dir := bigVideo(t, 6, "dash-job", "dash-video", "Dash")
+	id, vid := "dash-job", "dash-video"
 
 	tm := startTerm(t, env, "--download-dir", dir, id)
 	tm.WaitScreen("the finished row", func(sc string) bool {
@@ -277,15 +287,9 @@ func TestKillDashboardDownloadResumes(t *testing.T) {
 	if err := sameBytes(final, s.NewContent(vid)); err != nil {
 		t.Errorf("the resumed file: %v", err)
 	}
-	rl.mu.Lock()
-	ranges := append([]string(nil), rl.ranges...)
-	rl.mu.Unlock()
-	resumed := false
-	for _, r := range ranges {
-		resumed = resumed || (r != "" && !strings.HasPrefix(r, "bytes=0-"))
-	}
-	if !resumed {
+	ranges, resumed := rl.resumes()
+	if resumed == 0 {
 		t.Errorf("the second dashboard did not resume with a Range past 0: %q", ranges)
 	}
-	t.Logf("dashboard killed at %d MB of %d; resumed with %q; final file byte-identical", got>>20, size>>20, ranges)
+	t.Logf("dashboard killed at %d MB of %d; resumed with %q; final file byte-identical", got>>20, bigVideoSize>>20, ranges)
 }

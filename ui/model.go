@@ -226,12 +226,13 @@ func (m *model) Init() tea.Cmd {
 // waitNext is the bridge from the engine: it blocks in a command until
 // events are pending and is issued again after each batch.
 func (m *model) waitNext() tea.Cmd {
-	eng, ctx := m.eng, m.ctx
+	eng, ctx, log := m.eng, m.ctx, m.log
 	return func() tea.Msg {
 		evs, err := eng.Next(ctx)
 		if err != nil {
 			return nextErrMsg{err}
 		}
+		log.Debug("engine events", "n", len(evs)) // here, not in Update: it is I/O
 		return eventsMsg(evs)
 	}
 }
@@ -254,7 +255,6 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.waitNext(), m.waitDownloads(), m.ensureTick())
 	case eventsMsg:
 		m.t = m.now()
-		m.log.Debug("engine events", "n", len(msg))
 		return m, tea.Batch(m.applyEvents(msg), m.waitNext(), m.ensureTick())
 	case nextErrMsg:
 		if m.ctx.Err() == nil {

@@ -427,3 +427,35 @@ func shellQuote(s string) string {
 }
 
 var _ submit.Poster = (*api.Client)(nil)
+
+// journalRows finds the job made from a submitted row, for the callback
+// receiver: it reads the store's submit journal, opened read-only on first
+// use (a callback may come long after, or never).
+type journalRows struct {
+	path string
+	once sync.Once
+	st   *store.Store
+}
+
+func (j *journalRows) lookup(key string) (string, bool) {
+	j.once.Do(func() {
+		if j.path != "" {
+			j.st, _ = store.OpenReadOnly(j.path) // no store: no rows to know
+		}
+	})
+	if j.st == nil {
+		return "", false
+	}
+	e, ok, err := j.st.Submission(context.Background(), key)
+	if err != nil || !ok || e.JobID == "" {
+		return "", false
+	}
+	return e.JobID, true
+}
+
+func (j *journalRows) close() {
+	j.once.Do(func() {}) // no opening after this
+	if j.st != nil {
+		j.st.Close()
+	}
+}

@@ -166,7 +166,7 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 	sum.NotSent = rows - (sum.Created + sum.Skipped + sum.Failed + sum.Unknown)
 	out.summary(sum, args, o)
 	switch {
-	case errors.Is(sendErr, submit.ErrKeyRejected):
+	case api.IsKeyRejected(sendErr):
 		return &ExitError{Code: ExitKeyRejected, Err: sendErr}
 	case ctx.Err() != nil:
 		return &ExitError{Code: 130, Err: fmt.Errorf("interrupted: %w (run the same command again to go on)", context.Cause(ctx))}
@@ -425,8 +425,6 @@ func shellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
-
-var _ submit.Poster = (*api.Client)(nil)
 
 // journalRows finds the job made from a submitted row, for the callback
 // receiver: it reads the store's submit journal, opened read-only on first

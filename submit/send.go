@@ -74,11 +74,9 @@ type Summary struct {
 	NotSent int
 }
 
-// ErrKeyRejected stops a run: no row can be created with this key.
-var ErrKeyRejected = errors.New("API key rejected")
-
 // Send creates a job for every row from rows, at most once each. It stops
-// taking rows when ctx ends or the key is rejected, but lets requests
+// taking rows when ctx ends or the key is rejected (the error is then an
+// *api.KeyRejectedError), but lets requests
 // already on the wire finish and records their answers: an answer thrown
 // away would turn a created row into an unknown one.
 func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
@@ -119,6 +117,9 @@ func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
 	for range o.Workers {
 		wg.Go(func() {
 			for {
+				if stop.Err() != nil {
+					return // a select below would pick a ready row half the time
+				}
 				select {
 				case <-stop.Done():
 					return
@@ -193,7 +194,7 @@ func (o *Options) send(ctx context.Context, row Row) (Result, error) {
 		if !retry {
 			r, jerr := o.answer(ctx, entry, res, out, err.Error())
 			if api.IsKeyRejected(err) && jerr == nil {
-				jerr = fmt.Errorf("%w: %v", ErrKeyRejected, err)
+				jerr = err // no row can be created with this key: stop
 			}
 			return r, jerr
 		}

@@ -31,9 +31,7 @@ func (s *Store) Claim(ctx context.Context, key, source string, force bool) (subm
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		sendable := !found || e.State == submit.Failed ||
-			(force && (e.State == submit.Unknown || e.State == submit.Sending))
-		if !sendable {
+		if found && e.State != submit.Failed && !(force && (e.State == submit.Unknown || e.State == submit.Sending)) {
 			return nil
 		}
 		ok = true

@@ -46,6 +46,9 @@ type Journal interface {
 	// changes nothing and returns the row's entry with ok false. Claiming
 	// is atomic, so two runs of the same command never both send a row.
 	Claim(ctx context.Context, key, source string, force bool) (e Entry, ok bool, err error)
+	// Submission reads a row's entry; ok is false when it was never
+	// journaled.
+	Submission(ctx context.Context, key string) (e Entry, ok bool, err error)
 	// Answer records the outcome of a claimed row, durably. A Created row
 	// joins the tracked jobs in the same transaction.
 	Answer(ctx context.Context, e Entry) error

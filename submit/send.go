@@ -20,6 +20,14 @@ type Poster interface {
 	CreateRaw(ctx context.Context, template bool, body json.RawMessage) (*api.Created, error)
 }
 
+// Pacer is a Poster that can wait for its rate cap ahead of a request
+// (*api.Client.Pace): the row is then claimed just before its POST
+// leaves, not while it waits its turn, so a crash leaves fewer rows
+// unknown.
+type Pacer interface {
+	Pace(ctx context.Context) (context.Context, error)
+}
+
 // PayloadKey is the callbackPayload key that carries a row's key, so the
 // callback for a job names the row it came from.
 const PayloadKey = "reelRow"
@@ -155,9 +163,21 @@ func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
 // whole run (a journal that cannot be written, a rejected key).
 func (o *Options) send(ctx context.Context, row Row) (Result, error) {
 	res := Result{Row: row}
-	entry, ok, err := o.Journal.Claim(ctx, row.Key, row.Where(), o.Force)
+	// A look first: a row created or unknown takes no turn at the rate cap.
+	entry, found, err := o.Journal.Submission(ctx, row.Key)
 	if err != nil {
 		return res, err
+	}
+	ok := false
+	if !found || sendable(entry.State, o.Force) {
+		var paced context.Context
+		if paced, err = o.pace(ctx); err != nil {
+			return res, nil // interrupted before its turn: not sent, not journaled
+		}
+		if entry, ok, err = o.Journal.Claim(ctx, row.Key, row.Where(), o.Force); err != nil {
+			return res, err
+		}
+		ctx = paced
 	}
 	if !ok {
 		res.JobID, res.VideoID, res.Err = entry.JobID, entry.VideoID, entry.Err
@@ -210,10 +230,13 @@ func (o *Options) send(ctx context.Context, row Row) (Result, error) {
 		if wait <= 0 {
 			wait = backoff(try)
 		}
-		if o.Sleep(ctx, wait) != nil {
+		interrupted := o.Sleep(ctx, wait)
+		paced, perr := o.pace(ctx)
+		if interrupted != nil || perr != nil {
 			res.Outcome, res.Err = OutFailed, "not sent: interrupted while waiting to try again ("+err.Error()+")"
 			return res, nil
 		}
+		ctx = paced
 		var ok bool
 		if entry, ok, err = o.Journal.Claim(ctx, row.Key, row.Where(), false); err != nil || !ok {
 			if err == nil {
@@ -222,6 +245,19 @@ func (o *Options) send(ctx context.Context, row Row) (Result, error) {
 			return res, err
 		}
 	}
+}
+
+// sendable says whether a row in state st may be sent (see Journal.Claim).
+func sendable(st State, force bool) bool {
+	return st == Failed || force && (st == Unknown || st == Sending)
+}
+
+// pace waits for the Poster's rate cap when it has one.
+func (o *Options) pace(ctx context.Context) (context.Context, error) {
+	if p, ok := o.Poster.(Pacer); ok {
+		return p.Pace(ctx)
+	}
+	return ctx, ctx.Err()
 }
 
 // answer records a claimed row's outcome and returns it as a Result.

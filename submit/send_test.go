@@ -33,6 +33,13 @@ func (j *memJournal) Claim(_ context.Context, key, source string, force bool) (E
 	return e, true, nil
 }
 
+func (j *memJournal) Submission(_ context.Context, key string) (Entry, bool, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	e, ok := j.m[key]
+	return e, ok, nil
+}
+
 func (j *memJournal) Answer(_ context.Context, e Entry) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -256,5 +257,53 @@ func TestJSONProblemsNameTheLine(t *testing.T) {
 		if !strings.Contains(got, tt.want) {
 			t.Fatalf("%.30q: got %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// liveHeap is the heap in use after a collection: what is kept, not what
+// is garbage yet.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// Memory stays flat in the file's size: what is live after 200,000 rows is
+// what was live after 20,000. Keeping each row (a map of seen keys, the
+// rows themselves) would add tens of MB.
+func TestReadersKeepMemoryFlat(t *testing.T) {
+	const n, every = 200000, 20000
+	for name, read := range map[string]func(io.Reader, func(Row) error) error{
+		"CSV": func(r io.Reader, row func(Row) error) error {
+			return ReadCSV(io.MultiReader(strings.NewReader("name,company\n"), r), src, row, func(p Problem) { t.Fatal(p) })
+		},
+		"JSON lines": func(r io.Reader, row func(Row) error) error {
+			return ReadJSON(r, Source{Name: "j", ID: "/j"}, row, func(p Problem) { t.Fatal(p) })
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			line := "Ada Lovelace,Analytical Engines\r\n"
+			if name != "CSV" {
+				line = `{"templateJobId":"t","dynamicVariables":{"name":"Ada Lovelace","company":"Analytical Engines"}}` + "\n"
+			}
+			var first, last uint64
+			count := 0
+			err := read(&repeatReader{line: []byte(line), n: n}, func(Row) error {
+				if count++; count%every == 0 {
+					last = liveHeap()
+					if first == 0 {
+						first = last
+					}
+				}
+				return nil
+			})
+			if err != nil || count != n {
+				t.Fatalf("%d rows, %v", count, err)
+			}
+			if last > first+1<<20 {
+				t.Fatalf("live heap grew from %d to %d bytes over %d rows (%d MB of input)", first, last, n-every, n*len(line)>>20)
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ type Creation struct {
 	JobID, VideoID   string
 	Source           string // "api" (manual) or "template"
 	TemplateJobID    string
+	Callback         string // callback, or callbackUrl for a template job
 	DynamicVariables map[string]any
 	CallbackPayload  map[string]any
 }
@@ -27,7 +28,7 @@ func (s *Sim) Creations() []Creation {
 func (s *Sim) noteCreation(j *job) {
 	s.stats.Created++
 	s.creations = append(s.creations, Creation{
-		JobID: j.spec.ID, VideoID: j.spec.VideoID, Source: j.source, TemplateJobID: j.template,
+		JobID: j.spec.ID, VideoID: j.spec.VideoID, Source: j.source, TemplateJobID: j.template, Callback: j.spec.Callback,
 		DynamicVariables: j.spec.DynamicVariables, CallbackPayload: j.spec.CallbackPayload,
 	})
 }

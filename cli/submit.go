@@ -64,7 +64,7 @@ with Retry-After, no connection) are retried. Requests keep to the program's
 rate cap.
 
 With a callback receiver (--listen, listen in the config, or --callback-url
-for a public address that forwards to one), each job gets the callback URL
+or callback_url in the config for a public address that forwards to one), each job gets the callback URL
 (callback for manual jobs, callbackUrl for template jobs) and a
 callbackPayload holding the row's key under "reelRow", which the receiver
 matches to the job.
@@ -327,11 +327,15 @@ func dryRunReport(ctx context.Context, sio IO, s *config.Settings, srcs []submit
 	return nil
 }
 
-// submitCallbackURL is the URL to give each job: --callback-url, else the
-// receiver's own URL when --listen (or listen) names a fixed port.
+// submitCallbackURL is the URL to give each job: --callback-url, else
+// callback_url from the config, else the receiver's own URL when --listen
+// (or listen) names a fixed port.
 func submitCallbackURL(sio IO, s *config.Settings, flagURL string) (string, error) {
 	if flagURL != "" {
 		return flagURL, nil
+	}
+	if s.CallbackURL != "" {
+		return s.CallbackURL, nil
 	}
 	if s.Listen == "" {
 		return "", nil

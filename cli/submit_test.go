@@ -146,6 +146,19 @@ func TestSubmitCallbackCarriesTheRowKey(t *testing.T) {
 	if id, ok := rows2.lookup(key); !ok || id != c[0].JobID {
 		t.Fatalf("the journal gives %q %v for the row key, want %s", id, ok, c[0].JobID)
 	}
+	// A public URL from the config goes to the jobs as it is.
+	env["REEL_CONFIG"] = writeFile(t, dir, "c2.toml", "callback_url = \"https://hooks.example.com/cb/s3cret\"\n")
+	writeFile(t, dir, "rows.csv", "name\nAda\nBob\n")
+	if _, errs, code := runCLI(t, env, "", "submit", "--template", "t", rows); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if c := srv.Creations(); len(c) != 2 || c[1].Callback != "https://hooks.example.com/cb/s3cret" {
+		t.Fatalf("creations %+v: want the configured callback_url", c)
+	}
+	env["REEL_CONFIG"] = writeFile(t, dir, "c3.toml", "\ncallback_url = \"ftp://x\"\n")
+	if _, errs, code := runCLI(t, env, "", "submit", "--template", "t", rows); code != 2 || !strings.Contains(errs, "c3.toml:2") || !strings.Contains(errs, "callback_url") {
+		t.Fatalf("a bad callback_url: exit %d: %s", code, errs)
+	}
 	if submit.PayloadKey != callback.RowKeyField {
 		t.Fatal("submit and the receiver disagree on the payload key")
 	}

@@ -402,9 +402,10 @@ func (r *submitReporter) summary(sum submit.Summary, args []string, o *submitOpt
 		fmt.Fprintln(r.sio.Err, "reel: failed and unsent rows were not created: run the same command again to send them; created rows are skipped")
 	}
 	if sum.Unknown > 0 {
-		fmt.Fprintf(r.sio.Err, "reel: an unknown row may have been created. To check, look in the Colossyan app for a job with its "+
-			"variables, or wait for its callback (its callbackPayload.reelRow is the row key). To send the unknown rows again "+
-			"anyway, which makes a duplicate of any that was created:\n  reel submit --resend-unknown %s\n", shellArgs(args, o))
+		fmt.Fprintf(r.sio.Err, "reel: an unknown row may have been created. To check, look in the Colossyan app for a job with "+
+			"the row's variables (with a callback receiver, its callback carries the row key as reelRow). Running the same "+
+			"command again sends nothing for these rows. To send them again anyway, which duplicates any that was created:\n"+
+			"  reel submit --resend-unknown %s\n", shellArgs(args, o))
 	}
 }
 

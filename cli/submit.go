@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/callback"
@@ -33,6 +34,7 @@ type submitOptions struct {
 	ResendUnknown bool
 	CallbackURL   string
 	wait          waitOptions // --download and the other wait hooks bind here
+	again         string      // the command's flags and files, for a hint to copy
 }
 
 func newSubmitCmd(sio IO, g *globals) *cobra.Command {
@@ -87,6 +89,7 @@ the API key was rejected.`,
   reel submit job.json > ids.txt && reel wait ids.txt`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.again = againArgs(cmd, args)
 			return runSubmit(cmd.Context(), sio, g, args, &o)
 		},
 	}
@@ -164,7 +167,7 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 	rerr := <-readErr
 	// Rows the run never reached: interrupted, or stopped by a rejected key.
 	sum.NotSent = rows - (sum.Created + sum.Skipped + sum.Failed + sum.Unknown)
-	out.summary(sum, args, o)
+	out.summary(sum, o)
 	switch {
 	case api.IsKeyRejected(sendErr):
 		return &ExitError{Code: ExitKeyRejected, Err: sendErr}
@@ -389,7 +392,7 @@ func (r *submitReporter) row(res submit.Result) {
 	}
 }
 
-func (r *submitReporter) summary(sum submit.Summary, args []string, o *submitOptions) {
+func (r *submitReporter) summary(sum submit.Summary, o *submitOptions) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	line := fmt.Sprintf("reel: submit: %d created, %d skipped (created before), %d failed, %d unknown",
@@ -405,16 +408,24 @@ func (r *submitReporter) summary(sum submit.Summary, args []string, o *submitOpt
 		fmt.Fprintf(r.sio.Err, "reel: an unknown row may have been created. To check, look in the Colossyan app for a job with "+
 			"the row's variables (with a callback receiver, its callback carries the row key as reelRow). Running the same "+
 			"command again sends nothing for these rows. To send them again anyway, which duplicates any that was created:\n"+
-			"  reel submit --resend-unknown %s\n", shellArgs(args, o))
+			"  reel submit --resend-unknown %s\n", o.again)
 	}
 }
 
-// shellArgs is the command's arguments again, for a hint to copy.
-func shellArgs(args []string, o *submitOptions) string {
+// againArgs is the command's flags (all the user set, --store and
+// --base-url included: the same journal must be found) and files, quoted
+// for a shell, less --resend-unknown, which the hint adds.
+func againArgs(cmd *cobra.Command, args []string) string {
 	var parts []string
-	if o.Template != "" {
-		parts = append(parts, "--template", shellQuote(o.Template))
-	}
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		switch {
+		case f.Name == "resend-unknown":
+		case f.Value.Type() == "bool":
+			parts = append(parts, "--"+f.Name+"="+f.Value.String())
+		default:
+			parts = append(parts, "--"+f.Name+"="+shellQuote(f.Value.String()))
+		}
+	})
 	for _, a := range args {
 		parts = append(parts, shellQuote(a))
 	}

@@ -76,10 +76,13 @@ func TestSubmitUnknownIsNotResent(t *testing.T) {
 	dir := t.TempDir()
 	jobs := writeFile(t, dir, "jobs.jsonl", `{"videoCreative":{"n":1}}`+"\n")
 	srv.InjectFaults(sim.FaultLostAnswer)
-	_, errs, code := runCLI(t, env, "", "submit", jobs)
-	if code != 1 || !strings.Contains(errs, "jobs.jsonl:1: unknown") || !strings.Contains(errs, "--resend-unknown") {
+	store := filepath.Join(dir, "my.db") // a store named by flag: the hint must keep it
+	_, errs, code := runCLI(t, env, "", "submit", "--store", store, jobs)
+	if code != 1 || !strings.Contains(errs, "jobs.jsonl:1: unknown") ||
+		!strings.Contains(errs, "reel submit --resend-unknown --store="+store+" "+jobs+"\n") {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
+	env["REEL_STORE"] = store
 	_, errs, code = runCLI(t, env, "", "submit", jobs)
 	if code != 1 || len(srv.Creations()) != 1 || !strings.Contains(errs, "0 created, 0 skipped (created before), 0 failed, 1 unknown") {
 		t.Fatalf("rerun: exit %d, %d creations: %s", code, len(srv.Creations()), errs)

@@ -139,6 +139,10 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 		return err
 	}
 	wantWait := o.Wait || o.wait.Download != ""
+	if cbURL != "" && !wantWait && o.CallbackURL == "" && s.CallbackURL == "" {
+		fmt.Fprintf(sio.Err, "reel: each job will call back %s: keep a receiver listening there (reel --listen %s, or reel wait)\n",
+			termsafe.CleanURL(cbURL), termsafe.Clean(s.Listen))
+	}
 	if wantWait {
 		for _, h := range waitHooks {
 			if h.Start != nil {

@@ -94,7 +94,7 @@ CREATE INDEX history_status ON history(status, at);
 	// answer after, so `reel submit` creates every row once (submissions.go).
 	`
 CREATE TABLE submissions (
-	key        TEXT PRIMARY KEY,  -- the row key: file, row number and content, hashed
+	row        TEXT PRIMARY KEY,  -- the row key: file, row number and content, hashed (no credential)
 	source     TEXT NOT NULL,     -- file:line, for people
 	state      TEXT NOT NULL,     -- sending, created, failed or unknown
 	job_id     TEXT NOT NULL DEFAULT '',

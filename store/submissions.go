@@ -14,7 +14,7 @@ import (
 // committed, fsync'd, before its POST, and its answer after.
 var _ submit.Journal = (*Store)(nil)
 
-const submissionCols = `key, source, state, job_id, video_id, err, attempts, updated_at`
+const submissionCols = `row, source, state, job_id, video_id, err, attempts, updated_at`
 
 // Claim implements submit.Journal: it marks the row Sending if it may be
 // sent, in one IMMEDIATE transaction, so of two runs racing for a row one
@@ -37,7 +37,7 @@ func (s *Store) Claim(ctx context.Context, key, source string, force bool) (subm
 		ok = true
 		e = submit.Entry{Key: key, Source: source, State: submit.Sending, Attempts: e.Attempts + 1, At: fromNanos(now)}
 		_, err = tx.ExecContext(ctx, `INSERT INTO submissions (`+submissionCols+`) VALUES (?, ?, ?, '', '', '', ?, ?)
-			ON CONFLICT(key) DO UPDATE SET source = excluded.source, state = excluded.state, job_id = '',
+			ON CONFLICT(row) DO UPDATE SET source = excluded.source, state = excluded.state, job_id = '',
 			video_id = '', err = '', attempts = excluded.attempts, updated_at = excluded.updated_at`,
 			key, source, string(submit.Sending), e.Attempts, now)
 		return err
@@ -51,7 +51,7 @@ func (s *Store) Claim(ctx context.Context, key, source string, force bool) (subm
 func (s *Store) Answer(ctx context.Context, e submit.Entry) error {
 	return s.write(ctx, true, "journaling row "+e.Source, func(tx *sql.Tx, rev int64, now int64) error {
 		res, err := tx.ExecContext(ctx, `UPDATE submissions SET state = ?, job_id = ?, video_id = ?, err = ?, updated_at = ?
-			WHERE key = ?`, string(e.State), e.JobID, e.VideoID, e.Err, now, e.Key)
+			WHERE row = ?`, string(e.State), e.JobID, e.VideoID, e.Err, now, e.Key)
 		if err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func readSubmission(ctx context.Context, q queryer, key string) (submit.Entry, e
 		state string
 		at    int64
 	)
-	err := q.QueryRowContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE key = ?`, key).
+	err := q.QueryRowContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE row = ?`, key).
 		Scan(&e.Key, &e.Source, &state, &e.JobID, &e.VideoID, &e.Err, &e.Attempts, &at)
 	e.State, e.At = submit.State(state), fromNanos(at)
 	return e, err

@@ -308,3 +308,49 @@ func TestSubmitKillNineNoDuplicates(t *testing.T) {
 		t.Fatalf("journal %v does not account for %d rows", counts, n)
 	}
 }
+
+// TestSubmitInterruptKeepsAnswers sends SIGINT (Ctrl+C) mid-run: reel
+// submit stops taking rows but lets the POSTs on the wire finish and
+// records their answers, so no row is left unknown; the same command then
+// finishes the rest, creating nothing twice.
+func TestSubmitInterruptKeepsAnswers(t *testing.T) {
+	t.Parallel()
+	const n = 100
+	srv, err := sim.Start(sim.Options{Seed: 23, Speed: 100, CallbackEvery: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	home := t.TempDir()
+	env := termtest.Env(home, srv.URL(), srv.Token())
+	writeRows(t, home, n)
+	cmd := exec.Command(reelBin, "submit", "--template", "tpl_int", "rows.csv")
+	cmd.Env, cmd.Dir = env, home
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for srv.Requests().Created < 20 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond) // polling the simulator's count: nothing to wait on
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 || !strings.Contains(errb.String(), "not sent") {
+		t.Fatalf("after Ctrl+C: %v, stderr %s; want exit 130 and the rows not sent counted", err, errb.String())
+	}
+	if strings.Contains(errb.String(), "unknown, may") {
+		t.Fatalf("Ctrl+C left a row unknown:\n%s", errb.String())
+	}
+	first := srv.Requests().Created
+	rep := runSubmit(t, env, home, "--json", "--template", "tpl_int", "rows.csv")
+	checkOnce(t, n, rep, creationsByRow(srv))
+	if rep.code != 0 || len(rep.created) != n {
+		t.Fatalf("rerun: exit %d, %d rows created; %s", rep.code, len(rep.created), rep.summary)
+	}
+	t.Logf("interrupted after %d creations: %s; rerun: %s", first, strings.TrimSpace(summaryLine.FindString(errb.String())), rep.summary)
+}

@@ -65,11 +65,11 @@ job: the row is reported as unknown and is never sent again unless
 with Retry-After, no connection) are retried. Requests keep to the program's
 rate cap.
 
-With a callback receiver (--listen, listen in the config, or --callback-url
-or callback_url in the config for a public address that forwards to one), each job gets the callback URL
-(callback for manual jobs, callbackUrl for template jobs) and a
-callbackPayload holding the row's key under "reelRow", which the receiver
-matches to the job.
+With a callback receiver (--listen or listen in the config, or --callback-url
+or callback_url in the config for a public address that forwards to one),
+each job gets the callback URL (callback for manual jobs, callbackUrl for
+template jobs) and a callbackPayload holding the row's key under "reelRow",
+which the receiver matches to the job.
 
 Standard output gets the job IDs created (and found created before), one a
 line, or with --json one {"row","id","videoId","state"} object a line: either

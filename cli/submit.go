@@ -358,4 +358,3 @@ func submitCallbackURL(sio IO, s *config.Settings, flagURL string) (string, erro
 	}
 	return "http://" + hostport + "/callback/" + secret, nil
 }
-

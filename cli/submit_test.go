@@ -1,12 +1,20 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/track"
 
 	"github.com/reel-dev/reel/api/sim"
 	"github.com/reel-dev/reel/callback"
@@ -178,4 +186,41 @@ func freePort(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// A callback that carries a submitted row's key is matched to that row's
+// job through the journal, by the receiver reel --listen and wait start.
+func TestReceiverMatchesByRowKey(t *testing.T) {
+	srv, env := simEnv(t, sim.Options{Seed: 8, CallbackEvery: -1})
+	dir := t.TempDir()
+	rows := writeFile(t, dir, "rows.csv", "name\nAda\nBob\n")
+	addr := freePort(t)
+	if _, errs, code := runCLI(t, env, "", "submit", "--template", "t", "--listen", addr, rows); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	c := srv.Creations()
+	eng := track.New(track.Options{Client: noAPI{}})
+	eng.Add(c[0].JobID, c[1].JobID)
+	got := make(chan callback.Event, 1)
+	s := &config.Settings{Listen: addr, StorePath: filepath.Join(env["XDG_STATE_HOME"], "reel", "reel.db")}
+	sio := IO{Err: io.Discard, Now: time.Now, Getenv: func(string) string { return "" }}
+	stop, url, err := startReceiverWith(t.Context(), sio, s, eng, slog.New(slog.DiscardHandler), func(e callback.Event) { got <- e })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if url != c[1].Callback {
+		t.Fatalf("the receiver listens at %s, the job was given %s", url, c[1].Callback)
+	}
+	// The body names the other job's video too: the row key decides.
+	body, _ := json.Marshal(map[string]any{"status": "finished", callback.RowKeyField: c[1].CallbackPayload[callback.RowKeyField],
+		"note": c[0].JobID})
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if e := <-got; len(e.IDs) != 1 || e.IDs[0] != c[1].JobID {
+		t.Fatalf("matched %v, want only %s", e.IDs, c[1].JobID)
+	}
 }

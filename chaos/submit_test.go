@@ -68,12 +68,18 @@ var (
 // runSubmit runs reel submit to its end and reads its report.
 func runSubmit(t *testing.T, env []string, dir string, args ...string) submitReport {
 	t.Helper()
-	cmd := exec.Command(reelBin, append([]string{"submit"}, args...)...)
+	// Bounded, so a hang fails the test rather than the whole run.
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, reelBin, append([]string{"submit"}, args...)...)
 	cmd.Env, cmd.Dir = env, dir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
 	rep := submitReport{created: map[int]string{}, failed: map[int]bool{}, unknown: map[int]bool{}}
+	if ctx.Err() != nil {
+		t.Fatalf("reel submit %v still running after 8 minutes", args)
+	}
 	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 		rep.code = ee.ExitCode()
 	} else if err != nil {

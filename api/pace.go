@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"sync"
 	"time"
@@ -37,6 +38,9 @@ type pacedTransport struct {
 
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	if ctx.Value(pacedKey{}) != nil {
+		return t.learn(t.next.RoundTrip(req)) // paced already, by Pace
+	}
 	t.p.mu.Lock()
 	wait := t.p.until.Sub(t.p.now())
 	t.p.mu.Unlock()
@@ -57,7 +61,11 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := t.p.lim.Wait(ctx); err != nil {
 		return nil, err
 	}
-	resp, err := t.next.RoundTrip(req)
+	return t.learn(t.next.RoundTrip(req))
+}
+
+// learn holds every request through a 429's Retry-After.
+func (t *pacedTransport) learn(resp *http.Response, err error) (*http.Response, error) {
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
 		if d := ParseRetryAfter(resp.Header.Get("Retry-After"), t.p.now()); d > 0 {
 			t.p.mu.Lock()
@@ -68,4 +76,39 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, err
+}
+
+// pacedKey marks a request context whose pacing was done by Pace.
+type pacedKey struct{}
+
+// Pace waits until the client's pacing (rate cap, a 429's hold) lets one
+// request leave, and returns a context under which the next request goes
+// at once. A caller that must record something just before a request
+// leaves (reel submit's journal) paces first, so the record is not made
+// long before the request it announces. Without WithPacing it returns ctx.
+func (c *Client) Pace(ctx context.Context) (context.Context, error) {
+	if c.pacer == nil {
+		return ctx, nil
+	}
+	if err := c.pacer.wait(ctx); err != nil {
+		return nil, err
+	}
+	return context.WithValue(ctx, pacedKey{}, true), nil
+}
+
+// wait holds through a 429's Retry-After, then takes a token.
+func (p *pacer) wait(ctx context.Context) error {
+	p.mu.Lock()
+	hold := p.until.Sub(p.now())
+	p.mu.Unlock()
+	if hold > 0 {
+		timer := time.NewTimer(hold)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		}
+	}
+	return p.lim.Wait(ctx)
 }

@@ -53,7 +53,7 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		reply(w, http.StatusBadRequest, `{"error":"body unreadable"}`)
 		return
 	}
-	m, err := match(body, r.opts.Engine.Jobs())
+	m, err := match(body, r.opts.Engine.Jobs(), r.opts.RowJob)
 	if err != nil {
 		// Colossyan always sends a JSON object, so anything else is not
 		// Colossyan: a scanner, or a sender set up wrong, which a 400

@@ -37,9 +37,15 @@ const maxURLDepth = 3
 // status it claims is for the poll to confirm. err wraps ErrBadBody when
 // the body is not a JSON object.
 func Match(body []byte, jobs []track.Job) (ids []string, shareURL string, err error) {
-	m, err := match(body, jobs)
+	m, err := match(body, jobs, nil)
 	return m.ids, m.share, err
 }
+
+// RowKeyField is the callbackPayload key in which `reel submit` puts the
+// key of the row a job was made from. Colossyan merges the payload into
+// the callback body, so the body names its row, and through the submit
+// journal (Options.RowJob) its job, exactly.
+const RowKeyField = "reelRow"
 
 // matched is what a body says: Match's results, and the status it claims
 // (cleaned, for the status line only).
@@ -52,7 +58,7 @@ type matched struct {
 // maxStatus caps the claimed status shown on the status line.
 const maxStatus = 32
 
-func match(body []byte, jobs []track.Job) (matched, error) {
+func match(body []byte, jobs []track.Job, rowJob func(key string) (string, bool)) (matched, error) {
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber() // a numeric id in a payload is compared as written
 	var ids []string
@@ -70,6 +76,12 @@ func match(body []byte, jobs []track.Job) (matched, error) {
 
 	idx := newIndex(jobs)
 	found := make([]bool, len(jobs))
+	if i := rowMatch(obj, jobs, idx, rowJob); i >= 0 {
+		// The body names the row its job was made from: that job, and
+		// no other, whatever else the body holds.
+		share, _ := obj["shareUrl"].(string)
+		return matched{ids: []string{jobs[i].ID}, share: termsafe.CleanURL(share), status: claimed(obj)}, nil
+	}
 	walk(obj, func(s string) { idx.find(s, found) })
 
 	share, _ := obj["shareUrl"].(string)
@@ -102,12 +114,38 @@ func match(body []byte, jobs []track.Job) (matched, error) {
 	default:
 		share = ""
 	}
+	return matched{ids: ids, share: share, status: claimed(obj)}, nil
+}
+
+// claimed is the status the body claims, cleaned and cut for the status line.
+func claimed(obj map[string]any) string {
 	status, _ := obj["status"].(string)
 	status = termsafe.Clean(status)
 	if r := []rune(status); len(r) > maxStatus {
 		status = string(r[:maxStatus]) + "…"
 	}
-	return matched{ids: ids, share: share, status: status}, nil
+	return status
+}
+
+// rowMatch is the index in jobs of the job made from the row the body's
+// RowKeyField names, or -1.
+func rowMatch(obj map[string]any, jobs []track.Job, idx index, rowJob func(string) (string, bool)) int {
+	key, _ := obj[RowKeyField].(string)
+	if key == "" || rowJob == nil {
+		return -1
+	}
+	id, ok := rowJob(key)
+	if !ok {
+		return -1
+	}
+	hits := make([]bool, len(jobs))
+	idx.mark(strings.TrimSpace(id), hits)
+	for i, hit := range hits {
+		if hit {
+			return i
+		}
+	}
+	return -1
 }
 
 // kind names a decoded JSON value's type for an error message.

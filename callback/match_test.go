@@ -93,7 +93,7 @@ func TestMatchRefusesNonObjects(t *testing.T) {
 }
 
 func TestMatchStatusIsCleanedAndCut(t *testing.T) {
-	m, err := match([]byte(`{"status":"fin\u001b[2Jished`+strings.Repeat("x", 100)+`"}`), nil)
+	m, err := match([]byte(`{"status":"fin\u001b[2Jished`+strings.Repeat("x", 100)+`"}`), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,9 @@ type Options struct {
 	// OnCallback, when set, hears of each accepted callback. It runs in
 	// the request's goroutine and must return quickly.
 	OnCallback func(Event)
+	// RowJob, when set, finds the job made from a submitted row by the
+	// row's key (RowKeyField in the body); ok false when none is known.
+	RowJob func(key string) (jobID string, ok bool)
 
 	MaxBody       int64         // bytes; larger bodies get 413
 	MaxConcurrent int           // requests handled at once; more get 503

@@ -37,6 +37,7 @@ func startReceiverWith(ctx context.Context, sio IO, s *config.Settings, eng *tra
 	if err != nil {
 		return nil, "", err
 	}
+	rows := &journalRows{path: s.StorePath}
 	r := callback.New(callback.Options{
 		Addr:       s.Listen,
 		Secret:     secret,
@@ -44,6 +45,7 @@ func startReceiverWith(ctx context.Context, sio IO, s *config.Settings, eng *tra
 		Now:        sio.Now,
 		Log:        log,
 		OnCallback: on,
+		RowJob:     rows.lookup,
 	})
 	url, err = r.Start(ctx)
 	if err != nil {
@@ -53,7 +55,7 @@ func startReceiverWith(ctx context.Context, sio IO, s *config.Settings, eng *tra
 		fmt.Fprintf(sio.Err, "reel: warning: the callback receiver listens on %s, which other machines may reach; "+
 			"anyone who learns the callback URL can make reel poll (use 127.0.0.1:PORT behind a tunnel to keep it to this machine)\n", s.Listen)
 	}
-	return r.Close, url, nil
+	return func() { r.Close(); rows.close() }, url, nil
 }
 
 // callbackSecret is the secret from --callback-secret or the config file,

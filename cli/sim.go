@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ type simFlags struct {
 	rateLimit  float64
 	quiet      bool
 	noFailCB   bool
+	faultKinds []string
 }
 
 func newSimCmd(sio IO, _ *globals) *cobra.Command {
@@ -78,6 +80,9 @@ It runs until interrupted.`,
 				Addr: f.addr, FileAddr: f.fileAddr, Now: sio.Now,
 				NoFailureCallbacks: f.noFailCB,
 			}
+			for _, k := range f.faultKinds {
+				opts.FaultKinds = append(opts.FaultKinds, sim.Fault(k))
+			}
 			if opts.Now == nil {
 				opts.Now = time.Now
 			}
@@ -109,6 +114,8 @@ It runs until interrupted.`,
 	fl.StringVar(&f.token, "token", sim.DefaultToken, "bearer token the simulator accepts (its own, not a Colossyan key)")
 	fl.DurationVar(&f.linkTTL, "link-ttl", 15*time.Minute, "how long video and thumbnail links stay valid")
 	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "answer 429 beyond this many API requests a second (0: no limit)")
+	fl.StringSliceVar(&f.faultKinds, "fault-kinds", nil, "the faults to draw from, e.g. 500,reset,lost-answer (default: every kind but lost-answer, "+
+		"which creates a posted job and drops its answer)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not log each request to standard error")
 	fl.BoolVar(&f.noFailCB, "no-failure-callbacks", false, "send callbacks for finished jobs only (the docs leave open whether Colossyan calls back on failure)")
 	return cmd
@@ -130,6 +137,15 @@ func (f *simFlags) check() error {
 		return errors.New("--token must not be empty")
 	case f.linkTTL < time.Second:
 		return errors.New("--link-ttl must be at least 1s")
+	}
+	for _, k := range f.faultKinds {
+		if !slices.Contains(sim.AllFaults, sim.Fault(k)) && sim.Fault(k) != sim.FaultLostAnswer {
+			names := []string{string(sim.FaultLostAnswer)}
+			for _, a := range sim.AllFaults {
+				names = append(names, string(a))
+			}
+			return fmt.Errorf("--fault-kinds: no fault %q; the faults are %s", k, strings.Join(names, ", "))
+		}
 	}
 	return nil
 }

@@ -81,6 +81,7 @@ func TestSimRejectsBadFlags(t *testing.T) {
 		{"--jobs", "-1"},
 		{"--token", " "},
 		{"--addr", "256.0.0.1:99999"},
+		{"--fault-kinds", "500,teapot"},
 	}
 	for _, args := range tests {
 		sio := IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard, Getenv: func(string) string { return "" }, Now: time.Now}

@@ -107,3 +107,13 @@ func checkPath(v string) string {
 	}
 	return ""
 }
+
+// checkCallbackURL wants an absolute http(s) URL: it is given to Colossyan
+// as is, to post callbacks to.
+func checkCallbackURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "must be an http or https URL, such as https://hooks.example.com/callback/SECRET"
+	}
+	return ""
+}

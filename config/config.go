@@ -22,7 +22,10 @@ type Settings struct {
 	DownloadDir    string        // "." by default: the current folder
 	Listen         string        // HOST:PORT of the callback receiver; "" is off
 	CallbackSecret string
-	Notify         string // auto, bell or off
+	// CallbackURL is the public URL that reaches the receiver (through a
+	// proxy or tunnel), given to the jobs reel submit creates; "" is none.
+	CallbackURL string
+	Notify      string // auto, bell or off
 
 	// Warnings are things the user should hear about but that do not stop
 	// the run (a key in a file others can read).
@@ -107,6 +110,7 @@ func (file *fileSettings) applyTo(s *Settings) {
 	setString(&s.DownloadDir, file.DownloadDir)
 	setString(&s.Listen, file.Listen)
 	setString(&s.CallbackSecret, file.CallbackSecret)
+	setString(&s.CallbackURL, file.CallbackURL)
 	setString(&s.Notify, file.Notify)
 	if file.Interval != nil {
 		s.Interval = *file.Interval

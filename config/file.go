@@ -20,6 +20,7 @@ const maxFile = 1 << 20
 // fileSettings are the values a config file sets; nil is not set.
 type fileSettings struct {
 	APIKey, BaseURL, Store, DownloadDir, Listen, CallbackSecret, Notify *string
+	CallbackURL                                                         *string
 	Interval                                                            *time.Duration
 	Warnings                                                            []string
 }
@@ -33,6 +34,7 @@ var keys = map[string]string{
 	"download_dir":    `download_dir = "~/Videos"`,
 	"listen":          `listen = "127.0.0.1:8080"`,
 	"callback_secret": `callback_secret = "..."`,
+	"callback_url":    `callback_url = "https://hooks.example.com/callback/SECRET"`,
 	"notify":          `notify = "auto"`,
 }
 
@@ -167,6 +169,11 @@ func (f *fileSettings) set(key, v, home string) string {
 			return msg
 		}
 		f.CallbackSecret = &v
+	case "callback_url":
+		if msg := checkCallbackURL(v); msg != "" {
+			return msg
+		}
+		f.CallbackURL = &v
 	case "notify":
 		if msg := checkNotify(v); msg != "" {
 			return msg

@@ -21,6 +21,13 @@ const stateCols = `kind, job_id, video_id, status, not_found, progress, maximum_
 
 const jobCols = `id, seq, added_at, ` + stateCols
 
+// insertJobSQL adds a tracked job, leaving one already tracked as it is.
+// Its arguments are id, seq, added_at, stateArgs, snap, updated_at, rev,
+// added_rev and writer.
+var insertJobSQL = `INSERT INTO jobs (` + jobCols + `, snap, updated_at, rev, added_rev, writer)
+	VALUES (?, ?, ?, ` + strings.Repeat("?, ", 16) + `?, ?, ?, ?, ?)
+	ON CONFLICT(id) DO NOTHING`
+
 // Add records newly tracked jobs in one transaction, durable (fsync'd) when
 // it returns, so an ID the user added is never lost once its row shows. IDs
 // already tracked are left as they are. A job's Seq and state are kept as
@@ -30,9 +37,7 @@ func (s *Store) Add(ctx context.Context, jobs ...track.Job) error {
 		return nil
 	}
 	return s.write(ctx, true, "adding jobs", func(tx *sql.Tx, rev int64, now int64) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO jobs (`+jobCols+`, snap, updated_at, rev, added_rev, writer)
-			VALUES (?, ?, ?, `+strings.Repeat("?, ", 16)+`?, ?, ?, ?, ?)
-			ON CONFLICT(id) DO NOTHING`)
+		ins, err := tx.PrepareContext(ctx, insertJobSQL)
 		if err != nil {
 			return err
 		}

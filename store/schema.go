@@ -90,11 +90,25 @@ CREATE TABLE downloads (
 
 CREATE INDEX history_status ON history(status, at);
 `,
+	// 3: the submit journal: each row's intent before its POST and the
+	// answer after, so `reel submit` creates every row once (submissions.go).
+	`
+CREATE TABLE submissions (
+	row        TEXT PRIMARY KEY,  -- the row key: file, row number and content, hashed (no credential)
+	source     TEXT NOT NULL,     -- file:line, for people
+	state      TEXT NOT NULL,     -- sending, created, failed or unknown
+	job_id     TEXT NOT NULL DEFAULT '',
+	video_id   TEXT NOT NULL DEFAULT '',
+	err        TEXT NOT NULL DEFAULT '',
+	attempts   INTEGER NOT NULL DEFAULT 0,
+	updated_at INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this reel writes and understands; it
 // is len(migrations), which a test checks.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // afterMigration holds the steps SQL cannot do, run in the same
 // transaction right after the SQL step of the version they are keyed by.

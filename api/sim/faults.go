@@ -25,6 +25,11 @@ const (
 	FaultStall            Fault = "stall"     // held StallFor (or until the client leaves), then answered
 	FaultHTML             Fault = "html-200"  // a proxy's HTML page with status 200
 	FaultHTMLBadGateway   Fault = "html-502"  // a proxy's HTML page with status 502
+	// FaultLostAnswer serves the request, so a POST creates its job, then
+	// resets the connection before the answer: the hard case. Not in
+	// AllFaults (it changes state where the others do not); name it in
+	// FaultKinds.
+	FaultLostAnswer Fault = "lost-answer"
 )
 
 // AllFaults is every fault, the pool API faults are drawn from by default.
@@ -113,6 +118,8 @@ func (s *Sim) withFaults(file bool, next http.HandlerFunc) http.HandlerFunc {
 			htmlPage(w, http.StatusOK, "Service temporarily unavailable")
 		case FaultHTMLBadGateway:
 			htmlPage(w, http.StatusBadGateway, "502 Bad Gateway")
+		case FaultLostAnswer:
+			lostAnswer(w, r, next)
 		default:
 			next(w, r)
 		}

@@ -95,6 +95,7 @@ func (s *Sim) createJob(w http.ResponseWriter, r *http.Request) {
 	sp.Callback, sp.CallbackPayload, sp.DynamicVariables = b.Callback, b.CallbackPayload, b.DynamicVariables
 	j := s.addJobLocked(sp, "api")
 	j.creative = append(json.RawMessage(nil), bytes.TrimSpace(b.VideoCreative)...)
+	s.noteCreation(j)
 	out := created{j.spec.ID, j.spec.VideoID}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
@@ -118,6 +119,7 @@ func (s *Sim) createTemplateJob(w http.ResponseWriter, r *http.Request) {
 	sp.Callback, sp.CallbackPayload, sp.DynamicVariables = b.CallbackURL, b.CallbackPayload, b.DynamicVariables
 	j := s.addJobLocked(sp, "template")
 	j.template = b.TemplateJobID
+	s.noteCreation(j)
 	out := created{j.spec.ID, j.spec.VideoID}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)

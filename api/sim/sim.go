@@ -120,6 +120,7 @@ type Sim struct {
 
 	stats     Stats
 	callbacks []CallbackRecord
+	creations []Creation
 
 	thumbs sync.Map // video id -> []byte PNG
 }

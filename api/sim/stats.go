@@ -19,6 +19,8 @@ type Stats struct {
 	Faults map[Fault]int
 	// RateLimited counts requests refused by Options.RateLimit.
 	RateLimited int
+	// Created counts jobs created by POST, faults or not (see Creations).
+	Created int
 	// Unauthorized counts requests answered 401.
 	Unauthorized int
 	// FileAuthHeaders counts file requests that carried an Authorization

@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/reel-dev/reel/store"
+	"github.com/reel-dev/reel/submit"
+	"github.com/reel-dev/reel/termsafe"
+)
+
+// submitReporter writes each row's outcome and the summary.
+type submitReporter struct {
+	sio  IO
+	json bool
+	mu   sync.Mutex
+	ids  []string // created and skipped rows' job ids, for --wait
+}
+
+type submitJSON struct {
+	Row     string `json:"row"`
+	ID      string `json:"id"`
+	VideoID string `json:"videoId,omitempty"`
+	State   string `json:"state"`
+}
+
+func (r *submitReporter) row(res submit.Result) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	where := termsafe.Clean(res.Row.Where())
+	switch res.Outcome {
+	case submit.OutCreated, submit.OutSkipped:
+		r.ids = append(r.ids, res.JobID)
+		if r.json {
+			b, _ := marshalJSON(submitJSON{Row: res.Row.Where(), ID: res.JobID, VideoID: res.VideoID, State: string(res.Outcome)}, false)
+			_, _ = r.sio.Out.Write(b)
+			return
+		}
+		fmt.Fprintln(r.sio.Out, termsafe.Clean(res.JobID))
+	case submit.OutFailed:
+		fmt.Fprintf(r.sio.Err, "reel: %s: failed, not created: %s\n", where, termsafe.Clean(res.Err))
+	case submit.OutUnknown:
+		fmt.Fprintf(r.sio.Err, "reel: %s: unknown, may have been created: %s (row key %s)\n", where, termsafe.Clean(res.Err), res.Row.Key)
+	}
+}
+
+func (r *submitReporter) summary(sum submit.Summary, o *submitOptions) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	line := fmt.Sprintf("reel: submit: %d created, %d skipped (created before), %d failed, %d unknown",
+		sum.Created, sum.Skipped, sum.Failed, sum.Unknown)
+	if sum.NotSent > 0 {
+		line += fmt.Sprintf(", %d not sent", sum.NotSent)
+	}
+	fmt.Fprintln(r.sio.Err, line)
+	if sum.Failed+sum.NotSent > 0 {
+		fmt.Fprintln(r.sio.Err, "reel: failed and unsent rows were not created: run the same command again to send them; created rows are skipped")
+	}
+	if sum.Unknown > 0 {
+		fmt.Fprintf(r.sio.Err, "reel: an unknown row may have been created. To check, look in the Colossyan app for a job with "+
+			"the row's variables (with a callback receiver, its callback carries the row key as reelRow). Running the same "+
+			"command again sends nothing for these rows. To send them again anyway, which duplicates any that was created:\n"+
+			"  reel submit --resend-unknown %s\n", o.again)
+	}
+}
+
+// againArgs is the command's flags (all the user set, --store and
+// --base-url included: the same journal must be found) and files, quoted
+// for a shell, less --resend-unknown, which the hint adds.
+func againArgs(cmd *cobra.Command, args []string) string {
+	var parts []string
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		switch {
+		case f.Name == "resend-unknown":
+		case f.Value.Type() == "bool":
+			parts = append(parts, "--"+f.Name+"="+f.Value.String())
+		default:
+			parts = append(parts, "--"+f.Name+"="+shellQuote(f.Value.String()))
+		}
+	})
+	for _, a := range args {
+		parts = append(parts, shellQuote(a))
+	}
+	return termsafe.Clean(strings.Join(parts, " "))
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == ':' || r == '=' ||
+			r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// journalRows finds the job made from a submitted row, for the callback
+// receiver: it reads the store's submit journal, opened read-only on first
+// use (a callback may come long after, or never).
+type journalRows struct {
+	path string
+	once sync.Once
+	st   *store.Store
+}
+
+func (j *journalRows) lookup(key string) (string, bool) {
+	j.once.Do(func() {
+		if j.path != "" {
+			j.st, _ = store.OpenReadOnly(j.path) // no store: no rows to know
+		}
+	})
+	if j.st == nil {
+		return "", false
+	}
+	e, ok, err := j.st.Submission(context.Background(), key)
+	if err != nil || !ok || e.JobID == "" {
+		return "", false
+	}
+	return e.JobID, true
+}
+
+func (j *journalRows) close() {
+	j.once.Do(func() {}) // no opening after this
+	if j.st != nil {
+		j.st.Close()
+	}
+}

@@ -1,0 +1,226 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/track"
+
+	"github.com/reel-dev/reel/api/sim"
+	"github.com/reel-dev/reel/callback"
+	"github.com/reel-dev/reel/ids"
+	"github.com/reel-dev/reel/store"
+	"github.com/reel-dev/reel/submit"
+)
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestSubmitCreatesOnceAndTracks(t *testing.T) {
+	srv, env := simEnv(t, sim.Options{Seed: 4, Speed: 50, CallbackEvery: -1})
+	dir := t.TempDir()
+	rows := writeFile(t, dir, "rows.csv", "name,city\rAda,Paris\rBob,Rome\r")
+	out, errs, code := runCLI(t, env, "", "submit", "--json", "--template", "tpl_1", rows)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(errs, "2 created, 0 skipped (created before), 0 failed, 0 unknown") {
+		t.Fatalf("summary: %s", errs)
+	}
+	// The output is an ID list the other commands read.
+	list, bad, err := ids.Parse("out", strings.NewReader(out))
+	if err != nil || len(bad) > 0 || len(list) != 2 {
+		t.Fatalf("ids from the output %q: %v %v %v", out, list, bad, err)
+	}
+	c := srv.Creations() // in any order: rows go out four at a time
+	if len(c) != 2 || c[0].TemplateJobID != "tpl_1" || c[0].DynamicVariables["name"] == c[1].DynamicVariables["name"] {
+		t.Fatalf("creations %+v", c)
+	}
+	var first submitJSON
+	_ = json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &first)
+	if first.State != "created" || !strings.HasSuffix(first.Row, "rows.csv:2") && !strings.HasSuffix(first.Row, "rows.csv:3") {
+		t.Fatalf("first line %+v", first)
+	}
+
+	// The jobs joined the tracked list.
+	st, err := store.OpenReadOnly(filepath.Join(env["XDG_STATE_HOME"], "reel", "reel.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, _ := st.Load(t.Context())
+	st.Close()
+	if len(jobs) != 2 {
+		t.Fatalf("tracked %d jobs, want 2", len(jobs))
+	}
+
+	// Again: nothing sent, the same IDs out.
+	out2, errs, code := runCLI(t, env, "", "submit", "--template", "tpl_1", rows)
+	if code != 0 || len(srv.Creations()) != 2 || !strings.Contains(errs, "0 created, 2 skipped") {
+		t.Fatalf("rerun: exit %d, %d creations, %s", code, len(srv.Creations()), errs)
+	}
+	if got := strings.Fields(out2); len(got) != 2 || !strings.Contains(out, got[0]) || !strings.Contains(out, got[1]) {
+		t.Fatalf("rerun IDs %q, first run %q", out2, out)
+	}
+}
+
+func TestSubmitUnknownIsNotResent(t *testing.T) {
+	srv, env := simEnv(t, sim.Options{Seed: 5, CallbackEvery: -1})
+	dir := t.TempDir()
+	jobs := writeFile(t, dir, "jobs.jsonl", `{"videoCreative":{"n":1}}`+"\n")
+	srv.InjectFaults(sim.FaultLostAnswer)
+	store := filepath.Join(dir, "my.db") // a store named by flag: the hint must keep it
+	_, errs, code := runCLI(t, env, "", "submit", "--store", store, jobs)
+	if code != 1 || !strings.Contains(errs, "jobs.jsonl:1: unknown") ||
+		!strings.Contains(errs, "reel submit --resend-unknown --store="+store+" "+jobs+"\n") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	env["REEL_STORE"] = store
+	_, errs, code = runCLI(t, env, "", "submit", jobs)
+	if code != 1 || len(srv.Creations()) != 1 || !strings.Contains(errs, "0 created, 0 skipped (created before), 0 failed, 1 unknown") {
+		t.Fatalf("rerun: exit %d, %d creations: %s", code, len(srv.Creations()), errs)
+	}
+	_, errs, code = runCLI(t, env, "", "submit", "--resend-unknown", jobs)
+	if code != 0 || len(srv.Creations()) != 2 {
+		t.Fatalf("--resend-unknown: exit %d, %d creations: %s", code, len(srv.Creations()), errs)
+	}
+}
+
+func TestSubmitBadInputSendsNothing(t *testing.T) {
+	srv, env := simEnv(t, sim.Options{Seed: 6, CallbackEvery: -1})
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.csv", "name\nAda\n")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--template", "t", writeFile(t, dir, "short.csv", "a,b\n1,2\n3\n")}, "short.csv:3: 1 values for the header's 2 columns"},
+		{[]string{"--template", "t", good, writeFile(t, dir, "dup.csv", "a,a\n1,2\n")}, `dup.csv:1: header names "a" twice`},
+		{[]string{writeFile(t, dir, "bad.json", "{\"videoCreative\":{}}\n{\"videoCreative\":1}\n")}, "bad.json:2: no videoCreative object"},
+		{[]string{"--template", "t", writeFile(t, dir, "empty.csv", "")}, "empty.csv: no header"},
+		{[]string{"--template", "t", writeFile(t, dir, "head.csv", "a,b\n")}, "no rows in the input"},
+		{[]string{"--template", "t", "-"}, "save standard input to a file"},
+		{[]string{"--template", "t", filepath.Join(dir, "missing.csv")}, "missing.csv: no such file"},
+		{[]string{"--template", "t", dir}, "is a folder"},
+		{[]string{"--template", "t", "--callback-url", "ftp://x", good}, "--callback-url"},
+		{[]string{"--template", "t", "--listen", "127.0.0.1:0", good}, "needs a fixed port"},
+		{[]string{}, "requires at least 1 arg"},
+	} {
+		_, errs, code := runCLI(t, env, "", append([]string{"submit"}, tt.args...)...)
+		if code != 2 || !strings.Contains(errs, tt.want) {
+			t.Errorf("submit %v: exit %d, stderr %q; want 2 and %q", tt.args, code, errs, tt.want)
+		}
+	}
+	if n := len(srv.Creations()); n != 0 {
+		t.Fatalf("%d jobs created from bad input", n)
+	}
+	_, errs, code := runCLI(t, env, "", "submit", "--dry-run", "--template", "t", good)
+	if code != 0 || !strings.Contains(errs, "1 rows, all good") || len(srv.Creations()) != 0 {
+		t.Fatalf("dry run: exit %d: %s", code, errs)
+	}
+}
+
+// With a receiver, each job carries the callback URL and its row's key,
+// and the receiver matches the callback to the job by that key.
+func TestSubmitCallbackCarriesTheRowKey(t *testing.T) {
+	srv, env := simEnv(t, sim.Options{Seed: 7, Speed: 200, CallbackEvery: -1})
+	dir := t.TempDir()
+	addr := freePort(t)
+	rows := writeFile(t, dir, "rows.csv", "name\nAda\n")
+	env["REEL_CONFIG"] = writeFile(t, dir, "c.toml", "callback_secret = \"0123456789abcdef0123\"\n")
+	_, errs, code := runCLI(t, env, "", "submit", "--template", "t", "--listen", addr, rows)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	c := srv.Creations()
+	if len(c) != 1 || c[0].CallbackPayload[callback.RowKeyField] == nil {
+		t.Fatalf("creation %+v: no row key in the payload", c)
+	}
+	key := c[0].CallbackPayload[callback.RowKeyField].(string)
+	rows2 := &journalRows{path: filepath.Join(env["XDG_STATE_HOME"], "reel", "reel.db")}
+	defer rows2.close()
+	if id, ok := rows2.lookup(key); !ok || id != c[0].JobID {
+		t.Fatalf("the journal gives %q %v for the row key, want %s", id, ok, c[0].JobID)
+	}
+	// A public URL from the config goes to the jobs as it is.
+	env["REEL_CONFIG"] = writeFile(t, dir, "c2.toml", "callback_url = \"https://hooks.example.com/cb/s3cret\"\n")
+	writeFile(t, dir, "rows.csv", "name\nAda\nBob\n")
+	if _, errs, code := runCLI(t, env, "", "submit", "--template", "t", rows); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if c := srv.Creations(); len(c) != 2 || c[1].Callback != "https://hooks.example.com/cb/s3cret" {
+		t.Fatalf("creations %+v: want the configured callback_url", c)
+	}
+	env["REEL_CONFIG"] = writeFile(t, dir, "c3.toml", "\ncallback_url = \"ftp://x\"\n")
+	if _, errs, code := runCLI(t, env, "", "submit", "--template", "t", rows); code != 2 || !strings.Contains(errs, "c3.toml:2") || !strings.Contains(errs, "callback_url") {
+		t.Fatalf("a bad callback_url: exit %d: %s", code, errs)
+	}
+	if submit.PayloadKey != callback.RowKeyField {
+		t.Fatal("submit and the receiver disagree on the payload key")
+	}
+	if want := "http://" + addr + "/callback/0123456789abcdef0123"; c[0].Callback != want {
+		t.Fatalf("callbackUrl %q, want %q", c[0].Callback, want)
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// A callback that carries a submitted row's key is matched to that row's
+// job through the journal, by the receiver reel --listen and wait start.
+func TestReceiverMatchesByRowKey(t *testing.T) {
+	srv, env := simEnv(t, sim.Options{Seed: 8, CallbackEvery: -1})
+	dir := t.TempDir()
+	rows := writeFile(t, dir, "rows.csv", "name\nAda\nBob\n")
+	addr := freePort(t)
+	if _, errs, code := runCLI(t, env, "", "submit", "--template", "t", "--listen", addr, rows); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	c := srv.Creations()
+	eng := track.New(track.Options{Client: noAPI{}})
+	eng.Add(c[0].JobID, c[1].JobID)
+	got := make(chan callback.Event, 1)
+	s := &config.Settings{Listen: addr, StorePath: filepath.Join(env["XDG_STATE_HOME"], "reel", "reel.db")}
+	sio := IO{Err: io.Discard, Now: time.Now, Getenv: func(string) string { return "" }}
+	stop, url, err := startReceiverWith(t.Context(), sio, s, eng, slog.New(slog.DiscardHandler), func(e callback.Event) { got <- e })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	if url != c[1].Callback {
+		t.Fatalf("the receiver listens at %s, the job was given %s", url, c[1].Callback)
+	}
+	// The body names the other job's video too: the row key decides.
+	body, _ := json.Marshal(map[string]any{"status": "finished", callback.RowKeyField: c[1].CallbackPayload[callback.RowKeyField],
+		"note": c[0].JobID})
+	resp, err := http.Post(url, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if e := <-got; len(e.IDs) != 1 || e.IDs[0] != c[1].JobID {
+		t.Fatalf("matched %v, want only %s", e.IDs, c[1].JobID)
+	}
+}

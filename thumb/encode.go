@@ -1,0 +1,105 @@
+package thumb
+
+import (
+	"bytes"
+	"encoding/base64"
+	"image"
+	"image/png"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/ansi/iterm2"
+	"github.com/charmbracelet/x/ansi/kitty"
+	"github.com/charmbracelet/x/ansi/sixel"
+)
+
+// CellW and CellH are the pixels a cell is taken to have when a picture is
+// scaled before it is sent: the terminal scales it into the cells it is
+// given (kitty, iTerm2), so this only bounds the bytes; sixel is drawn at
+// this size.
+const CellW, CellH = 10, 20
+
+// KittyTransmit is the kitty graphics sequence that sends img as image id,
+// to be shown in cols×rows cells by Unicode placeholders (a virtual
+// placement). It is sent once; KittyPlaceholders then draws it as text.
+func KittyTransmit(img image.Image, id, cols, rows int, tmux bool) string {
+	px := Scale(img, cols*CellW, rows*CellH)
+	var b strings.Builder
+	o := &kitty.Options{
+		Action: kitty.TransmitAndPut, Transmission: kitty.Direct, Format: kitty.RGBA,
+		ImageWidth: px.Rect.Dx(), ImageHeight: px.Rect.Dy(), Compression: kitty.Zlib,
+		ID: id, Columns: cols, Rows: rows, VirtualPlacement: true, Quiet: 2, Chunk: true,
+	}
+	if tmux {
+		o.ChunkFormatter = ansi.TmuxPassthrough
+	}
+	if err := kitty.EncodeGraphics(&b, px, o); err != nil {
+		return "" // encoding an in-memory RGBA image into a builder cannot fail
+	}
+	return b.String()
+}
+
+// KittyDelete frees image id in the terminal.
+func KittyDelete(id int, tmux bool) string {
+	s := ansi.KittyGraphics(nil, "a=d", "d=I", "i="+strconv.Itoa(id), "q=2")
+	if tmux {
+		s = ansi.TmuxPassthrough(s)
+	}
+	return s
+}
+
+// KittyPlaceholders are the cols×rows lines of text that show image id:
+// each cell the placeholder character, its row and column as diacritics,
+// and the image id as the foreground colour (id must be 1..255).
+func KittyPlaceholders(id, cols, rows int) []string {
+	lines := make([]string, rows)
+	fg := "\x1b[38;5;" + strconv.Itoa(id) + "m"
+	for r := range rows {
+		var b strings.Builder
+		b.WriteString(fg)
+		for c := range cols {
+			b.WriteRune(kitty.Placeholder)
+			b.WriteRune(kitty.Diacritic(r))
+			b.WriteRune(kitty.Diacritic(c))
+		}
+		b.WriteString("\x1b[m")
+		lines[r] = b.String()
+	}
+	return lines
+}
+
+// ITerm2Image is the iTerm2 inline image sequence showing img in cols×rows
+// cells at the cursor, which it leaves where it was.
+func ITerm2Image(img image.Image, cols, rows int, tmux bool) string {
+	var p bytes.Buffer
+	_ = png.Encode(&p, Scale(img, cols*CellW, rows*CellH)) // cannot fail into a buffer
+	s := ansi.ITerm2(iterm2.File{
+		Name: "dGh1bWJuYWlsLnBuZw==", Size: int64(p.Len()), Width: iterm2.Cells(cols), Height: iterm2.Cells(rows),
+		Inline: true, DoNotMoveCursor: true, Content: []byte(base64.StdEncoding.EncodeToString(p.Bytes())),
+	})
+	if tmux {
+		s = ansi.TmuxPassthrough(s)
+	}
+	return s
+}
+
+// SixelImage is img as sixel graphics for cols×rows cells of CellW×CellH
+// pixels.
+func SixelImage(img image.Image, cols, rows int, tmux bool) string {
+	var p bytes.Buffer
+	if err := (&sixel.Encoder{}).Encode(&p, Scale(img, cols*CellW, rows*CellH)); err != nil {
+		return ""
+	}
+	s := ansi.SixelGraphics(0, 1, 0, p.Bytes())
+	if tmux {
+		s = ansi.TmuxPassthrough(s)
+	}
+	return s
+}
+
+// At wraps a sequence that draws at the cursor so that it draws at row,
+// col (0-based) and leaves the cursor where it was.
+func At(row, col int, seq string) string {
+	return ansi.SaveCursor + ansi.CursorPosition(col+1, row+1) + seq + ansi.RestoreCursor
+}

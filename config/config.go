@@ -23,6 +23,7 @@ type Settings struct {
 	Listen         string        // HOST:PORT of the callback receiver; "" is off
 	CallbackSecret string
 	Notify         string // auto, bell or off
+	Thumbnails     string // auto, off or a forced mode (thumb.Settings)
 
 	// Warnings are things the user should hear about but that do not stop
 	// the run (a key in a file others can read).
@@ -57,6 +58,7 @@ func Load(f Flags, getenv func(string) string) (*Settings, error) {
 		BaseURL:     DefaultBaseURL,
 		DownloadDir: ".",
 		Notify:      "auto",
+		Thumbnails:  "auto",
 		ConfigPath:  xdgPath(getenv("XDG_CONFIG_HOME"), home, ".config", "config.toml"),
 		StorePath:   xdgPath(getenv("XDG_STATE_HOME"), home, filepath.Join(".local", "state"), "reel.db"),
 	}
@@ -108,6 +110,7 @@ func (file *fileSettings) applyTo(s *Settings) {
 	setString(&s.Listen, file.Listen)
 	setString(&s.CallbackSecret, file.CallbackSecret)
 	setString(&s.Notify, file.Notify)
+	setString(&s.Thumbnails, file.Thumbnails)
 	if file.Interval != nil {
 		s.Interval = *file.Interval
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/reel-dev/reel/thumb"
 )
 
 // maxFile is the largest config file read; anything bigger is not one.
@@ -20,6 +22,7 @@ const maxFile = 1 << 20
 // fileSettings are the values a config file sets; nil is not set.
 type fileSettings struct {
 	APIKey, BaseURL, Store, DownloadDir, Listen, CallbackSecret, Notify *string
+	Thumbnails                                                          *string
 	Interval                                                            *time.Duration
 	Warnings                                                            []string
 }
@@ -34,6 +37,7 @@ var keys = map[string]string{
 	"listen":          `listen = "127.0.0.1:8080"`,
 	"callback_secret": `callback_secret = "..."`,
 	"notify":          `notify = "auto"`,
+	"thumbnails":      `thumbnails = "auto"`,
 }
 
 // secretKeys hold values that must never appear in a message.
@@ -172,6 +176,11 @@ func (f *fileSettings) set(key, v, home string) string {
 			return msg
 		}
 		f.Notify = &v
+	case "thumbnails":
+		if msg := thumb.CheckSetting(v); msg != "" {
+			return msg
+		}
+		f.Thumbnails = &v
 	}
 	return ""
 }
@@ -240,6 +249,7 @@ var aliases = map[string]string{
 	"dir": "download_dir", "downloads": "download_dir", "download_folder": "download_dir", "output": "download_dir",
 	"secret": "callback_secret", "addr": "listen", "address": "listen",
 	"notifications": "notify", "notification": "notify",
+	"thumbnail": "thumbnails", "images": "thumbnails", "pictures": "thumbnails",
 }
 
 // unknownKey says a key is unknown and suggests the one meant.

@@ -1,0 +1,364 @@
+package ui
+
+import (
+	"context"
+	"image"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
+
+	"github.com/reel-dev/reel/termsafe"
+	"github.com/reel-dev/reel/thumb"
+)
+
+// The selected video's picture in the detail pane. The terminal is probed
+// once at start (kitty query, then DA1), the mode decided from its answers
+// and environment (thumb.Decide), and then, per selection and pane size:
+// the picture is fetched in a command, kept in memory, and drawn as text
+// (half blocks, kitty placeholders) or sent once as an image (kitty
+// transmit, or iTerm2/sixel drawn at the pane's place after the frame).
+
+// picSettle is how long a selection must stay before its picture is
+// fetched and sent: holding j down sends nothing for the rows passed.
+const picSettle = 120 * time.Millisecond
+
+// picMinW and picMinH: a pane smaller than this shows no picture.
+const picMinW, picMinH = 56, 6
+
+// picKey is one placement: a video's picture in a box of the screen.
+type picKey struct {
+	video      string
+	boxW, boxH int // the most cells it may take
+	row, col   int // the box's top left on screen
+}
+
+// picture is a video's thumbnail as fetched: the image, or why not.
+type picture struct {
+	img     image.Image
+	reason  string
+	loading bool
+}
+
+// pictures is the dashboard's picture state.
+type pictures struct {
+	fetch   *thumb.Fetcher
+	setting string
+	term    thumb.Terminal
+	dec     thumb.Decision
+
+	imgs map[string]*picture // by video ID
+
+	want picKey // the placement the screen should have (zero: none)
+	// sent are the kitty images the terminal holds, by placement, with
+	// their IDs; shown is the iTerm2 or sixel picture on screen now.
+	sent   map[picKey]int
+	nextID int
+	shown  picKey
+	// blocks caches the text of the last picture drawn as text.
+	blocksKey  [3]any
+	blockLines []string
+
+	bytesSent int64 // image bytes written, for the debug log and tests
+}
+
+// Messages of the pictures.
+type (
+	picSettledMsg picKey
+	picFetchedMsg struct {
+		video  string
+		img    image.Image
+		reason string
+	}
+)
+
+// envKeys are the variables thumb.Decide reads.
+var envKeys = []string{"TERM", "TERM_PROGRAM", "LC_TERMINAL", "TMUX", "STY", "NO_COLOR",
+	"KITTY_WINDOW_ID", "WEZTERM_EXECUTABLE", "KONSOLE_VERSION"}
+
+func newPictures(o Options) *pictures {
+	if o.Thumbs == nil {
+		return nil
+	}
+	env := map[string]string{}
+	for _, k := range envKeys {
+		if v := o.Env(k); v != "" {
+			env[k] = v
+		}
+	}
+	if o.NoColor {
+		env["NO_COLOR"] = "1"
+	}
+	p := &pictures{fetch: o.Thumbs, setting: o.Thumbnails, imgs: map[string]*picture{}, sent: map[picKey]int{},
+		term: thumb.Terminal{Env: env, Passthrough: o.TmuxPassthrough}}
+	if p.setting == "" {
+		p.setting = "auto"
+	}
+	p.dec = thumb.Decide(p.setting, p.term)
+	return p
+}
+
+// probe asks the terminal what it can draw, unless no answer could change
+// the decision.
+func (p *pictures) probe() tea.Cmd {
+	if p == nil || p.dec.Mode == thumb.None || p.setting != "auto" || p.term.InScreen() || p.term.Env["TERM"] == "linux" {
+		return nil
+	}
+	return tea.Raw(thumb.Probe(p.term.InTmux()))
+}
+
+// updatePictures takes the probe's answers and the pictures' own messages,
+// and after any other message sees whether the selection wants a picture.
+func (m *model) updatePictures(msg tea.Msg) tea.Cmd {
+	p := m.pics
+	if p == nil {
+		return nil
+	}
+	switch msg := msg.(type) {
+	case uv.KittyGraphicsEvent:
+		if thumb.KittyAnswerOK(msg.Options.ID, msg.Payload) {
+			p.term.KittyOK = true
+		}
+		return nil
+	case uv.PrimaryDeviceAttributesEvent:
+		p.term.Answered, p.term.DA1 = true, msg
+		old := p.dec.Mode
+		p.dec = thumb.Decide(p.setting, p.term)
+		m.log.Debug("thumbnails", "mode", p.dec.Mode.String(), "why", p.dec.Why)
+		if p.dec.Mode != old {
+			clear(p.sent)
+			p.want, p.blockLines = picKey{}, nil
+			return tea.Batch(p.leave(), m.placePicture())
+		}
+		return nil
+	case picSettledMsg:
+		if picKey(msg) != p.want {
+			return nil // the selection moved on
+		}
+		return m.showPicture()
+	case picFetchedMsg:
+		p.imgs[msg.video] = &picture{img: msg.img, reason: msg.reason}
+		if msg.video == p.want.video {
+			return m.showPicture()
+		}
+		return nil
+	case tea.KeyPressMsg:
+		if msg.String() == "ctrl+l" {
+			p.shown = picKey{} // the redraw wipes it: send it again
+			clear(p.sent)
+		}
+	}
+	return m.placePicture()
+}
+
+// placePicture notes where the selection's picture belongs; when that
+// changes, the old one leaves the screen and the new one is asked for
+// once the selection has settled.
+func (m *model) placePicture() tea.Cmd {
+	p := m.pics
+	want := m.wantedPicture()
+	if want == p.want {
+		return nil
+	}
+	p.want = want
+	var cmds []tea.Cmd
+	if p.shown != (picKey{}) && p.shown != want {
+		cmds = append(cmds, p.leave())
+	}
+	if want != (picKey{}) {
+		cmds = append(cmds, m.after(picSettle, func(time.Time) tea.Msg { return picSettledMsg(want) }))
+	}
+	return tea.Batch(cmds...)
+}
+
+// leave takes an iTerm2 or sixel picture off the screen: they are not
+// cells the renderer knows of, so only a full redraw clears them. Kitty
+// placeholders and half blocks are text and leave with it.
+func (p *pictures) leave() tea.Cmd {
+	if p.shown == (picKey{}) {
+		return nil
+	}
+	p.shown = picKey{}
+	return tea.ClearScreen
+}
+
+// wantedPicture is the placement the selected job's picture should have
+// now, or zero.
+func (m *model) wantedPicture() picKey {
+	p := m.pics
+	if p.dec.Mode == thumb.None || !m.detail || m.mode == modeHelp {
+		return picKey{}
+	}
+	e, ok := m.selected()
+	if !ok || !finished(&e.job) || e.job.Video == nil || e.job.Video.ThumbnailURL == "" || e.job.VideoID == "" {
+		return picKey{}
+	}
+	f := m.frame()
+	w, h := m.detailSize(f)
+	boxW, boxH, ok := pictureBox(w, h)
+	if !ok || (m.detailFor == e.job.ID && m.detailOff > 0) {
+		return picKey{}
+	}
+	// The pane's top left on screen, then the box's within it: right
+	// of the facts, below the title line.
+	row, col := f.rowsTop+f.rowsH+1, 1
+	if f.detailW > 0 {
+		row, col = f.rowsTop-1, f.tableW+2
+	}
+	return picKey{video: e.job.VideoID, boxW: boxW, boxH: boxH, row: row + 1, col: col + w - boxW}
+}
+
+// pictureBox is the most room a picture takes in a pane of w×h.
+func pictureBox(w, h int) (boxW, boxH int, ok bool) {
+	if w < picMinW || h < picMinH {
+		return 0, 0, false
+	}
+	return min(36, w*2/5), min(12, h-2), true
+}
+
+// showPicture fetches the wanted picture, or sends it when the mode needs
+// an image sent rather than text drawn.
+func (m *model) showPicture() tea.Cmd {
+	p := m.pics
+	key := p.want
+	pic := p.imgs[key.video]
+	if pic == nil {
+		e, ok := m.selected()
+		if !ok || e.job.Video == nil || e.job.VideoID != key.video {
+			return nil
+		}
+		p.imgs[key.video] = &picture{loading: true}
+		return fetchPicture(m.ctx, p.fetch, key.video, e.job.Video.ThumbnailURL)
+	}
+	if pic.img == nil {
+		return nil
+	}
+	cols, rows := pictureSize(pic.img, key)
+	switch p.dec.Mode {
+	case thumb.Kitty:
+		if _, ok := p.sent[key]; ok {
+			return nil
+		}
+		p.nextID = p.nextID%254 + 1 // 1..255: the ID is a 256-colour index
+		for k, id := range p.sent {
+			if id == p.nextID {
+				delete(p.sent, k) // reused: the terminal replaces it
+			}
+		}
+		p.sent[key] = p.nextID
+		return p.send(thumb.KittyTransmit(pic.img, p.nextID, cols, rows, p.dec.Tmux))
+	case thumb.ITerm2, thumb.Sixel:
+		if p.shown == key {
+			return nil
+		}
+		p.shown = key
+		var seq string
+		if p.dec.Mode == thumb.ITerm2 {
+			seq = thumb.ITerm2Image(pic.img, cols, rows, p.dec.Tmux)
+		} else {
+			seq = thumb.SixelImage(pic.img, cols, rows, p.dec.Tmux)
+		}
+		return p.send(thumb.At(key.row, key.col+key.boxW-cols, seq))
+	}
+	return nil
+}
+
+func (p *pictures) send(seq string) tea.Cmd {
+	p.bytesSent += int64(len(seq))
+	return tea.Raw(seq)
+}
+
+// fetchPicture gets a thumbnail in a command: the network never blocks
+// Update.
+func fetchPicture(ctx context.Context, f *thumb.Fetcher, video, url string) tea.Cmd {
+	return func() tea.Msg {
+		img, err := f.Get(ctx, video, url)
+		if err != nil {
+			return picFetchedMsg{video: video, reason: termsafe.Clean(err.Error())}
+		}
+		return picFetchedMsg{video: video, img: img}
+	}
+}
+
+// pictureSize is the cells a picture takes in its box.
+func pictureSize(img image.Image, key picKey) (cols, rows int) {
+	b := img.Bounds()
+	return thumb.Fit(b.Dx(), b.Dy(), key.boxW, key.boxH)
+}
+
+// pictureLines is the picture column of the pane for the wanted
+// placement: text to stand right of the facts, or nil when there is none.
+func (m *model) pictureLines(e *entry) []string {
+	p := m.pics
+	if p == nil || p.want == (picKey{}) || e.job.VideoID != p.want.video {
+		return nil
+	}
+	key := p.want
+	pic := p.imgs[key.video]
+	switch {
+	case pic == nil || pic.loading:
+		return []string{m.st.faint.Render(fit("loading picture…", key.boxW))}
+	case pic.img == nil:
+		return m.boxText("no picture: "+pic.reason, key.boxW)
+	}
+	cols, rows := pictureSize(pic.img, key)
+	pad := func(lines []string) []string {
+		out := make([]string, len(lines))
+		for i, l := range lines {
+			out[i] = fit("", key.boxW-cols) + l
+		}
+		return out
+	}
+	switch p.dec.Mode {
+	case thumb.HalfBlocks:
+		k := [3]any{key.video, cols, rows}
+		if p.blocksKey != k || p.blockLines == nil {
+			p.blocksKey, p.blockLines = k, thumb.Blocks(pic.img, cols, rows)
+		}
+		return pad(p.blockLines)
+	case thumb.Kitty:
+		id, ok := p.sent[key]
+		if !ok {
+			return nil
+		}
+		return pad(thumb.KittyPlaceholders(id, cols, rows))
+	default: // iTerm2, sixel: blank cells the image is drawn over
+		blank := make([]string, rows)
+		for i := range blank {
+			blank[i] = fit("", key.boxW)
+		}
+		return blank
+	}
+}
+
+func (m *model) boxText(s string, w int) []string {
+	lines := wrap(s, w)
+	for i, l := range lines {
+		lines[i] = m.st.faint.Render(fit(l, w))
+	}
+	return lines
+}
+
+// besidePicture sets the picture column right of the facts: the title
+// keeps its line, the facts are described narrower beside the picture.
+func (m *model) besidePicture(e *entry, w int) []string {
+	pic := m.pictureLines(e)
+	if pic == nil {
+		return m.describe(e, w)
+	}
+	boxW := m.pics.want.boxW
+	fw := w - boxW - 2
+	facts := m.describe(e, fw)
+	out := append([]string(nil), facts[0])
+	for i, l := range pic {
+		left := ""
+		if i+1 < len(facts) {
+			left = facts[i+1]
+		}
+		out = append(out, fit(left, fw)+"  "+l)
+	}
+	if len(facts) > len(pic)+1 {
+		out = append(out, facts[len(pic)+1:]...)
+	}
+	return out
+}

@@ -341,3 +341,46 @@ func TestKeyNeverLeavesTheAPIClient(t *testing.T) {
 		t.Errorf("only %d files under the state folder: the store should be there", files)
 	}
 }
+
+// blockLines counts the screen lines that hold a run of half blocks.
+func blockLines(screen string) int {
+	n := 0
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, strings.Repeat("▀", 10)) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestDashboardShowsTheThumbnailInHalfBlocks(t *testing.T) {
+	t.Parallel()
+	srv := startSim(t)
+	fin, fail, _, _ := knownJobs(srv)
+	tm := startTerm(t, reelEnv(t, srv), fin, fail)
+	tm.WaitScreen("the finished job", func(s string) bool {
+		return strings.Contains(termtest.LineWith(s, "job-fin"), "3.0 MB")
+	}, waitFor)
+	tm.Press("\r")
+	s := tm.WaitScreen("the picture beside the facts", func(s string) bool {
+		return blockLines(s) >= 5 && strings.Contains(s, "length")
+	}, waitFor)
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "▀▀▀▀▀▀▀▀▀▀") && !strings.Contains(l, "│") {
+			t.Errorf("half blocks outside the detail pane: %q", l)
+		}
+	}
+	// The cells carry colours: a picture, not a row of glyphs.
+	if raw := string(tm.Raw()); !regexp.MustCompile(`\x1b\[[0-9;]*48;(5|2);[0-9;]+m▀`).MatchString(raw) {
+		t.Error("no half block with a background colour in the output")
+	}
+	// The failed job has no picture: it leaves with the selection.
+	tm.Press("j")
+	tm.WaitScreen("the picture gone with the selection", func(s string) bool {
+		return blockLines(s) == 0 && strings.Contains(s, "avatar not available")
+	}, waitFor)
+	tm.Press("q")
+	if code := tm.Exit(waitFor); code != 0 {
+		t.Fatalf("reel exited %d after q, want 0", code)
+	}
+}

@@ -3,10 +3,12 @@ package ui
 import (
 	"context"
 	"image"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/thumb"
@@ -340,25 +342,46 @@ func (m *model) boxText(s string, w int) []string {
 }
 
 // besidePicture sets the picture column right of the facts: the title
-// keeps its line, the facts are described narrower beside the picture.
+// keeps its line, the short facts are described narrower beside the
+// picture, and the links follow below at the pane's full width, so that a
+// URL still reads in as few pieces as before.
 func (m *model) besidePicture(e *entry, w int) []string {
 	pic := m.pictureLines(e)
 	if pic == nil {
 		return m.describe(e, w)
 	}
-	boxW := m.pics.want.boxW
-	fw := w - boxW - 2
+	fw := w - m.pics.want.boxW - 2
 	facts := m.describe(e, fw)
-	out := append([]string(nil), facts[0])
-	for i, l := range pic {
-		left := ""
-		if i+1 < len(facts) {
-			left = facts[i+1]
+	facts = facts[:firstLink(facts)]
+	full := m.describe(e, w)
+	out := []string{full[0]}
+	for i := 1; i < max(len(facts), len(pic)+1); i++ {
+		left, right := "", ""
+		if i < len(facts) {
+			left = facts[i]
 		}
-		out = append(out, fit(left, fw)+"  "+l)
+		if i-1 < len(pic) {
+			right = "  " + pic[i-1]
+		}
+		out = append(out, fit(left, fw)+right)
 	}
-	if len(facts) > len(pic)+1 {
-		out = append(out, facts[len(pic)+1:]...)
+	return append(out, full[firstLink(full):]...)
+}
+
+// linkLabels are the labels describe puts before the links, which it
+// lists last.
+var linkLabels = []string{fit("share", labelW), fit("video", labelW), fit("thumbnail", labelW)}
+
+// firstLink is the index of the first link line of a description, or its
+// length when it has none.
+func firstLink(lines []string) int {
+	for i, l := range lines {
+		plain := ansi.Strip(l)
+		for _, lb := range linkLabels {
+			if strings.HasPrefix(plain, lb) {
+				return i
+			}
+		}
 	}
-	return out
+	return len(lines)
 }

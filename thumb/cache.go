@@ -14,9 +14,10 @@ import (
 // DefaultCacheBytes bounds the cache folder: a few hundred thumbnails.
 const DefaultCacheBytes = 32 << 20
 
-// Cache keeps thumbnails' bytes in a folder, one file a video, the oldest
-// used removed when the folder outgrows its bound. Links expire; a video's
-// picture does not, so the key is the video ID, not the URL.
+// Cache keeps thumbnails' bytes in a folder, one file a picture, the
+// oldest used removed when the folder outgrows its bound. The key is the
+// link without its query (see cacheKey): links are re-signed, pictures
+// stay.
 type Cache struct {
 	Dir      string
 	MaxBytes int64 // 0: DefaultCacheBytes
@@ -33,14 +34,14 @@ func DefaultCacheDir() (string, error) {
 	return filepath.Join(d, "reel", "thumbnails"), nil
 }
 
-func (c *Cache) path(videoID string) string {
-	h := sha256.Sum256([]byte(videoID))
+func (c *Cache) path(key string) string {
+	h := sha256.Sum256([]byte(key))
 	return filepath.Join(c.Dir, hex.EncodeToString(h[:16])+".img")
 }
 
-// Get returns a video's bytes, or nil when not cached (or over limit).
-func (c *Cache) Get(videoID string, limit int64) []byte {
-	p := c.path(videoID)
+// Get returns a picture's bytes, or nil when not cached (or over limit).
+func (c *Cache) Get(key string, limit int64) []byte {
+	p := c.path(key)
 	f, err := os.Open(p)
 	if err != nil {
 		return nil
@@ -55,9 +56,9 @@ func (c *Cache) Get(videoID string, limit int64) []byte {
 	return b
 }
 
-// Put stores a video's bytes, then trims the folder to its bound. A cache
+// Put stores a picture's bytes, then trims the folder to its bound. A cache
 // that cannot be written is no cache; nothing fails for it.
-func (c *Cache) Put(videoID string, b []byte) {
+func (c *Cache) Put(key string, b []byte) {
 	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
 		return
 	}
@@ -67,12 +68,12 @@ func (c *Cache) Put(videoID string, b []byte) {
 	}
 	_, werr := tmp.Write(b)
 	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), c.path(videoID)) != nil {
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), c.path(key)) != nil {
 		_ = os.Remove(tmp.Name())
 		return
 	}
 	now := c.now()
-	_ = os.Chtimes(c.path(videoID), now, now)
+	_ = os.Chtimes(c.path(key), now, now)
 	c.trim()
 }
 

@@ -10,6 +10,7 @@ import (
 	_ "image/png"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"time"
 )
 
@@ -56,8 +57,9 @@ type Fetcher struct {
 // Get returns the thumbnail of a video, from the cache or from url (or a
 // fresh URL when url was refused), decoded. Any failure is an *Error.
 func (f *Fetcher) Get(ctx context.Context, videoID, url string) (image.Image, error) {
+	key := cacheKey(url)
 	if f.Cache != nil {
-		if b := f.Cache.Get(videoID, f.maxBytes()); b != nil {
+		if b := f.Cache.Get(key, f.maxBytes()); b != nil {
 			if img, err := f.decode(b); err == nil {
 				return img, nil
 			}
@@ -95,7 +97,7 @@ func (f *Fetcher) Get(ctx context.Context, videoID, url string) (image.Image, er
 		return nil, err
 	}
 	if f.Cache != nil {
-		f.Cache.Put(videoID, b)
+		f.Cache.Put(key, b)
 	}
 	return img, nil
 }
@@ -105,6 +107,19 @@ func (f *Fetcher) maxBytes() int64 {
 		return f.MaxBytes
 	}
 	return DefaultMaxBytes
+}
+
+// cacheKey is what a thumbnail is cached under: its link without the
+// query, which carries the signature and expiry that change when a link is
+// renewed, while the host and path name the picture (and keep one API's
+// pictures apart from another's, the simulator's from Colossyan's).
+func cacheKey(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return u.String()
 }
 
 // fetch reads the body of url, at most MaxBytes of it.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -181,8 +182,9 @@ func TestCacheServesAndStaysBounded(t *testing.T) {
 	now := time.Unix(1e9, 0)
 	c := &Cache{Dir: t.TempDir(), MaxBytes: int64(3 * len(body)), Now: func() time.Time { now = now.Add(time.Second); return now }}
 	f := &Fetcher{Client: srv.Client(), Cache: c}
-	for _, id := range []string{"a", "b", "c", "a", "d", "e"} {
-		if _, err := f.Get(context.Background(), id, srv.URL); err != nil {
+	for i, id := range []string{"a", "b", "c", "a", "d", "e"} {
+		// A new signature each time: the cache goes by the path.
+		if _, err := f.Get(context.Background(), id, fmt.Sprintf("%s/%s.png?sig=%d", srv.URL, id, i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -199,7 +201,7 @@ func TestCacheServesAndStaysBounded(t *testing.T) {
 		t.Errorf("cache holds %d files, %d bytes; bound %d", len(ents), total, c.MaxBytes)
 	}
 	// "a" was used again after "b" and "c": it outlives them.
-	if c.Get("a", 1<<20) == nil || c.Get("b", 1<<20) != nil {
+	if c.Get(srv.URL+"/a.png", 1<<20) == nil || c.Get(srv.URL+"/b.png", 1<<20) != nil {
 		t.Error("the cache dropped the recently used file, not the oldest")
 	}
 }
@@ -208,5 +210,15 @@ func TestNotHTTP(t *testing.T) {
 	f := &Fetcher{Client: http.DefaultClient}
 	if _, err := f.Get(context.Background(), "v", "file:///etc/passwd"); err == nil || !strings.Contains(err.Error(), "not an http(s) link") {
 		t.Errorf("Get(file://) = %v", err)
+	}
+}
+
+func TestCacheKeyLeavesOutTheSignature(t *testing.T) {
+	a := cacheKey("https://cdn.example/v/1.png?Expires=1&Signature=x")
+	if b := cacheKey("https://cdn.example/v/1.png?Expires=2&Signature=y"); a != b {
+		t.Errorf("a renewed link is another key: %q, %q", a, b)
+	}
+	if b := cacheKey("http://127.0.0.1:1234/v/1.png"); a == b {
+		t.Error("two hosts share a key")
 	}
 }

@@ -26,7 +26,7 @@ func frame(key uint64) *image.RGBA {
 	winLeft := r(8, 2) == 0    // the window is on the side the presenter is not
 	captionW := 110 + r(9, 90) // the caption's length
 	played := 20 + r(10, w-40) // how far the scrubber is
-	headRX, headRY := 20+r(11, 5), 25+r(12, 5)
+	headRX, headRY := 28+r(11, 6), 34+r(12, 6)
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := range h {
 		wall := blend(wallTop, wallLow, float64(y)/h)
@@ -46,19 +46,19 @@ func frame(key uint64) *image.RGBA {
 				c = blend(color.RGBA{110, 82, 60, 255}, color.RGBA{70, 52, 40, 255}, float64(y-138)/42)
 			}
 			dx, dy := float64(x-cx), float64(y)
-			if in(dx, dy-182, 64, 58) { // shoulders
+			if in(dx, dy-200, 88, 78) { // shoulders
 				c = shirt
 			}
-			if x >= cx-8 && x < cx+8 && y >= 90 && y < 128 { // neck
+			if x >= cx-11 && x < cx+11 && y >= 96 && y < 130 { // neck
 				c = shade(skin, 0.85)
 			}
-			if in(dx, dy-78, float64(headRX), float64(headRY)) { // head, lit from the window
+			if in(dx, dy-72, float64(headRX), float64(headRY)) { // head, lit from the window
 				c = skin
 				if (dx < 0) != winLeft {
 					c = shade(skin, 0.9)
 				}
 			}
-			if in(dx, dy-66, float64(headRX)+2, float64(headRY)-6) && dy < 66 { // hair
+			if in(dx, dy-58, float64(headRX)+3, float64(headRY)-6) && dy < 58 { // hair
 				c = hair
 			}
 			if y >= 146 && y < 166 && x >= 14 && x < 14+captionW { // the lower third

@@ -107,7 +107,9 @@ func TestHostileImagesGiveAReasonAndFlatMemory(t *testing.T) {
 			runtime.ReadMemStats(&before)
 			img, err := f.Get(context.Background(), "v1", srv.URL+"/t.png")
 			runtime.ReadMemStats(&after)
-			if grew := after.TotalAlloc - before.TotalAlloc; grew > 24<<20 {
+			grew := after.TotalAlloc - before.TotalAlloc
+			t.Logf("allocated %.1f MB", float64(grew)/(1<<20))
+			if grew > 12<<20 { // the 4 MB cap read into a buffer that doubles
 				t.Errorf("allocated %d MB for one thumbnail", grew>>20)
 			}
 			if c.want == "" {

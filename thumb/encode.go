@@ -16,8 +16,9 @@ import (
 
 // CellW and CellH are the pixels a cell is taken to have when a picture is
 // scaled before it is sent: the terminal scales it into the cells it is
-// given (kitty, iTerm2), so this only bounds the bytes; sixel is drawn at
-// this size.
+// given (kitty, iTerm2), so this only bounds the bytes. Sixel is drawn
+// pixel for pixel: SixelImage takes the terminal's own cell size when it
+// answered the probe, and these otherwise.
 const CellW, CellH = 10, 20
 
 // KittyTransmit is the kitty graphics sequence that sends img as image id,
@@ -84,11 +85,14 @@ func ITerm2Image(img image.Image, cols, rows int, tmux bool) string {
 	return s
 }
 
-// SixelImage is img as sixel graphics for cols×rows cells of CellW×CellH
-// pixels.
-func SixelImage(img image.Image, cols, rows int, tmux bool) string {
+// SixelImage is img as sixel graphics for cols×rows cells of cell pixels
+// (zero: CellW×CellH).
+func SixelImage(img image.Image, cols, rows int, cell image.Point, tmux bool) string {
+	if cell.X <= 0 || cell.Y <= 0 || cell.X > 64 || cell.Y > 128 {
+		cell = image.Pt(CellW, CellH)
+	}
 	var p bytes.Buffer
-	if err := (&sixel.Encoder{}).Encode(&p, Scale(img, cols*CellW, rows*CellH)); err != nil {
+	if err := (&sixel.Encoder{}).Encode(&p, Scale(img, cols*cell.X, rows*cell.Y)); err != nil {
 		return ""
 	}
 	s := ansi.SixelGraphics(0, 1, 0, p.Bytes())

@@ -81,3 +81,22 @@ func TestKittyPlaceholders(t *testing.T) {
 		t.Errorf("transmit = %.80q: want id 7, a virtual placement, wrapped for tmux", tx)
 	}
 }
+
+func TestSixelAndITerm2(t *testing.T) {
+	s := SixelImage(quadrants(), 3, 2, image.Pt(8, 16), false)
+	if !strings.HasPrefix(s, "\x1bP0;1q\"1;1;24;32") || !strings.HasSuffix(s, "\x1b\\") {
+		t.Errorf("sixel = %.40q…: want a 24×32-pixel image (3×2 cells of 8×16)", s)
+	}
+	if d := SixelImage(quadrants(), 3, 2, image.Point{}, true); !strings.HasPrefix(d, "\x1bPtmux;\x1b\x1bP0;1q\"1;1;30;40") {
+		t.Errorf("sixel in tmux, no cell size = %.40q…: want passthrough and 10×20 cells", d)
+	}
+	i := ITerm2Image(quadrants(), 3, 2, false)
+	for _, want := range []string{"\x1b]1337;File=", "width=3", "height=2", "inline=1", "doNotMoveCursor=1"} {
+		if !strings.Contains(i, want) {
+			t.Errorf("iTerm2 image %.80q… lacks %q", i, want)
+		}
+	}
+	if at := At(4, 9, "X"); at != "\x1b7\x1b[5;10HX\x1b8" {
+		t.Errorf("At = %q", at)
+	}
+}

@@ -48,6 +48,7 @@ type pictures struct {
 	setting string
 	term    thumb.Terminal
 	dec     thumb.Decision
+	cell    image.Point // a cell's pixels, when the terminal said
 
 	imgs map[string]*picture // by video ID
 
@@ -100,10 +101,11 @@ func newPictures(o Options) *pictures {
 	return p
 }
 
-// probe asks the terminal what it can draw, unless no answer could change
-// the decision.
+// probe asks the terminal what it can draw and how big its cells are
+// (for sixel, forced or not), unless it shows no pictures or would print
+// the query (GNU screen, the Linux console).
 func (p *pictures) probe() tea.Cmd {
-	if p == nil || p.dec.Mode == thumb.None || p.setting != "auto" || p.term.InScreen() || p.term.Env["TERM"] == "linux" {
+	if p == nil || p.dec.Mode == thumb.None || p.term.InScreen() || p.term.Env["TERM"] == "linux" {
 		return nil
 	}
 	return tea.Raw(thumb.Probe(p.term.InTmux()))
@@ -121,6 +123,9 @@ func (m *model) updatePictures(msg tea.Msg) tea.Cmd {
 		if thumb.KittyAnswerOK(msg.Options.ID, msg.Payload) {
 			p.term.KittyOK = true
 		}
+		return nil
+	case uv.CellSizeEvent:
+		p.cell = image.Pt(msg.Width, msg.Height)
 		return nil
 	case uv.PrimaryDeviceAttributesEvent:
 		p.term.Answered, p.term.DA1 = true, msg
@@ -258,7 +263,7 @@ func (m *model) showPicture() tea.Cmd {
 		if p.dec.Mode == thumb.ITerm2 {
 			seq = thumb.ITerm2Image(pic.img, cols, rows, p.dec.Tmux)
 		} else {
-			seq = thumb.SixelImage(pic.img, cols, rows, p.dec.Tmux)
+			seq = thumb.SixelImage(pic.img, cols, rows, p.cell, p.dec.Tmux)
 		}
 		return p.send(thumb.At(key.row, key.col+key.boxW-cols, seq))
 	}

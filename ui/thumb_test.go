@@ -248,14 +248,21 @@ func TestPictureKittySentOncePerSelectionAndSize(t *testing.T) {
 func TestPictureSixelLeavesWithTheSelection(t *testing.T) {
 	jobs := append(finishedJobs(2), track.Job{ID: "job-q", Status: api.StatusInQueue, Seq: 3, Version: 1, Added: fixedNow})
 	ph := newPicHarness(t, 120, 40, xterm, "sixel", jobs...)
-	if raws := ph.raws(); len(raws) != 0 {
-		t.Errorf("a forced mode probed: %q", raws)
+	if raws := ph.raws(); len(raws) != 1 || !strings.Contains(raws[0], "\x1b[16t") {
+		t.Errorf("Init wrote %q, want the probe, for the cell size", raws)
 	}
+	ph.send(uv.CellSizeEvent{Width: 8, Height: 16})
+	ph.send(uv.PrimaryDeviceAttributesEvent{62, 22}) // forced: no sixel said, sixel all the same
 	ph.key("enter")
 	ph.settle()
 	raws := ph.raws()
-	if len(raws) != 1 || !strings.Contains(raws[0], "\x1bP0;1q") || !strings.HasPrefix(raws[0], ansi.SaveCursor) {
-		t.Fatalf("sent %.60q, want one sixel image drawn at the pane", raws)
+	// The pane below the table is 118×17: a box of 36×12, where a 64×36
+	// picture takes 36×10 cells, 288×160 pixels of 8×16.
+	if len(raws) != 1 || !strings.Contains(raws[0], "\x1bP0;1q\"1;1;288;160") || !strings.HasPrefix(raws[0], ansi.SaveCursor) {
+		t.Fatalf("sent %.60q, want one 288×160 sixel image drawn at the pane", raws)
+	}
+	if cup := ph.blocksAt(); !strings.HasPrefix(raws[0], ansi.SaveCursor+cup) {
+		t.Errorf("the sixel image goes to %.20q, the picture's box is at %q", raws[0], cup)
 	}
 	// The pane is below the table: its box's cells are blank.
 	ph.key("j")
@@ -270,6 +277,36 @@ func TestPictureSixelLeavesWithTheSelection(t *testing.T) {
 	ph.settle()
 	if raws := ph.raws(); len(raws) != 1 || raws[0] != "CLEAR" {
 		t.Errorf("leaving for a job with no picture wrote %.60q, want one clear", raws)
+	}
+}
+
+// blocksAt is where the selected picture would start in half blocks, as
+// a cursor move: where an image drawn in its place must go.
+func (ph *picHarness) blocksAt() string {
+	mode := ph.m.pics.dec.Mode
+	ph.m.pics.dec.Mode = thumb.HalfBlocks
+	lines := strings.Split(ansi.Strip(ph.view()), "\n")
+	ph.m.pics.dec.Mode = mode
+	for i, l := range lines {
+		if j := strings.Index(l, "▀"); j >= 0 {
+			return ansi.CursorPosition(ansi.StringWidth(l[:j])+1, i+1)
+		}
+	}
+	return "no half blocks"
+}
+
+func TestPictureITerm2BesideTheTable(t *testing.T) {
+	ph := newPicHarness(t, 160, 45, map[string]string{"TERM": "xterm-256color", "TERM_PROGRAM": "iTerm.app"}, "auto", finishedJobs(2)...)
+	ph.raws()
+	ph.send(uv.PrimaryDeviceAttributesEvent{62, 4})
+	ph.key("enter")
+	ph.settle()
+	raws := ph.raws()
+	if len(raws) != 1 || !strings.Contains(raws[0], "\x1b]1337;File=") {
+		t.Fatalf("sent %.60q, want one iTerm2 image", raws)
+	}
+	if cup := ph.blocksAt(); !strings.HasPrefix(raws[0], ansi.SaveCursor+cup) {
+		t.Errorf("the image goes to %.20q, the picture's box is at %q", raws[0], cup)
 	}
 }
 

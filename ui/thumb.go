@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"image"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +52,7 @@ type pictures struct {
 	cell    image.Point // a cell's pixels, when the terminal said
 
 	imgs map[string]*picture // by video ID
+	used []string            // imgs' keys, the least recently used first
 
 	want picKey // the placement the screen should have (zero: none)
 	// sent are the kitty images the terminal holds, by placement, with
@@ -61,9 +63,14 @@ type pictures struct {
 	// blocks caches the text of the last picture drawn as text.
 	blocksKey  [3]any
 	blockLines []string
-
-	bytesSent int64 // image bytes written, for the debug log and tests
 }
+
+// keptPictures bounds the pictures held in memory (each at most
+// keptPixels): the rest are a fetch away, most from the disk cache.
+const keptPictures = 24
+
+// keptPixels is the largest picture kept: more than any pane shows.
+const keptPixels = 480 * 270
 
 // Messages of the pictures.
 type (
@@ -144,11 +151,17 @@ func (m *model) updatePictures(msg tea.Msg) tea.Cmd {
 		}
 		return m.showPicture()
 	case picFetchedMsg:
-		p.imgs[msg.video] = &picture{img: msg.img, reason: msg.reason}
-		if msg.video == p.want.video {
-			return m.showPicture()
+		p.keep(msg.video, &picture{img: msg.img, reason: msg.reason})
+		switch {
+		case msg.video != p.want.video:
+			return nil
+		case p.dec.Mode == thumb.ITerm2 || p.dec.Mode == thumb.Sixel:
+			// Its box appears in the next frame; drawn sooner, the
+			// frame's blank cells would wipe the image.
+			want := p.want
+			return m.after(picSettle, func(time.Time) tea.Msg { return picSettledMsg(want) })
 		}
-		return nil
+		return m.showPicture()
 	case tea.KeyPressMsg:
 		if msg.String() == "ctrl+l" {
 			p.shown = picKey{} // the redraw wipes it: send it again
@@ -234,12 +247,13 @@ func (m *model) showPicture() tea.Cmd {
 		if !ok || e.job.Video == nil || e.job.VideoID != key.video {
 			return nil
 		}
-		p.imgs[key.video] = &picture{loading: true}
+		p.keep(key.video, &picture{loading: true})
 		return fetchPicture(m.ctx, p.fetch, key.video, e.job.Video.ThumbnailURL)
 	}
 	if pic.img == nil {
 		return nil
 	}
+	p.keep(key.video, pic) // used: the last to go
 	cols, rows := pictureSize(pic.img, key)
 	switch p.dec.Mode {
 	case thumb.Kitty:
@@ -253,26 +267,47 @@ func (m *model) showPicture() tea.Cmd {
 			}
 		}
 		p.sent[key] = p.nextID
-		return p.send(thumb.KittyTransmit(pic.img, p.nextID, cols, rows, p.dec.Tmux))
+		id, tmux := p.nextID, p.dec.Tmux
+		return send(func() string { return thumb.KittyTransmit(pic.img, id, cols, rows, tmux) })
 	case thumb.ITerm2, thumb.Sixel:
 		if p.shown == key {
 			return nil
 		}
 		p.shown = key
-		var seq string
-		if p.dec.Mode == thumb.ITerm2 {
-			seq = thumb.ITerm2Image(pic.img, cols, rows, p.dec.Tmux)
-		} else {
-			seq = thumb.SixelImage(pic.img, cols, rows, p.cell, p.dec.Tmux)
-		}
-		return p.send(thumb.At(key.row, key.col+key.boxW-cols, seq))
+		mode, cell, tmux := p.dec.Mode, p.cell, p.dec.Tmux
+		return send(func() string {
+			if mode == thumb.ITerm2 {
+				return thumb.At(key.row, key.col+key.boxW-cols, thumb.ITerm2Image(pic.img, cols, rows, tmux))
+			}
+			return thumb.At(key.row, key.col+key.boxW-cols, thumb.SixelImage(pic.img, cols, rows, cell, tmux))
+		})
 	}
 	return nil
 }
 
-func (p *pictures) send(seq string) tea.Cmd {
-	p.bytesSent += int64(len(seq))
-	return tea.Raw(seq)
+// send encodes an image in a command, off the event loop, and has the
+// program write it.
+func send(encode func() string) tea.Cmd {
+	return func() tea.Msg { return tea.RawMsg{Msg: encode()} }
+}
+
+// keep holds a video's picture as the most recently used, dropping the
+// least recently used beyond keptPictures (never the one on screen).
+func (p *pictures) keep(video string, pic *picture) {
+	p.imgs[video] = pic
+	if i := slices.Index(p.used, video); i >= 0 {
+		p.used = slices.Delete(p.used, i, i+1)
+	}
+	p.used = append(p.used, video)
+	for len(p.used) > keptPictures {
+		old := p.used[0]
+		p.used = p.used[1:]
+		if old == p.want.video {
+			p.used = append(p.used, old)
+			continue
+		}
+		delete(p.imgs, old)
+	}
 }
 
 // fetchPicture gets a thumbnail in a command: the network never blocks
@@ -282,6 +317,15 @@ func fetchPicture(ctx context.Context, f *thumb.Fetcher, video, url string) tea.
 		img, err := f.Get(ctx, video, url)
 		if err != nil {
 			return picFetchedMsg{video: video, reason: termsafe.Clean(err.Error())}
+		}
+		if b := img.Bounds(); b.Dx()*b.Dy() > keptPixels {
+			// Kept small: no pane shows more, and the image is
+			// encoded again for each placement.
+			w, h := b.Dx(), b.Dy()
+			for w*h > keptPixels {
+				w, h = w*3/4, h*3/4
+			}
+			img = thumb.Scale(img, max(w, 1), max(h, 1))
 		}
 		return picFetchedMsg{video: video, img: img}
 	}

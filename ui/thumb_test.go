@@ -74,9 +74,15 @@ func newPicHarness(t *testing.T, w, h int, env map[string]string, setting string
 	return ph
 }
 
-// settle lets the selection settle and delivers what the fetches brought.
+// settle lets the selection settle, delivers what the fetches brought,
+// and lets a picture that arrived settle in its box (iTerm2, sixel).
 func (ph *picHarness) settle() {
 	ph.t.Helper()
+	ph.deliver()
+	ph.deliver()
+}
+
+func (ph *picHarness) deliver() {
 	ph.fire(picSettle)
 	for {
 		var fetched []tea.Msg
@@ -353,5 +359,28 @@ func TestPictureNotInASmallPane(t *testing.T) {
 	ph.settle()
 	if ph.hits.Load() != 0 || strings.Contains(ph.view(), "▀") {
 		t.Error("a 50×12 terminal got a picture")
+	}
+}
+
+func TestPicturesHeldAreBounded(t *testing.T) {
+	ph := newPicHarness(t, 160, 45, xterm, "halfblocks", finishedJobs(30)...)
+	ph.key("enter")
+	ph.settle()
+	for range 29 {
+		ph.key("j")
+		ph.settle()
+	}
+	if n := len(ph.m.pics.imgs); n != keptPictures {
+		t.Errorf("%d pictures held after 30 rows, want %d", n, keptPictures)
+	}
+	_, ok := ph.m.pics.imgs["vid-29"]
+	if !ok || !strings.Contains(ansi.Strip(ph.view()), "▀▀▀▀▀▀▀▀▀▀") {
+		t.Error("the selected picture was let go")
+	}
+	ph.key("g") // the first row's picture was dropped: fetched again
+	hits := ph.hits.Load()
+	ph.settle()
+	if ph.hits.Load() != hits+1 || !strings.Contains(ansi.Strip(ph.view()), "▀▀▀▀▀▀▀▀▀▀") {
+		t.Error("a dropped picture did not come back")
 	}
 }

@@ -25,11 +25,12 @@ const CellW, CellH = 10, 20
 // to be shown in cols×rows cells by Unicode placeholders (a virtual
 // placement). It is sent once; KittyPlaceholders then draws it as text.
 func KittyTransmit(img image.Image, id, cols, rows int, tmux bool) string {
-	px := Scale(img, cols*CellW, rows*CellH)
+	// PNG: compressed by its own encoder, much faster than the kitty
+	// package's pixel-by-pixel RGBA through zlib.
+	px := fitPixels(img, cols*CellW, rows*CellH)
 	var b strings.Builder
 	o := &kitty.Options{
-		Action: kitty.TransmitAndPut, Transmission: kitty.Direct, Format: kitty.RGBA,
-		ImageWidth: px.Rect.Dx(), ImageHeight: px.Rect.Dy(), Compression: kitty.Zlib,
+		Action: kitty.TransmitAndPut, Transmission: kitty.Direct, Format: kitty.PNG,
 		ID: id, Columns: cols, Rows: rows, VirtualPlacement: true, Quiet: 2, Chunk: true,
 	}
 	if tmux {
@@ -41,13 +42,15 @@ func KittyTransmit(img image.Image, id, cols, rows int, tmux bool) string {
 	return b.String()
 }
 
-// KittyDelete frees image id in the terminal.
-func KittyDelete(id int, tmux bool) string {
-	s := ansi.KittyGraphics(nil, "a=d", "d=I", "i="+strconv.Itoa(id), "q=2")
-	if tmux {
-		s = ansi.TmuxPassthrough(s)
+// fitPixels is img at w×h pixels, or at its own size when that is smaller:
+// the terminal scales it into its cells, and sending more pixels than the
+// picture has only costs bytes.
+func fitPixels(img image.Image, w, h int) image.Image {
+	b := img.Bounds()
+	if b.Dx() <= w && b.Dy() <= h {
+		return img
 	}
-	return s
+	return Scale(img, w, h)
 }
 
 // KittyPlaceholders are the cols×rows lines of text that show image id:
@@ -74,7 +77,7 @@ func KittyPlaceholders(id, cols, rows int) []string {
 // cells at the cursor, which it leaves where it was.
 func ITerm2Image(img image.Image, cols, rows int, tmux bool) string {
 	var p bytes.Buffer
-	_ = png.Encode(&p, Scale(img, cols*CellW, rows*CellH)) // cannot fail into a buffer
+	_ = png.Encode(&p, fitPixels(img, cols*CellW, rows*CellH)) // cannot fail into a buffer
 	s := ansi.ITerm2(iterm2.File{
 		Name: "dGh1bWJuYWlsLnBuZw==", Size: int64(p.Len()), Width: iterm2.Cells(cols), Height: iterm2.Cells(rows),
 		Inline: true, DoNotMoveCursor: true, Content: []byte(base64.StdEncoding.EncodeToString(p.Bytes())),

@@ -3,6 +3,7 @@ package thumb
 import (
 	"image"
 	"image/color"
+	"image/draw"
 	"strconv"
 	"strings"
 )
@@ -33,18 +34,25 @@ func Scale(img image.Image, w, h int) *image.RGBA {
 	if sw == 0 || sh == 0 || w == 0 || h == 0 {
 		return dst
 	}
+	src, ok := img.(*image.RGBA)
+	if !ok {
+		// One conversion (draw has fast paths for PNG's and JPEG's
+		// types), then plain reads of its bytes.
+		src = image.NewRGBA(image.Rect(0, 0, sw, sh))
+		draw.Draw(src, src.Rect, img, b.Min, draw.Src)
+	}
 	for y := range h {
-		y0, y1 := b.Min.Y+y*sh/h, b.Min.Y+max((y+1)*sh/h, y*sh/h+1)
+		y0, y1 := y*sh/h, max((y+1)*sh/h, y*sh/h+1)
 		for x := range w {
-			x0, x1 := b.Min.X+x*sw/w, b.Min.X+max((x+1)*sw/w, x*sw/w+1)
-			var r, g, bl, a, n uint64
+			x0, x1 := x*sw/w, max((x+1)*sw/w, x*sw/w+1)
+			var r, g, bl, a, n int
 			for sy := y0; sy < y1; sy++ {
-				for sx := x0; sx < x1; sx++ {
-					cr, cg, cb, ca := img.At(sx, sy).RGBA()
-					r, g, bl, a, n = r+uint64(cr), g+uint64(cg), bl+uint64(cb), a+uint64(ca), n+1
+				row := src.Pix[src.PixOffset(src.Rect.Min.X+x0, src.Rect.Min.Y+sy):]
+				for i := 0; i < (x1-x0)*4; i += 4 {
+					r, g, bl, a, n = r+int(row[i]), g+int(row[i+1]), bl+int(row[i+2]), a+int(row[i+3]), n+1
 				}
 			}
-			dst.SetRGBA(x, y, color.RGBA{uint8(r / n >> 8), uint8(g / n >> 8), uint8(bl / n >> 8), uint8(a / n >> 8)})
+			dst.SetRGBA(x, y, color.RGBA{uint8(r / n), uint8(g / n), uint8(bl / n), uint8(a / n)})
 		}
 	}
 	return dst

@@ -1,9 +1,11 @@
 package thumb
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
+	"image/png"
 	"strings"
 	"testing"
 
@@ -98,5 +100,28 @@ func TestSixelAndITerm2(t *testing.T) {
 	}
 	if at := At(4, 9, "X"); at != "\x1b7\x1b[5;10HX\x1b8" {
 		t.Errorf("At = %q", at)
+	}
+}
+
+// BenchmarkBlocks: a simulator thumbnail (320×180, decoded PNG) drawn in
+// the largest box the pane gives (36×10 cells), as on each new selection.
+func BenchmarkBlocks(b *testing.B) {
+	img, err := png.Decode(bytes.NewReader(testPNG(320, 180)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		Blocks(img, 36, 10)
+	}
+}
+
+// BenchmarkKittyTransmit: the same picture encoded for kitty.
+func BenchmarkKittyTransmit(b *testing.B) {
+	img, err := png.Decode(bytes.NewReader(testPNG(320, 180)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		KittyTransmit(img, 1, 36, 10, false)
 	}
 }

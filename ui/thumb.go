@@ -162,10 +162,12 @@ func (m *model) updatePictures(msg tea.Msg) tea.Cmd {
 			return m.after(picSettle, func(time.Time) tea.Msg { return picSettledMsg(want) })
 		}
 		return m.showPicture()
-	case tea.KeyPressMsg:
-		if msg.String() == "ctrl+l" {
-			p.shown = picKey{} // the redraw wipes it: send it again
-			clear(p.sent)
+	case tea.KeyPressMsg, tea.WindowSizeMsg:
+		if k, ok := msg.(tea.KeyPressMsg); (!ok || k.String() == "ctrl+l") && p.shown != (picKey{}) {
+			// A redraw or a resize repaints the whole screen and wipes
+			// an iTerm2 or sixel image: place it anew. (Kitty's stay
+			// with the terminal, and its placeholders are text.)
+			p.shown, p.want = picKey{}, picKey{}
 		}
 	}
 	return m.placePicture()

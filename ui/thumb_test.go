@@ -279,6 +279,11 @@ func TestPictureSixelLeavesWithTheSelection(t *testing.T) {
 	if raws := ph.raws(); len(raws) != 1 || !strings.Contains(raws[0], "\x1bP0;1q") {
 		t.Errorf("the next video's picture: %.60q", raws)
 	}
+	ph.key("ctrl+l") // the redraw wipes it: sent again
+	ph.settle()
+	if raws := ph.raws(); len(raws) != 2 || raws[0] != "CLEAR" || !strings.Contains(raws[1], "\x1bP0;1q") {
+		t.Errorf("after ctrl+l: %.60q, want the redraw, then the picture again", raws)
+	}
 	ph.key("j") // a queued job: no picture
 	ph.settle()
 	if raws := ph.raws(); len(raws) != 1 || raws[0] != "CLEAR" {

@@ -41,7 +41,12 @@ type picture struct {
 	img     image.Image
 	reason  string
 	loading bool
+	at      time.Time // when it came, for trying a failed one again
 }
+
+// picRetry is how long a picture that could not be had is left before a
+// selection tries again: the host may have been down, the link renewed.
+const picRetry = time.Minute
 
 // pictures is the dashboard's picture state.
 type pictures struct {
@@ -151,7 +156,7 @@ func (m *model) updatePictures(msg tea.Msg) tea.Cmd {
 		}
 		return m.showPicture()
 	case picFetchedMsg:
-		p.keep(msg.video, &picture{img: msg.img, reason: msg.reason})
+		p.keep(msg.video, &picture{img: msg.img, reason: msg.reason, at: m.now()})
 		switch {
 		case msg.video != p.want.video:
 			return nil
@@ -244,6 +249,9 @@ func (m *model) showPicture() tea.Cmd {
 	p := m.pics
 	key := p.want
 	pic := p.imgs[key.video]
+	if pic != nil && pic.img == nil && !pic.loading && m.now().Sub(pic.at) >= picRetry {
+		pic = nil // failed a while ago: once more
+	}
 	if pic == nil {
 		e, ok := m.selected()
 		if !ok || e.job.Video == nil || e.job.VideoID != key.video {

@@ -333,6 +333,19 @@ func TestPictureThatCannotBeHadLeavesTheLinkAndAReason(t *testing.T) {
 	if !strings.Contains(view, "thumbnail") || !strings.Contains(view, "00.png") {
 		t.Errorf("the link is gone:\n%s", view)
 	}
+	// Selected again within a minute: not asked again. After: once more.
+	ph.status = 0
+	ph.key("esc", "enter")
+	ph.settle()
+	if ph.hits.Load() != 1 {
+		t.Errorf("%d fetches, want 1: a failure is not retried at once", ph.hits.Load())
+	}
+	ph.now = ph.now.Add(picRetry)
+	ph.key("esc", "enter")
+	ph.settle()
+	if ph.hits.Load() != 2 || !strings.Contains(ansi.Strip(ph.view()), "▀▀▀▀▀▀▀▀▀▀") {
+		t.Errorf("%d fetches, want 2 and the picture: a failure is retried after %v", ph.hits.Load(), picRetry)
+	}
 }
 
 func TestNoPictureUnderNoColorOrOff(t *testing.T) {

@@ -147,8 +147,8 @@ func (f *Fetcher) fetch(ctx context.Context, url string) ([]byte, error) {
 	if resp.ContentLength > limit {
 		return nil, fail("%s is over the %s byte cap", size(resp.ContentLength), size(limit))
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if int64(len(b)) > limit {
+	b, over, err := readCapped(resp.Body, resp.ContentLength, limit)
+	if over {
 		return nil, fail("over the %s byte cap", size(limit))
 	}
 	if err != nil {
@@ -158,6 +158,40 @@ func (f *Fetcher) fetch(ctx context.Context, url string) ([]byte, error) {
 		return nil, fail("the transfer broke off after %s", size(int64(len(b))))
 	}
 	return b, nil
+}
+
+// readCapped reads r, of length bytes when known (-1 when not), in
+// pieces joined once at the end: what a body costs stays near its size,
+// and a body over limit costs the limit, where a buffer that doubles would
+// allocate several times over. over: the body is longer than limit.
+func readCapped(r io.Reader, length, limit int64) (b []byte, over bool, err error) {
+	if length >= 0 && length <= limit {
+		b = make([]byte, length) // net/http cuts a body longer than announced
+		n, err := io.ReadFull(r, b)
+		return b[:n], false, err
+	}
+	const piece = 64 << 10
+	var pieces [][]byte
+	var total int64
+	for total <= limit {
+		p := make([]byte, min(piece, limit+1-total))
+		n, err := io.ReadFull(r, p)
+		pieces, total = append(pieces, p[:n]), total+int64(n)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	if total > limit {
+		return nil, true, nil
+	}
+	b = make([]byte, 0, total)
+	for _, p := range pieces {
+		b = append(b, p...)
+	}
+	return b, false, nil
 }
 
 // decode checks the header against the pixel cap before decoding: a

@@ -21,6 +21,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/x/ansi/kitty"
+
 	"github.com/reel-dev/reel/api/sim"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/termtest"
@@ -339,5 +341,98 @@ func TestKeyNeverLeavesTheAPIClient(t *testing.T) {
 	}
 	if files < 2 {
 		t.Errorf("only %d files under the state folder: the store should be there", files)
+	}
+}
+
+// blockLines counts the screen lines that hold a run of half blocks.
+func blockLines(screen string) int {
+	n := 0
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.Contains(l, strings.Repeat("▀", 10)) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestDashboardShowsTheThumbnailInHalfBlocks(t *testing.T) {
+	t.Parallel()
+	srv := startSim(t)
+	fin, fail, _, _ := knownJobs(srv)
+	tm := startTerm(t, reelEnv(t, srv), fin, fail)
+	tm.WaitScreen("the finished job", func(s string) bool {
+		return strings.Contains(termtest.LineWith(s, "job-fin"), "3.0 MB")
+	}, waitFor)
+	tm.Press("\r")
+	s := tm.WaitScreen("the picture beside the facts", func(s string) bool {
+		return blockLines(s) >= 5 && strings.Contains(s, "length")
+	}, waitFor)
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "▀▀▀▀▀▀▀▀▀▀") && !strings.Contains(l, "│") {
+			t.Errorf("half blocks outside the detail pane: %q", l)
+		}
+	}
+	// The cells carry colours: a picture, not a row of glyphs.
+	if raw := string(tm.Raw()); !regexp.MustCompile(`\x1b\[[0-9;]*48;(5|2);[0-9;]+m▀`).MatchString(raw) {
+		t.Error("no half block with a background colour in the output")
+	}
+	// The failed job has no picture: it leaves with the selection.
+	tm.Press("j")
+	tm.WaitScreen("the picture gone with the selection", func(s string) bool {
+		return blockLines(s) == 0 && strings.Contains(s, "avatar not available")
+	}, waitFor)
+	tm.Press("q")
+	if code := tm.Exit(waitFor); code != 0 {
+		t.Fatalf("reel exited %d after q, want 0", code)
+	}
+}
+
+// In kitty mode the picture is text too: placeholders, each carrying its
+// row and column as diacritics, that Bubble Tea's renderer must keep
+// whole, cell by cell, once the image itself has been sent.
+func TestDashboardKeepsKittyPlaceholdersWhole(t *testing.T) {
+	t.Parallel()
+	srv := startSim(t)
+	fin, _, _, _ := knownJobs(srv)
+	env := reelEnv(t, srv)
+	var cfgDir string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "XDG_CONFIG_HOME="); ok {
+			cfgDir = filepath.Join(v, "reel")
+		}
+	}
+	if err := os.MkdirAll(cfgDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfgDir, "config.toml"), []byte("thumbnails = \"kitty\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tm := startTerm(t, env, fin)
+	tm.WaitScreen("the finished job", func(s string) bool {
+		return strings.Contains(termtest.LineWith(s, "job-fin"), "3.0 MB")
+	}, waitFor)
+	tm.Press("\r")
+	// 320×180 in a box of 24×12 cells (the side pane, 160 wide): 24×7.
+	const cols, rows = 24, 7
+	s := tm.WaitScreen("the placeholders", func(s string) bool {
+		return strings.Count(s, "\U0010EEEE") >= cols*rows
+	}, waitFor)
+	if n := strings.Count(s, "\U0010EEEE"); n != cols*rows {
+		t.Errorf("%d placeholders on the screen, want %d", n, cols*rows)
+	}
+	// The last row's last cell: its own row and column, not a neighbour's.
+	last := "\U0010EEEE" + string(kitty.Diacritic(rows-1)) + string(kitty.Diacritic(cols-1))
+	if !strings.Contains(s, last) {
+		t.Error("the last placeholder lost its row and column diacritics")
+	}
+	// The image itself is written by a command, after the frame that
+	// holds its placeholders may have gone out.
+	tm.WaitScreen("the image transmitted", func(string) bool { return strings.Contains(string(tm.Raw()), "U=1") }, waitFor)
+	tm.Press("q")
+	if code := tm.Exit(waitFor); code != 0 {
+		t.Fatalf("reel exited %d after q, want 0", code)
+	}
+	if n := strings.Count(string(tm.Raw()), "U=1"); n != 1 {
+		t.Errorf("the image was transmitted %d times, want once", n)
 	}
 }

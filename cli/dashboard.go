@@ -171,6 +171,10 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		Env:        sio.Getenv,
 		Version:    g.version,
 		InputTTY:   d.stdinIDs,
+
+		Thumbs:          thumbFetcher(d.client, sio.Getenv),
+		Thumbnails:      d.settings.Thumbnails,
+		TmuxPassthrough: d.settings.Thumbnails != "off" && tmuxPassthrough(sio.Getenv),
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err

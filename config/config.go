@@ -26,6 +26,7 @@ type Settings struct {
 	// proxy or tunnel), given to the jobs reel submit creates; "" is none.
 	CallbackURL string
 	Notify      string // auto, bell or off
+	Thumbnails  string // auto, off or a forced mode (thumb.Settings)
 
 	// Warnings are things the user should hear about but that do not stop
 	// the run (a key in a file others can read).
@@ -60,6 +61,7 @@ func Load(f Flags, getenv func(string) string) (*Settings, error) {
 		BaseURL:     DefaultBaseURL,
 		DownloadDir: ".",
 		Notify:      "auto",
+		Thumbnails:  "auto",
 		ConfigPath:  xdgPath(getenv("XDG_CONFIG_HOME"), home, ".config", "config.toml"),
 		StorePath:   xdgPath(getenv("XDG_STATE_HOME"), home, filepath.Join(".local", "state"), "reel.db"),
 	}
@@ -112,6 +114,7 @@ func (file *fileSettings) applyTo(s *Settings) {
 	setString(&s.CallbackSecret, file.CallbackSecret)
 	setString(&s.CallbackURL, file.CallbackURL)
 	setString(&s.Notify, file.Notify)
+	setString(&s.Thumbnails, file.Thumbnails)
 	if file.Interval != nil {
 		s.Interval = *file.Interval
 	}

@@ -236,6 +236,8 @@ func TestLoadFileErrors(t *testing.T) {
 		{"base_url relative", "base_url = \"app.colossyan.com\"\n", 1, "base_url", "not an http or https URL"},
 		{"base_url with password", "base_url = \"https://u:p@x/\"\n", 1, "base_url", "remove the part before @"},
 		{"notify value", "notify = \"loud\"\n", 1, "notify", `"loud" is not one of auto, bell, off`},
+		{"thumbnails value", "notify = \"off\"\nthumbnails = \"on\"\n", 2, "thumbnails", `"on" is not one of auto, off, halfblocks, kitty, iterm2, sixel`},
+		{"thumbnails alias", "images = \"off\"\n", 1, "images", "did you mean thumbnails?"},
 		{"listen without port", "listen = \"localhost\"\n", 1, "listen", `"localhost" is not HOST:PORT`},
 		{"listen bad port", "listen = \"127.0.0.1:99999\"\n", 1, "listen", "no port number"},
 		{"callback_secret chars", "callback_secret = \"a/b?SECRETVALUE\"\n", 1, "callback_secret", "only letters, digits"},
@@ -376,5 +378,24 @@ func TestSuggest(t *testing.T) {
 		if got := suggest(in, known); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestThumbnailsSetting(t *testing.T) {
+	home := t.TempDir()
+	s, err := Load(Flags{}, func(k string) string { return map[string]string{"HOME": home}[k] })
+	if err != nil || s.Thumbnails != "auto" {
+		t.Fatalf("default thumbnails = %q, %v; want auto", s.Thumbnails, err)
+	}
+	p := writeConfigPath(home)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("thumbnails = \"sixel\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Load(Flags{}, func(k string) string { return map[string]string{"HOME": home}[k] })
+	if err != nil || s.Thumbnails != "sixel" {
+		t.Fatalf("thumbnails = %q, %v; want sixel from the file", s.Thumbnails, err)
 	}
 }

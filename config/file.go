@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/reel-dev/reel/thumb"
 )
 
 // maxFile is the largest config file read; anything bigger is not one.
@@ -21,6 +23,7 @@ const maxFile = 1 << 20
 type fileSettings struct {
 	APIKey, BaseURL, Store, DownloadDir, Listen, CallbackSecret, Notify *string
 	CallbackURL                                                         *string
+	Thumbnails                                                          *string
 	Interval                                                            *time.Duration
 	Warnings                                                            []string
 }
@@ -36,6 +39,7 @@ var keys = map[string]string{
 	"callback_secret": `callback_secret = "..."`,
 	"callback_url":    `callback_url = "https://hooks.example.com/callback/SECRET"`,
 	"notify":          `notify = "auto"`,
+	"thumbnails":      `thumbnails = "auto"`,
 }
 
 // secretKeys hold values that must never appear in a message.
@@ -179,6 +183,11 @@ func (f *fileSettings) set(key, v, home string) string {
 			return msg
 		}
 		f.Notify = &v
+	case "thumbnails":
+		if msg := thumb.CheckSetting(v); msg != "" {
+			return msg
+		}
+		f.Thumbnails = &v
 	}
 	return ""
 }
@@ -247,6 +256,7 @@ var aliases = map[string]string{
 	"dir": "download_dir", "downloads": "download_dir", "download_folder": "download_dir", "output": "download_dir",
 	"secret": "callback_secret", "addr": "listen", "address": "listen",
 	"notifications": "notify", "notification": "notify",
+	"thumbnail": "thumbnails", "images": "thumbnails", "pictures": "thumbnails",
 }
 
 // unknownKey says a key is unknown and suggests the one meant.

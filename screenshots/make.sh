@@ -89,7 +89,7 @@ EOF
 mkdir -p "$work/downloads" "$work/config" "$work/state"
 "${T[@]}" -u new-session -d -s shots -x "$cols" -y "$rows" \
 	"cd '$work/downloads' && exec env -u NO_COLOR TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8 \
-	XDG_CONFIG_HOME='$work/config' XDG_STATE_HOME='$work/state' \
+	XDG_CONFIG_HOME='$work/config' XDG_STATE_HOME='$work/state' XDG_CACHE_HOME='$work/cache' \
 	COLOSSYAN_BASE_URL='$REEL_SHOTS_BASE_URL' COLOSSYAN_API_KEY=sim-token \
 	'$work/reel' $REEL_SHOTS_IDS"
 
@@ -146,7 +146,7 @@ shot table
 
 # The first row, a finished job, in the detail pane.
 keys Enter
-wait_for "the detail pane" 'video ID' 'thumbnail'
+wait_for "the detail pane and its picture" 'video ID' 'thumbnail' '▀▀▀▀▀▀▀▀▀▀'
 shot detail
 keys Escape
 wait_gone "the detail pane" 'video ID'

@@ -33,7 +33,7 @@ func (m *model) detailLines(w, h int) []string {
 	}
 	out := make([]string, 0, h)
 	if e, ok := m.selected(); ok {
-		all := m.describe(e, w)
+		all := m.besidePicture(e, w)
 		out = append(out, all[0])
 		body, off := all[1:], m.detailOffset(e, len(all), h)
 		if off > 0 {

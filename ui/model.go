@@ -154,6 +154,8 @@ type model struct {
 	titleLine string // the column titles for lay
 	blank     string // an empty table line
 	maxIDW    int
+
+	pics *pictures // the selected video's picture; nil when off
 }
 
 // newModel builds the model from resolved options.
@@ -184,6 +186,7 @@ func newModel(o Options) *model {
 	}
 	m.t = m.now()
 	m.listening = o.Listening
+	m.pics = newPictures(o)
 	if o.Notice != "" {
 		m.flash, m.flashKeep = termsafe.Clean(o.Notice), true
 	}
@@ -218,9 +221,9 @@ type (
 // Init loads what the engine already tracks; events follow once it is in.
 func (m *model) Init() tea.Cmd {
 	eng := m.eng
-	return func() tea.Msg {
+	return tea.Batch(func() tea.Msg {
 		return snapshotMsg{jobs: eng.Jobs(), conn: eng.Conn()}
-	}
+	}, m.pics.probe())
 }
 
 // waitNext is the bridge from the engine: it blocks in a command until
@@ -237,8 +240,10 @@ func (m *model) waitNext() tea.Cmd {
 	}
 }
 
-// Update handles one message. It never calls the engine.
-func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+// Update handles one message. It never calls the engine. After every
+// message the selection's picture is seen to (ui/thumb.go).
+func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+	defer func() { cmd = tea.Batch(cmd, m.updatePictures(msg)) }()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/pkg/browser"
 
+	"github.com/reel-dev/reel/thumb"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -61,6 +62,14 @@ type Options struct {
 	// OpenURL opens a link in a browser; nil means github.com/pkg/browser
 	// with its output discarded.
 	OpenURL func(url string) error
+	// Thumbs fetches thumbnails for the detail pane; nil shows none.
+	Thumbs *thumb.Fetcher
+	// Thumbnails is the thumbnails setting: "auto" (or ""), "off" or a
+	// forced mode (thumb.Settings).
+	Thumbnails string
+	// TmuxPassthrough: inside tmux, allow-passthrough is on, so iTerm2
+	// images may pass through to the outer terminal.
+	TmuxPassthrough bool
 	// ProgramOptions are passed to Bubble Tea last, for tests and for
 	// callers with needs of their own (tea.WithWindowSize, tea.WithEnvironment).
 	ProgramOptions []tea.ProgramOption

@@ -10,8 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"image"
-	"image/color"
 	"image/png"
 	"io"
 	"net/http"
@@ -210,42 +208,19 @@ func mix(z uint64) uint64 {
 	return z ^ (z >> 31)
 }
 
-// thumbnail is a 320×180 PNG: a gradient in the video's own colours with a
-// play mark, made once per video.
+// thumbnail is a 320×180 PNG that looks like a frame of the video (see
+// frame), made once per video.
 func (s *Sim) thumbnail(id string, key uint64) []byte {
 	if b, ok := s.thumbs.Load(id); ok {
 		return b.([]byte)
 	}
-	const w, h = 320, 180
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	a := color.RGBA{uint8(key), uint8(key >> 8), uint8(key >> 16), 255}
-	b := color.RGBA{uint8(key >> 24), uint8(key >> 32), uint8(key >> 40), 255}
-	for y := range h {
-		for x := range w {
-			t := float64(x+y) / float64(w+h)
-			c := color.RGBA{lerp(a.R, b.R, t), lerp(a.G, b.G, t), lerp(a.B, b.B, t), 255}
-			// A play triangle in the middle.
-			dx, dy := x-w/2+15, y-h/2
-			if dx >= 0 && dx < 40 && 2*abs(dy) < 40-dx {
-				c = color.RGBA{255, 255, 255, 255}
-			}
-			img.SetRGBA(x, y, c)
-		}
-	}
 	var buf bytes.Buffer
-	_ = png.Encode(&buf, img) // cannot fail writing to a buffer
+	_ = png.Encode(&buf, frame(key)) // cannot fail writing to a buffer
 	s.thumbs.Store(id, buf.Bytes())
 	return buf.Bytes()
 }
 
 func lerp(a, b uint8, t float64) uint8 { return uint8(float64(a)*(1-t) + float64(b)*t) }
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
 
 // serveShare is the share page a callback's shareUrl points at: what
 // Colossyan's sharing site would show, minus the styling.

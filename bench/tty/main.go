@@ -9,7 +9,11 @@
 // It prints the figures, what the bytes are (text, cursor moves, colours,
 // ...) and a typical frame, and exits 1 when a budget is missed.
 //
+//	(c) with the details open, the cursor walks down the rows and back:
+//	    the bytes a selection's picture costs (reported, no budget).
+//
 //	go run ./bench/tty [-reel PATH] [-jobs 12] [-busy 20s] [-idle 10s] [-sample FILE]
+//	                   [-pictures=false] [-thumbnails kitty|iterm2|sixel|halfblocks]
 package main
 
 import (
@@ -41,6 +45,8 @@ type config struct {
 	idleCPU     time.Duration // CPU allowed over the quiet window
 	showFrames  int
 	showFrameSz int
+	pictures    bool
+	thumbnails  string
 }
 
 func main() {
@@ -62,6 +68,8 @@ func main() {
 	flag.DurationVar(&c.idleCPU, "idle-cpu", 100*time.Millisecond, "CPU time allowed over the quiet window")
 	flag.IntVar(&c.showFrames, "frames", 2, "frames of each window to print, quoted")
 	flag.IntVar(&c.showFrameSz, "frame-bytes", 700, "bytes of each printed frame")
+	flag.BoolVar(&c.pictures, "pictures", true, "walk the rows with the details open and count what the pictures cost")
+	flag.StringVar(&c.thumbnails, "thumbnails", "", "force a thumbnails mode (kitty, iterm2, sixel, halfblocks) through the config file")
 	flag.Parse()
 	ok, err := run(os.Stdout, c)
 	if err != nil {
@@ -124,6 +132,9 @@ func run(out io.Writer, c config) (bool, error) {
 		return false, err
 	}
 	defer os.RemoveAll(home)
+	if err := writeThumbnailsSetting(home, c.thumbnails); err != nil {
+		return false, err
+	}
 	env := append(termtest.Env(home, srv.URL(), srv.Token()), "COLORTERM=")
 	if c.truecolor {
 		env[len(env)-1] = "COLORTERM=truecolor"
@@ -171,6 +182,13 @@ func run(out io.Writer, c config) (bool, error) {
 	}
 
 	ok := report(out, c, busy, idle)
+	if c.pictures {
+		down, back, err := pictures(ch, c.jobs)
+		if err != nil {
+			return false, err
+		}
+		reportPictures(out, c.thumbnails, down, back)
+	}
 	return ok, nil
 }
 

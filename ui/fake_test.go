@@ -285,8 +285,9 @@ func startHarness(t *testing.T, w, h int, withDL bool, jobs []track.Job) *harnes
 
 func (hs *harness) options() Options {
 	return Options{
-		Engine:   hs.eng,
-		Now:      func() time.Time { return hs.now },
+		Engine:      hs.eng,
+		DownloadDir: "/home/me/videos",
+		Now:         func() time.Time { return hs.now },
 		Location: time.UTC,
 		Env:      func(k string) string { return hs.env[k] },
 		OpenURL: func(u string) error {

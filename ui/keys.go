@@ -106,6 +106,7 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return tea.Quit
 		}
 		m.setFlash("", false)
+		m.showBatch()
 		return nil
 	}
 	if m.undo == nil && !m.flashKeep {
@@ -148,11 +149,11 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		if e, ok := m.selected(); ok {
 			eng, id := m.eng, e.job.ID
-			return func() tea.Msg { eng.Refresh(id); return refreshedMsg(1) }
+			return tea.Batch(m.startRefresh([]string{id}), func() tea.Msg { eng.Refresh(id); return refreshedMsg{} })
 		}
 	case key.Matches(msg, k.RefreshAll):
 		eng := m.eng
-		return func() tea.Msg { eng.Refresh(); return refreshedMsg(-1) }
+		return tea.Batch(m.startRefresh(nil), func() tea.Msg { eng.Refresh(); return refreshedMsg{} })
 	case key.Matches(msg, k.Add):
 		m.mode = modeAdd
 		m.input.set("")

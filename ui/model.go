@@ -132,6 +132,10 @@ type model struct {
 	// flashKeep: the message is the start notice, which keys do not clear;
 	// only another message replaces it.
 	flashKeep bool
+	flashGen  int         // bumps with every message, so a timer ends only its own
+	refresh   *refreshing // the r or R whose message is shown
+	batch     *dlBatch    // the downloads d and D asked for, until all ended
+	dlDir     string      // where downloads go, for the status line
 
 	undo    []track.Job
 	undoGen int
@@ -184,6 +188,7 @@ func newModel(o Options) *model {
 	}
 	m.t = m.now()
 	m.listening = o.Listening
+	m.dlDir = o.DownloadDir
 	if o.Notice != "" {
 		m.flash, m.flashKeep = termsafe.Clean(o.Notice), true
 	}
@@ -212,7 +217,8 @@ type (
 	}
 	activeDownloadsMsg int
 	undoExpiredMsg     int
-	refreshedMsg       int
+	// refreshedMsg: the engine was asked to poll again.
+	refreshedMsg struct{}
 )
 
 // Init loads what the engine already tracks; events follow once it is in.
@@ -256,6 +262,11 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case eventsMsg:
 		m.t = m.now()
 		return m, tea.Batch(m.applyEvents(msg), m.waitNext(), m.ensureTick())
+	case flashExpiredMsg:
+		if int(msg) == m.flashGen {
+			m.setFlash("", false)
+		}
+		return m, nil
 	case nextErrMsg:
 		if m.ctx.Err() == nil {
 			m.log.Warn("engine events stopped", "err", msg.err)
@@ -308,17 +319,13 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if strings.HasPrefix(m.flash, "removed ") {
 				m.setFlash("", false)
 			}
+			m.showBatch() // a batch that ended meanwhile says so now
 		}
 		return m, nil
 	case restoredMsg:
 		m.setFlash("restored "+plural(int(msg), "job"), false)
 		return m, m.ensureTick()
 	case refreshedMsg:
-		if msg < 0 {
-			m.setFlash("refreshing all jobs", false)
-		} else {
-			m.setFlash("refreshing "+plural(int(msg), "job"), false)
-		}
 		return m, nil
 	case openedMsg:
 		if msg.err == nil {
@@ -335,7 +342,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Quit
 	case downloadMsg:
-		m.setFlash(startedText(msg), msg.started == 0)
+		m.showBatch()
 		return m, nil
 	case downloadsMsg:
 		m.applyDownloads(msg)
@@ -363,9 +370,11 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // the notification for jobs that ended while the terminal was unfocused.
 func (m *model) applyEvents(evs []track.Event) tea.Cmd {
 	var ended []*entry
+	var answered []string
 	for _, ev := range evs {
 		switch {
 		case ev.Job != nil:
+			answered = append(answered, ev.Job.ID)
 			if m.applyJob(*ev.Job) {
 				ended = append(ended, m.jobs[ev.Job.ID])
 			}
@@ -375,6 +384,7 @@ func (m *model) applyEvents(evs []track.Event) tea.Cmd {
 			m.conn = *ev.Conn
 		}
 	}
+	m.answered(answered)
 	if len(ended) == 0 || m.focused {
 		return nil
 	}
@@ -582,6 +592,7 @@ func (m *model) ensureTick() tea.Cmd {
 
 func (m *model) setFlash(s string, warn bool) {
 	m.flash, m.flashWarn, m.flashLink, m.flashKeep = s, warn, "", false
+	m.flashGen++
 }
 
 // linkFor is what o and y act on: the share link from a callback, else the

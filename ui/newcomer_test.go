@@ -3,6 +3,9 @@ package ui
 import (
 	"strings"
 	"testing"
+
+	"github.com/reel-dev/reel/download"
+	"github.com/reel-dev/reel/track"
 )
 
 // TestNoLinkSaysWhy: o and y on a job that will never have a video say so,
@@ -27,4 +30,80 @@ func TestNoLinkSaysWhy(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRefreshMessageLeaves: "refreshing" is true while the answers are on
+// their way; it leaves when they came, or after refreshFlashTTL at most.
+func TestRefreshMessageLeaves(t *testing.T) {
+	hs := newHarness(t, 80, 24, fixtures()...)
+	hs.key("R")
+	if want := "refreshing all 13 jobs"; hs.m.flash != want {
+		t.Fatalf("R says %q, want %q", hs.m.flash, want)
+	}
+	hs.fire(refreshFlashTTL)
+	if hs.m.flash != "" {
+		t.Errorf("%v after R the status line still says %q", refreshFlashTTL, hs.m.flash)
+	}
+
+	hs.selectID("job-gen")
+	hs.key("r")
+	if want := "refreshing job-gen"; hs.m.flash != want {
+		t.Fatalf("r says %q, want %q", hs.m.flash, want)
+	}
+	other := fixtures()[4] // another job's answer does not end it
+	other.Version = 2
+	hs.events(track.Event{Job: &other})
+	if hs.m.flash == "" {
+		t.Error("another job's answer ended the refresh message")
+	}
+	j := fixtures()[3]
+	j.Version = 2
+	hs.events(track.Event{Job: &j})
+	if hs.m.flash != "" {
+		t.Errorf("job-gen answered, and the status line still says %q", hs.m.flash)
+	}
+	// A timer of an old message does not clear a newer one.
+	hs.key("s")
+	hs.fire(refreshFlashTTL)
+	if hs.m.flash != "sorted by status" {
+		t.Errorf("an old timer cleared %q", hs.m.flash)
+	}
+}
+
+// TestDownloadMessageTellsTheOutcome: the line about d and D counts the
+// whole batch, names the folder, and is not overtaken by a late message
+// from when the downloads started.
+func TestDownloadMessageTellsTheOutcome(t *testing.T) {
+	t.Run("already saved, start reported late", func(t *testing.T) {
+		hs := newHarnessDL(t, 80, 24, fixtures()...)
+		hs.selectID("job-finished")
+		hs.key("d")
+		hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, State: download.StateSkipped})
+		hs.send(downloadMsg{asked: 1, started: 1}) // the Start command's answer, after the outcome
+		if want := "already saved: Quarterly update – Anna-vid-finished.mp4 is in /home/me/videos"; hs.m.flash != want {
+			t.Errorf("flash %q, want %q", hs.m.flash, want)
+		}
+	})
+	t.Run("D ends on the whole batch", func(t *testing.T) {
+		hs := newHarnessDL(t, 80, 24, fixtures()...)
+		hs.key("D")
+		hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, State: download.StateRunning, Total: 10, Done: 5})
+		if want := "downloading 2 videos into /home/me/videos"; hs.m.flash != want {
+			t.Errorf("while running: flash %q, want %q", hs.m.flash, want)
+		}
+		hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, State: download.StateDone})
+		if want := "downloading 1 of 2 videos into /home/me/videos; 1 saved"; hs.m.flash != want {
+			t.Errorf("half way: flash %q, want %q", hs.m.flash, want)
+		}
+		hs.progress(download.Progress{VideoID: "vid-hostile", Path: "/home/me/videos/video-vid-hostile.mp4", State: download.StateSkipped})
+		if want := "nothing new saved into /home/me/videos; 1 was already there"; hs.m.flash == want {
+			t.Errorf("flash %q speaks of the last video only", hs.m.flash)
+		}
+		if want := "saved 1 video into /home/me/videos; 1 was already there"; hs.m.flash != want {
+			t.Errorf("at the end: flash %q, want %q", hs.m.flash, want)
+		}
+		if hs.m.batch != nil {
+			t.Error("the batch outlived its downloads")
+		}
+	})
 }

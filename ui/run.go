@@ -58,6 +58,9 @@ type Options struct {
 	// Listening says a callback receiver runs, so the detail pane can say
 	// that no callback came for a job, not only when one did.
 	Listening bool
+	// DownloadDir is the folder d and D save into, named in the status
+	// line; "" names it from the first download's path.
+	DownloadDir string
 	// OpenURL opens a link in a browser; nil means github.com/pkg/browser
 	// with its output discarded.
 	OpenURL func(url string) error

@@ -288,8 +288,8 @@ func (hs *harness) options() Options {
 		Engine:      hs.eng,
 		DownloadDir: "/home/me/videos",
 		Now:         func() time.Time { return hs.now },
-		Location: time.UTC,
-		Env:      func(k string) string { return hs.env[k] },
+		Location:    time.UTC,
+		Env:         func(k string) string { return hs.env[k] },
 		OpenURL: func(u string) error {
 			hs.opened = append(hs.opened, u)
 			if hs.env["FAIL_OPEN"] != "" {

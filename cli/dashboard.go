@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -86,6 +87,16 @@ and no network, and leaves your own tracked list alone.`,
 				return err
 			}
 			list := append(srv.JobIDs(), srv.BareVideoIDs()...)
+			if !g.cmd.PersistentFlags().Changed("download-dir") {
+				// Simulated videos do not belong in the current folder,
+				// which for go run . demo is a git checkout.
+				dir, err := os.MkdirTemp("", "reel-demo-")
+				if err != nil {
+					return fmt.Errorf("a folder for the demo's downloads: %w", err)
+				}
+				defer os.Remove(dir) // only if nothing was saved into it
+				s.DownloadDir = dir
+			}
 			return g.show(cmd.Context(), sio, dashboard{client: c, settings: s, ids: list, demo: true})
 		},
 	}
@@ -140,7 +151,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		log.Info("callback receiver listening")
 		notice = "callbacks: " + callbackURL
 	case d.demo:
-		notice = "demo: simulated jobs, no key, no network · ? lists the keys"
+		notice = "demo: simulated jobs, no key, no network; d saves into " + d.settings.DownloadDir + " · ? lists the keys"
 	}
 
 	var wg sync.WaitGroup
@@ -157,20 +168,24 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	if dir == "" {
 		dir = "."
 	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs // the status line names the folder, and "." says little
+	}
 	downloads := download.NewManager(newDownloader(dir, d.client, "reel/"+g.version))
 	defer downloads.Close() // stops what still runs; the .part files stay for a resume
 
 	summary, err := ui.Run(ctx, ui.Options{
-		Engine:     eng,
-		Downloader: downloads,
-		Notice:     notice,
-		Listening:  callbackURL != "",
-		Now:        sio.Now,
-		Logger:     log,
-		Notify:     d.settings.Notify,
-		Env:        sio.Getenv,
-		Version:    g.version,
-		InputTTY:   d.stdinIDs,
+		Engine:      eng,
+		Downloader:  downloads,
+		DownloadDir: dir,
+		Notice:      notice,
+		Listening:   callbackURL != "",
+		Now:         sio.Now,
+		Logger:      log,
+		Notify:      d.settings.Notify,
+		Env:         sio.Getenv,
+		Version:     g.version,
+		InputTTY:    d.stdinIDs,
 	})
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err

@@ -96,8 +96,21 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case modeAdd:
 		return m.addKey(msg)
 	case modeHelp:
-		if key.Matches(msg, m.keys.Help, m.keys.Escape, m.keys.Quit, m.keys.Details) {
+		switch {
+		case key.Matches(msg, m.keys.Help, m.keys.Escape, m.keys.Quit, m.keys.Details):
 			m.mode = modeNormal
+		case key.Matches(msg, m.keys.Down, m.keys.DetailDown):
+			m.scrollHelp(1)
+		case key.Matches(msg, m.keys.Up, m.keys.DetailUp):
+			m.scrollHelp(-1)
+		case key.Matches(msg, m.keys.PageDown):
+			m.scrollHelp(max(1, m.height-4))
+		case key.Matches(msg, m.keys.PageUp):
+			m.scrollHelp(-max(1, m.height-4))
+		case key.Matches(msg, m.keys.Top):
+			m.helpOff = 0
+		case key.Matches(msg, m.keys.Bottom):
+			m.scrollHelp(1 << 20)
 		}
 		return nil
 	case modeConfirmQuit:
@@ -181,6 +194,7 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.setFlash("sorted by "+m.sortBy.String(), false)
 	case key.Matches(msg, k.Help):
 		m.mode = modeHelp
+		m.helpOff = 0
 	case key.Matches(msg, k.Redraw):
 		return tea.ClearScreen
 	case key.Matches(msg, k.Quit):
@@ -279,6 +293,12 @@ const wheelStep = 3
 // leave the screen.
 func (m *model) handleWheel(ms tea.Mouse) {
 	if m.mode == modeHelp {
+		switch ms.Button {
+		case tea.MouseWheelUp:
+			m.scrollHelp(-wheelStep)
+		case tea.MouseWheelDown:
+			m.scrollHelp(wheelStep)
+		}
 		return
 	}
 	h := m.frame().rowsH

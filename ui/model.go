@@ -124,6 +124,7 @@ type model struct {
 	detail    bool
 	detailOff int    // lines the details are scrolled by (J/K)
 	detailFor string // the job detailOff is for; another job starts at the top
+	helpOff   int    // lines the help is scrolled by
 	input     lineEditor
 
 	flash     string // the status line's message

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/track"
 )
@@ -104,6 +106,69 @@ func TestDownloadMessageTellsTheOutcome(t *testing.T) {
 		}
 		if hs.m.batch != nil {
 			t.Error("the batch outlived its downloads")
+		}
+	})
+}
+
+// TestSmallTerminal: at 50x12 the help scrolls to its end, the details
+// show content before hints, and an active filter stays in sight.
+func TestSmallTerminal(t *testing.T) {
+	t.Run("help scrolls", func(t *testing.T) {
+		hs := newHarness(t, 50, 12, fixtures()...)
+		hs.key("?")
+		if v := ansi.Strip(hs.view()); strings.Contains(v, "refresh all") || !strings.Contains(v, "scroll") {
+			t.Fatalf("the help fits at 50x12, or does not say it scrolls:\n%s", v)
+		}
+		seen := ""
+		for range 60 {
+			seen += ansi.Strip(hs.view())
+			hs.key("j")
+		}
+		for _, want := range []string{"refresh all", "quit now", "deleted", "brings it back for 10 s"} {
+			if !strings.Contains(seen, want) {
+				t.Errorf("scrolling the help never shows %q", want)
+			}
+		}
+		hs.key("g")
+		if v := ansi.Strip(hs.view()); !strings.Contains(v, "keys") {
+			t.Errorf("g does not bring the help back to its top:\n%s", v)
+		}
+		hs.key("esc")
+		if hs.m.mode != modeNormal {
+			t.Error("esc does not close the help")
+		}
+	})
+	t.Run("details show content first", func(t *testing.T) {
+		hs := newHarness(t, 50, 12, fixtures()...)
+		hs.selectID("job-failed")
+		hs.key("enter")
+		for i := range 8 {
+			v := ansi.Strip(hs.view())
+			_, pane, ok := strings.Cut(v, "─── details")
+			if !ok {
+				t.Fatalf("no detail pane:\n%s", v)
+			}
+			lines := strings.Split(pane, "\n")[1:] // the rule's own line
+			content := 0
+			for _, l := range lines[1 : len(lines)-3] { // past the title, before the status and footer lines
+				if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "…") {
+					content++
+				}
+			}
+			if content == 0 {
+				t.Errorf("after J×%d the pane shows no content past its title:\n%s", i, v)
+			}
+			hs.key("J")
+		}
+	})
+	t.Run("filter stays in sight", func(t *testing.T) {
+		for _, w := range []int{50, 80, 99} {
+			hs := newHarness(t, w, 12, fixtures()...)
+			hs.m.flash, hs.m.flashKeep = "demo: simulated jobs, no key, no network; d saves into /tmp/reel-demo-12345 · ? lists the keys", true
+			hs.key("/", "g", "e", "n", "enter")
+			if line := ansi.Strip(hs.m.statusLines(1)[0]); !strings.Contains(line, "filter: gen (3 of 13)") {
+				t.Errorf("at %d columns the status line %q does not show the filter", w, line)
+			}
 		}
 	})
 }

@@ -76,8 +76,9 @@ func (m *model) helpText(w int) []string {
 }
 
 // helpNotes explain what the keys and columns do not say themselves.
-const helpNotes = "ELAPSED/LEFT: how long a job has run, or ran; \"~2m 10s left\" estimates the time to go; " +
-	"blank for a job that had ended before reel saw it run. " +
+const helpNotes = "AGE/LEFT: how long since a job was created (its creationDate; without one, since reel began " +
+	"tracking it), frozen when it ends; blank for a job that had ended before reel saw it. " +
+	"\"~2m 10s left\" estimates the time to go instead. " +
 	"A narrow table shows a finished video's size in place of its bar. " +
 	"↓ marks a download: d saves the selected video, D every finished one. " +
 	"r refreshes the selected job, R every job. x stops tracking; u brings it back for 10 s."

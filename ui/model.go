@@ -58,10 +58,11 @@ type entry struct {
 	// "" when it says nothing or the job did not fail.
 	reason string
 	dl     *dlState // the video's download; nil when none was started
+	origin time.Time // what the job's age counts from: see jobOrigin
 }
 
 func newEntry(j track.Job) *entry {
-	e := &entry{job: j, cat: categorize(&j), id: termsafe.Clean(j.ID), frac: j.Fraction()}
+	e := &entry{job: j, cat: categorize(&j), id: termsafe.Clean(j.ID), frac: j.Fraction(), origin: jobOrigin(&j)}
 	if j.Video != nil {
 		e.name = termsafe.Clean(j.Video.Name)
 	}

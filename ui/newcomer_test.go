@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/track"
 )
@@ -124,7 +127,7 @@ func TestSmallTerminal(t *testing.T) {
 			seen += ansi.Strip(hs.view())
 			hs.key("j")
 		}
-		for _, want := range []string{"refresh all", "quit now", "deleted", "brings it back for 10 s"} {
+		for _, want := range []string{"refresh all", "quit now", "deleted", "brings it back"} {
 			if !strings.Contains(seen, want) {
 				t.Errorf("scrolling the help never shows %q", want)
 			}
@@ -171,4 +174,46 @@ func TestSmallTerminal(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestAgeIsMonotonic: the AGE column counts from the job's creation (or
+// from when reel began tracking it), so it neither starts at 0s for a job
+// long under way nor goes back when the job leaves the queue.
+func TestAgeIsMonotonic(t *testing.T) {
+	created := fixedNow.Add(-12 * time.Minute).Format(time.RFC3339)
+	raw := json.RawMessage(`{"id":"job-x","status":"generating","progress":40,"maximumProgress":100,"creationDate":"` + created + `"}`)
+	fresh := track.Job{ID: "job-x", Status: api.StatusGenerating, Progress: 40, MaximumProgress: 100, Seq: 1, Version: 1,
+		Added: fixedNow.Add(-8 * time.Second), Started: fixedNow.Add(-8 * time.Second), Job: &api.Job{Status: api.StatusGenerating, Raw: raw}}
+	if got := timeText(newEntry(fresh), fixedNow); got != "12m 00s" {
+		t.Errorf("a job created 12 minutes ago, new to this store, shows %q, want 12m 00s", got)
+	}
+
+	queued := track.Job{ID: "job-q", Status: api.StatusInQueue, Seq: 1, Version: 1, Added: fixedNow.Add(-2 * time.Minute)}
+	hs := newHarness(t, 160, 45, queued)
+	last := time.Duration(-1)
+	step := func(j track.Job) {
+		t.Helper()
+		hs.events(track.Event{Job: &j})
+		hs.fire(time.Second)
+		s := rowCells(hs.m.jobs["job-q"], hs.m.lay, hs.now).time
+		d, err := time.ParseDuration(strings.ReplaceAll(s, " ", ""))
+		if err != nil {
+			t.Fatalf("age %q: %v", s, err)
+		}
+		if d < last {
+			t.Errorf("%s: the age went back from %v to %v", j.Status, last, d)
+		}
+		last = d
+	}
+	queued.Version = 2
+	step(queued)
+	gen := queued
+	gen.Status, gen.Started, gen.Progress, gen.Version = api.StatusGenerating, hs.now, 10, 3
+	step(gen)
+	done := gen
+	done.Status, done.Ended, done.Progress, done.Version = api.StatusFinished, hs.now, 100, 4
+	step(done)
+	if last < 2*time.Minute {
+		t.Errorf("a job added over 2 minutes ago ends with an age of %v", last)
+	}
 }

@@ -57,7 +57,7 @@ type entry struct {
 	// reason is why a failed job failed, cleaned, as its job object says;
 	// "" when it says nothing or the job did not fail.
 	reason string
-	dl     *dlState // the video's download; nil when none was started
+	dl     *dlState  // the video's download; nil when none was started
 	origin time.Time // what the job's age counts from: see jobOrigin
 }
 

@@ -6,6 +6,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,5 +47,38 @@ func TestDemoDownloadsIntoATempFolder(t *testing.T) {
 	}
 	if mp4s, _ := filepath.Glob(filepath.Join(dirs[0], "*.mp4")); len(mp4s) == 0 {
 		t.Errorf("no video in %s after D said %q", dirs[0], line)
+	}
+}
+
+// TestRReadsAFixedKey: after a rejected key, fixing api_key in the config
+// file and pressing R is enough, as the banner and the README say.
+func TestRReadsAFixedKey(t *testing.T) {
+	t.Parallel()
+	srv := startSim(t)
+	fin, _, _, _ := knownJobs(srv)
+	home := t.TempDir()
+	env := termtest.Env(home, srv.URL(), "")
+	env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "COLOSSYAN_API_KEY=") })
+	conf := filepath.Join(home, "config", "reel", "config.toml")
+	writeKey := func(key string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(conf), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(conf, []byte("api_key = \""+key+"\"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeKey("not-the-token")
+	tm := startTerm(t, env, fin)
+	tm.WaitScreen("the key rejected", termtest.ContainsAll("API key rejected", "press R"), waitFor)
+	writeKey(srv.Token())
+	tm.Press("R")
+	tm.WaitScreen("the job finished with the fixed key, and the banner gone", func(s string) bool {
+		return strings.Contains(termtest.LineWith(s, fin), "✓ finished") && !strings.Contains(s, "API key rejected")
+	}, waitFor)
+	tm.Press("q")
+	if code := tm.Exit(waitFor); code != 0 {
+		t.Fatalf("reel exited %d, want 0", code)
 	}
 }

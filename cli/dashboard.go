@@ -174,7 +174,12 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	downloads := download.NewManager(newDownloader(dir, d.client, "reel/"+g.version))
 	defer downloads.Close() // stops what still runs; the .part files stay for a resume
 
+	var reloadKey func() (bool, string, error)
+	if !d.demo {
+		reloadKey = g.keyReloader(sio, d.client, d.settings.APIKey)
+	}
 	summary, err := ui.Run(ctx, ui.Options{
+		ReloadKey:   reloadKey,
 		Engine:      eng,
 		Downloader:  downloads,
 		DownloadDir: dir,
@@ -194,6 +199,36 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		fmt.Fprint(sio.Out, strings.TrimRight(summary, "\n")+"\n")
 	}
 	return nil
+}
+
+// keyReloader reads the API key again as at start (environment, then the
+// config file) and gives a new one to the client: the dashboard's R after
+// a rejected key. Warnings are not printed: the screen is the dashboard's.
+func (g *globals) keyReloader(sio IO, c *api.Client, key string) func() (bool, string, error) {
+	var mu sync.Mutex
+	return func() (bool, string, error) {
+		s, err := config.Load(g.configFlags(), sio.Getenv)
+		if err != nil {
+			return false, "", err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if s.APIKey == "" || s.APIKey == key {
+			hint := "fix api_key in " + s.ConfigPath + " and press R again"
+			if s.ConfigPath == "" {
+				hint = "put a valid api_key in a config file (--config FILE) and start reel with it"
+			}
+			if sio.Getenv("COLOSSYAN_API_KEY") != "" {
+				// The environment wins over the file, and cannot change
+				// under a running process.
+				hint = "it comes from COLOSSYAN_API_KEY, which beats the config file: set a valid one and restart reel"
+			}
+			return false, hint, nil
+		}
+		key = s.APIKey
+		c.SetToken(key)
+		return true, "", nil
+	}
 }
 
 // debugLog opens the --debug file, or returns a logger that discards.

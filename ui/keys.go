@@ -166,6 +166,16 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.RefreshAll):
 		eng := m.eng
+		if reload := m.reloadKey; reload != nil && m.conn.KeyRejected {
+			// The user may have fixed the key: read it before asking again.
+			return func() tea.Msg {
+				changed, hint, err := reload()
+				if err == nil {
+					eng.Refresh()
+				}
+				return keyReloadedMsg{changed, hint, err}
+			}
+		}
 		return tea.Batch(m.startRefresh(nil), func() tea.Msg { eng.Refresh(); return refreshedMsg{} })
 	case key.Matches(msg, k.Add):
 		m.mode = modeAdd

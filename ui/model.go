@@ -90,6 +90,7 @@ type model struct {
 	now        func() time.Time
 	after      func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	open       func(url string) error
+	reloadKey  func() (bool, string, error)
 	env        func(string) string
 	log        *slog.Logger
 	loc        *time.Location
@@ -191,6 +192,7 @@ func newModel(o Options) *model {
 	m.t = m.now()
 	m.listening = o.Listening
 	m.dlDir = o.DownloadDir
+	m.reloadKey = o.ReloadKey
 	if o.Notice != "" {
 		m.flash, m.flashKeep = termsafe.Clean(o.Notice), true
 	}
@@ -221,6 +223,12 @@ type (
 	undoExpiredMsg     int
 	// refreshedMsg: the engine was asked to poll again.
 	refreshedMsg struct{}
+	// keyReloadedMsg: R read the key again after it was rejected.
+	keyReloadedMsg struct {
+		changed bool
+		hint    string
+		err     error
+	}
 )
 
 // Init loads what the engine already tracks; events follow once it is in.
@@ -328,6 +336,16 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setFlash("restored "+plural(int(msg), "job"), false)
 		return m, m.ensureTick()
 	case refreshedMsg:
+		return m, nil
+	case keyReloadedMsg:
+		switch {
+		case msg.err != nil:
+			m.setFlash("could not read the key again: "+termsafe.Clean(msg.err.Error()), true)
+		case msg.changed:
+			m.setFlash("read a new API key; asking again about every job", false)
+		default:
+			m.setFlash("the API key is unchanged, asking again anyway: "+termsafe.Clean(msg.hint), true)
+		}
 		return m, nil
 	case openedMsg:
 		if msg.err == nil {

@@ -217,3 +217,34 @@ func TestAgeIsMonotonic(t *testing.T) {
 		t.Errorf("a job added over 2 minutes ago ends with an age of %v", last)
 	}
 }
+
+// TestRReadsTheKeyAgain: after a rejected key, R reads the key again
+// before asking, and says whether it changed; otherwise R only asks.
+func TestRReadsTheKeyAgain(t *testing.T) {
+	reads := 0
+	changed, hint := false, "fix api_key in /home/me/.config/reel/config.toml"
+	hs := newHarness(t, 80, 24, fixtures()...)
+	hs.m.reloadKey = func() (bool, string, error) { reads++; return changed, hint, nil }
+
+	hs.key("R")
+	if reads != 0 {
+		t.Errorf("R read the key %d times while it was not rejected", reads)
+	}
+	rejected := track.Conn{KeyRejected: true, LastError: "401 Unauthorized"}
+	hs.events(track.Event{Conn: &rejected})
+	hs.key("R")
+	if reads != 1 || !strings.Contains(hs.m.flash, "unchanged") || !strings.Contains(hs.m.flash, hint) || !hs.m.flashWarn {
+		t.Errorf("R with the same key: %d reads, flash %q (warn %v)", reads, hs.m.flash, hs.m.flashWarn)
+	}
+	changed = true
+	hs.key("R")
+	if reads != 2 || hs.m.flash != "read a new API key; asking again about every job" {
+		t.Errorf("R with a new key: %d reads, flash %q", reads, hs.m.flash)
+	}
+	if n := strings.Count(strings.Join(hs.eng.Calls(), "\n"), "Refresh \n"); n < 2 {
+		t.Errorf("the engine was asked again %d times after a rejected key, want every R", n)
+	}
+	if v := ansi.Strip(hs.view()); !strings.Contains(strings.Join(strings.Fields(v), " "), "Fix api_key in the config file and press R") {
+		t.Errorf("the banner does not say R reads the key again:\n%s", v)
+	}
+}

@@ -58,6 +58,11 @@ type Options struct {
 	// Listening says a callback receiver runs, so the detail pane can say
 	// that no callback came for a job, not only when one did.
 	Listening bool
+	// ReloadKey reads the API key again (environment and config file) and
+	// hands it to the client; R calls it, in a command, after the key was
+	// rejected. changed says it differs from the key rejected; hint says
+	// where to fix a key that did not change. nil: R only asks again.
+	ReloadKey func() (changed bool, hint string, err error)
 	// DownloadDir is the folder d and D save into, named in the status
 	// line; "" names it from the first download's path.
 	DownloadDir string

@@ -175,8 +175,10 @@ func (m *model) bannerLines() []string {
 	if !m.conn.KeyRejected || m.width < 10 {
 		return nil
 	}
-	text := "API key rejected: nothing is being polled. Set COLOSSYAN_API_KEY to a valid key " +
-		"(Colossyan: Settings → Workspace details) and restart reel, or press R to try again."
+	// R reads the config file again, but a running reel cannot see its
+	// environment change.
+	text := "API key rejected; nothing is polled. Fix api_key in the config file and press R, " +
+		"or set COLOSSYAN_API_KEY and restart reel."
 	var out []string
 	for _, l := range strings.Split(ansi.Wrap(text, m.width-2, ""), "\n") {
 		out = append(out, m.st.banner.Render(fit(" "+l, m.width)))

@@ -192,6 +192,8 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		Version:     g.version,
 		InputTTY:    d.stdinIDs,
 	})
+	// Downloads stop before the summary names their .part files.
+	downloads.Close()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

@@ -248,3 +248,49 @@ func TestRReadsTheKeyAgain(t *testing.T) {
 		t.Errorf("the banner does not say R reads the key again:\n%s", v)
 	}
 }
+
+// TestQuitLeavesAScreenful: beyond a screenful the summary counts the jobs
+// and lists those that need the user; a quit during a download names the
+// .part it leaves and how to resume.
+func TestQuitLeavesAScreenful(t *testing.T) {
+	jobs := manyJobs(5000)
+	for i := range jobs {
+		switch i % 1000 {
+		case 7:
+			jobs[i].Status = api.StatusFailed
+		case 8:
+			jobs[i].NotFound = true
+		}
+	}
+	hs := newHarnessDL(t, 80, 24, fixtures()...)
+	text := hs.m.leaveText(jobs)
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if len(lines) > 23 {
+		t.Errorf("quitting at 80x24 with 5,000 jobs leaves %d lines, want at most 23", len(lines))
+	}
+	if !strings.HasPrefix(lines[0], "5000 jobs: ") || !strings.Contains(lines[0], "5 failed") || !strings.Contains(lines[0], "5 not found") {
+		t.Errorf("first line %q does not count the jobs by status", lines[0])
+	}
+	if n := strings.Count(text, "✗ failed"); n != 5 {
+		t.Errorf("%d failed jobs listed, want all 5:\n%s", n, text)
+	}
+	if last := lines[len(lines)-1]; !strings.Contains(last, "4990 more not listed") {
+		t.Errorf("last line %q does not say how many were left out", last)
+	}
+	if few := hs.m.leaveText(fixtures()); strings.Count(few, "\n") != len(fixtures()) {
+		t.Errorf("13 jobs at 80x24 are not listed one a line:\n%s", few)
+	}
+
+	hs.key("D")
+	hs.progress(running(), download.Progress{VideoID: "vid-hostile", Path: "/home/me/videos/x.mp4", State: download.StateQueued})
+	text = hs.m.leaveText(fixtures())
+	for _, want := range []string{
+		"↓ 1 download stopped before the end; the .part files stay, and d in reel (or reel download ID) resumes them:",
+		"  " + savedPath + ".part  45% of 30.0 MB",
+		"↓ 1 queued download did not start",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the quit text lacks %q:\n%s", want, text)
+		}
+	}
+}

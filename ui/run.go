@@ -106,8 +106,9 @@ func (o Options) withDefaults() Options {
 }
 
 // Run shows the dashboard until the user quits or ctx is cancelled. It
-// returns the summary to leave in the scrollback, one line a job, which the
-// caller prints once the screen is restored.
+// returns the summary to leave in the scrollback, one line a job up to a
+// screenful (see leaveText), which the caller prints once the screen is
+// restored.
 func Run(ctx context.Context, opts Options) (string, error) {
 	if opts.Engine == nil {
 		return "", errors.New("ui: Options.Engine is required")
@@ -154,8 +155,9 @@ func Run(ctx context.Context, opts Options) (string, error) {
 		err = nil // the caller cancelled; that is a way to end, not a failure
 	}
 	// The engine, not the last frame, has the final word: a quit before the
-	// first events arrived still leaves every job in the summary.
-	return summary(opts.Engine.Jobs()), err
+	// first events arrived still leaves every job in the summary. The
+	// program has ended, so the model is ours to read.
+	return m.leaveText(opts.Engine.Jobs()), err
 }
 
 // summaryLineW caps a line of the summary: a reason can be a paragraph.

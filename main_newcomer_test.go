@@ -4,12 +4,17 @@ package main
 // quit leaves in the scrollback.
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/reel-dev/reel/api/sim"
 	"github.com/reel-dev/reel/termtest"
 )
 
@@ -80,5 +85,78 @@ func TestRReadsAFixedKey(t *testing.T) {
 	tm.Press("q")
 	if code := tm.Exit(waitFor); code != 0 {
 		t.Fatalf("reel exited %d, want 0", code)
+	}
+}
+
+// stallAfter passes a file response through until n bytes, then holds it
+// until the client goes away: a download that is still running at quit.
+type stallAfter struct {
+	http.ResponseWriter
+	ctx  context.Context
+	left int
+}
+
+func (s *stallAfter) Write(b []byte) (int, error) {
+	if s.left <= 0 {
+		<-s.ctx.Done()
+		return 0, s.ctx.Err()
+	}
+	n := min(len(b), s.left)
+	w, err := s.ResponseWriter.Write(b[:n])
+	s.left -= w
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+	if err == nil && n < len(b) {
+		<-s.ctx.Done()
+		return w, s.ctx.Err()
+	}
+	return w, err
+}
+
+// TestQuitDuringADownloadNamesThePart: quitting (and confirming) while a
+// download runs leaves its .part, and the summary says so and how to
+// resume.
+func TestQuitDuringADownloadNamesThePart(t *testing.T) {
+	t.Parallel()
+	s := sim.New(sim.Options{Seed: 9, CallbackEvery: -1})
+	s.AddJob(sim.JobSpec{ID: "job-big", VideoID: "vid-big", Name: "Big", Age: time.Hour, VideoSize: 8 << 20})
+	h := s.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/files/") && strings.HasSuffix(r.URL.Path, ".mp4") {
+			w = &stallAfter{ResponseWriter: w, ctx: r.Context(), left: 1 << 20}
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	tm := startTerm(t, termtest.Env(t.TempDir(), srv.URL+sim.APIPrefix, s.Token()), "--download-dir", dir, "job-big")
+	tm.WaitScreen("the finished row", func(sc string) bool {
+		return strings.Contains(termtest.LineWith(sc, "job-big"), "✓ finished")
+	}, waitFor)
+	tm.Press("d")
+	tm.WaitScreen("the download under way", func(sc string) bool {
+		return strings.Contains(termtest.LineWith(sc, "job-big"), "↓")
+	}, waitFor)
+	tm.Press("q")
+	tm.WaitScreen("the question before quitting", termtest.ContainsAll("Quit anyway?"), waitFor)
+	tm.Press("y")
+	if code := tm.Exit(waitFor); code != 0 {
+		t.Fatalf("reel exited %d, want 0", code)
+	}
+	part := filepath.Join(dir, "Big-vid-big.mp4.part")
+	if _, err := os.Stat(part); err != nil {
+		t.Fatalf("no .part after the quit: %v", err)
+	}
+	raw := string(tm.Raw())
+	i := strings.LastIndex(raw, "\x1b[?1049l")
+	if i < 0 {
+		t.Fatal("reel never left the alternate screen")
+	}
+	after := strings.Join(strings.Fields(raw[i:]), " ")
+	for _, want := range []string{"1 download stopped before the end", part, "resumes them"} {
+		if !strings.Contains(after, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, raw[i:])
+		}
 	}
 }

@@ -301,8 +301,11 @@ func (m *model) titles() string {
 	b.WriteString(fit("STATUS", l.status))
 	if w := progressW(l); w > 0 {
 		title := "PROGRESS"
-		if l.size == 0 && w >= len("PROGRESS/SIZE") {
+		switch {
+		case l.size == 0 && w >= len("PROGRESS/SIZE"):
 			title = "PROGRESS/SIZE" // finished rows show their size there
+		case w < len(title):
+			title = "%" // the percentage alone: "PRO…" says less
 		}
 		b.WriteString("  ")
 		b.WriteString(fitRight(title, w))

@@ -29,39 +29,45 @@ func (m *model) expireFlash(d time.Duration) tea.Cmd {
 // message leaves once they have answered.
 type refreshing struct {
 	gen     int             // the flash that says so
-	waiting map[string]bool // job IDs not answered yet; nil for all
-	n       int
+	waiting map[string]bool // job IDs not answered yet
 }
 
 // startRefresh says which jobs are being asked again. ids nil means every
-// tracked job.
+// tracked job, of which the engine asks only those an answer can change:
+// jobs under way, not found, or finished without their links.
 func (m *model) startRefresh(ids []string) tea.Cmd {
-	n := len(ids)
-	what := plural(n, "job")
+	r := &refreshing{waiting: map[string]bool{}}
+	var what string
 	if ids == nil {
-		n = len(m.all)
-		what = "all " + plural(n, "job")
-		if n == 1 {
-			what = "1 job"
+		for _, e := range m.all {
+			if e.cat.running() || e.job.NotFound || (finished(&e.job) && linkFor(&e.job) == "") {
+				r.waiting[e.job.ID] = true
+			}
 		}
-	} else if n == 1 {
-		what = termsafe.Clean(ids[0])
-	}
-	m.setFlash("refreshing "+what, false)
-	r := &refreshing{gen: m.flashGen, n: n}
-	if ids != nil {
-		r.waiting = map[string]bool{}
+		switch n := len(r.waiting); {
+		case n == len(m.all):
+			what = "refreshing all " + plural(n, "job")
+		case n == 0:
+			what = "every job has ended: nothing to ask again"
+		default:
+			what = "refreshing " + strconv.Itoa(n) + " of " + plural(len(m.all), "job") + " (the others have ended)"
+		}
+	} else {
 		for _, id := range ids {
 			r.waiting[id] = true
 		}
+		what = "refreshing " + plural(len(ids), "job")
+		if len(ids) == 1 {
+			what = "refreshing " + termsafe.Clean(ids[0])
+		}
 	}
+	m.setFlash(what, false)
+	r.gen = m.flashGen
 	m.refresh = r
 	return m.expireFlash(refreshFlashTTL)
 }
 
-// answered ends the refresh message when the jobs it names have answered.
-// With every job asked, the first answers end it: from there on the rows
-// show what came back.
+// answered ends the refresh message once the jobs it names have answered.
 func (m *model) answered(ids []string) {
 	r := m.refresh
 	if r == nil || len(ids) == 0 {

@@ -42,8 +42,14 @@ func TestNoLinkSaysWhy(t *testing.T) {
 func TestRefreshMessageLeaves(t *testing.T) {
 	hs := newHarness(t, 80, 24, fixtures()...)
 	hs.key("R")
-	if want := "refreshing all 13 jobs"; hs.m.flash != want {
+	if want := "refreshing 10 of 13 jobs (the others have ended)"; hs.m.flash != want {
 		t.Fatalf("R says %q, want %q", hs.m.flash, want)
+	}
+	answer := fixtures()[3] // one answer of ten does not end it
+	answer.Version = 2
+	hs.events(track.Event{Job: &answer})
+	if hs.m.flash == "" {
+		t.Error("the first answer of ten ended the refresh message")
 	}
 	hs.fire(refreshFlashTTL)
 	if hs.m.flash != "" {
@@ -62,7 +68,7 @@ func TestRefreshMessageLeaves(t *testing.T) {
 		t.Error("another job's answer ended the refresh message")
 	}
 	j := fixtures()[3]
-	j.Version = 2
+	j.Version = 3
 	hs.events(track.Event{Job: &j})
 	if hs.m.flash != "" {
 		t.Errorf("job-gen answered, and the status line still says %q", hs.m.flash)

@@ -30,6 +30,7 @@ func (m *model) expireFlash(d time.Duration) tea.Cmd {
 type refreshing struct {
 	gen     int             // the flash that says so
 	waiting map[string]bool // job IDs not answered yet
+	n       int             // jobs asked
 }
 
 // startRefresh says which jobs are being asked again. ids nil means every
@@ -62,28 +63,35 @@ func (m *model) startRefresh(ids []string) tea.Cmd {
 		}
 	}
 	m.setFlash(what, false)
-	r.gen = m.flashGen
+	r.gen, r.n = m.flashGen, len(r.waiting)
 	m.refresh = r
 	return m.expireFlash(refreshFlashTTL)
 }
 
-// answered ends the refresh message once the jobs it names have answered.
-func (m *model) answered(ids []string) {
+// answered ends the refresh message once the jobs it names have answered,
+// with a word that they did, which leaves in its turn.
+func (m *model) answered(ids []string) tea.Cmd {
 	r := m.refresh
 	if r == nil || len(ids) == 0 {
-		return
+		return nil
 	}
 	if r.gen != m.flashGen {
 		m.refresh = nil // another message took its place
-		return
+		return nil
 	}
 	for _, id := range ids {
 		delete(r.waiting, id)
 	}
-	if len(r.waiting) == 0 {
-		m.refresh = nil
-		m.setFlash("", false)
+	if len(r.waiting) > 0 {
+		return nil
 	}
+	m.refresh = nil
+	if r.n == 1 {
+		m.setFlash("refreshed: the answer is in its row", false)
+	} else {
+		m.setFlash("refreshed: all "+strconv.Itoa(r.n)+" jobs answered", false)
+	}
+	return m.expireFlash(refreshFlashTTL)
 }
 
 // dlBatch is what one or more presses of d and D asked for, until every

@@ -404,12 +404,12 @@ func (m *model) applyEvents(evs []track.Event) tea.Cmd {
 			m.conn = *ev.Conn
 		}
 	}
-	m.answered(answered)
+	done := m.answered(answered)
 	if len(ended) == 0 || m.focused {
-		return nil
+		return done
 	}
 	m.log.Debug("jobs ended while unfocused", "n", len(ended), "notify", m.notifyMode)
-	return m.notify(ended)
+	return tea.Batch(done, m.notify(ended))
 }
 
 // applyJob records a job's new snapshot. It reports whether the job has just

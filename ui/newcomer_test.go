@@ -70,9 +70,29 @@ func TestRefreshMessageLeaves(t *testing.T) {
 	j := fixtures()[3]
 	j.Version = 3
 	hs.events(track.Event{Job: &j})
-	if hs.m.flash != "" {
-		t.Errorf("job-gen answered, and the status line still says %q", hs.m.flash)
+	if want := "refreshed: the answer is in its row"; hs.m.flash != want {
+		t.Errorf("job-gen answered, and the status line says %q, want %q", hs.m.flash, want)
 	}
+	hs.fire(refreshFlashTTL)
+	if hs.m.flash != "" {
+		t.Errorf("%v after the answer the status line still says %q", refreshFlashTTL, hs.m.flash)
+	}
+	// Every job asked answers: the message says so, then leaves.
+	hs.key("R")
+	var evs []track.Event
+	for _, j := range fixtures() {
+		j.Version = 9
+		evs = append(evs, track.Event{Job: &j})
+	}
+	hs.events(evs...)
+	if want := "refreshed: all 10 jobs answered"; hs.m.flash != want {
+		t.Errorf("after every answer the status line says %q, want %q", hs.m.flash, want)
+	}
+	hs.fire(refreshFlashTTL)
+	if hs.m.flash != "" {
+		t.Errorf("%v after the answers the status line still says %q", refreshFlashTTL, hs.m.flash)
+	}
+
 	// A timer of an old message does not clear a newer one.
 	hs.key("s")
 	hs.fire(refreshFlashTTL)

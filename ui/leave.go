@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/human"
 	"github.com/reel-dev/reel/termsafe"
@@ -16,31 +18,44 @@ import (
 const maxPartLines = 5
 
 // leaveText is what a quit leaves in the scrollback, in at most height-1
-// lines (the shell's prompt takes the last): the downloads a quit stopped,
-// whose .part files stay, and a line a job, or beyond a screenful, the
-// counts and the jobs that need the user.
+// rows of the terminal (the shell's prompt takes the last), wrapped lines
+// counted as the rows they take: the downloads a quit stopped, whose .part
+// files stay, and a line a job, or beyond a screenful, the counts and the
+// jobs that need the user.
 func (m *model) leaveText(jobs []track.Job) string {
-	h := m.height
-	if h <= 0 {
-		h = 24
+	w, h := m.width, m.height
+	if w <= 0 || h <= 0 {
+		w, h = 80, 24
 	}
 	parts := m.stoppedDownloads()
-	return summaryIn(jobs, max(h-1-len(parts), 3)) + strings.Join(parts, "")
+	return summaryIn(jobs, max(h-1-rows(parts, w), 3), w) + strings.Join(parts, "")
 }
 
-// summaryIn is summary when it fits in limit lines. Beyond that: a line of
-// counts by status, then the jobs that need the user (in trouble, failed,
-// not found) as many as fit, then a line saying how many were left out.
-func summaryIn(jobs []track.Job, limit int) string {
+// rows is how many terminal rows of width w the lines take once wrapped.
+func rows(lines []string, w int) int {
+	n := 0
+	for _, l := range lines {
+		n += max(1, (ansi.StringWidth(strings.TrimSuffix(l, "\n"))+w-1)/w)
+	}
+	return n
+}
+
+// summaryIn is summary when it fits in limit rows of width w. Beyond
+// that: a line of counts by status, then the jobs that need the user (in
+// trouble, failed, not found) as many as fit, then a line saying how many
+// were left out.
+func summaryIn(jobs []track.Job, limit, w int) string {
 	if len(jobs) <= limit {
-		return summary(jobs)
+		if s := summary(jobs); rows(strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n"), w) <= limit {
+			return s
+		}
 	}
 	var counts [numCategories]int
 	var need []track.Job
 	for i := range jobs {
 		c := categorize(&jobs[i])
 		counts[c]++
-		if c == catTrouble || c == catFailed || c == catNotFound {
+		if (c == catTrouble || c == catFailed || c == catNotFound) && len(need) < limit {
 			need = append(need, jobs[i])
 		}
 	}
@@ -50,19 +65,37 @@ func summaryIn(jobs []track.Job, limit int) string {
 			parts = append(parts, strconv.Itoa(counts[c])+" "+catInfo[c].word)
 		}
 	}
+	needN := counts[catTrouble] + counts[catFailed] + counts[catNotFound]
 	head := plural(len(jobs), "job") + ": " + strings.Join(parts, ", ") + "\n"
-	room := limit - 2 // the counts, and the line about what is left out
-	shown := need[:min(len(need), room)]
-	rest := len(jobs) - len(shown)
-	tail := "… " + strconv.Itoa(rest) + " more not listed"
-	switch left := len(need) - len(shown); {
-	case left > 0:
-		tail += ", " + strconv.Itoa(left) + " of them failed, in trouble or not found"
-	case len(shown) > 0:
-		tail += ", none of them failed"
+	tail := func(shown int) string {
+		t := "… " + strconv.Itoa(len(jobs)-shown) + " more not listed"
+		switch left := needN - shown; {
+		case left > 0:
+			t += ", " + strconv.Itoa(left) + " of them failed, in trouble or not found"
+		case shown > 0:
+			t += ", none of them failed"
+		}
+		return t + "; reel with no arguments shows them all\n"
 	}
-	tail += "; reel with no arguments shows them all\n"
-	return head + summary(shown) + tail
+	var b strings.Builder
+	b.WriteString(head)
+	used := rows([]string{head}, w)
+	shown := 0
+	if len(need) > 0 {
+		for _, l := range strings.SplitAfter(summary(need), "\n") {
+			if l == "" {
+				break
+			}
+			if used+rows([]string{l}, w)+rows([]string{tail(shown + 1)}, w) > limit {
+				break
+			}
+			b.WriteString(l)
+			used += rows([]string{l}, w)
+			shown++
+		}
+	}
+	b.WriteString(tail(shown))
+	return b.String()
 }
 
 // stoppedDownloads says which downloads the quit stopped before their end:

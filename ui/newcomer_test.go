@@ -307,6 +307,21 @@ func TestQuitLeavesAScreenful(t *testing.T) {
 		t.Errorf("13 jobs at 80x24 are not listed one a line:\n%s", few)
 	}
 
+	// At 50x12 lines wrap: a screenful is counted in rows.
+	small := newHarness(t, 50, 12, fixtures()...)
+	text = small.m.leaveText(append(fixtures(), jobs[:20]...))
+	if r := rows(strings.SplitAfter(strings.TrimSuffix(text, "\n"), "\n"), 50); r > 11 {
+		t.Errorf("quitting at 50x12 leaves %d rows, want at most 11:\n%s", r, text)
+	}
+	if !strings.Contains(text, "33 jobs: ") || !strings.Contains(text, "more not listed") {
+		t.Errorf("at 50x12 the summary does not count and cut:\n%s", text)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if strings.Count(l, "…") > 1 || strings.Contains(l, "not listed") && strings.HasPrefix(l, "✗") {
+			t.Errorf("a line runs into the next: %q", l)
+		}
+	}
+
 	hs.key("D")
 	hs.progress(running(), download.Progress{VideoID: "vid-hostile", Path: "/home/me/videos/x.mp4", State: download.StateQueued})
 	text = hs.m.leaveText(fixtures())

@@ -53,6 +53,9 @@ func TestDemoDownloadsIntoATempFolder(t *testing.T) {
 	if mp4s, _ := filepath.Glob(filepath.Join(dirs[0], "*.mp4")); len(mp4s) == 0 {
 		t.Errorf("no video in %s after D said %q", dirs[0], line)
 	}
+	if raw := string(tm.Raw()); !strings.Contains(raw, "the demo's downloads stay in "+dirs[0]) {
+		t.Errorf("the summary does not say where the demo's downloads are")
+	}
 }
 
 // TestRReadsAFixedKey: after a rejected key, fixing api_key in the config

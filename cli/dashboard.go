@@ -151,7 +151,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		log.Info("callback receiver listening")
 		notice = "callbacks: " + callbackURL
 	case d.demo:
-		notice = "demo: simulated jobs, no key, no network; d saves into " + d.settings.DownloadDir + " · ? lists the keys"
+		notice = "demo: simulated jobs · d saves into " + d.settings.DownloadDir + " · ? lists the keys"
 	}
 
 	var wg sync.WaitGroup
@@ -199,6 +199,9 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	}
 	if summary != "" {
 		fmt.Fprint(sio.Out, strings.TrimRight(summary, "\n")+"\n")
+	}
+	if saved, _ := os.ReadDir(dir); d.demo && len(saved) > 0 {
+		fmt.Fprintf(sio.Out, "the demo's downloads stay in %s\n", dir)
 	}
 	return nil
 }

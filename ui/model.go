@@ -344,7 +344,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case msg.changed:
 			m.setFlash("read a new API key; asking again about every job", false)
 		default:
-			m.setFlash("the API key is unchanged, asking again anyway: "+termsafe.Clean(msg.hint), true)
+			m.setFlash("API key unchanged: "+termsafe.Clean(msg.hint), true)
 		}
 		return m, nil
 	case openedMsg:

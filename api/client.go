@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,7 +26,7 @@ const maxBody = 32 << 20
 // concurrent use.
 type Client struct {
 	base      *url.URL
-	token     string
+	auth      *authTransport
 	http      *http.Client
 	userAgent string
 	timeout   time.Duration
@@ -59,7 +60,7 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("base URL %q: want an http or https URL such as %s", baseURL, DefaultBaseURL)
 	}
-	c := &Client{base: u, token: token, userAgent: "reel", timeout: 30 * time.Second, now: time.Now}
+	c := &Client{base: u, userAgent: "reel", timeout: 30 * time.Second, now: time.Now}
 	for _, o := range opts {
 		o(c)
 	}
@@ -81,10 +82,17 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		rt = &pacedTransport{p: c.pacer, next: rt}
 	}
 	wrapped := *inner
-	wrapped.Transport = &authTransport{base: u, token: token, next: rt}
+	c.auth = &authTransport{base: u, next: rt}
+	c.auth.token.Store(&token)
+	wrapped.Transport = c.auth
 	c.http = &wrapped
 	return c, nil
 }
+
+// SetToken replaces the token for the requests that start from now on:
+// the dashboard reads the key again when the user presses R after a
+// rejected key.
+func (c *Client) SetToken(token string) { c.auth.token.Store(&token) }
 
 // BaseURL returns the API root the client talks to.
 func (c *Client) BaseURL() string { return c.base.String() }
@@ -93,15 +101,15 @@ func (c *Client) BaseURL() string { return c.base.String() }
 // scheme, host and port, and strips any Authorization header elsewhere.
 type authTransport struct {
 	base  *url.URL
-	token string
+	token atomic.Pointer[string]
 	next  http.RoundTripper
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	if SameOrigin(r.URL, t.base) {
-		if t.token != "" {
-			r.Header.Set("Authorization", "Bearer "+t.token)
+		if tok := *t.token.Load(); tok != "" {
+			r.Header.Set("Authorization", "Bearer "+tok)
 		}
 	} else {
 		r.Header.Del("Authorization")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -86,6 +87,16 @@ and no network, and leaves your own tracked list alone.`,
 				return err
 			}
 			list := append(srv.JobIDs(), srv.BareVideoIDs()...)
+			if !g.cmd.PersistentFlags().Changed("download-dir") {
+				// Simulated videos do not belong in the current folder,
+				// which for go run . demo is a git checkout.
+				dir, err := os.MkdirTemp("", "reel-demo-")
+				if err != nil {
+					return fmt.Errorf("a folder for the demo's downloads: %w", err)
+				}
+				defer os.Remove(dir) // only if nothing was saved into it
+				s.DownloadDir = dir
+			}
 			return g.show(cmd.Context(), sio, dashboard{client: c, settings: s, ids: list, demo: true})
 		},
 	}
@@ -140,7 +151,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		log.Info("callback receiver listening")
 		notice = "callbacks: " + callbackURL
 	case d.demo:
-		notice = "demo: simulated jobs, no key, no network · ? lists the keys"
+		notice = "demo: simulated jobs · d saves into " + d.settings.DownloadDir + " · ? lists the keys"
 	}
 
 	var wg sync.WaitGroup
@@ -157,32 +168,76 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	if dir == "" {
 		dir = "."
 	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs // the status line names the folder, and "." says little
+	}
 	downloads := download.NewManager(newDownloader(dir, d.client, "reel/"+g.version))
 	defer downloads.Close() // stops what still runs; the .part files stay for a resume
 
+	var reloadKey func() (bool, string, error)
+	if !d.demo {
+		reloadKey = g.keyReloader(sio, d.client, d.settings.APIKey)
+	}
 	summary, err := ui.Run(ctx, ui.Options{
-		Engine:     eng,
-		Downloader: downloads,
-		Notice:     notice,
-		Listening:  callbackURL != "",
-		Now:        sio.Now,
-		Logger:     log,
-		Notify:     d.settings.Notify,
-		Env:        sio.Getenv,
-		Version:    g.version,
-		InputTTY:   d.stdinIDs,
+		ReloadKey:   reloadKey,
+		Engine:      eng,
+		Downloader:  downloads,
+		DownloadDir: dir,
+		Notice:      notice,
+		Listening:   callbackURL != "",
+		Now:         sio.Now,
+		Logger:      log,
+		Notify:      d.settings.Notify,
+		Env:         sio.Getenv,
+		Version:     g.version,
+		InputTTY:    d.stdinIDs,
 
 		Thumbs:          thumbFetcher(d.client, sio.Getenv),
 		Thumbnails:      d.settings.Thumbnails,
 		TmuxPassthrough: d.settings.Thumbnails != "off" && tmuxPassthrough(sio.Getenv),
 	})
+	// Downloads stop before the summary names their .part files.
+	downloads.Close()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	if summary != "" {
 		fmt.Fprint(sio.Out, strings.TrimRight(summary, "\n")+"\n")
 	}
+	if saved, _ := os.ReadDir(dir); d.demo && len(saved) > 0 {
+		fmt.Fprintf(sio.Out, "the demo's downloads stay in %s\n", dir)
+	}
 	return nil
+}
+
+// keyReloader reads the API key again as at start (environment, then the
+// config file) and gives a new one to the client: the dashboard's R after
+// a rejected key. Warnings are not printed: the screen is the dashboard's.
+func (g *globals) keyReloader(sio IO, c *api.Client, key string) func() (bool, string, error) {
+	var mu sync.Mutex
+	return func() (bool, string, error) {
+		s, err := config.Load(g.configFlags(), sio.Getenv)
+		if err != nil {
+			return false, "", err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if s.APIKey == "" || s.APIKey == key {
+			hint := "fix api_key in " + s.ConfigPath + " and press R again"
+			if s.ConfigPath == "" {
+				hint = "put a valid api_key in a config file (--config FILE) and start reel with it"
+			}
+			if sio.Getenv("COLOSSYAN_API_KEY") != "" {
+				// The environment wins over the file, and cannot change
+				// under a running process.
+				hint = "it comes from COLOSSYAN_API_KEY, which beats the config file: set a valid one and restart reel"
+			}
+			return false, hint, nil
+		}
+		key = s.APIKey
+		c.SetToken(key)
+		return true, "", nil
+	}
 }
 
 // debugLog opens the --debug file, or returns a logger that discards.

@@ -12,6 +12,18 @@ import (
 // settings resolves the run's settings from the flags the user set, the
 // environment and the config file, and prints any warnings.
 func (g *globals) settings(sio IO) (*config.Settings, error) {
+	s, err := config.Load(g.configFlags(), sio.Getenv)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	for _, w := range s.Warnings {
+		fmt.Fprintf(sio.Err, "reel: warning: %s\n", w)
+	}
+	return s, nil
+}
+
+// configFlags are the flags the user set, for config.Load.
+func (g *globals) configFlags() config.Flags {
 	var f config.Flags
 	fl := g.cmd.PersistentFlags()
 	if fl.Changed("base-url") {
@@ -35,14 +47,7 @@ func (g *globals) settings(sio IO) (*config.Settings, error) {
 	if fl.Changed("callback-secret") {
 		f.CallbackSecret = &g.callbackSecret
 	}
-	s, err := config.Load(f, sio.Getenv)
-	if err != nil {
-		return nil, usageErr(err)
-	}
-	for _, w := range s.Warnings {
-		fmt.Fprintf(sio.Err, "reel: warning: %s\n", w)
-	}
-	return s, nil
+	return f
 }
 
 // errNoKey says how to set a key, and that the demo needs none.

@@ -39,8 +39,14 @@ type Term struct {
 // Start runs bin with args and env in a w×h pseudo-terminal. Close it when
 // done.
 func Start(bin string, env []string, w, h int, args ...string) (*Term, error) {
+	return StartIn("", bin, env, w, h, args...)
+}
+
+// StartIn is Start with dir as the working folder ("" for this process's).
+func StartIn(dir, bin string, env []string, w, h int, args ...string) (*Term, error) {
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
+	cmd.Dir = dir
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)})
 	if err != nil {
 		return nil, fmt.Errorf("start %s in a pseudo-terminal: %w", bin, err)

@@ -16,7 +16,13 @@ type T struct {
 // StartT is Start for a test.
 func StartT(tb testing.TB, bin string, env []string, w, h int, args ...string) *T {
 	tb.Helper()
-	tm, err := Start(bin, env, w, h, args...)
+	return StartTIn(tb, "", bin, env, w, h, args...)
+}
+
+// StartTIn is StartIn for a test.
+func StartTIn(tb testing.TB, dir, bin string, env []string, w, h int, args ...string) *T {
+	tb.Helper()
+	tm, err := StartIn(dir, bin, env, w, h, args...)
 	if err != nil {
 		tb.Fatal(err)
 	}

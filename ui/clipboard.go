@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -85,6 +86,12 @@ func clipboardCmds(text string, env func(string) string) []tea.Cmd {
 // noLinkReason says why a job has no link to open or copy.
 func noLinkReason(j *track.Job) string {
 	switch {
+	case j.NotFound:
+		return "no link: neither a job nor a video has this ID"
+	case j.Status == api.StatusFailed:
+		return "no link: the job failed, so there is no video (enter shows why)"
+	case j.Status == api.StatusDeleted:
+		return "no link: the job was deleted, and its video with it"
 	case !finished(j):
 		return "no link yet: the video is not finished"
 	case j.Video == nil || j.Video.PublicURL == "":

@@ -26,7 +26,9 @@ const labelW = 10
 
 // detailLines describes the selected job in at most h lines of w cells.
 // The first line, status and name, stays put; the rest scrolls by
-// m.detailOff when it does not fit, with a faint line saying so.
+// m.detailOff when it does not fit. One faint line at the bottom says what
+// is hidden above and below, and only when at least one line of content
+// fits beside it: content comes before the hints.
 func (m *model) detailLines(w, h int) []string {
 	if h <= 0 {
 		return nil
@@ -36,14 +38,24 @@ func (m *model) detailLines(w, h int) []string {
 		all := m.besidePicture(e, w)
 		out = append(out, all[0])
 		body, off := all[1:], m.detailOffset(e, len(all), h)
-		if off > 0 {
-			out = append(out, m.st.faint.Render(ansi.Truncate("… "+plural(off, "line")+" above: K scrolls up", w, "…")))
-			body = body[off:]
+		body = body[off:]
+		room := h - 1
+		if (off > 0 || len(body) > room) && room >= 2 {
+			room--
+			var hint string
+			switch {
+			case off > 0 && len(body) > room:
+				hint = "… " + strconv.Itoa(off) + " above, more below: J/K scroll"
+			case off > 0:
+				hint = "… " + plural(off, "line") + " above: K scrolls up"
+			default:
+				hint = "… more below: J scrolls down"
+			}
+			out = append(out, body[:min(room, len(body))]...)
+			out = append(out, m.st.faint.Render(ansi.Truncate(hint, w, "…")))
+		} else {
+			out = append(out, body[:min(room, len(body))]...)
 		}
-		if room := h - len(out); len(body) > room {
-			body = append(body[:max(room-1, 0)], m.st.faint.Render(ansi.Truncate("… more below: J scrolls down", w, "…")))
-		}
-		out = append(out, body...)
 	}
 	if len(out) > h {
 		out = out[:h]

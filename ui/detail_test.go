@@ -47,7 +47,7 @@ func TestEndedSeen(t *testing.T) {
 		ended    bool
 		timeCell string
 	}{
-		{"job-watched", true, "8m 00s"},
+		{"job-watched", true, "9m 00s"}, // added 10 minutes ago, ended 1 minute ago
 		{"job-old", false, ""},
 		{"job-oldfail", false, ""},
 	}
@@ -58,7 +58,7 @@ func TestEndedSeen(t *testing.T) {
 			t.Errorf("%s: details show ended = %v, want %v:\n%s", c.id, got, c.ended, d)
 		}
 		if got := rowCells(hs.m.jobs[c.id], hs.m.lay, fixedNow).time; got != c.timeCell {
-			t.Errorf("%s: ELAPSED/LEFT %q, want %q", c.id, got, c.timeCell)
+			t.Errorf("%s: AGE/LEFT %q, want %q", c.id, got, c.timeCell)
 		}
 	}
 }

@@ -112,6 +112,11 @@ func (m *model) downloadAll() tea.Cmd {
 }
 
 func (m *model) download(vids []*api.Video, busy, saved int) tea.Cmd {
+	ids := make([]string, len(vids))
+	for i, v := range vids {
+		ids[i] = v.ID
+	}
+	m.addToBatch(ids, saved)
 	dl := m.dl
 	return func() tea.Msg {
 		n := 0
@@ -122,16 +127,6 @@ func (m *model) download(vids []*api.Video, busy, saved int) tea.Cmd {
 		}
 		return downloadMsg{asked: len(vids), started: n, busy: busy, saved: saved}
 	}
-}
-
-// startedText says how many downloads a d or D started and why others
-// were not.
-func startedText(msg downloadMsg) string {
-	busy := msg.busy + msg.asked - msg.started
-	if msg.started == 0 {
-		return "no download started" + leftOut(busy, msg.saved)
-	}
-	return "downloading " + plural(msg.started, "video") + leftOut(busy, msg.saved)
 }
 
 func leftOut(busy, saved int) string {
@@ -145,12 +140,14 @@ func leftOut(busy, saved int) string {
 	return s
 }
 
-// applyDownloads folds a batch of progress into the rows and says in the
-// status line which downloads just ended.
+// applyDownloads folds a batch of progress into the rows and the status
+// line's account of what d and D asked for.
 func (m *model) applyDownloads(ps []download.Progress) {
-	var ended []*download.Progress
 	fresh := false
 	for _, p := range ps {
+		if m.dlDir == "" && p.Path != "" {
+			m.dlDir = filepath.Dir(p.Path)
+		}
 		d, known := m.downloads[p.VideoID]
 		if !known {
 			d = &dlState{p: download.Progress{State: download.StateDone}} // counts as not running
@@ -166,9 +163,6 @@ func (m *model) applyDownloads(ps []download.Progress) {
 		case !was.Ended() && p.State.Ended():
 			m.dlActive--
 		}
-		if p.State.Ended() && (!known || !was.Ended()) {
-			ended = append(ended, &d.p)
-		}
 	}
 	if fresh {
 		// New videos: one pass points their rows at them, however many
@@ -179,37 +173,7 @@ func (m *model) applyDownloads(ps []download.Progress) {
 			}
 		}
 	}
-	if len(ended) > 0 {
-		m.setFlash(endedDownloadsText(ended))
-	}
-}
-
-// endedDownloadsText names the file of a download that ended, or counts
-// them when several ended together.
-func endedDownloadsText(ended []*download.Progress) (string, bool) {
-	failed := 0
-	for _, p := range ended {
-		if p.State == download.StateFailed {
-			failed++
-		}
-	}
-	if len(ended) > 1 {
-		s := "saved " + plural(len(ended)-failed, "video")
-		if failed > 0 {
-			s += "; " + plural(failed, "download") + " failed (details: enter)"
-		}
-		return s, failed > 0
-	}
-	p := ended[0]
-	switch {
-	case p.State == download.StateSkipped:
-		return "already saved " + fileName(p), false
-	case p.State != download.StateFailed:
-		return "saved " + fileName(p), false
-	case download.IsCanceled(p.Err):
-		return "download canceled: " + fileName(p), true
-	}
-	return "could not save " + fileName(p) + ": " + errText(p.Err), true
+	m.showBatch()
 }
 
 // fileName is the base name of a download's file, safe to print.

@@ -53,7 +53,7 @@ func TestDownloadKeys(t *testing.T) {
 		{"d before the video is in", func(hs *harness) { hs.selectID("job-novideo") }, []string{"d"}, nil,
 			"the video's details have not arrived yet; press r to ask again", true},
 		{"d", func(hs *harness) { hs.selectID("job-finished") }, []string{"d"}, []string{"Start vid-finished"},
-			"downloading 1 video", false},
+			"downloading 1 video into /home/me/videos", false},
 		{"d while downloading", func(hs *harness) {
 			hs.selectID("job-finished")
 			hs.key("d")
@@ -66,15 +66,15 @@ func TestDownloadKeys(t *testing.T) {
 			p := running()
 			p.State = download.StateDone
 			hs.progress(p)
-		}, []string{"d"}, []string{"Start vid-finished", "Start vid-finished"}, "downloading 1 video", false},
+		}, []string{"d"}, []string{"Start vid-finished", "Start vid-finished"}, "downloading 1 video into /home/me/videos", false},
 		{"D: finished jobs with a video", nil, []string{"D"}, []string{"Start vid-finished", "Start vid-hostile"},
-			"downloading 2 videos", false},
+			"downloading 2 videos into /home/me/videos", false},
 		{"D leaves out what runs or was saved", func(hs *harness) {
 			hs.selectID("job-finished")
 			hs.key("d")
 			hs.progress(running())
 		}, []string{"D"}, []string{"Start vid-finished", "Start vid-hostile"},
-			"downloading 1 video; 1 video already downloading", false},
+			"downloading 2 videos into /home/me/videos", false},
 		{"D with nothing new", func(hs *harness) {
 			hs.key("D")
 			p := running()
@@ -84,7 +84,7 @@ func TestDownloadKeys(t *testing.T) {
 			"nothing new to download; 1 video already downloading; 1 video already saved", false},
 		{"D when the downloader refuses", func(hs *harness) { hs.dl.running["vid-hostile"] = true },
 			[]string{"D"}, []string{"Start vid-finished", "Start vid-hostile"},
-			"downloading 1 video; 1 video already downloading", false},
+			"downloading 2 videos into /home/me/videos", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -181,10 +181,10 @@ func TestDownloadEnds(t *testing.T) {
 		detail []string
 	}{
 		{"saved", download.Progress{Path: savedPath, Done: 30e6, Total: 30e6, State: download.StateDone},
-			"saved Quarterly update – Anna-vid-finished.mp4", false, "✓ saved",
+			"saved Quarterly update – Anna-vid-finished.mp4 into /home/me/videos", false, "✓ saved",
 			[]string{"download  ✓ saved", "file      " + savedPath}},
 		{"already there", download.Progress{Path: savedPath, Done: 30e6, Total: 30e6, State: download.StateSkipped},
-			"already saved Quarterly update – Anna-vid-finished.mp4", false, "✓ saved",
+			"already saved: Quarterly update – Anna-vid-finished.mp4 is in /home/me/videos", false, "✓ saved",
 			[]string{"download  ✓ already saved", "file      " + savedPath}},
 		{"failed", download.Progress{Path: savedPath, Done: 1e6, Total: 30e6, State: download.StateFailed, Err: hostile},
 			"could not save Quarterly update – Anna-vid-finished.mp4: GET https://cdn.example.com/x: 403 Forbidden", true,
@@ -236,7 +236,7 @@ func TestDownloadEnds(t *testing.T) {
 		hs.key("D")
 		hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, State: download.StateDone},
 			download.Progress{VideoID: "vid-hostile", Path: "/x/video-vid-hostile.mp4", State: download.StateFailed, Err: errors.New("disk full")})
-		if want := "saved 1 video; 1 download failed (details: enter)"; hs.m.flash != want || !hs.m.flashWarn {
+		if want := "saved 1 video into /home/me/videos; 1 download failed (video-vid-hostile.mp4: disk full)"; hs.m.flash != want || !hs.m.flashWarn {
 			t.Errorf("flash %q, want %q", hs.m.flash, want)
 		}
 	})

@@ -285,10 +285,11 @@ func startHarness(t *testing.T, w, h int, withDL bool, jobs []track.Job) *harnes
 
 func (hs *harness) options() Options {
 	return Options{
-		Engine:   hs.eng,
-		Now:      func() time.Time { return hs.now },
-		Location: time.UTC,
-		Env:      func(k string) string { return hs.env[k] },
+		Engine:      hs.eng,
+		DownloadDir: "/home/me/videos",
+		Now:         func() time.Time { return hs.now },
+		Location:    time.UTC,
+		Env:         func(k string) string { return hs.env[k] },
 		OpenURL: func(u string) error {
 			hs.opened = append(hs.opened, u)
 			if hs.env["FAIL_OPEN"] != "" {
@@ -355,7 +356,7 @@ func (hs *harness) exec(cmd tea.Cmd) []tea.Msg {
 		hs.quit = true
 		return nil
 	case snapshotMsg, eventsMsg, tickMsg, addedMsg, removedMsg, restoredMsg, openedMsg,
-		activeDownloadsMsg, downloadMsg, downloadsMsg, undoExpiredMsg, refreshedMsg:
+		activeDownloadsMsg, downloadMsg, downloadsMsg, undoExpiredMsg, refreshedMsg, keyReloadedMsg:
 		return []tea.Msg{msg}
 	}
 	hs.effects = append(hs.effects, msg)

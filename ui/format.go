@@ -27,7 +27,7 @@ func formatPercent(f float64, done bool) string {
 }
 
 // leftText is an estimate of the time to go, as precise as an estimate
-// deserves and never wider than the 12 cells of the ELAPSED/LEFT column:
+// deserves and never wider than the 12 cells of the AGE/LEFT column:
 // "~45s left", "~9m 59s left", "~30m left", "~1h 05m left", "~12h left".
 func leftText(d time.Duration) string {
 	var s string

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 
 	"charm.land/lipgloss/v2"
@@ -8,8 +9,35 @@ import (
 )
 
 // helpLines draw the help overlay, every key and what the glyphs mean,
-// centred in a w×h area.
+// centred in a w×h area. What does not fit scrolls by m.helpOff, with a
+// line saying so in place of the last.
 func (m *model) helpLines(w, h int) []string {
+	lines, inner := m.helpText(w), h-2 // the box takes a line above and below
+	if len(lines) <= inner || inner < 2 {
+		return place(w, h, m.st.box.Render(strings.Join(lines, "\n")))
+	}
+	iw := min(lipgloss.Width(strings.Join(lines, "\n")), max(w-4, 1))
+	off := max(0, min(m.helpOff, len(lines)-(inner-1)))
+	shown := make([]string, 0, inner)
+	for _, l := range lines[off : off+inner-1] {
+		shown = append(shown, fit(l, iw))
+	}
+	hint := "↑↓ scroll · " + strconv.Itoa(off+inner-1) + " of " + strconv.Itoa(len(lines)) + " lines"
+	shown = append(shown, m.st.faint.Render(fit(hint, iw)))
+	return place(w, h, m.st.box.Render(strings.Join(shown, "\n")))
+}
+
+// scrollHelp moves the help by d lines, within what there is to scroll.
+func (m *model) scrollHelp(d int) {
+	f := m.frame()
+	inner := f.rowsH + f.detailH - 1 // the body's height, less the box's two lines
+	most := max(0, len(m.helpText(m.width))-(inner-1))
+	m.helpOff = max(0, min(m.helpOff+d, most))
+}
+
+// helpText is the help's lines for a terminal w cells wide: the keys in
+// two columns where they fit, the glyphs and the notes.
+func (m *model) helpText(w int) []string {
 	var cols []string
 	for _, g := range m.keys.groups() {
 		// The descriptions of a column start together, two spaces past
@@ -38,22 +66,22 @@ func (m *model) helpLines(w, h int) []string {
 		// No-break spaces keep each glyph with its word when the notes wrap.
 		legend = append(legend, m.st.cat[c].Render(strings.ReplaceAll(catInfo[c].glyph+" "+catInfo[c].word, " ", "\u00a0")))
 	}
-	notes := strings.Join(legend, "  ") + "\n" +
-		"ELAPSED/LEFT: how long a job has run, or ran; \"~2m 10s left\" estimates the time to go; " +
-		"blank for a job that had ended before reel saw it run. " +
-		"A narrow table shows a finished video's size in place of its bar. " +
-		"↓ marks a download: d saves the selected video, D every finished one. " +
-		"r refreshes the selected job, R every job. x stops tracking; u brings it back for 10 s."
+	notes := strings.Join(legend, "  ") + "\n" + helpNotes
 	title := "reel"
 	if m.version != "" {
 		title += " " + m.version
 	}
 	text := m.st.bold.Render(title+" keys") + "\n\n" + body + "\n\n" + ansi.Wrap(notes, max(bw, 20), "")
-	if lipgloss.Height(text)+2 > h {
-		text = body // short terminals: the keys matter more than the notes
-	}
-	return place(w, h, m.st.box.Render(text))
+	return strings.Split(text, "\n")
 }
+
+// helpNotes explain what the keys and columns do not say themselves.
+const helpNotes = "AGE/LEFT: how long since a job was created (its creationDate; without one, since reel began " +
+	"tracking it), frozen when it ends; blank for a job that had ended before reel saw it. " +
+	"\"~2m 10s left\" estimates the time to go instead. " +
+	"A narrow table shows a finished video's size in place of its bar. " +
+	"↓ marks a download: d saves the selected video, D every finished one. " +
+	"r refreshes the selected job, R every job. x stops tracking; u brings it back for 10 s."
 
 // interleave puts sep between the elements of xs.
 func interleave(xs []string, sep string) []string {

@@ -96,8 +96,21 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case modeAdd:
 		return m.addKey(msg)
 	case modeHelp:
-		if key.Matches(msg, m.keys.Help, m.keys.Escape, m.keys.Quit, m.keys.Details) {
+		switch {
+		case key.Matches(msg, m.keys.Help, m.keys.Escape, m.keys.Quit, m.keys.Details):
 			m.mode = modeNormal
+		case key.Matches(msg, m.keys.Down, m.keys.DetailDown):
+			m.scrollHelp(1)
+		case key.Matches(msg, m.keys.Up, m.keys.DetailUp):
+			m.scrollHelp(-1)
+		case key.Matches(msg, m.keys.PageDown):
+			m.scrollHelp(max(1, m.height-4))
+		case key.Matches(msg, m.keys.PageUp):
+			m.scrollHelp(-max(1, m.height-4))
+		case key.Matches(msg, m.keys.Top):
+			m.helpOff = 0
+		case key.Matches(msg, m.keys.Bottom):
+			m.scrollHelp(1 << 20)
 		}
 		return nil
 	case modeConfirmQuit:
@@ -106,6 +119,7 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return tea.Quit
 		}
 		m.setFlash("", false)
+		m.showBatch()
 		return nil
 	}
 	if m.undo == nil && !m.flashKeep {
@@ -148,11 +162,21 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh):
 		if e, ok := m.selected(); ok {
 			eng, id := m.eng, e.job.ID
-			return func() tea.Msg { eng.Refresh(id); return refreshedMsg(1) }
+			return tea.Batch(m.startRefresh([]string{id}), func() tea.Msg { eng.Refresh(id); return refreshedMsg{} })
 		}
 	case key.Matches(msg, k.RefreshAll):
 		eng := m.eng
-		return func() tea.Msg { eng.Refresh(); return refreshedMsg(-1) }
+		if reload := m.reloadKey; reload != nil && m.conn.KeyRejected {
+			// The user may have fixed the key: read it before asking again.
+			return func() tea.Msg {
+				changed, hint, err := reload()
+				if err == nil {
+					eng.Refresh()
+				}
+				return keyReloadedMsg{changed, hint, err}
+			}
+		}
+		return tea.Batch(m.startRefresh(nil), func() tea.Msg { eng.Refresh(); return refreshedMsg{} })
 	case key.Matches(msg, k.Add):
 		m.mode = modeAdd
 		m.input.set("")
@@ -180,6 +204,7 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.setFlash("sorted by "+m.sortBy.String(), false)
 	case key.Matches(msg, k.Help):
 		m.mode = modeHelp
+		m.helpOff = 0
 	case key.Matches(msg, k.Redraw):
 		return tea.ClearScreen
 	case key.Matches(msg, k.Quit):
@@ -278,6 +303,12 @@ const wheelStep = 3
 // leave the screen.
 func (m *model) handleWheel(ms tea.Mouse) {
 	if m.mode == modeHelp {
+		switch ms.Button {
+		case tea.MouseWheelUp:
+			m.scrollHelp(-wheelStep)
+		case tea.MouseWheelDown:
+			m.scrollHelp(wheelStep)
+		}
 		return
 	}
 	h := m.frame().rowsH

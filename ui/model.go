@@ -57,11 +57,12 @@ type entry struct {
 	// reason is why a failed job failed, cleaned, as its job object says;
 	// "" when it says nothing or the job did not fail.
 	reason string
-	dl     *dlState // the video's download; nil when none was started
+	dl     *dlState  // the video's download; nil when none was started
+	origin time.Time // what the job's age counts from: see jobOrigin
 }
 
 func newEntry(j track.Job) *entry {
-	e := &entry{job: j, cat: categorize(&j), id: termsafe.Clean(j.ID), frac: j.Fraction()}
+	e := &entry{job: j, cat: categorize(&j), id: termsafe.Clean(j.ID), frac: j.Fraction(), origin: jobOrigin(&j)}
 	if j.Video != nil {
 		e.name = termsafe.Clean(j.Video.Name)
 	}
@@ -89,6 +90,7 @@ type model struct {
 	now        func() time.Time
 	after      func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 	open       func(url string) error
+	reloadKey  func() (bool, string, error)
 	env        func(string) string
 	log        *slog.Logger
 	loc        *time.Location
@@ -124,6 +126,7 @@ type model struct {
 	detail    bool
 	detailOff int    // lines the details are scrolled by (J/K)
 	detailFor string // the job detailOff is for; another job starts at the top
+	helpOff   int    // lines the help is scrolled by
 	input     lineEditor
 
 	flash     string // the status line's message
@@ -132,6 +135,10 @@ type model struct {
 	// flashKeep: the message is the start notice, which keys do not clear;
 	// only another message replaces it.
 	flashKeep bool
+	flashGen  int         // bumps with every message, so a timer ends only its own
+	refresh   *refreshing // the r or R whose message is shown
+	batch     *dlBatch    // the downloads d and D asked for, until all ended
+	dlDir     string      // where downloads go, for the status line
 
 	undo    []track.Job
 	undoGen int
@@ -187,6 +194,8 @@ func newModel(o Options) *model {
 	m.t = m.now()
 	m.listening = o.Listening
 	m.pics = newPictures(o)
+	m.dlDir = o.DownloadDir
+	m.reloadKey = o.ReloadKey
 	if o.Notice != "" {
 		m.flash, m.flashKeep = termsafe.Clean(o.Notice), true
 	}
@@ -215,7 +224,14 @@ type (
 	}
 	activeDownloadsMsg int
 	undoExpiredMsg     int
-	refreshedMsg       int
+	// refreshedMsg: the engine was asked to poll again.
+	refreshedMsg struct{}
+	// keyReloadedMsg: R read the key again after it was rejected.
+	keyReloadedMsg struct {
+		changed bool
+		hint    string
+		err     error
+	}
 )
 
 // Init loads what the engine already tracks; events follow once it is in.
@@ -261,6 +277,11 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	case eventsMsg:
 		m.t = m.now()
 		return m, tea.Batch(m.applyEvents(msg), m.waitNext(), m.ensureTick())
+	case flashExpiredMsg:
+		if int(msg) == m.flashGen {
+			m.setFlash("", false)
+		}
+		return m, nil
 	case nextErrMsg:
 		if m.ctx.Err() == nil {
 			m.log.Warn("engine events stopped", "err", msg.err)
@@ -313,16 +334,22 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			if strings.HasPrefix(m.flash, "removed ") {
 				m.setFlash("", false)
 			}
+			m.showBatch() // a batch that ended meanwhile says so now
 		}
 		return m, nil
 	case restoredMsg:
 		m.setFlash("restored "+plural(int(msg), "job"), false)
 		return m, m.ensureTick()
 	case refreshedMsg:
-		if msg < 0 {
-			m.setFlash("refreshing all jobs", false)
-		} else {
-			m.setFlash("refreshing "+plural(int(msg), "job"), false)
+		return m, nil
+	case keyReloadedMsg:
+		switch {
+		case msg.err != nil:
+			m.setFlash("could not read the key again: "+termsafe.Clean(msg.err.Error()), true)
+		case msg.changed:
+			m.setFlash("read a new API key; asking again about every job", false)
+		default:
+			m.setFlash("API key unchanged: "+termsafe.Clean(msg.hint), true)
 		}
 		return m, nil
 	case openedMsg:
@@ -340,7 +367,7 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		}
 		return m, tea.Quit
 	case downloadMsg:
-		m.setFlash(startedText(msg), msg.started == 0)
+		m.showBatch()
 		return m, nil
 	case downloadsMsg:
 		m.applyDownloads(msg)
@@ -368,9 +395,11 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 // the notification for jobs that ended while the terminal was unfocused.
 func (m *model) applyEvents(evs []track.Event) tea.Cmd {
 	var ended []*entry
+	var answered []string
 	for _, ev := range evs {
 		switch {
 		case ev.Job != nil:
+			answered = append(answered, ev.Job.ID)
 			if m.applyJob(*ev.Job) {
 				ended = append(ended, m.jobs[ev.Job.ID])
 			}
@@ -380,11 +409,12 @@ func (m *model) applyEvents(evs []track.Event) tea.Cmd {
 			m.conn = *ev.Conn
 		}
 	}
+	done := m.answered(answered)
 	if len(ended) == 0 || m.focused {
-		return nil
+		return done
 	}
 	m.log.Debug("jobs ended while unfocused", "n", len(ended), "notify", m.notifyMode)
-	return m.notify(ended)
+	return tea.Batch(done, m.notify(ended))
 }
 
 // applyJob records a job's new snapshot. It reports whether the job has just
@@ -587,6 +617,7 @@ func (m *model) ensureTick() tea.Cmd {
 
 func (m *model) setFlash(s string, warn bool) {
 	m.flash, m.flashWarn, m.flashLink, m.flashKeep = s, warn, "", false
+	m.flashGen++
 }
 
 // linkFor is what o and y act on: the share link from a callback, else the

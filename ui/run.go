@@ -59,6 +59,14 @@ type Options struct {
 	// Listening says a callback receiver runs, so the detail pane can say
 	// that no callback came for a job, not only when one did.
 	Listening bool
+	// ReloadKey reads the API key again (environment and config file) and
+	// hands it to the client; R calls it, in a command, after the key was
+	// rejected. changed says it differs from the key rejected; hint says
+	// where to fix a key that did not change. nil: R only asks again.
+	ReloadKey func() (changed bool, hint string, err error)
+	// DownloadDir is the folder d and D save into, named in the status
+	// line; "" names it from the first download's path.
+	DownloadDir string
 	// OpenURL opens a link in a browser; nil means github.com/pkg/browser
 	// with its output discarded.
 	OpenURL func(url string) error
@@ -107,8 +115,9 @@ func (o Options) withDefaults() Options {
 }
 
 // Run shows the dashboard until the user quits or ctx is cancelled. It
-// returns the summary to leave in the scrollback, one line a job, which the
-// caller prints once the screen is restored.
+// returns the summary to leave in the scrollback, one line a job up to a
+// screenful (see leaveText), which the caller prints once the screen is
+// restored.
 func Run(ctx context.Context, opts Options) (string, error) {
 	if opts.Engine == nil {
 		return "", errors.New("ui: Options.Engine is required")
@@ -155,8 +164,9 @@ func Run(ctx context.Context, opts Options) (string, error) {
 		err = nil // the caller cancelled; that is a way to end, not a failure
 	}
 	// The engine, not the last frame, has the final word: a quit before the
-	// first events arrived still leaves every job in the summary.
-	return summary(opts.Engine.Jobs()), err
+	// first events arrived still leaves every job in the summary. The
+	// program has ended, so the model is ours to read.
+	return m.leaveText(opts.Engine.Jobs()), err
 }
 
 // summaryLineW caps a line of the summary: a reason can be a paragraph.

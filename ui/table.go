@@ -9,7 +9,6 @@ import (
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/human"
 	"github.com/reel-dev/reel/termsafe"
-	"github.com/reel-dev/reel/track"
 )
 
 // layout is the width of each column for one table width; 0 means the
@@ -104,7 +103,7 @@ func rowCells(e *entry, l layout, now time.Time) cells {
 		id:     e.id,
 		name:   e.name,
 		status: catInfo[e.cat].glyph + " " + e.word,
-		time:   timeText(j, e.cat, now),
+		time:   timeText(e, now),
 	}
 	switch {
 	case c.name != "":
@@ -156,29 +155,15 @@ func progressW(l layout) int {
 	return l.pct
 }
 
-// timeText is the elapsed time of a running job, or the time left when the
-// engine can estimate it ("~1m 05s left"); for an ended job, how long it
-// ran.
-func timeText(j *track.Job, c category, now time.Time) string {
-	start := j.Started
-	if start.IsZero() {
-		start = j.Added
+// timeText is the age of a running job (see ageText), or the time left
+// when the engine can estimate it ("~1m 05s left"); for an ended job, its
+// age when it ended.
+func timeText(e *entry, now time.Time) string {
+	j := &e.job
+	if e.cat.running() && !j.ETA.IsZero() && j.ETA.After(now) {
+		return leftText(j.ETA.Sub(now))
 	}
-	switch {
-	case c.running():
-		if !j.ETA.IsZero() && j.ETA.After(now) {
-			return leftText(j.ETA.Sub(now))
-		}
-		if start.IsZero() {
-			return ""
-		}
-		return human.Duration(now.Sub(start))
-	case !j.Started.IsZero() && j.Ended.Sub(j.Started) >= time.Second:
-		// Only a run that was watched has a length; a job first seen
-		// ended would show a meaningless 0s.
-		return human.Duration(j.Ended.Sub(j.Started))
-	}
-	return ""
+	return ageText(j, e.cat, e.origin, now)
 }
 
 // bar draws a static progress bar w cells wide.
@@ -316,8 +301,11 @@ func (m *model) titles() string {
 	b.WriteString(fit("STATUS", l.status))
 	if w := progressW(l); w > 0 {
 		title := "PROGRESS"
-		if l.size == 0 && w >= len("PROGRESS/SIZE") {
+		switch {
+		case l.size == 0 && w >= len("PROGRESS/SIZE"):
 			title = "PROGRESS/SIZE" // finished rows show their size there
+		case w < len(title):
+			title = "%" // the percentage alone: "PRO…" says less
 		}
 		b.WriteString("  ")
 		b.WriteString(fitRight(title, w))
@@ -325,7 +313,7 @@ func (m *model) titles() string {
 	for _, col := range []struct {
 		s string
 		w int
-	}{{"ELAPSED/LEFT", l.time}, {"LENGTH", l.dur}, {"SIZE", l.size}} {
+	}{{"AGE/LEFT", l.time}, {"LENGTH", l.dur}, {"SIZE", l.size}} {
 		if col.w > 0 {
 			b.WriteString("  ")
 			b.WriteString(fitRight(col.s, col.w))

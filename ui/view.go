@@ -175,8 +175,10 @@ func (m *model) bannerLines() []string {
 	if !m.conn.KeyRejected || m.width < 10 {
 		return nil
 	}
-	text := "API key rejected: nothing is being polled. Set COLOSSYAN_API_KEY to a valid key " +
-		"(Colossyan: Settings → Workspace details) and restart reel, or press R to try again."
+	// R reads the config file again, but a running reel cannot see its
+	// environment change.
+	text := "API key rejected; nothing is polled. Fix api_key in the config file and press R, " +
+		"or set COLOSSYAN_API_KEY and restart reel."
 	var out []string
 	for _, l := range strings.Split(ansi.Wrap(text, m.width-2, ""), "\n") {
 		out = append(out, m.st.banner.Render(fit(" "+l, m.width)))
@@ -217,15 +219,17 @@ func (m *model) statusLines(h int) []string {
 		iw := ansi.StringWidth(info)
 		return []string{fit(m.paint.key.on(" / ")+m.input.tail(max(1, w-iw-5))+"█", w-iw) + m.paint.faint.on(info)}
 	}
+	// The filter comes first: a table that hides rows must say so, and
+	// what does not fit is cut from the end.
 	var right []string
+	if m.filter != "" {
+		right = append(right, "filter: "+m.filter+" ("+strconv.Itoa(n)+" of "+strconv.Itoa(len(m.all))+")")
+	}
 	if m.dlActive > 0 {
 		right = append(right, "↓ "+plural(m.dlActive, "download"))
 	}
 	if m.sortBy != sortAdded {
 		right = append(right, "sort: "+m.sortBy.String())
-	}
-	if m.filter != "" {
-		right = append(right, "filter: "+m.filter+" ("+strconv.Itoa(n)+" of "+strconv.Itoa(len(m.all))+")")
 	}
 	if m.sortBy == sortAdded && m.filter == "" {
 		right = append(right, plural(len(m.all), "job"))
@@ -239,8 +243,8 @@ func (m *model) statusLines(h int) []string {
 			p = m.paint.warn
 		}
 		left = p.on(" " + m.flash)
-		if m.flashKeep && ansi.StringWidth(m.flash)+1+ansi.StringWidth(r) > w {
-			r = "" // the notice (where callbacks go) matters more than the count
+		if m.flashKeep && m.filter == "" && ansi.StringWidth(m.flash)+1+ansi.StringWidth(r) > w {
+			r = "" // the notice (where callbacks go) matters more than the count, not than the filter
 		}
 	}
 	out := []string{fit(left, w-ansi.StringWidth(r)) + r}

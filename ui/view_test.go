@@ -18,13 +18,13 @@ import (
 	"github.com/reel-dev/reel/track"
 )
 
-// TestGolden draws the dashboard at 80x24 and 160x45 with a fixed clock and
+// TestGolden draws the dashboard at 50x12, 80x24 and 160x45 with a fixed clock and
 // a job in every state, ANSI stripped. Regenerate with -update.
 func TestGolden(t *testing.T) {
 	sizes := []struct {
 		name string
 		w, h int
-	}{{"80x24", 80, 24}, {"160x45", 160, 45}}
+	}{{"50x12", 50, 12}, {"80x24", 80, 24}, {"160x45", 160, 45}}
 	scenes := []struct {
 		name  string
 		setup func(hs *harness)

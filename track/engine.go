@@ -94,9 +94,10 @@ type entry struct {
 	again     bool      // nudged during a request: poll again once it answers
 	fails     int       // transient errors in a row
 	holdUntil time.Time // a 503's Retry-After (or backoff): not before then
-	samples   []sample
-	named     bool // the video was asked for once while rendering, for its name
-	linkTries int  // answers for a finished job's video that came without links
+	prog      progress  // this stage's readings of progress
+	readAt    time.Time // the last answer about the job itself
+	named     bool      // the video was asked for once while rendering, for its name
+	linkTries int       // answers for a finished job's video that came without links
 }
 
 // phase is what the next request for a job is.

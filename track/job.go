@@ -34,6 +34,11 @@ type Job struct {
 	LastPoll    time.Time // last answer of any kind
 	NextPoll    time.Time // zero when not scheduled
 	ETA         time.Time // estimated finish; zero when unknown
+	// Rate is how fast progress moves, as a fraction per second, from the
+	// slope of its readings; 0 when unknown. ReadAt is when the reading in
+	// Progress was first seen. Together they let a bar move between looks.
+	Rate   float64
+	ReadAt time.Time
 
 	Err      string // last error, "" after a good answer
 	Retrying bool   // a transient error is being backed off

@@ -27,7 +27,10 @@ type waitOptions struct {
 	JSON     bool
 	Timeout  time.Duration // 0: no limit
 	Interval time.Duration // the user's base poll interval; 0: adaptive
-	Clock    track.Clock   // nil: the real clock
+	// MaxRPS and MaxInFlight are the program-wide caps; 0: the defaults.
+	MaxRPS      float64
+	MaxInFlight int
+	Clock       track.Clock // nil: the real clock
 
 	// Download is --download DIR; the downloads file registers the flag
 	// through waitHooks.
@@ -88,7 +91,7 @@ API key was rejected; 124 when --timeout ran out first.`,
 			if err != nil {
 				return err
 			}
-			o.Interval = s.Interval
+			o.Interval, o.MaxRPS, o.MaxInFlight = s.Interval, s.MaxRPS, s.MaxInFlight
 			o.TypicalRender = typicalRender(cmd.Context(), s.StorePath)
 			o.Attach = func(ctx context.Context, e *track.Engine) (func(), error) {
 				stop, url, err := startReceiver(ctx, sio, s, e, slog.New(slog.DiscardHandler))
@@ -124,7 +127,8 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 	if clk == nil {
 		clk = track.RealClock{}
 	}
-	e := track.New(track.Options{Client: c, Clock: clk, Interval: o.Interval, TypicalRender: o.TypicalRender})
+	e := track.New(track.Options{Client: c, Clock: clk, Interval: o.Interval, TypicalRender: o.TypicalRender,
+		MaxRPS: o.MaxRPS, MaxInFlight: o.MaxInFlight})
 	e.Add(list...)
 
 	runCtx, stop := context.WithCancel(ctx)

@@ -22,7 +22,9 @@ type Settings struct {
 	DownloadDir    string        // "." by default: the current folder
 	Listen         string        // HOST:PORT of the callback receiver; "" is off
 	CallbackSecret string
-	Notify         string // auto, bell or off
+	Notify         string  // auto, bell or off
+	MaxRPS         float64 // program-wide requests a second; 0: the default
+	MaxInFlight    int     // program-wide requests in flight; 0: the default
 
 	// Warnings are things the user should hear about but that do not stop
 	// the run (a key in a file others can read).
@@ -38,6 +40,8 @@ type Flags struct {
 	DownloadDir    *string
 	Listen         *string
 	CallbackSecret *string
+	MaxRPS         *float64
+	MaxInFlight    *int
 }
 
 // Load resolves the settings from flags, the environment (getenv) and the
@@ -111,6 +115,12 @@ func (file *fileSettings) applyTo(s *Settings) {
 	if file.Interval != nil {
 		s.Interval = *file.Interval
 	}
+	if file.MaxRPS != nil {
+		s.MaxRPS = *file.MaxRPS
+	}
+	if file.MaxInFlight != nil {
+		s.MaxInFlight = *file.MaxInFlight
+	}
 	s.Warnings = append(s.Warnings, file.Warnings...)
 	if file.CallbackSecret != nil && len(*file.CallbackSecret) < shortSecret {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
@@ -171,5 +181,5 @@ func (f Flags) applyTo(s *Settings) error {
 		}
 		s.Interval = *f.Interval
 	}
-	return nil
+	return applyCapFlags(s, f)
 }

@@ -22,6 +22,8 @@ type fileSettings struct {
 	APIKey, BaseURL, Store, DownloadDir, Listen, CallbackSecret, Notify *string
 	Interval                                                            *time.Duration
 	Warnings                                                            []string
+	MaxRPS                                                              *float64
+	MaxInFlight                                                         *int
 }
 
 // keys are the config file's keys, with an example of each for messages.
@@ -34,6 +36,8 @@ var keys = map[string]string{
 	"listen":          `listen = "127.0.0.1:8080"`,
 	"callback_secret": `callback_secret = "..."`,
 	"notify":          `notify = "auto"`,
+	"max_rps":         `max_rps = 20`,
+	"max_in_flight":   `max_in_flight = 12`,
 }
 
 // secretKeys hold values that must never appear in a message.
@@ -111,6 +115,9 @@ func parseFile(path, text, home string) (*fileSettings, error) {
 		}
 		v, ok := raw[key].(string)
 		if !ok {
+			v, ok = capNumber(key, raw[key])
+		}
+		if !ok {
 			typ := md.Type(key)
 			if len(k) > 1 {
 				typ = "Hash"
@@ -172,6 +179,8 @@ func (f *fileSettings) set(key, v, home string) string {
 			return msg
 		}
 		f.Notify = &v
+	case "max_rps", "max_in_flight":
+		return f.setCap(key, v)
 	}
 	return ""
 }

@@ -74,6 +74,12 @@ type Conn struct {
 	PausedUntil time.Time // a 429's Retry-After holds every request until then
 	LastError   string
 	Requests    int64 // requests made so far
+
+	// CapCycle is set while the program-wide caps, not the pace, decide
+	// how fresh the rows are: about how long one round of every tracked
+	// job takes at MaxRPS. Zero while the pace decides.
+	CapCycle time.Duration
+	MaxRPS   float64 // the request cap in force
 }
 
 // Event is one change: a job's new snapshot, a job removed, or the

@@ -24,7 +24,7 @@ func inRange(t *testing.T, what string, gs []time.Duration, lo, hi time.Duration
 }
 
 // A job that does not move is looked at densely at first, then less and
-// less: a queued one from about 6 s up to 30 s, a running one with no
+// less: a queued one from about 5 s up to 30 s, a running one with no
 // slope from about 3 s up to 15 s. A user's --interval replaces the
 // adaptive pace.
 func TestSteadyPace(t *testing.T) {
@@ -34,7 +34,7 @@ func TestSteadyPace(t *testing.T) {
 		status      api.Status
 		first, last [2]time.Duration // the first gap's range, and the last's
 	}{
-		{"queued", 0, api.StatusInQueue, [2]time.Duration{5400 * time.Millisecond, 6600 * time.Millisecond}, [2]time.Duration{27 * time.Second, 33 * time.Second}},
+		{"queued", 0, api.StatusInQueue, [2]time.Duration{4500 * time.Millisecond, 5500 * time.Millisecond}, [2]time.Duration{27 * time.Second, 33 * time.Second}},
 		{"running, progress still", 0, api.StatusPreprocessing, [2]time.Duration{2700 * time.Millisecond, 3300 * time.Millisecond}, [2]time.Duration{13500 * time.Millisecond, 16500 * time.Millisecond}},
 		{"unknown word", 0, "paused_by_ops", [2]time.Duration{2700 * time.Millisecond, 3300 * time.Millisecond}, [2]time.Duration{13500 * time.Millisecond, 16500 * time.Millisecond}},
 		{"--interval 60s running", time.Minute, api.StatusGenerating, [2]time.Duration{54 * time.Second, 66 * time.Second}, [2]time.Duration{54 * time.Second, 66 * time.Second}},

@@ -23,7 +23,7 @@ const (
 	// is likely to stay so. A queued job cannot end before it renders, so
 	// its first looks can be sparser.
 	firstLook   = 3 * time.Second
-	queuedFirst = 6 * time.Second
+	queuedFirst = 5 * time.Second
 	settle      = 0.25
 	// queuedMax and unknownMax cap that gap for a queued job, and for a
 	// running one whose progress has no slope yet (or whose status the docs
@@ -277,8 +277,8 @@ func (p pace) next(j *Job, pr *progress, now time.Time, r *rand.Rand) time.Durat
 		d = nearInterval + time.Duration(float64(-left)*overdueSlack)
 	}
 	// A slope read over a short time is not trusted far: look again before
-	// twice the time it spans has passed.
-	d = min(d, farInterval, max(2*s[len(s)-1].at.Sub(s[0].at), firstLook))
+	// three times the time it spans has passed.
+	d = min(d, farInterval, max(3*s[len(s)-1].at.Sub(s[0].at), firstLook))
 	step := max(pr.step, quantum(j))
 	if f+step >= 1 {
 		d = min(d, watch(quiet)) // the next step may be the last

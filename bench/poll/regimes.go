@@ -26,13 +26,13 @@ type regime struct {
 
 // regimes are the workloads bench/poll measures, in the table's order.
 var regimes = []regime{
-	{name: "short", about: "whole life 10-60 s, added over 2 min", jobs: 30, draw: short, maxRatio: 1.0},
+	{name: "short", about: "whole life 10-60 s, added over 4 min", jobs: 60, draw: short, maxRatio: 1.0},
 	{name: "medium", about: "queued 1-10 min, rendering 2-20 min, a quarter stall", jobs: 100, draw: medium, maxRatio: 0.5, etaGoal: 0.15},
 	{name: "long", about: "queued up to 1 h, rendering 5 min-1 h", jobs: 100, draw: long, maxRatio: 0.5, etaGoal: 0.15},
 	{name: "coarse", about: "progress jumps 10-25 % at irregular gaps", jobs: 100, draw: coarse, maxRatio: 0.5},
 	{name: "parked", about: "progress held at the top 5 s-3 min before finished", jobs: 100, draw: parked, maxRatio: 0.5},
 	{name: "stalls", about: "1-3 pauses of 20 s-5 min mid-render", jobs: 100, draw: stalls, maxRatio: 0.5},
-	{name: "added late", about: "half finished, half 80-99 % done when added, over 5 min", jobs: 100, draw: addedLate, maxRatio: 1.0},
+	{name: "added late", about: "2 in 5 finished, the rest 80-99 % done, when added over 5 min", jobs: 100, draw: addedLate, maxRatio: 1.0},
 	{name: "burst", about: "500 submitted at once: the 10 req/s cap binds", jobs: 500, draw: burst, maxRatio: 1.0, capped: true},
 	{name: "mixed", about: "all of the above but burst, added over 10 min", jobs: 100, draw: mixed, maxRatio: 1.0},
 }
@@ -73,7 +73,7 @@ func rendering(r *rand.Rand, s spec, total time.Duration) spec {
 
 func short(r *rand.Rand, _ int) spec {
 	life := between(r, 10*time.Second, 60*time.Second)
-	s := spec{addAt: between(r, 0, 2*time.Minute)}
+	s := spec{addAt: between(r, 0, 4*time.Minute)}
 	s.queue = time.Duration(float64(life) * (0.1 + 0.3*r.Float64()))
 	s = rendering(r, s, life-s.queue)
 	if r.IntN(2) == 0 { // the jobs: steps of ~11 % every ~2.5 s
@@ -136,8 +136,9 @@ func stalls(r *rand.Rand, i int) spec {
 
 func addedLate(r *rand.Rand, i int) spec {
 	s := medium(r, i)
-	s.addAt = between(r, 0, 5*time.Minute) // pasted now and then, not all at once
-	if i%2 == 0 {                          // over already
+	// Pasted now and then, not all at once.
+	s.addAt = between(r, 0, 5*time.Minute)
+	if i%5 < 2 { // two in five are over already
 		s.age = s.end() + between(r, 0, time.Hour)
 		return s
 	}

@@ -18,7 +18,7 @@ func TestHeaderSaysWhenTheCapDecides(t *testing.T) {
 	c := track.Conn{LastGood: fixedNow.Add(-time.Second), MaxRPS: 10, CapCycle: 33 * time.Minute}
 	hs.events(track.Event{Conn: &c})
 	header := strings.SplitN(ansi.Strip(hs.view()), "\n", 2)[0]
-	for _, want := range []string{"10 req/s cap", "every ~33m", "callbacks (--listen)", "--max-rps"} {
+	for _, want := range []string{"10 req/s cap", "every ~33m", "callbacks: --listen"} {
 		if !strings.Contains(header, want) {
 			t.Errorf("header %q does not say %q", header, want)
 		}

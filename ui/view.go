@@ -167,7 +167,7 @@ func (m *model) connText() string {
 	case c.CapCycle > 0:
 		// The cap, not the pace, decides how fresh rows are: say so, and
 		// what helps.
-		return m.paint.warn.on(fmt.Sprintf("! %g req/s cap: each job seen every ~%s; callbacks (--listen) or --max-rps help",
+		return m.paint.warn.on(fmt.Sprintf("! %g req/s cap: each job seen every ~%s (callbacks: --listen)",
 			c.MaxRPS, human.Duration(c.CapCycle)))
 	case !c.LastGood.IsZero():
 		return m.paint.faint.on("last poll " + formatClock(c.LastGood, m.t, m.loc))

@@ -71,8 +71,9 @@ change, then the final state of each job, marked "final": true. Objects have
 the fields of status --json, and "eta" (RFC 3339) while reel estimates when a
 running job will finish: the estimate the dashboard's LEFT column shows.
 
-Polling adapts: slow while a job is queued, closer as its progress nears the
-end, backing off on errors and honouring Retry-After. It does not change the
+Polling adapts: dense right after a job changes and sparser while nothing
+moves, closer as its progress nears the end, every 3 s or sooner while it
+could be over, backing off on errors and honouring Retry-After. It does not change the
 dashboard's tracked list.
 
 Exit status: 0 when every job finished; 1 when some job failed, was deleted,

@@ -119,7 +119,8 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	opts := track.Options{Client: d.client, Interval: d.settings.Interval, Log: log}
+	opts := track.Options{Client: d.client, Interval: d.settings.Interval, Log: log,
+		MaxRPS: d.settings.MaxRPS, MaxInFlight: d.settings.MaxInFlight}
 	var st *store.Store
 	if !d.demo { // the demo leaves the user's tracked list alone
 		if st, err = openStore(d.settings.StorePath); err != nil {

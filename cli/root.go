@@ -12,6 +12,8 @@ import (
 
 	"charm.land/fang/v2"
 	"github.com/spf13/cobra"
+
+	"github.com/reel-dev/reel/track"
 )
 
 // Exit codes, as PRODUCT.md (Scripting) gives them.
@@ -71,6 +73,8 @@ type globals struct {
 	listen         string
 	callbackSecret string
 	debugFile      string
+	maxRPS         float64
+	maxInFlight    int
 }
 
 // NewRoot builds the command tree.
@@ -116,6 +120,8 @@ never from a flag (a flag would show in ps).`,
 	pf.StringVar(&g.listen, "listen", "", "receive Colossyan callbacks on HOST:PORT")
 	pf.StringVar(&g.callbackSecret, "callback-secret", "", "secret path part of the callback URL")
 	pf.StringVar(&g.debugFile, "debug", "", "write a debug log to this file (never to the screen)")
+	pf.Float64Var(&g.maxRPS, "max-rps", track.DefaultMaxRPS, "program-wide cap on requests a second (config max_rps)")
+	pf.IntVar(&g.maxInFlight, "max-in-flight", track.DefaultMaxInFlight, "program-wide cap on requests in flight (config max_in_flight)")
 
 	for _, add := range commands {
 		root.AddCommand(add(sio, g))

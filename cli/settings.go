@@ -47,7 +47,21 @@ func (g *globals) configFlags() config.Flags {
 	if fl.Changed("callback-secret") {
 		f.CallbackSecret = &g.callbackSecret
 	}
+	if fl.Changed("max-rps") {
+		f.MaxRPS = &g.maxRPS
+	}
+	if fl.Changed("max-in-flight") {
+		f.MaxInFlight = &g.maxInFlight
+	}
 	return f
+}
+
+// maxRPS is the program-wide request cap the settings ask for.
+func maxRPS(s *config.Settings) float64 {
+	if s.MaxRPS > 0 {
+		return s.MaxRPS
+	}
+	return track.DefaultMaxRPS
 }
 
 // errNoKey says how to set a key, and that the demo needs none.
@@ -65,7 +79,7 @@ func (g *globals) client(s *config.Settings) (*api.Client, error) {
 		api.WithUserAgent("reel/"+g.version+" (+https://github.com/reel-dev/reel)"),
 		// The program-wide cap, for the one-shot commands too; the engine
 		// keeps to the same rate on its own.
-		api.WithPacing(track.DefaultMaxRPS))
+		api.WithPacing(maxRPS(s)))
 	if err != nil {
 		return nil, usageErr(err)
 	}

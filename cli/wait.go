@@ -27,7 +27,10 @@ type waitOptions struct {
 	JSON     bool
 	Timeout  time.Duration // 0: no limit
 	Interval time.Duration // the user's base poll interval; 0: adaptive
-	Clock    track.Clock   // nil: the real clock
+	// MaxRPS and MaxInFlight are the program-wide caps; 0: the defaults.
+	MaxRPS      float64
+	MaxInFlight int
+	Clock       track.Clock // nil: the real clock
 
 	// Download is --download DIR; the downloads file registers the flag
 	// through waitHooks.
@@ -65,10 +68,12 @@ deleted or not found. It reports each change as it happens on standard error,
 then prints a table of the final states on standard output. With --json it
 writes one JSON object a line (NDJSON) on standard output instead: one per
 change, then the final state of each job, marked "final": true. Objects have
-the fields of status --json.
+the fields of status --json, and "eta" (RFC 3339) while reel estimates when a
+running job will finish: the estimate the dashboard's LEFT column shows.
 
-Polling adapts: slow while a job is queued, closer as its progress nears the
-end, backing off on errors and honouring Retry-After. It does not change the
+Polling adapts: dense right after a job changes and sparser while nothing
+moves, closer as its progress nears the end, every 3 s or sooner while it
+could be over, backing off on errors and honouring Retry-After. It does not change the
 dashboard's tracked list.
 
 Exit status: 0 when every job finished; 1 when some job failed, was deleted,
@@ -87,7 +92,7 @@ API key was rejected; 124 when --timeout ran out first.`,
 			if err != nil {
 				return err
 			}
-			o.Interval = s.Interval
+			o.Interval, o.MaxRPS, o.MaxInFlight = s.Interval, s.MaxRPS, s.MaxInFlight
 			o.TypicalRender = typicalRender(cmd.Context(), s.StorePath)
 			o.Attach = func(ctx context.Context, e *track.Engine) (func(), error) {
 				stop, url, err := startReceiver(ctx, sio, s, e, slog.New(slog.DiscardHandler))
@@ -123,7 +128,8 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 	if clk == nil {
 		clk = track.RealClock{}
 	}
-	e := track.New(track.Options{Client: c, Clock: clk, Interval: o.Interval, TypicalRender: o.TypicalRender})
+	e := track.New(track.Options{Client: c, Clock: clk, Interval: o.Interval, TypicalRender: o.TypicalRender,
+		MaxRPS: o.MaxRPS, MaxInFlight: o.MaxInFlight})
 	e.Add(list...)
 
 	runCtx, stop := context.WithCancel(ctx)
@@ -166,7 +172,7 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 		}
 	}()
 
-	out := &waitReporter{sio: sio, json: o.JSON, now: clk.Now, shown: map[string]statusJSON{}, lines: map[string]string{}}
+	out := &waitReporter{sio: sio, json: o.JSON, now: clk.Now, shown: map[string]statusJSON{}, etas: map[string]time.Time{}, lines: map[string]string{}}
 	hooks := &waitFinishers{fns: o.OnFinished, started: map[string]bool{}, notify: make(chan struct{}, 1)}
 	for {
 		select {
@@ -208,6 +214,11 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 			continue
 		}
 		stop()
+		for _, j := range jobs {
+			// The snapshot may be ahead of the events read so far (the
+			// video that settles a job): report the last change first.
+			out.change(j)
+		}
 		out.final(jobs)
 		bad := hooks.failed
 		for _, j := range jobs {
@@ -305,6 +316,23 @@ func (w statusJSON) equal(v statusJSON) bool {
 		string(w.Video) == string(v.Video) && w.Error == v.Error
 }
 
+// waitJSON is one line of wait --json: status --json's fields, and when
+// reel estimates the job will finish.
+type waitJSON struct {
+	statusJSON
+	// ETA is RFC 3339 (UTC), the estimate the dashboard's LEFT column
+	// shows; absent when reel has none.
+	ETA string `json:"eta,omitempty"`
+}
+
+// etaMoved: a line is written again when the estimate moves by more than
+// this share of the time left (or by etaMovedMin): a script sees an ETA
+// that holds, not one line a poll.
+const (
+	etaMoved    = 0.1
+	etaMovedMin = 30 * time.Second
+)
+
 func toWaitJSON(j track.Job) statusJSON {
 	w := statusJSON{ID: j.ID, JobID: j.JobID, VideoID: j.VideoID, Status: string(j.Status), Error: j.Err}
 	if j.NotFound {
@@ -329,6 +357,7 @@ type waitReporter struct {
 	json  bool
 	now   func() time.Time
 	shown map[string]statusJSON // last object written, by ID (--json)
+	etas  map[string]time.Time  // the ETA last written, by ID (--json)
 	lines map[string]string     // last line written, by ID, less the time
 }
 
@@ -339,11 +368,17 @@ func (r *waitReporter) change(j track.Job) {
 		return // not read yet: nothing to say
 	}
 	if r.json {
-		if last, ok := r.shown[j.ID]; ok && last.equal(w) {
+		last, ok := r.shown[j.ID]
+		if ok && last.equal(w) && !r.etaMoved(j) {
 			return // only polling bookkeeping moved
 		}
 		r.shown[j.ID] = w
-		writeNDJSON(r.sio.Out, w)
+		r.etas[j.ID] = j.ETA
+		line := waitJSON{statusJSON: w}
+		if !j.ETA.IsZero() && !j.Terminal() {
+			line.ETA = j.ETA.UTC().Format(time.RFC3339)
+		}
+		writeNDJSON(r.sio.Out, line)
 		return
 	}
 	if j.Status == api.StatusFinished && j.Video == nil && j.VideoID != "" && j.Err == "" {
@@ -369,7 +404,7 @@ func (r *waitReporter) final(jobs []track.Job) {
 		for _, j := range jobs {
 			w := toWaitJSON(j)
 			w.Final = true
-			writeNDJSON(r.sio.Out, w)
+			writeNDJSON(r.sio.Out, waitJSON{statusJSON: w})
 		}
 		return
 	}
@@ -390,7 +425,22 @@ func (r *waitReporter) final(jobs []track.Job) {
 	_ = writeTable(r.sio.Out, rows, terminalWidth(r.sio.Out))
 }
 
-func writeNDJSON(w io.Writer, v statusJSON) {
+// etaMoved reports whether j's estimate moved enough from the one last
+// written to be worth a line of its own.
+func (r *waitReporter) etaMoved(j track.Job) bool {
+	was := r.etas[j.ID]
+	if was.Equal(j.ETA) || j.Terminal() {
+		return false
+	}
+	if was.IsZero() || j.ETA.IsZero() {
+		return true
+	}
+	left := j.ETA.Sub(r.now())
+	moved := j.ETA.Sub(was).Abs()
+	return moved > etaMovedMin && moved > time.Duration(etaMoved*float64(left))
+}
+
+func writeNDJSON(w io.Writer, v waitJSON) {
 	b, err := marshalJSON(v, false)
 	if err != nil {
 		b, _ = marshalJSON(statusJSON{ID: v.ID, Status: v.Status, Error: err.Error(), Final: v.Final}, false)

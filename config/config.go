@@ -25,8 +25,10 @@ type Settings struct {
 	// CallbackURL is the public URL that reaches the receiver (through a
 	// proxy or tunnel), given to the jobs reel submit creates; "" is none.
 	CallbackURL string
-	Notify      string // auto, bell or off
-	Thumbnails  string // auto, off or a forced mode (thumb.Settings)
+	Notify      string  // auto, bell or off
+	Thumbnails  string  // auto, off or a forced mode (thumb.Settings)
+	MaxRPS      float64 // program-wide requests a second; 0: the default
+	MaxInFlight int     // program-wide requests in flight; 0: the default
 
 	// Warnings are things the user should hear about but that do not stop
 	// the run (a key in a file others can read).
@@ -42,6 +44,8 @@ type Flags struct {
 	DownloadDir    *string
 	Listen         *string
 	CallbackSecret *string
+	MaxRPS         *float64
+	MaxInFlight    *int
 }
 
 // Load resolves the settings from flags, the environment (getenv) and the
@@ -118,6 +122,12 @@ func (file *fileSettings) applyTo(s *Settings) {
 	if file.Interval != nil {
 		s.Interval = *file.Interval
 	}
+	if file.MaxRPS != nil {
+		s.MaxRPS = *file.MaxRPS
+	}
+	if file.MaxInFlight != nil {
+		s.MaxInFlight = *file.MaxInFlight
+	}
 	s.Warnings = append(s.Warnings, file.Warnings...)
 	if file.CallbackSecret != nil && len(*file.CallbackSecret) < shortSecret {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
@@ -178,5 +188,5 @@ func (f Flags) applyTo(s *Settings) error {
 		}
 		s.Interval = *f.Interval
 	}
-	return nil
+	return applyCapFlags(s, f)
 }

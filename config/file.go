@@ -26,6 +26,8 @@ type fileSettings struct {
 	Thumbnails                                                          *string
 	Interval                                                            *time.Duration
 	Warnings                                                            []string
+	MaxRPS                                                              *float64
+	MaxInFlight                                                         *int
 }
 
 // keys are the config file's keys, with an example of each for messages.
@@ -40,6 +42,8 @@ var keys = map[string]string{
 	"callback_url":    `callback_url = "https://hooks.example.com/callback/SECRET"`,
 	"notify":          `notify = "auto"`,
 	"thumbnails":      `thumbnails = "auto"`,
+	"max_rps":         `max_rps = 20`,
+	"max_in_flight":   `max_in_flight = 12`,
 }
 
 // secretKeys hold values that must never appear in a message.
@@ -117,6 +121,9 @@ func parseFile(path, text, home string) (*fileSettings, error) {
 		}
 		v, ok := raw[key].(string)
 		if !ok {
+			v, ok = capNumber(key, raw[key])
+		}
+		if !ok {
 			typ := md.Type(key)
 			if len(k) > 1 {
 				typ = "Hash"
@@ -188,6 +195,8 @@ func (f *fileSettings) set(key, v, home string) string {
 			return msg
 		}
 		f.Thumbnails = &v
+	case "max_rps", "max_in_flight":
+		return f.setCap(key, v)
 	}
 	return ""
 }

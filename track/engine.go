@@ -94,9 +94,10 @@ type entry struct {
 	again     bool      // nudged during a request: poll again once it answers
 	fails     int       // transient errors in a row
 	holdUntil time.Time // a 503's Retry-After (or backoff): not before then
-	samples   []sample
-	named     bool // the video was asked for once while rendering, for its name
-	linkTries int  // answers for a finished job's video that came without links
+	prog      progress  // this stage's readings of progress
+	readAt    time.Time // the last answer about the job itself
+	named     bool      // the video was asked for once while rendering, for its name
+	linkTries int       // answers for a finished job's video that came without links
 }
 
 // phase is what the next request for a job is.
@@ -165,6 +166,8 @@ func New(opts Options) *Engine {
 		rps = DefaultMaxRPS
 	}
 	e.limiter = rate.NewLimiter(rate.Limit(rps), max(1, int(math.Ceil(rps))))
+	e.conn.MaxRPS = rps
+	e.connSent.MaxRPS = rps
 	return e
 }
 
@@ -238,23 +241,56 @@ func (e *Engine) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time
 	for len(e.due) > 0 {
 		en := e.due[0]
 		if en.due.After(now) {
+			e.capped(0)
 			return en.due.Sub(now), true
 		}
 		if now.Before(e.pauseUntil) {
 			return e.pauseUntil.Sub(now), true
 		}
 		if e.inflight >= e.maxInFlight {
+			e.capped(now.Sub(en.due))
 			return 0, false
 		}
 		r := e.limiter.ReserveN(now, 1)
 		if d := r.DelayFrom(now); d > 0 {
 			r.CancelAt(now)
+			e.capped(now.Sub(en.due))
 			return d, true
 		}
 		heap.Pop(&e.due)
 		e.start(ctx, wg, en, now)
 	}
+	e.capped(0)
 	return 0, false
+}
+
+// The caps decide freshness once the next poll waits behind them for
+// capLagOn; the pace decides again once it waits less than capLagOff.
+const (
+	capLagOn  = 15 * time.Second
+	capLagOff = 2 * time.Second
+)
+
+// capped notes how late the most overdue poll is because of the caps, and
+// says so in Conn when that, not the pace, decides how fresh rows are.
+// Called with e.mu held.
+func (e *Engine) capped(lag time.Duration) {
+	var cycle time.Duration
+	switch {
+	case lag >= capLagOn || e.conn.CapCycle > 0 && lag >= capLagOff:
+		// One round of every scheduled job at the cap, rounded so the
+		// header does not flicker with every poll.
+		cycle = time.Duration(float64(len(e.due)+e.inflight) / e.conn.MaxRPS * float64(time.Second))
+		unit := 10 * time.Second
+		if cycle > 2*time.Minute {
+			unit = time.Minute
+		}
+		cycle = max(cycle.Round(unit), unit)
+	}
+	if cycle != e.conn.CapCycle {
+		e.conn.CapCycle = cycle
+		e.emitConn(false)
+	}
 }
 
 // timerFired wakes the loop when its timer runs out.

@@ -74,6 +74,13 @@ func (r *recorder) note(s string) {
 	r.log = append(r.log, s)
 }
 
+// entries is what was noted so far; the engine may be noting more.
+func (r *recorder) entries() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.log)
+}
+
 func (r *recorder) Added(jobs []track.Job) error {
 	for _, j := range jobs {
 		r.note("added " + j.ID)
@@ -100,14 +107,14 @@ func TestPersister(t *testing.T) {
 	h := start(t, track.Options{Persist: rec})
 	h.api.Job("a", tracktest.Steps(queued, queued, queued, queued, tracktest.Step{Job: jobAt(api.StatusFailed, 20)}))
 	h.e.Add("a")
-	if len(rec.log) == 0 || rec.log[0] != "added a" {
-		t.Fatalf("Add returned before the job was persisted: %v", rec.log)
+	if log := rec.entries(); len(log) == 0 || log[0] != "added a" {
+		t.Fatalf("Add returned before the job was persisted: %v", log)
 	}
 	h.runUntil(10*time.Minute, func() bool { return h.job("a").Terminal() })
 	h.e.Remove("a")
 	want := []string{"added a", "changed a in_queue 0", "changed a failed 20", "removed a"}
-	if fmt.Sprint(rec.log) != fmt.Sprint(want) {
-		t.Errorf("persister heard %q, want %q", rec.log, want)
+	if log := rec.entries(); fmt.Sprint(log) != fmt.Sprint(want) {
+		t.Errorf("persister heard %q, want %q", log, want)
 	}
 }
 

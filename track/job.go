@@ -34,6 +34,11 @@ type Job struct {
 	LastPoll    time.Time // last answer of any kind
 	NextPoll    time.Time // zero when not scheduled
 	ETA         time.Time // estimated finish; zero when unknown
+	// Rate is how fast progress moves, as a fraction per second, from the
+	// slope of its readings; 0 when unknown. ReadAt is when the reading in
+	// Progress was first seen. Together they let a bar move between looks.
+	Rate   float64
+	ReadAt time.Time
 
 	Err      string // last error, "" after a good answer
 	Retrying bool   // a transient error is being backed off
@@ -69,6 +74,12 @@ type Conn struct {
 	PausedUntil time.Time // a 429's Retry-After holds every request until then
 	LastError   string
 	Requests    int64 // requests made so far
+
+	// CapCycle is set while the program-wide caps, not the pace, decide
+	// how fresh the rows are: about how long one round of every tracked
+	// job takes at MaxRPS. Zero while the pace decides.
+	CapCycle time.Duration
+	MaxRPS   float64 // the request cap in force
 }
 
 // Event is one change: a job's new snapshot, a job removed, or the

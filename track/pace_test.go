@@ -23,20 +23,22 @@ func inRange(t *testing.T, what string, gs []time.Duration, lo, hi time.Duration
 	}
 }
 
-// Queued jobs are polled slowly, running jobs with no estimate moderately,
-// and a user's --interval replaces the adaptive pace.
+// A job that does not move is looked at densely at first, then less and
+// less: a queued one from about 5 s up to 30 s, a running one with no
+// slope from about 3 s up to 15 s. A user's --interval replaces the
+// adaptive pace.
 func TestSteadyPace(t *testing.T) {
 	tests := []struct {
-		name     string
-		interval time.Duration
-		status   api.Status
-		lo, hi   time.Duration
+		name        string
+		interval    time.Duration
+		status      api.Status
+		first, last [2]time.Duration // the first gap's range, and the last's
 	}{
-		{"queued", 0, api.StatusInQueue, 18 * time.Second, 22 * time.Second},
-		{"running, progress still", 0, api.StatusPreprocessing, 9 * time.Second, 11 * time.Second},
-		{"unknown word", 0, "paused_by_ops", 9 * time.Second, 11 * time.Second},
-		{"--interval 60s running", time.Minute, api.StatusGenerating, 54 * time.Second, 66 * time.Second},
-		{"--interval 60s queued", time.Minute, api.StatusInQueue, 108 * time.Second, 132 * time.Second},
+		{"queued", 0, api.StatusInQueue, [2]time.Duration{4500 * time.Millisecond, 5500 * time.Millisecond}, [2]time.Duration{27 * time.Second, 33 * time.Second}},
+		{"running, progress still", 0, api.StatusPreprocessing, [2]time.Duration{2700 * time.Millisecond, 3300 * time.Millisecond}, [2]time.Duration{13500 * time.Millisecond, 16500 * time.Millisecond}},
+		{"unknown word", 0, "paused_by_ops", [2]time.Duration{2700 * time.Millisecond, 3300 * time.Millisecond}, [2]time.Duration{13500 * time.Millisecond, 16500 * time.Millisecond}},
+		{"--interval 60s running", time.Minute, api.StatusGenerating, [2]time.Duration{54 * time.Second, 66 * time.Second}, [2]time.Duration{54 * time.Second, 66 * time.Second}},
+		{"--interval 60s queued", time.Minute, api.StatusInQueue, [2]time.Duration{108 * time.Second, 132 * time.Second}, [2]time.Duration{108 * time.Second, 132 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,8 +46,148 @@ func TestSteadyPace(t *testing.T) {
 			h.api.Job("x", tracktest.Steps(tracktest.Step{Job: jobAt(tt.status, 0)}))
 			h.e.Add("x")
 			h.run(30 * time.Minute)
-			inRange(t, tt.name, gaps(h.callTimes("job", "x")), tt.lo, tt.hi)
+			gs := gaps(h.callTimes("job", "x"))
+			inRange(t, "first gap", gs[:1], tt.first[0], tt.first[1])
+			inRange(t, "last gaps", gs[len(gs)-5:], tt.last[0], tt.last[1])
+			inRange(t, "every gap", gs, tt.first[0], tt.last[1])
+			for i := 3; i < len(gs); i++ {
+				// Jitter aside (±10 %), gaps never shrink while nothing moves.
+				if gs[i] < gs[i-3]*8/10 {
+					t.Errorf("gap %d = %s shrank from %s three gaps before: %v", i, gs[i], gs[i-3], gs)
+					break
+				}
+			}
 		})
+	}
+}
+
+// A job that ends seconds after it is added, the case the docs' loop wins
+// when the pace waits 20 s on a queued job, is seen ending within 5 s, and
+// its stage in between is shown.
+func TestShortJobSeenPromptly(t *testing.T) {
+	for _, end := range []time.Duration{2 * time.Second, 5 * time.Second, 9 * time.Second, 14 * time.Second} {
+		t.Run(end.String(), func(t *testing.T) {
+			h := start(t, track.Options{})
+			h.api.Job("x", func(_ int, now time.Time) tracktest.Step {
+				el := now.Sub(t0)
+				switch {
+				case el >= end:
+					return tracktest.Step{Job: jobAt(api.StatusFinished, 100)}
+				case el >= end/2:
+					return tracktest.Step{Job: jobAt(api.StatusGenerating, float64(int(100*el/end)))}
+				}
+				return tracktest.Step{Job: jobAt(api.StatusInQueue, 0)}
+			})
+			h.api.Video("vid", tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "vid", PublicURL: "u"}}))
+			h.e.Add("x")
+			h.runUntil(time.Minute, func() bool { return h.job("x").Settled })
+			if late := h.job("x").Ended.Sub(t0) - end; late > 5*time.Second {
+				t.Errorf("end seen %s after it happened, want within 5 s (polls at %v)", late, h.callTimes("job", "x"))
+			}
+			if n := len(h.callTimes("video", "vid")); n != 1 {
+				t.Errorf("video asked %d times; a job that ends this soon needs it once, at the end", n)
+			}
+		})
+	}
+}
+
+// While a job could end at any moment (progress at the top, or within one
+// of its coarse steps of it) it is looked at every 3 s or sooner, so the
+// end is seen within 3 s; once parked there for 10 min, less often.
+func TestWatchesTheTop(t *testing.T) {
+	t.Run("parked at the top", func(t *testing.T) {
+		h := start(t, track.Options{})
+		render, park := 2*time.Minute, 4*time.Minute
+		h.api.Job("x", func(_ int, now time.Time) tracktest.Step {
+			el := now.Sub(t0)
+			switch {
+			case el >= render+park:
+				return tracktest.Step{Job: jobAt(api.StatusFinished, 100)}
+			case el >= render:
+				return tracktest.Step{Job: jobAt(api.StatusGenerating, 100)}
+			}
+			return tracktest.Step{Job: jobAt(api.StatusGenerating, float64(int(100*el/render)))}
+		})
+		h.e.Add("x")
+		h.runUntil(time.Hour, func() bool { return h.job("x").Terminal() })
+		ts := h.callTimes("job", "x")
+		var top []time.Duration
+		for _, at := range ts {
+			if at > render+5*time.Second {
+				top = append(top, at)
+			}
+		}
+		inRange(t, "gaps at the top", gaps(top), time.Second, 3*time.Second)
+		if late := ts[len(ts)-1] - render - park; late > 3*time.Second {
+			t.Errorf("end seen %s late, want within 3 s", late)
+		}
+	})
+	t.Run("coarse steps", func(t *testing.T) {
+		h := start(t, track.Options{})
+		// 0, 20, 40, 60, 80 % a minute apart, then finished straight from 80 %.
+		h.api.Job("x", func(_ int, now time.Time) tracktest.Step {
+			n := int(now.Sub(t0) / time.Minute)
+			if n >= 5 {
+				return tracktest.Step{Job: jobAt(api.StatusFinished, 100)}
+			}
+			return tracktest.Step{Job: jobAt(api.StatusGenerating, float64(20*n))}
+		})
+		h.e.Add("x")
+		h.runUntil(time.Hour, func() bool { return h.job("x").Terminal() })
+		ts := h.callTimes("job", "x")
+		if late := ts[len(ts)-1] - 5*time.Minute; late > 3*time.Second {
+			t.Errorf("end seen %s late, want within 3 s; polls %v", late, ts)
+		}
+		if len(ts) > 60 {
+			t.Errorf("%d polls in 5 min, want under 60 (fixed 5 s polling: 60)", len(ts))
+		}
+	})
+	t.Run("parked for long", func(t *testing.T) {
+		h := start(t, track.Options{})
+		h.api.Job("x", func(_ int, now time.Time) tracktest.Step {
+			if now.Sub(t0) < time.Minute {
+				return tracktest.Step{Job: jobAt(api.StatusGenerating, float64(int(100*now.Sub(t0)/time.Minute)))}
+			}
+			return tracktest.Step{Job: jobAt(api.StatusGenerating, 100)}
+		})
+		h.e.Add("x")
+		h.run(2 * time.Hour)
+		gs := gaps(h.callTimes("job", "x"))
+		inRange(t, "gaps after an hour at the top", gs[len(gs)-5:], 20*time.Second, 30*time.Second)
+	})
+}
+
+// A stall mid-render moves the ETA out as the reading stands, instead of
+// leaving an estimate in the past that makes the engine hammer the job.
+func TestStallMovesTheETA(t *testing.T) {
+	h := start(t, track.Options{})
+	// 1 % every 6 s (10 min for the whole), but stuck at 40 % from 4 min to 9 min.
+	h.api.Job("x", func(_ int, now time.Time) tracktest.Step {
+		el := now.Sub(t0)
+		switch {
+		case el >= 9*time.Minute:
+			el -= 5 * time.Minute
+		case el >= 4*time.Minute:
+			el = 4 * time.Minute
+		}
+		return tracktest.Step{Job: jobAt(api.StatusGenerating, float64(int(el/(6*time.Second))))}
+	})
+	h.e.Add("x")
+	h.run(4 * time.Minute)
+	before := h.job("x").ETA
+	h.run(4 * time.Minute)
+	after := h.job("x").ETA
+	if !after.After(before.Add(3 * time.Minute)) {
+		t.Errorf("ETA %s after 4 min stalled, was %s: want it moved out", after.Sub(t0), before.Sub(t0))
+	}
+	var n int
+	for _, at := range h.callTimes("job", "x") {
+		if at > 4*time.Minute+10*time.Second && at < 9*time.Minute {
+			n++
+		}
+	}
+	if n > 20 {
+		t.Errorf("%d polls during a 5 min stall far from the end, want at most 20", n)
 	}
 }
 

@@ -8,29 +8,49 @@ import (
 	"github.com/reel-dev/reel/api"
 )
 
-// The adaptive pace. A render takes minutes, so polling a job every few
-// seconds from the start wastes requests; what matters is to be looking
-// when it ends. The engine therefore polls rarely while the end is far and
-// closes in on the estimated end, halving the gap each time.
+// The adaptive pace. What matters is to be looking when a job ends, and
+// the end is near in time in two cases: right after a change (a new job, a
+// job that just left the queue, a short render), and when progress says the
+// end is close. So the engine looks densely after every change and backs
+// off while nothing moves; once progress has a slope it closes in on the
+// estimated end, halving the gap each time; and while the job could already
+// be over (the next step of progress could be its last), it never waits
+// longer than endWatch, well under the docs' 5 s.
 const (
-	// queuedInterval: a queued job has no progress to read and can wait for
-	// minutes, and a late look at the start of rendering costs nothing.
-	queuedInterval = 20 * time.Second
-	// unknownInterval: running, but progress has not moved yet (or the
-	// status is one the docs do not name), so no end can be estimated.
-	unknownInterval = 10 * time.Second
+	// firstLook is the gap right after a change (queuedFirst for a queued
+	// job); each quiet second adds settle to it. A job seen changing is
+	// likely to change again soon; a job quiet for minutes (a long queue)
+	// is likely to stay so. A queued job cannot end before it renders, so
+	// its first looks can be sparser.
+	firstLook   = 3 * time.Second
+	queuedFirst = 5 * time.Second
+	settle      = 0.25
+	// queuedMax and unknownMax cap that gap for a queued job, and for a
+	// running one whose progress has no slope yet (or whose status the docs
+	// do not name). A late look at the start of rendering costs nothing:
+	// the end is far.
+	queuedMax  = 30 * time.Second
+	unknownMax = 15 * time.Second
 	// farInterval caps the gap while the end is far: often enough to keep
 	// the slope of progress fresh when the render speeds up or slows down.
 	farInterval = 30 * time.Second
-	// nearInterval floors the gap when the end is close: under the docs'
-	// 5 s, so the end is seen sooner than by fixed polling.
-	nearInterval = time.Second
+	// nearInterval floors the gap when the end is close.
+	nearInterval = 2 * time.Second
 	// approach is the share of the estimated time left waited before the
-	// next look: 1/2 halves the uncertainty with each poll.
-	approach = 0.5
+	// next look: each look cuts what is left to 30 %, and an end up to 30 %
+	// before its estimate is still seen within the next gap.
+	approach = 0.7
 	// overdueSlack: once past the estimate the gap grows by this share of
-	// the overrun, so a job stuck at 100% is not hammered.
+	// the overrun, up to endWatch.
 	overdueSlack = 0.25
+	// endWatch caps the gap while the job could be over already (progress
+	// at the top, or one step of the size seen so far from it): every end
+	// is then seen within endWatch, where fixed 5 s polling takes up to 5 s.
+	endWatch = 3 * time.Second
+	// parkedFor: a job held at the top this long (a stuck render) is watched
+	// less closely, the gap growing by parkedSlack of the time beyond.
+	parkedFor   = 10 * time.Minute
+	parkedSlack = 0.05
 
 	// Transient errors back off exponentially from backoffBase to
 	// backoffMax, with jitter so many jobs do not retry in lockstep.
@@ -87,13 +107,12 @@ func readFraction(j *Job) float64 {
 	return f
 }
 
-// estimateEnd fits a line through the samples (least squares over time) and
-// returns when it reaches 1, counted from the latest sample. It returns the
-// zero time when progress has not moved.
-func estimateEnd(s []sample) time.Time {
+// slope fits a line through the samples (least squares over time) and
+// returns its slope, in fraction per second; 0 when progress has not moved.
+func slope(s []sample) float64 {
 	n := len(s)
 	if n < 2 {
-		return time.Time{}
+		return 0
 	}
 	t0 := s[0].at
 	var sx, sy, sxx, sxy float64
@@ -107,18 +126,80 @@ func estimateEnd(s []sample) time.Time {
 	fn := float64(n)
 	den := fn*sxx - sx*sx
 	if den <= 0 {
+		return 0
+	}
+	return max((fn*sxy-sx*sy)/den, 0)
+}
+
+// estimateEnd is when the line through the samples reaches 1, counted from
+// the latest sample; the zero time when progress has not moved.
+func estimateEnd(s []sample) time.Time {
+	v := slope(s)
+	if v <= 0 {
 		return time.Time{}
 	}
-	slope := (fn*sxy - sx*sy) / den // fraction per second
-	if slope <= 0 {
-		return time.Time{}
+	last := s[len(s)-1]
+	return last.at.Add(seconds((1 - last.f) / v))
+}
+
+// crawl: an estimate further off than this is no estimate worth showing.
+const crawl = 30 * 24 * time.Hour
+
+// seconds converts a float count of seconds, saturating at crawl.
+func seconds(x float64) time.Duration {
+	if x > crawl.Seconds() {
+		return crawl
 	}
-	last := s[n-1]
-	left := (1 - last.f) / slope
-	if left > (30 * 24 * time.Hour).Seconds() {
-		return time.Time{} // crawling: no estimate worth showing
+	return time.Duration(x * float64(time.Second))
+}
+
+// quantum is the smallest change of progress the server can report, as a
+// fraction: one unit of maximumProgress.
+func quantum(j *Job) float64 {
+	if j.MaximumProgress > 0 {
+		return 1 / j.MaximumProgress
 	}
-	return last.at.Add(time.Duration(left * float64(time.Second)))
+	return 0.01
+}
+
+// progress is what the engine learns from one stage's readings of a job's
+// progress: the samples for the slope, and the size of its steps.
+type progress struct {
+	samples []sample
+	// step is the largest part of a jump in progress that the slope does
+	// not explain: about one unit for a smooth render, the step's size for
+	// a render that moves in jumps. The next step may be the last one once
+	// the reading is within step of the top.
+	step float64
+	// anchored: the first sample is a guess at when progress left zero,
+	// not a reading; the jump from it says nothing of the step size.
+	anchored bool
+}
+
+// anchor starts the samples with progress at zero at the time at.
+func (p *progress) anchor(at time.Time) {
+	p.samples = append(p.samples[:0], sample{at, 0})
+	p.anchored = true
+}
+
+// reset forgets the readings: a new stage, or a restarted render.
+func (p *progress) reset() { p.samples, p.step, p.anchored = p.samples[:0], 0, false }
+
+// read records a reading of f (readFraction) at the time at.
+func (p *progress) read(at time.Time, f float64) {
+	n := len(p.samples)
+	if n > 0 && f > p.samples[n-1].f {
+		last := p.samples[n-1]
+		if v := slope(p.samples); v > 0 {
+			p.step = max(p.step, f-last.f-v*at.Sub(last.at).Seconds())
+		} else if n == 1 {
+			p.step = max(p.step, f-last.f) // no slope yet: the whole jump
+		}
+	}
+	p.samples = addSample(p.samples, at, f)
+	if len(p.samples) == 1 {
+		p.step = 0
+	}
 }
 
 // pace holds the knobs of the schedule.
@@ -127,11 +208,22 @@ type pace struct {
 	typicalRender time.Duration // prior for the ETA before progress moves
 }
 
-// eta is the estimated finish of a running job: from the slope of progress,
-// else from the prior.
-func (p pace) eta(j *Job, s []sample) time.Time {
-	if t := estimateEnd(s); !t.IsZero() {
-		return t
+// eta is the estimated finish of a running job read at the time at: from
+// the slope of progress, and never before the reading's step could reach
+// the top at that slope (a stalled render's estimate moves out as the
+// reading stands); else from the prior.
+func (p pace) eta(j *Job, s []sample, at time.Time) time.Time {
+	if v := slope(s); v > 0 {
+		end := estimateEnd(s)
+		if left := 1 - j.Fraction() - quantum(j); left > 0 {
+			if lo := at.Add(seconds(left / v)); lo.After(end) {
+				end = lo
+			}
+		}
+		if end.Sub(at) >= crawl {
+			return time.Time{} // crawling
+		}
+		return end
 	}
 	if p.typicalRender > 0 && !j.Started.IsZero() && j.Status != api.StatusInQueue {
 		return j.Started.Add(p.typicalRender)
@@ -139,8 +231,18 @@ func (p pace) eta(j *Job, s []sample) time.Time {
 	return time.Time{}
 }
 
-// next is the wait before the next poll of a job that is not over.
-func (p pace) next(j *Job, now time.Time, r *rand.Rand) time.Duration {
+// changedAt is when the job last changed: its status, or its progress.
+func changedAt(j *Job, s []sample) time.Time {
+	t := j.StatusSince
+	if n := len(s); n > 0 && s[n-1].at.After(t) {
+		t = s[n-1].at
+	}
+	return t
+}
+
+// next is the wait before the next poll of a job that is not over, just
+// after a reading at now.
+func (p pace) next(j *Job, pr *progress, now time.Time, r *rand.Rand) time.Duration {
 	if p.interval > 0 {
 		// The user's pace, flat: queued jobs at twice the interval.
 		if j.Status == api.StatusInQueue {
@@ -148,20 +250,52 @@ func (p pace) next(j *Job, now time.Time, r *rand.Rand) time.Duration {
 		}
 		return spread(p.interval, r)
 	}
-	switch {
-	case j.Status == api.StatusInQueue:
-		return spread(queuedInterval, r)
-	case j.ETA.IsZero():
-		return spread(unknownInterval, r)
+	var s []sample
+	if pr != nil {
+		s = pr.samples
 	}
-	left := j.ETA.Sub(now)
+	quiet := max(now.Sub(changedAt(j, s)), 0)
+	f := j.Fraction()
+	v := slope(s)
+	if j.Status == api.StatusInQueue || v <= 0 {
+		// Nothing to estimate from: look densely after a change, then less.
+		d := firstLook + time.Duration(settle*float64(quiet))
+		switch {
+		case j.Status == api.StatusInQueue:
+			d = min(queuedFirst+time.Duration(settle*float64(quiet)), queuedMax)
+		case f >= 1-quantum(j):
+			d = min(d, watch(quiet)) // at the top: the end may come at any moment
+		default:
+			d = min(d, unknownMax)
+		}
+		return spread(d, r)
+	}
 	var d time.Duration
-	if left > 0 {
+	if left := j.ETA.Sub(now); left > 0 {
 		d = time.Duration(float64(left) * approach)
 	} else {
 		d = nearInterval + time.Duration(float64(-left)*overdueSlack)
 	}
-	return min(max(d, nearInterval), farInterval)
+	// A slope read over a short time is not trusted far: look again before
+	// three times the time it spans has passed.
+	d = min(d, farInterval, max(3*s[len(s)-1].at.Sub(s[0].at), firstLook))
+	step := max(pr.step, quantum(j))
+	if f+step >= 1 {
+		d = min(d, watch(quiet)) // the next step may be the last
+	} else {
+		// Be looking by the earliest time the next step could be the last.
+		d = min(d, max(seconds((1-f-step)/v), nearInterval))
+	}
+	return max(d, nearInterval)
+}
+
+// watch is the gap while a job could end at any moment, quiet for so long:
+// endWatch, growing slowly once it has been held there for parkedFor.
+func watch(quiet time.Duration) time.Duration {
+	if quiet <= parkedFor {
+		return endWatch
+	}
+	return min(endWatch+time.Duration(parkedSlack*float64(quiet-parkedFor)), farInterval)
 }
 
 // backoff is the wait after the n-th transient error in a row (n >= 1):

@@ -115,7 +115,7 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 			en.holdUntil = now.Add(ra)
 		}
 		en.phase = phaseJob
-		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
+		e.schedule(en, now.Add(e.pace.next(j, &en.prog, now, e.rnd)))
 	case errors.As(err, &ka):
 		// The key is the program's, not the job's: stop everything.
 		e.keyRejected = true
@@ -130,7 +130,7 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 		j.NotFound = true
 		j.Err = err.Error()
 		en.phase = phaseDone
-		j.ETA = time.Time{}
+		j.ETA, j.Rate = time.Time{}, 0
 	case errors.As(err, &rl):
 		// Limits belong to the key: every request waits, not just this job's.
 		e.rateFails++
@@ -169,7 +169,7 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 	}
 	if en.phase == phaseDone {
 		e.unschedule(en)
-		j.ETA = time.Time{}
+		j.ETA, j.Rate = time.Time{}, 0
 	}
 	e.emitJob(en, &before)
 	if connBefore != e.conn {
@@ -218,7 +218,7 @@ func (e *Engine) onAnswer(en *entry, req request, a answer, now time.Time) {
 			j.Video = a.video // links come later: they are fetched at the end
 		}
 		en.phase = phaseJob
-		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
+		e.schedule(en, now.Add(e.pace.next(j, &en.prog, now, e.rnd)))
 	}
 }
 
@@ -228,7 +228,7 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 	if aj == nil {
 		aj = &api.Job{}
 	}
-	before := j.Status
+	before, readBefore := j.Status, j.Progress
 	j.Job = aj
 	if aj.VideoID != "" {
 		j.VideoID = aj.VideoID
@@ -237,8 +237,14 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 	if aj.Status != j.Status {
 		// Progress may mean something else in the next stage (or restart):
 		// estimate the end from this stage's readings only.
-		en.samples = en.samples[:0]
+		en.prog.reset()
+		if readBefore == 0 && aj.Progress > 0 && !en.readAt.IsZero() {
+			// It left zero between the last look and this one: halfway is
+			// the best guess, and it gives a slope from this first reading.
+			en.prog.anchor(en.readAt.Add(now.Sub(en.readAt) / 2))
+		}
 	}
+	en.readAt = now
 	e.setStatus(j, aj.Status, now)
 
 	switch aj.Status {
@@ -257,15 +263,18 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 	case api.StatusFailed, api.StatusDeleted:
 		en.phase = phaseDone
 	case api.StatusInQueue:
-		en.samples = en.samples[:0]
-		j.ETA = e.pace.eta(j, nil)
-		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
+		en.prog.reset()
+		j.ETA, j.Rate = e.pace.eta(j, nil, now), 0
+		e.schedule(en, now.Add(e.pace.next(j, &en.prog, now, e.rnd)))
 		e.askName(en, now)
 	default:
 		// Running, or a word the docs do not name: keep asking, show it as is.
-		en.samples = addSample(en.samples, now, readFraction(j))
-		j.ETA = e.pace.eta(j, en.samples)
-		e.schedule(en, now.Add(e.pace.next(j, now, e.rnd)))
+		if len(en.prog.samples) == 0 || j.Progress != readBefore {
+			j.ReadAt = now // when this reading was first seen: bars move on from here
+		}
+		en.prog.read(now, readFraction(j))
+		j.ETA, j.Rate = e.pace.eta(j, en.prog.samples, now), slope(en.prog.samples)
+		e.schedule(en, now.Add(e.pace.next(j, &en.prog, now, e.rnd)))
 		e.askName(en, now)
 	}
 }
@@ -274,7 +283,11 @@ func (e *Engine) onJob(en *entry, aj *api.Job, now time.Time) {
 // many times, this far apart (and further each time).
 const (
 	maxLinkTries = 3
-	linkRetry    = 5 * time.Second
+	// nameAfter: the name is asked for once a job has been tracked this
+	// long, or sooner when its end is estimated further off than this; not
+	// when its end is estimated nearer.
+	nameAfter = 30 * time.Second
+	linkRetry = 5 * time.Second
 )
 
 // jobFirst makes a nudged job's next request the job itself, not a pending
@@ -287,12 +300,18 @@ func (e *Engine) jobFirst(en *entry) {
 	}
 }
 
-// askName asks for a rendering job's video once, right away, so its row
-// shows a name long before the end: people render hundreds of videos from
-// one template and tell them apart by name. One request a job; a video the
-// API will not show yet is no error. Called with e.mu held.
+// askName asks for a job's video once, so its row shows a name long before
+// the end: people render hundreds of videos from one template and tell them
+// apart by name. One request a job; a video the API will not show yet is no
+// error. A job likely to end within nameAfter is not asked: the video
+// fetched at its end brings the name, and the request is saved. Called with
+// e.mu held.
 func (e *Engine) askName(en *entry, now time.Time) {
 	if en.named || en.job.VideoID == "" || en.job.Video != nil {
+		return
+	}
+	j := &en.job
+	if soon := !j.ETA.IsZero() && j.ETA.Sub(now) < nameAfter; soon || now.Sub(j.Added) < nameAfter && j.ETA.IsZero() {
 		return
 	}
 	en.named = true

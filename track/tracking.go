@@ -49,7 +49,7 @@ func (e *Engine) restore(jobs []Job, persist bool) []Job {
 		if j.ID == "" || e.jobs[j.ID] != nil {
 			continue
 		}
-		j.NextPoll, j.ETA, j.Retrying = time.Time{}, time.Time{}, false
+		j.NextPoll, j.ETA, j.Rate, j.Retrying = time.Time{}, time.Time{}, 0, false
 		j.Version++
 		if j.Seq <= 0 {
 			j.Seq = e.nextSeq

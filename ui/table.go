@@ -117,7 +117,8 @@ func rowCells(e *entry, l layout, now time.Time) cells {
 	default:
 		done := e.cat == catFinished
 		c.pct = formatPercent(e.frac, done)
-		c.bar = bar(e.frac, l.bar)
+		est, _ := j.Estimate(now)
+		c.bar = bar(e.frac, est, l.bar)
 	}
 	if e.cat == catFinished && j.Video != nil {
 		if d := j.Video.VideoDurationSeconds; d != nil {
@@ -166,14 +167,23 @@ func timeText(e *entry, now time.Time) string {
 	return ageText(j, e.cat, e.origin, now)
 }
 
-// bar draws a static progress bar w cells wide.
-func bar(f float64, w int) string {
+// bar draws a progress bar w cells wide: █ up to the reading f, then ▒
+// up to est, where the job has likely got to since (track.Job.Estimate),
+// then ░.
+func bar(f, est float64, w int) string {
+	n, e := barSplit(f, est, w)
+	return strings.Repeat("█", n) + strings.Repeat("▒", e-n) + strings.Repeat("░", w-e)
+}
+
+// barSplit is how many of w cells the reading f fills, and how many the
+// estimate est fills (never fewer).
+func barSplit(f, est float64, w int) (n, e int) {
 	if w <= 0 {
-		return ""
+		return 0, 0
 	}
-	n := int(f*float64(w) + 0.5)
-	n = max(0, min(n, w))
-	return strings.Repeat("█", n) + strings.Repeat("░", w-n)
+	cells := func(x float64) int { return max(0, min(int(x*float64(w)+0.5), w)) }
+	n = cells(f)
+	return n, max(n, cells(est))
 }
 
 // renderRow draws one row, from the cache when nothing it shows changed.
@@ -269,12 +279,13 @@ func (m *model) drawRow(e *entry, sel bool) string {
 	return m.paint.selected.on(b.String()) + barCells + m.paint.selected.on(after.String())
 }
 
-// barCells is a job's progress bar in its status colour, the empty part
-// faint.
+// barCells is a job's progress bar in its status colour, the estimate since
+// the last reading in the same colour but shaded, the empty part faint.
 func (m *model) barCells(e *entry) string {
-	n := int(e.frac*float64(m.lay.bar) + 0.5)
-	n = max(0, min(n, m.lay.bar))
-	return m.paint.cat[e.cat].on(strings.Repeat("█", n)) + m.paint.faint.on(strings.Repeat("░", m.lay.bar-n))
+	est, _ := e.job.Estimate(m.t)
+	n, x := barSplit(e.frac, est, m.lay.bar)
+	return m.paint.cat[e.cat].on(strings.Repeat("█", n)+strings.Repeat("▒", x-n)) +
+		m.paint.faint.on(strings.Repeat("░", m.lay.bar-x))
 }
 
 // dlPaint is a download's colour: its own while under way, then that of

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/reel-dev/reel/human"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
 )
@@ -162,6 +164,11 @@ func (m *model) connText() string {
 			msg += ": " + ansi.Truncate(termsafe.Clean(c.LastError), 40, "…")
 		}
 		return m.paint.warn.on(msg)
+	case c.CapCycle > 0:
+		// The cap, not the pace, decides how fresh rows are: say so, and
+		// what helps.
+		return m.paint.warn.on(fmt.Sprintf("! %g req/s cap: each job seen every ~%s (callbacks: --listen)",
+			c.MaxRPS, human.Duration(c.CapCycle)))
 	case !c.LastGood.IsZero():
 		return m.paint.faint.on("last poll " + formatClock(c.LastGood, m.t, m.loc))
 	case m.anyRunning():

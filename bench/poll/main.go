@@ -1,89 +1,169 @@
 // Command poll compares the track engine's polling with the docs' fixed
-// 5 s polling on the same simulated workload, in virtual time: requests
-// made, and the delay between a job's end and its detection.
+// 5 s polling on the same simulated jobs, in virtual time, in every kind of
+// workload (regimes.go): requests made, the delay between a job's end and
+// its detection, and how far off the engine's ETA is.
 //
-//	go run ./bench/poll [-jobs 100] [-seed 1]
+//	go run ./bench/poll [-seed 1] [-regime medium]
 package main
 
 import (
+	"container/heap"
 	"context"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"time"
 
+	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/track"
 	"github.com/reel-dev/reel/track/tracktest"
 )
 
 func main() {
-	jobs := flag.Int("jobs", 100, "simulated jobs")
 	seed := flag.Uint64("seed", 1, "workload seed")
+	only := flag.String("regime", "", "run only this regime")
 	flag.Parse()
-	if err := report(os.Stdout, *jobs, *seed); err != nil {
+	if err := report(os.Stdout, *seed, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "poll:", err)
 		os.Exit(1)
 	}
 }
 
-// result is one strategy's figures.
+// fixedEvery is the docs' loop: GET the job every 5 s.
+const fixedEvery = 5 * time.Second
+
+// result is one strategy's figures on one regime.
 type result struct {
 	requests int
 	delays   []time.Duration // end to detection, one per job
+	etaErr   []float64       // |ETA - end| / time left, when progress first passed 50 %
+	noETA    int             // jobs that passed 50 % with no estimate
 }
 
-func (r result) quantile(q float64) time.Duration {
-	d := slices.Clone(r.delays)
-	slices.Sort(d)
-	if len(d) == 0 {
+func quantile[T int64 | float64 | time.Duration](xs []T, q float64) T {
+	if len(xs) == 0 {
 		return 0
 	}
+	d := slices.Clone(xs)
+	slices.Sort(d)
 	return d[min(len(d)-1, int(q*float64(len(d))))]
 }
 
-func report(w io.Writer, n int, seed uint64) error {
-	specs := workload(n, seed)
-	fixed := fixedPolling(specs, 5*time.Second)
-	eng, err := engine(specs, seed)
-	if err != nil {
-		return err
+// row is one regime's figures, both strategies.
+type row struct {
+	regime      regime
+	fixed, reel result
+}
+
+func (r row) ratio() float64 { return float64(r.reel.requests) / float64(r.fixed.requests) }
+
+// measure runs one regime.
+func measure(g regime, seed uint64) (row, error) {
+	specs := g.specs(seed)
+	var rps float64
+	if g.capped {
+		rps = track.DefaultMaxRPS
 	}
-	fmt.Fprintf(w, "%d jobs (seed %d): queued 1-10 min, then rendering 2-20 min; virtual time\n", n, seed)
-	fmt.Fprintf(w, "%-18s %9s %8s %13s %10s %10s\n", "strategy", "requests", "per job", "median delay", "p90 delay", "max delay")
-	for _, row := range []struct {
-		name string
-		r    result
-	}{{"fixed 5 s polling", fixed}, {"reel engine", eng}} {
-		fmt.Fprintf(w, "%-18s %9d %8.1f %13s %10s %10s\n", row.name, row.r.requests,
-			float64(row.r.requests)/float64(n), row.r.quantile(0.5).Round(10*time.Millisecond),
-			row.r.quantile(0.9).Round(10*time.Millisecond), row.r.quantile(1).Round(10*time.Millisecond))
+	out := row{regime: g, fixed: fixedPolling(specs, fixedEvery, rps)}
+	var err error
+	out.reel, err = engine(specs, seed)
+	return out, err
+}
+
+func report(w io.Writer, seed uint64, only string) error {
+	fmt.Fprintf(w, "bench/poll, seed %d, virtual time: reel's engine against fixed 5 s polling on the same jobs\n\n", seed)
+	fmt.Fprintf(w, "%-11s %5s %15s %6s %15s %15s %16s\n", "regime", "jobs", "requests", "ratio", "median delay", "p90 delay", "ETA err (p90)")
+	fmt.Fprintf(w, "%-11s %5s %15s %6s %15s %15s %16s\n", "", "", "fixed / reel", "", "fixed / reel", "fixed / reel", "median at 50 %")
+	for _, g := range regimes {
+		if only != "" && g.name != only {
+			continue
+		}
+		r, err := measure(g, seed)
+		if err != nil {
+			return fmt.Errorf("%s: %w", g.name, err)
+		}
+		eta := "-"
+		if len(r.reel.etaErr) > 0 {
+			eta = fmt.Sprintf("%.1f%% (%.0f%%)", 100*quantile(r.reel.etaErr, 0.5), 100*quantile(r.reel.etaErr, 0.9))
+		}
+		fmt.Fprintf(w, "%-11s %5d %7d/%-7d %5.2f× %7s/%-7s %7s/%-7s %16s\n", g.name, g.jobs,
+			r.fixed.requests, r.reel.requests, r.ratio(),
+			secs(quantile(r.fixed.delays, 0.5)), secs(quantile(r.reel.delays, 0.5)),
+			secs(quantile(r.fixed.delays, 0.9)), secs(quantile(r.reel.delays, 0.9)), eta)
 	}
-	fmt.Fprintf(w, "engine/fixed requests: %.0f%%\n", 100*float64(eng.requests)/float64(fixed.requests))
+	fmt.Fprintln(w, "\nregimes:")
+	for _, g := range regimes {
+		fmt.Fprintf(w, "  %-11s %s\n", g.name, g.about)
+	}
 	return nil
 }
 
-// fixedPolling is the docs' loop: GET the job every interval from the
-// start until it says finished, then GET the video once.
-func fixedPolling(specs []spec, every time.Duration) result {
-	var r result
-	for _, s := range specs {
-		for t := time.Duration(0); ; t += every {
-			r.requests++
-			if s.state(t).Status.Terminal() {
-				r.delays = append(r.delays, t-s.end())
-				r.requests++ // the video
-				break
-			}
+func secs(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }
+
+// fixedPolling is the docs' loop: GET each job every interval from its
+// adding until it says finished, then GET the video once. With rps > 0 the
+// loop is held to that many requests a second, serving the job that has
+// waited longest first, as a fair loop would.
+func fixedPolling(specs []spec, every time.Duration, rps float64) result {
+	r := result{delays: make([]time.Duration, len(specs))}
+	q := make(fixedQueue, len(specs))
+	for i, s := range specs {
+		q[i] = &fixedJob{s: s, due: s.addAt}
+	}
+	heap.Init(&q)
+	var gap time.Duration
+	if rps > 0 {
+		gap = time.Duration(float64(time.Second) / rps)
+	}
+	var free time.Duration // when the cap lets the next request go
+	ask := func(due time.Duration) time.Duration {
+		at := max(due, free)
+		free = at + gap
+		r.requests++
+		return at
+	}
+	for q.Len() > 0 {
+		j := heap.Pop(&q).(*fixedJob)
+		at := ask(j.due)
+		if j.s.state(at).Status.Terminal() {
+			r.delays[j.i(specs)] = at - j.s.endInRun()
+			ask(at) // the video
+			continue
 		}
+		j.due = at + every
+		heap.Push(&q, j)
 	}
 	return r
 }
 
+type fixedJob struct {
+	s   spec
+	due time.Duration
+}
+
+func (j *fixedJob) i(specs []spec) int {
+	return slices.IndexFunc(specs, func(s spec) bool { return s.id == j.s.id })
+}
+
+type fixedQueue []*fixedJob
+
+func (q fixedQueue) Len() int           { return len(q) }
+func (q fixedQueue) Less(i, j int) bool { return q[i].due < q[j].due }
+func (q fixedQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *fixedQueue) Push(x any)        { *q = append(*q, x.(*fixedJob)) }
+func (q *fixedQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}
+
 // engine runs the real track engine, default options, on a virtual clock
-// against the simulated API until every job has ended.
+// against the simulated API until every job has ended and its video is in.
 func engine(specs []spec, seed uint64) (result, error) {
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	clk := tracktest.NewClock(start)
@@ -94,20 +174,41 @@ func engine(specs []spec, seed uint64) (result, error) {
 	done := make(chan error, 1)
 	go func() { done <- e.Run(ctx) }()
 
-	ids := make([]string, len(specs))
-	for i, s := range specs {
-		ids[i] = s.id
+	byAdd := slices.Clone(specs)
+	slices.SortStableFunc(byAdd, func(a, b spec) int { return int(a.addAt - b.addAt) })
+	bySpec := map[string]spec{}
+	for _, s := range specs {
+		bySpec[s.id] = s
 	}
-	e.Add(ids...)
-	limit := start.Add(24 * time.Hour)
+	var r result
+	eta := etaMeter{specs: bySpec, start: start, seen: map[string]bool{}}
+	drained, stop := context.WithCancel(context.Background())
+	stop() // Next on a done context returns what is pending without waiting
+
+	limit := start.Add(48 * time.Hour)
 	for {
+		now := clk.Now()
+		var ids []string
+		for len(byAdd) > 0 && !start.Add(byAdd[0].addAt).After(now) {
+			ids = append(ids, byAdd[0].id)
+			byAdd = byAdd[1:]
+		}
+		e.Add(ids...)
 		if err := e.WaitIdle(ctx); err != nil {
 			return result{}, err
 		}
-		if allEnded(e) {
+		if evs, err := e.Next(drained); err == nil {
+			eta.take(evs, &r)
+		}
+		if len(byAdd) == 0 && sim.allSettled() {
 			break
 		}
 		next, ok := clk.Next()
+		if len(byAdd) > 0 {
+			if at := start.Add(byAdd[0].addAt); !ok || at.Before(next) {
+				next, ok = at, true
+			}
+		}
 		if !ok || next.After(limit) {
 			return result{}, fmt.Errorf("engine stopped with jobs still running")
 		}
@@ -116,18 +217,41 @@ func engine(specs []spec, seed uint64) (result, error) {
 	cancel()
 	<-done
 
-	r := result{requests: sim.requests}
+	r.requests = sim.requests
 	for _, s := range specs {
-		r.delays = append(r.delays, sim.seen[s.id]-s.end())
+		r.delays = append(r.delays, sim.seen[s.id]-s.endInRun())
 	}
 	return r, nil
 }
 
-func allEnded(e *track.Engine) bool {
-	for _, j := range e.Jobs() {
-		if !j.Terminal() || j.Video == nil {
-			return false
+// etaMeter takes each job's ETA at the first answer whose progress passed
+// half way, and compares it with the job's true end.
+type etaMeter struct {
+	specs map[string]spec
+	start time.Time
+	seen  map[string]bool
+}
+
+func (m etaMeter) take(evs []track.Event, r *result) {
+	for _, ev := range evs {
+		j := ev.Job
+		if j == nil || m.seen[j.ID] || j.Status != api.StatusGenerating || j.Fraction() < 0.5 {
+			continue
 		}
+		m.seen[j.ID] = true
+		s := m.specs[j.ID]
+		if s.age > 0 {
+			continue // added past half way: not a first pass
+		}
+		end := m.start.Add(s.endInRun())
+		left := end.Sub(j.LastPoll)
+		if left <= 0 {
+			continue
+		}
+		if j.ETA.IsZero() {
+			r.noETA++
+			continue
+		}
+		r.etaErr = append(r.etaErr, math.Abs(j.ETA.Sub(end).Seconds())/left.Seconds())
 	}
-	return true
 }

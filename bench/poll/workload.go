@@ -2,84 +2,74 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"math/rand/v2"
 	"sync"
 	"time"
 
 	"github.com/reel-dev/reel/api"
 )
 
-// spec is one simulated job: how long it queues and renders, and the shape
-// of its progress.
+// spec is one simulated job: when it is added, how long it queues and
+// renders, and the shape of its progress. Times are from the job's creation,
+// which is age before it is added.
 type spec struct {
-	id      string
-	queue   time.Duration // in_queue for this long
-	prep    time.Duration // then preprocessing, progress 0
-	render  time.Duration // then generating, progress climbing to max
-	maxP    float64       // maximumProgress: not always 100
-	shape   float64       // progress = max * u^shape: <1 fast start, >1 slow start
-	stallAt float64       // a pause in progress at this fraction (0 = none)
-	stall   time.Duration
+	id     string
+	addAt  time.Duration // added to reel this long after the run starts
+	age    time.Duration // created this long before it is added (added late)
+	queue  time.Duration // in_queue for this long
+	prep   time.Duration // then preprocessing, progress 0
+	render time.Duration // then generating, progress climbing to max
+	park   time.Duration // then progress at max, still generating
+	maxP   float64       // maximumProgress: not always 100
+	shape  float64       // progress = max * u^shape: <1 fast start, >1 slow start
+	stalls []stall       // pauses in progress while rendering
+	steps  []step        // coarse progress: the reading jumps at these times
 }
 
-// end is when the job finishes, from the start of the run.
-func (s spec) end() time.Duration { return s.queue + s.prep + s.render + s.stall }
-
-// workload draws n jobs: queued 1 to 10 min, then 2 to 20 min of
-// preprocessing and rendering, with progress that is not a straight line.
-func workload(n int, seed uint64) []spec {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	between := func(lo, hi time.Duration) time.Duration {
-		return lo + time.Duration(r.Int64N(int64(hi-lo)))
-	}
-	out := make([]spec, n)
-	for i := range out {
-		total := between(2*time.Minute, 20*time.Minute)
-		prep := time.Duration(float64(total) * (0.03 + 0.07*r.Float64()))
-		s := spec{
-			id:     fmt.Sprintf("job-%03d", i),
-			queue:  between(time.Minute, 10*time.Minute),
-			prep:   prep,
-			render: total - prep,
-			maxP:   []float64{100, 100, 100, 1000, 37}[r.IntN(5)],
-			shape:  0.8 + 0.45*r.Float64(),
-		}
-		if r.IntN(4) == 0 { // one job in four pauses for a while mid-render
-			s.stallAt = 0.2 + 0.6*r.Float64()
-			s.stall = between(10*time.Second, 90*time.Second)
-			s.render -= s.stall
-			if s.render < time.Minute {
-				s.render = time.Minute
-			}
-		}
-		out[i] = s
-	}
-	return out
+// stall is a pause of d when the render is at the fraction at of its work.
+type stall struct {
+	at float64
+	d  time.Duration
 }
+
+// step is a coarse jump of progress to p at the time at into the render.
+type step struct {
+	at time.Duration
+	p  float64
+}
+
+// stalled is the total time s pauses.
+func (s spec) stalled() time.Duration {
+	var d time.Duration
+	for _, st := range s.stalls {
+		d += st.d
+	}
+	return d
+}
+
+// end is when the job finishes, from its creation.
+func (s spec) end() time.Duration { return s.queue + s.prep + s.render + s.stalled() + s.park }
+
+// endInRun is when the job finishes, from the run's start; a job that ended
+// before it was added counts from its adding: nobody could see it sooner.
+func (s spec) endInRun() time.Duration { return s.addAt + max(s.end()-s.age, 0) }
 
 // state is what the API says about s at el after the run's start.
 func (s spec) state(el time.Duration) *api.Job {
+	el += s.age - s.addAt
 	j := &api.Job{ID: s.id, MaximumProgress: s.maxP, VideoID: "v-" + s.id}
+	rendered := s.queue + s.prep + s.render + s.stalled()
 	switch {
 	case el < s.queue:
 		j.Status = api.StatusInQueue
 	case el < s.queue+s.prep:
 		j.Status = api.StatusPreprocessing
+	case el < rendered:
+		j.Status = api.StatusGenerating
+		j.Progress = s.progress(el - s.queue - s.prep)
 	case el < s.end():
 		j.Status = api.StatusGenerating
-		t := el - s.queue - s.prep
-		stallStart := time.Duration(s.stallAt * float64(s.render))
-		switch {
-		case s.stall == 0 || t < stallStart:
-		case t < stallStart+s.stall:
-			t = stallStart
-		default:
-			t -= s.stall
-		}
-		u := float64(t) / float64(s.render)
-		j.Progress = math.Floor(s.maxP * math.Pow(u, s.shape)) // integer, as servers send it
+		j.Progress = s.maxP // parked at the top
 	default:
 		j.Status = api.StatusFinished
 		j.Progress = s.maxP
@@ -87,8 +77,36 @@ func (s spec) state(el time.Duration) *api.Job {
 	return j
 }
 
+// progress is the reading t into the render (stalls included), a whole
+// number as servers send it.
+func (s spec) progress(t time.Duration) float64 {
+	if len(s.steps) > 0 {
+		p := 0.0
+		for _, st := range s.steps {
+			if t >= st.at {
+				p = st.p
+			}
+		}
+		return p
+	}
+	// Take the stalls out: work done is the time spent not paused.
+	work := t
+	for _, st := range s.stalls {
+		at := time.Duration(st.at * float64(s.render))
+		switch {
+		case work < at:
+		case work < at+st.d:
+			work = at
+		default:
+			work -= st.d
+		}
+	}
+	u := min(float64(work)/float64(s.render), 1)
+	return math.Floor(s.maxP * math.Pow(u, s.shape))
+}
+
 // simAPI answers the engine from the workload on virtual time and notes when
-// each job's end was first seen.
+// each job's end was first seen, and when it settled (its video fetched).
 type simAPI struct {
 	start time.Time
 	now   func() time.Time
@@ -97,10 +115,12 @@ type simAPI struct {
 	mu       sync.Mutex
 	requests int
 	seen     map[string]time.Duration // first finished answer, from start
+	settled  int                      // jobs whose video was fetched after their end was seen
+	fetched  map[string]bool
 }
 
 func newSimAPI(specs []spec, start time.Time, now func() time.Time) *simAPI {
-	a := &simAPI{start: start, now: now, specs: map[string]spec{}, seen: map[string]time.Duration{}}
+	a := &simAPI{start: start, now: now, specs: map[string]spec{}, seen: map[string]time.Duration{}, fetched: map[string]bool{}}
 	for _, s := range specs {
 		a.specs[s.id] = s
 	}
@@ -127,5 +147,17 @@ func (a *simAPI) GetVideo(_ context.Context, id string) (*api.Video, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.requests++
+	job := id[len("v-"):]
+	if _, done := a.seen[job]; done && !a.fetched[job] {
+		a.fetched[job] = true
+		a.settled++
+	}
 	return &api.Video{ID: id, PublicURL: "https://cdn.example/" + id + ".mp4"}, nil
+}
+
+// allSettled reports whether every job's end was seen and its video fetched.
+func (a *simAPI) allSettled() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.settled == len(a.specs)
 }

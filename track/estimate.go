@@ -1,0 +1,26 @@
+package track
+
+import "time"
+
+// Estimate is how far a running job has likely got by now, drawn on from
+// its last reading at the slope of its readings so a bar moves between
+// looks. It never reaches the top (only a reading says a job is done) and
+// never goes past where the slope puts the job at its next look, so the
+// next reading can only confirm it or pull it back. ok is false when
+// there is nothing to add to the reading.
+func (j Job) Estimate(now time.Time) (f float64, ok bool) {
+	f = j.Fraction()
+	if j.Rate <= 0 || j.ReadAt.IsZero() || j.Terminal() || now.Before(j.ReadAt) {
+		return f, false
+	}
+	until := now
+	if !j.NextPoll.IsZero() && j.NextPoll.Before(until) {
+		until = j.NextPoll
+	}
+	top := 1 - quantum(&j)
+	est := min(f+j.Rate*until.Sub(j.ReadAt).Seconds(), top)
+	if est <= f {
+		return f, false
+	}
+	return est, true
+}

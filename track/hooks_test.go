@@ -74,6 +74,14 @@ func (r *recorder) note(s string) {
 	r.log = append(r.log, s)
 }
 
+// heard returns a copy of the log: the engine's request goroutines write to
+// it while the test reads.
+func (r *recorder) heard() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.log)
+}
+
 func (r *recorder) Added(jobs []track.Job) error {
 	for _, j := range jobs {
 		r.note("added " + j.ID)
@@ -100,14 +108,14 @@ func TestPersister(t *testing.T) {
 	h := start(t, track.Options{Persist: rec})
 	h.api.Job("a", tracktest.Steps(queued, queued, queued, queued, tracktest.Step{Job: jobAt(api.StatusFailed, 20)}))
 	h.e.Add("a")
-	if len(rec.log) == 0 || rec.log[0] != "added a" {
-		t.Fatalf("Add returned before the job was persisted: %v", rec.log)
+	if log := rec.heard(); len(log) == 0 || log[0] != "added a" {
+		t.Fatalf("Add returned before the job was persisted: %v", log)
 	}
 	h.runUntil(10*time.Minute, func() bool { return h.job("a").Terminal() })
 	h.e.Remove("a")
 	want := []string{"added a", "changed a in_queue 0", "changed a failed 20", "removed a"}
-	if fmt.Sprint(rec.log) != fmt.Sprint(want) {
-		t.Errorf("persister heard %q, want %q", rec.log, want)
+	if log := rec.heard(); fmt.Sprint(log) != fmt.Sprint(want) {
+		t.Errorf("persister heard %q, want %q", log, want)
 	}
 }
 
@@ -180,29 +188,37 @@ func TestEventsAndVersions(t *testing.T) {
 
 // Run returns once its context ends, with every request goroutine gone.
 func TestRunLeavesNoGoroutines(t *testing.T) {
-	before := runtime.NumGoroutine()
 	clk := tracktest.NewClock(t0)
 	fake := tracktest.NewAPI(clk)
 	fake.Hold()
 	e := track.New(track.Options{Client: fake, Clock: clk})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- e.Run(ctx) }()
+	const label = "TestRunLeavesNoGoroutines"
+	goLabelled(label, func() { done <- e.Run(ctx) })
 	e.Add("a", "b", "c")
 	wctx, wcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer wcancel()
 	if err := fake.WaitCalls(wctx, 3); err != nil {
 		t.Fatal(err)
 	}
+	if n := countLabelled(t, label); n < 4 {
+		t.Fatalf("%d labelled goroutines with three requests held, want Run's and the three requests'", n)
+	}
 	cancel()
 	if err := <-done; err != context.Canceled {
 		t.Errorf("Run returned %v, want context.Canceled", err)
 	}
-	for i := 0; runtime.NumGoroutine() > before && i < 1000; i++ {
-		runtime.Gosched() // the Run goroutine itself is on its way out
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		t.Errorf("%d goroutines after Run, %d before", n, before)
+	// Run has returned, so every goroutine it started has called Done; each
+	// may still be running its last instructions. Wait for them to end: a
+	// goroutine that never does is a leak, and the deadline reports it.
+	deadline := time.Now().Add(10 * time.Second)
+	for countLabelled(t, label) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines started by Run still alive 10 s after it returned:\n%s", labelledStacks(t, label))
+		}
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
 	}
 	if clk.Pending() != 0 {
 		t.Error("a timer outlived Run")
@@ -257,9 +273,7 @@ func TestForgetDoesNotPersist(t *testing.T) {
 	if _, ok := h.e.Job("a"); ok {
 		t.Error("a still tracked after Forget")
 	}
-	rec.mu.Lock()
-	log := append([]string(nil), rec.log...)
-	rec.mu.Unlock()
+	log := rec.heard()
 	if slices.Contains(log, "removed a") {
 		t.Errorf("Forget wrote to the store: %v", log)
 	}

@@ -92,24 +92,25 @@ func runDownload(ctx context.Context, sio IO, c *api.Client, f *download.Fetcher
 	if o.Retry.Attempts == 0 {
 		o.Retry = defaultRetry
 	}
-	results := lookupAll(ctx, c, list, o.Retry)
 	m := download.NewManager(f, download.WithConcurrency(o.Concurrency), download.WithClock(sio.Now))
 	defer m.Close()
 
+	// Each video is queued as its lookup comes in, so the downloads start
+	// while the rest are read, and no result is kept.
 	failed, keyRejected := false, false
 	started := 0
-	for _, r := range results {
+	lookupEach(ctx, c, list, o.Retry, func(r result) {
 		v, err := downloadable(r)
 		if err != nil {
 			failed = true
 			keyRejected = keyRejected || api.IsKeyRejected(err)
 			fmt.Fprintf(sio.Err, "reel: %s: %s\n", termsafe.Clean(r.ID), termsafe.Clean(err.Error()))
-			continue
+			return
 		}
 		if m.Start(v) {
 			started++
 		}
-	}
+	})
 	if keyRejected {
 		return &ExitError{Code: ExitKeyRejected}
 	}

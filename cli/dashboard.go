@@ -105,10 +105,10 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	}
 	defer closeLog()
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 
-	opts := track.Options{Client: d.client, Interval: d.settings.Interval, Log: log}
+	opts := track.Options{Client: guardURL(d.client, cancel), Interval: d.settings.Interval, Log: log}
 	var st *store.Store
 	if !d.demo { // the demo leaves the user's tracked list alone
 		if st, err = openStore(d.settings.StorePath); err != nil {
@@ -149,7 +149,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		wg.Go(func() { followStore(ctx, st, eng, log) })
 	}
 	defer func() {
-		cancel()
+		cancel(nil)
 		wg.Wait()
 	}()
 
@@ -172,6 +172,9 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		Version:    g.version,
 		InputTTY:   d.stdinIDs,
 	})
+	if err := wrongURL(ctx); err != nil {
+		return err
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -98,8 +99,13 @@ func runDownload(ctx context.Context, sio IO, c *api.Client, f *download.Fetcher
 	// Each video is queued as its lookup comes in, so the downloads start
 	// while the rest are read, and no result is kept.
 	failed, keyRejected := false, false
+	var badURL error
 	started := 0
 	lookupEach(ctx, c, list, o.Retry, func(r result) {
+		if api.IsWrongURL(r.Err) || badURL != nil {
+			badURL = cmp.Or(badURL, r.Err)
+			return // said once, below, not once an ID
+		}
 		v, err := downloadable(r)
 		if err != nil {
 			failed = true
@@ -111,6 +117,9 @@ func runDownload(ctx context.Context, sio IO, c *api.Client, f *download.Fetcher
 			started++
 		}
 	})
+	if badURL != nil {
+		return usageErr(badURL)
+	}
 	if keyRejected {
 		return &ExitError{Code: ExitKeyRejected}
 	}

@@ -27,8 +27,9 @@ type lookuper interface {
 // lookupEach reads every ID with a fixed pool of workers, retrying
 // transient errors with backoff (and the server's Retry-After) before giving
 // up on an ID, and calls emit with each result in the order of ids, as soon
-// as every result before it is in. A rejected key stops everything: no point
-// asking again; the IDs not yet read then carry that error. emit runs on the
+// as every result before it is in. A rejected key or a base URL that is not
+// the API's stops everything: no point asking again; the IDs not yet read
+// then carry that error. emit runs on the
 // caller's goroutine, one result at a time.
 func lookupEach(ctx context.Context, c lookuper, ids []string, rp retryPolicy, emit func(result)) {
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -71,7 +72,7 @@ func lookupEach(ctx context.Context, c lookuper, ids []string, rp retryPolicy, e
 					r.Err = err
 				} else {
 					r.Lookup, r.Err = lookupWithRetry(ctx, c, ids[i], rp)
-					if api.IsKeyRejected(r.Err) {
+					if api.IsKeyRejected(r.Err) || api.IsWrongURL(r.Err) {
 						cancel(r.Err)
 					}
 				}

@@ -252,10 +252,14 @@ func colourFor(status string) string {
 // tally counts what exitFor needs, so results need not be kept.
 type tally struct {
 	keyRejected error
+	wrongURL    error
 	bad         int
 }
 
 func (t *tally) add(r result) {
+	if api.IsWrongURL(r.Err) && t.wrongURL == nil {
+		t.wrongURL = r.Err
+	}
 	if api.IsKeyRejected(r.Err) && t.keyRejected == nil {
 		t.keyRejected = r.Err
 	}
@@ -265,10 +269,14 @@ func (t *tally) add(r result) {
 	}
 }
 
-// exit maps the tally to the exit codes of PRODUCT.md: 3 when the key was
+// exit maps the tally to the exit codes of PRODUCT.md: 2 when the base URL
+// is not the API's, 3 when the key was
 // rejected, 1 when any job failed, was deleted, was not found or could not be
 // read, else 0.
 func (t *tally) exit() error {
+	if t.wrongURL != nil {
+		return usageErr(t.wrongURL)
+	}
 	if t.keyRejected != nil {
 		return &ExitError{Code: ExitKeyRejected, Err: t.keyRejected}
 	}

@@ -41,8 +41,8 @@ func runStatus(ctx context.Context, sio IO, c lookuper, list []string, o statusO
 	var werr error
 	lookupEach(ctx, c, list, o.Retry, func(r result) {
 		t.add(r)
-		if werr != nil {
-			return
+		if werr != nil || t.wrongURL != nil {
+			return // a wrong base URL: one message says so, not a row an ID
 		}
 		bar.hide()
 		werr = out.row(r)

@@ -123,11 +123,12 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 	if clk == nil {
 		clk = track.RealClock{}
 	}
-	e := track.New(track.Options{Client: c, Clock: clk, Interval: o.Interval, TypicalRender: o.TypicalRender})
+	runCtx, stopCause := context.WithCancelCause(ctx)
+	stop := func() { stopCause(nil) }
+	defer stop()
+	e := track.New(track.Options{Client: guardURL(c, stopCause), Clock: clk, Interval: o.Interval, TypicalRender: o.TypicalRender})
 	e.Add(list...)
 
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
 	if o.Attach != nil {
 		detach, err := o.Attach(runCtx, e)
 		if err != nil {
@@ -193,7 +194,10 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 			jobs := e.Jobs()
 			out.final(jobs)
 			return &ExitError{Code: ExitTimeout, Err: fmt.Errorf("--timeout %s ran out with %d of %d jobs not ended", o.Timeout, running(jobs), len(jobs))}
-		case <-ctx.Done():
+		case <-runCtx.Done():
+			if err := wrongURL(runCtx); err != nil {
+				return err
+			}
 			stop()
 			out.final(e.Jobs())
 			return &ExitError{Code: 130, Err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}

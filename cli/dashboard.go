@@ -41,6 +41,9 @@ type dashboard struct {
 }
 
 func runDashboard(cmd *cobra.Command, sio IO, g *globals, args []string) error {
+	if err := mistypedCommand(cmd.Root(), args); err != nil {
+		return err
+	}
 	s, err := g.settings(sio)
 	if err != nil {
 		return err
@@ -99,6 +102,9 @@ and no network, and leaves your own tracked list alone.`,
 // show runs the engine and the dashboard until the user quits, then leaves
 // the summary in the scrollback.
 func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
+	if err := needTerminal(sio); err != nil {
+		return err
+	}
 	log, closeLog, err := g.debugLog()
 	if err != nil {
 		return err

@@ -111,3 +111,19 @@ func lookupAll(ctx context.Context, c lookuper, ids []string, rp retryPolicy) []
 	lookupEach(ctx, c, ids, rp, func(r result) { out = append(out, r) })
 	return out
 }
+
+// namedLookups makes a job still rendering carry its video too, for the
+// video's name: wait and the dashboard show it, so status does as well.
+type namedLookups struct{ c *api.Client }
+
+func (n namedLookups) Lookup(ctx context.Context, id string) (*api.Lookup, error) {
+	l, err := n.c.Lookup(ctx, id)
+	if err != nil || l.Video != nil || l.Job == nil || l.Job.VideoID == "" || l.Job.Status == api.StatusDeleted {
+		return l, err
+	}
+	// A name is a nicety: when it cannot be read, the row goes without.
+	if v, err := n.c.GetVideo(ctx, l.Job.VideoID); err == nil {
+		l.Video = v
+	}
+	return l, nil
+}

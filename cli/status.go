@@ -41,7 +41,7 @@ config errors; 3 when the API key was rejected.`,
 			if isTerminal(sio.Err) {
 				o.Progress = sio.Err
 			}
-			return runStatus(cmd.Context(), sio, c, list, o)
+			return runStatus(cmd.Context(), sio, namedLookups{c}, list, o)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array, one object a job")

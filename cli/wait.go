@@ -312,7 +312,10 @@ func (w statusJSON) equal(v statusJSON) bool {
 func toWaitJSON(j track.Job) statusJSON {
 	w := statusJSON{ID: j.ID, JobID: j.JobID, VideoID: j.VideoID, Status: string(j.Status), Error: j.Err}
 	if j.NotFound {
-		w.Status = "not_found"
+		// The engine's words suit the dashboard ("press r"); a script
+		// gets what status says for the same ID.
+		w.Status = statusNotFound
+		w.Error = (&api.NotFoundError{Kind: "job or video", ID: j.ID}).Error()
 	}
 	if j.Job != nil {
 		p, m := j.Progress, j.MaximumProgress
@@ -353,12 +356,12 @@ func (r *waitReporter) change(j track.Job) {
 	if j.Status == api.StatusFinished && j.Video == nil && j.VideoID != "" && j.Err == "" {
 		return // its video comes next: one line for both
 	}
-	line := termsafe.Clean(j.ID) + "  " + waitStatusWord(w.Status)
+	line := termsafe.Clean(j.ID) + "  " + waitStatusWord(w)
 	if p := waitPercent(j); p != "" {
 		line += "  " + p
 	}
-	if j.Err != "" {
-		line += "  " + termsafe.Clean(j.Err)
+	if w.Error != "" {
+		line += "  " + termsafe.Clean(w.Error)
 	}
 	if r.lines[j.ID] == line {
 		return // a change too small to show, such as 990 to 995 of 1000
@@ -384,11 +387,11 @@ func (r *waitReporter) final(jobs []track.Job) {
 		if j.Video != nil {
 			name, link = termsafe.Clean(j.Video.Name), termsafe.CleanURL(j.Video.PublicURL)
 		}
-		note := j.Err
+		note := w.Error
 		if note == "" && j.Job != nil && j.Status == api.StatusFailed {
 			note = j.Job.Reason()
 		}
-		rows = append(rows, []string{orDash(termsafe.Clean(j.ID)), waitStatusWord(w.Status),
+		rows = append(rows, []string{orDash(termsafe.Clean(j.ID)), waitStatusWord(w),
 			orDash(waitPercent(j)), orDash(name), orDash(link), orDash(termsafe.Clean(note))})
 	}
 	_ = writeTable(r.sio.Out, rows, terminalWidth(r.sio.Out))
@@ -403,12 +406,16 @@ func writeNDJSON(w io.Writer, v statusJSON) {
 }
 
 // waitStatusWord is a glyph and the status word, made safe: an unknown word
-// comes from the server.
-func waitStatusWord(s string) string {
-	if s == "" {
-		return "… waiting"
+// comes from the server. A job not read yet is waiting; one that could not be read (a rejected
+// key) is unreadable, as status says.
+func waitStatusWord(w statusJSON) string {
+	switch {
+	case w.Status != "":
+		return statusWord(w.Status, false)
+	case w.Error != "":
+		return statusWord(statusUnreadable, false)
 	}
-	return statusWord(s, false)
+	return "… waiting"
 }
 
 // waitPercent is progress over maximumProgress, when a job was read.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -42,8 +41,10 @@ func IsWrongURL(err error) bool {
 func (c *Client) notFound(resp *http.Response, path, kind, id string) error {
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 	drain(resp.Body)
+	// JSON, even cut short by a bad connection, is the API's own answer.
 	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 || json.Valid(trimmed) || len(data) == 4<<10 && (trimmed[0] == '{' || trimmed[0] == '[') {
+	if len(trimmed) == 0 || trimmed[0] == '{' || trimmed[0] == '[' ||
+		strings.Contains(resp.Header.Get("Content-Type"), "json") {
 		return &NotFoundError{Kind: kind, ID: id}
 	}
 	return &WrongURLError{BaseURL: c.base.String(), Path: path, Got: describe(resp, data)}

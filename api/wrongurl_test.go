@@ -16,6 +16,7 @@ func TestNotFoundOrWrongURL(t *testing.T) {
 	}{
 		{"API JSON", "application/json", `{"message":"Video generation job not found"}`, false},
 		{"empty", "", "", false},
+		{"API JSON cut short", "", `{"message":"Video gen`, false},
 		{"Go's mux", "text/plain; charset=utf-8", "404 page not found\n", true},
 		{"HTML", "text/html", "<!doctype html><title>Not Found</title><h1>Not Found</h1>", true},
 	} {

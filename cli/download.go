@@ -49,7 +49,9 @@ reel wait --download DIR to wait and download.
 
 Exit status: 0 when every video was saved (or was there already); 1 when
 some job was not finished, failed, was not found or its download failed; 2
-for usage or config errors; 3 when the API key was rejected.`,
+for usage or config errors, or a base URL that is not the API's; 3 when the
+API key was rejected; 130 when interrupted (Ctrl+C): run the same command
+again to resume.`,
 		Example: `  reel download 6f1c2b3a-job
   reel download --dir ~/Videos jobs.txt
   # play whatever came down
@@ -89,7 +91,7 @@ type downloadOptions struct {
 }
 
 // runDownload looks every ID up, downloads the finished ones and reports.
-func runDownload(ctx context.Context, sio IO, c *api.Client, f *download.Fetcher, list []string, o downloadOptions) error {
+func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, list []string, o downloadOptions) error {
 	if o.Retry.Attempts == 0 {
 		o.Retry = defaultRetry
 	}
@@ -102,6 +104,9 @@ func runDownload(ctx context.Context, sio IO, c *api.Client, f *download.Fetcher
 	var badURL error
 	started := 0
 	lookupEach(ctx, c, list, o.Retry, func(r result) {
+		if ctx.Err() != nil {
+			return // interrupted: said once, below
+		}
 		if api.IsWrongURL(r.Err) || badURL != nil {
 			badURL = cmp.Or(badURL, r.Err)
 			return // said once, below, not once an ID
@@ -130,8 +135,8 @@ func runDownload(ctx context.Context, sio IO, c *api.Client, f *download.Fetcher
 		keyRejected = p.keyRejected
 	}
 	if ctx.Err() != nil {
-		fmt.Fprintln(sio.Err, "reel: interrupted; run the same command again to resume")
-		return &ExitError{Code: ExitJobFailed}
+		fmt.Fprintln(sio.Err, resumeHint)
+		return &ExitError{Code: ExitInterrupted}
 	}
 	if keyRejected {
 		return &ExitError{Code: ExitKeyRejected}
@@ -296,6 +301,10 @@ func termWidth(w io.Writer) int {
 	return 80
 }
 
+// resumeHint is what an interrupted download says, from download and
+// wait --download alike.
+const resumeHint = "reel: interrupted; run the same command again to resume: saved videos are kept, partial ones continue where they stopped"
+
 // waitDownloadFlags adds --download DIR to reel wait.
 func waitDownloadFlags(cmd *cobra.Command, o *waitOptions) {
 	cmd.Flags().StringVar(&o.Download, "download", "", "download each finished video into `DIR`")
@@ -333,6 +342,9 @@ func waitDownloadStart(_ context.Context, sio IO, _ *config.Settings, c *api.Cli
 		path, err := f.Fetch(ctx, j.Video)
 		mu.Lock()
 		defer mu.Unlock()
+		if err != nil && ctx.Err() != nil {
+			return err // interrupted: wait says once how to resume
+		}
 		if err != nil {
 			fmt.Fprintf(sio.Err, "reel: %s: download failed: %s\n", termsafe.Clean(j.ID), termsafe.Clean(err.Error()))
 			return err

@@ -21,6 +21,7 @@ const (
 	ExitUsage       = 2
 	ExitKeyRejected = 3
 	ExitTimeout     = 124
+	ExitInterrupted = 130 // Ctrl+C or SIGTERM, as shells report a SIGINT death
 )
 
 // ExitError carries an exit code out of a command. A nil Err means the

@@ -27,7 +27,8 @@ tracked list.
 
 Exit status: 0 when every job could be read and none failed; 1 when some job
 failed, was deleted, was not found or could not be read; 2 for usage or
-config errors; 3 when the API key was rejected.`,
+config errors, or a base URL that is not the API's; 3 when the API key was
+rejected; 130 when interrupted (Ctrl+C).`,
 		Example: `  reel status 6f1c2b3a-job
   reel status --json jobs.txt | jq -r '.[] | select(.status=="finished") | .video.publicUrl'
   cat ids.txt | reel status -`,

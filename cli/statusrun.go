@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"strings"
 
@@ -40,6 +41,9 @@ func runStatus(ctx context.Context, sio IO, c lookuper, list []string, o statusO
 	var t tally
 	var werr error
 	lookupEach(ctx, c, list, o.Retry, func(r result) {
+		if ctx.Err() != nil {
+			return // interrupted: the rest were never read
+		}
 		t.add(r)
 		if werr != nil || t.wrongURL != nil {
 			return // a wrong base URL: one message says so, not a row an ID
@@ -54,6 +58,9 @@ func runStatus(ctx context.Context, sio IO, c lookuper, list []string, o statusO
 	}
 	if werr != nil {
 		return werr
+	}
+	if ctx.Err() != nil {
+		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
 	}
 	return t.exit()
 }

@@ -72,8 +72,9 @@ end, backing off on errors and honouring Retry-After. It does not change the
 dashboard's tracked list.
 
 Exit status: 0 when every job finished; 1 when some job failed, was deleted,
-was not found or could not be read; 2 for usage or config errors; 3 when the
-API key was rejected; 124 when --timeout ran out first.`,
+was not found or could not be read; 2 for usage or config errors, or a base
+URL that is not the API's; 3 when the API key was rejected; 124 when
+--timeout ran out first; 130 when interrupted (Ctrl+C).`,
 		Example: `  # block a CI step until the render is done, for at most half an hour
   reel wait --timeout 30m "$JOB_ID"
 
@@ -200,7 +201,11 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 			}
 			stop()
 			out.final(e.Jobs())
-			return &ExitError{Code: 130, Err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}
+			if o.Download != "" {
+				fmt.Fprintln(sio.Err, resumeHint)
+				return &ExitError{Code: ExitInterrupted}
+			}
+			return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}
 		}
 		jobs := e.Jobs()
 		for _, j := range jobs {

@@ -47,7 +47,9 @@ func TestDownloadInterruptedExits130(t *testing.T) {
 	sio := IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }, Now: time.Now}
 	f := &download.Fetcher{Dir: t.TempDir(), HTTP: download.NewHTTPClient()}
 	done := make(chan error, 1)
-	go func() { done <- runDownload(ctx, sio, finishedVideo{host.URL}, f, []string{"j1"}, downloadOptions{Retry: noRetry}) }()
+	go func() {
+		done <- runDownload(ctx, sio, finishedVideo{host.URL}, f, []string{"j1"}, downloadOptions{Retry: noRetry})
+	}()
 	select {
 	case <-started:
 	case <-time.After(10 * time.Second):

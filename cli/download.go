@@ -75,7 +75,7 @@ again to resume.`,
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "save into `DIR` (default: download_dir, else the current folder)")
-	return cmd
+	return takesShared(cmd, "base-url", "config", "download-dir")
 }
 
 // newDownloader is the downloader every command uses: the file host's own

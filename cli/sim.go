@@ -111,7 +111,7 @@ It runs until interrupted.`,
 	fl.Float64Var(&f.rateLimit, "rate-limit", 0, "answer 429 beyond this many API requests a second (0: no limit)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not log each request to standard error")
 	fl.BoolVar(&f.noFailCB, "no-failure-callbacks", false, "send callbacks for finished jobs only (the docs leave open whether Colossyan calls back on failure)")
-	return cmd
+	return takesShared(cmd)
 }
 
 func (f *simFlags) check() error {

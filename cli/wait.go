@@ -108,13 +108,14 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "write NDJSON: one object per change, then each job's final state")
-	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "give up after `DUR` (e.g. 30m) with exit status 124")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "give up after `DUR` (e.g. 30m) with exit status 124 (default: 0, no limit)")
+	cmd.Flags().Lookup("timeout").DefValue = "" // said above, in words
 	for _, h := range waitHooks {
 		if h.Flags != nil {
 			h.Flags(cmd, &o)
 		}
 	}
-	return cmd
+	return takesShared(cmd, "base-url", "config", "interval", "store", "listen", "callback-secret")
 }
 
 // runWait tracks the IDs until all have ended, the key is rejected, the

@@ -182,7 +182,7 @@ func statusRow(r result, colour bool) []string {
 		note = r.Lookup.Job.Reason()
 	}
 	if s.Status == statusNotFound && note == "" {
-		note = "neither a job nor a video"
+		note = notFoundNote
 	}
 	status := s.Status
 	if status == "" {
@@ -190,6 +190,9 @@ func statusRow(r result, colour bool) []string {
 	}
 	return []string{cell(s.ID, 40), statusWord(status, colour), prog, cell(name, 40), dur, size, cell(note, 200)}
 }
+
+// notFoundNote explains not_found, in status and wait alike.
+const notFoundNote = "neither a job nor a video"
 
 // statusUnreadable is the word for a job that could not be read (a rejected
 // key, the network), in status and wait alike.

@@ -24,8 +24,12 @@ func TestStatusAndWaitSpeakAlike(t *testing.T) {
 	}
 
 	_, stderr, code := runCLIWithin(t, 30*time.Second, env, "", "wait", "nope-123")
-	if code != ExitJobFailed || strings.Contains(stderr, "press") || !strings.Contains(stderr, "not found") {
-		t.Errorf("wait nope-123: exit %d, stderr %q: want 1, \"not found\" and no key to press", code, stderr)
+	if code != ExitJobFailed || strings.Contains(stderr, "press") || !strings.Contains(stderr, "? not_found  neither a job nor a video") {
+		t.Errorf("wait nope-123: exit %d, stderr %q: want 1, what status says and no key to press", code, stderr)
+	}
+	out, _, _ = runCLI(t, env, "", "status", "nope-123")
+	if !strings.Contains(out, "? not_found") || !strings.Contains(out, "neither a job nor a video") {
+		t.Errorf("status nope-123:\n%s", out)
 	}
 
 	env["COLOSSYAN_API_KEY"] = "wrong-key"

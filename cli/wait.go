@@ -319,9 +319,9 @@ func toWaitJSON(j track.Job) statusJSON {
 	w := statusJSON{ID: j.ID, JobID: j.JobID, VideoID: j.VideoID, Status: string(j.Status), Error: j.Err}
 	if j.NotFound {
 		// The engine's words suit the dashboard ("press r"); a script
-		// gets what status says for the same ID.
+		// gets what status says for the same ID: the status word, no error.
 		w.Status = statusNotFound
-		w.Error = (&api.NotFoundError{Kind: "job or video", ID: j.ID}).Error()
+		w.Error = ""
 	}
 	if j.Job != nil {
 		p, m := j.Progress, j.MaximumProgress
@@ -366,8 +366,8 @@ func (r *waitReporter) change(j track.Job) {
 	if p := waitPercent(j); p != "" {
 		line += "  " + p
 	}
-	if w.Error != "" {
-		line += "  " + termsafe.Clean(w.Error)
+	if note := waitNote(w); note != "" {
+		line += "  " + termsafe.Clean(note)
 	}
 	if r.lines[j.ID] == line {
 		return // a change too small to show, such as 990 to 995 of 1000
@@ -393,7 +393,7 @@ func (r *waitReporter) final(jobs []track.Job) {
 		if j.Video != nil {
 			name, link = termsafe.Clean(j.Video.Name), termsafe.CleanURL(j.Video.PublicURL)
 		}
-		note := w.Error
+		note := waitNote(w)
 		if note == "" && j.Job != nil && j.Status == api.StatusFailed {
 			note = j.Job.Reason()
 		}
@@ -422,6 +422,14 @@ func waitStatusWord(w statusJSON) string {
 		return statusWord(statusUnreadable, false)
 	}
 	return "… waiting"
+}
+
+// waitNote is what the NOTE column and a change line say, as status says it.
+func waitNote(w statusJSON) string {
+	if w.Status == statusNotFound {
+		return notFoundNote
+	}
+	return w.Error
 }
 
 // waitPercent is progress over maximumProgress, when a job was read.

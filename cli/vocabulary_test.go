@@ -23,9 +23,12 @@ func TestStatusAndWaitSpeakAlike(t *testing.T) {
 		t.Errorf("status header: want LENGTH, as the dashboard says:\n%s", out)
 	}
 
-	_, stderr, code := runCLIWithin(t, 30*time.Second, env, "", "wait", "nope-123")
-	if code != ExitJobFailed || strings.Contains(stderr, "press") || !strings.Contains(stderr, "? not_found  neither a job nor a video") {
-		t.Errorf("wait nope-123: exit %d, stderr %q: want 1, what status says and no key to press", code, stderr)
+	// The change line may not come before the end (the final table then
+	// says it): look at both.
+	out, stderr, code := runCLIWithin(t, 30*time.Second, env, "", "wait", "nope-123")
+	if all := out + stderr; code != ExitJobFailed || strings.Contains(all, "press") ||
+		!strings.Contains(all, "? not_found") || !strings.Contains(all, "neither a job nor a video") {
+		t.Errorf("wait nope-123: exit %d, output %q: want 1, what status says and no key to press", code, all)
 	}
 	out, _, _ = runCLI(t, env, "", "status", "nope-123")
 	if !strings.Contains(out, "? not_found") || !strings.Contains(out, "neither a job nor a video") {

@@ -103,7 +103,16 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 	failed, keyRejected := false, false
 	var badURL error
 	started := 0
+	var bar *progressLine // the lookups of a long list, on a terminal
+	if isTerminal(sio.Err) {
+		bar = newProgressLine(sio.Err, "looking up", len(list), sio.Now)
+		bar.sameTerminal = true // problems print on stderr, under it
+		stop := bar.tick(ctx)
+		defer stop()
+	}
 	lookupEach(ctx, c, list, o.Retry, func(r result) {
+		bar.hide()
+		defer bar.step()
 		if ctx.Err() != nil {
 			return // interrupted: said once, below
 		}
@@ -122,6 +131,7 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 			started++
 		}
 	})
+	bar.done()
 	if badURL != nil {
 		return usageErr(badURL)
 	}

@@ -26,10 +26,11 @@ type progressLine struct {
 	// wiped before each row is written there, and drawn again after.
 	sameTerminal bool
 
-	mu    sync.Mutex
-	count int
-	shown bool
-	drawn time.Time
+	mu       sync.Mutex
+	count    int
+	shown    bool
+	finished bool // done was called: a late tick draws nothing
+	drawn    time.Time
 }
 
 func newProgressLine(w io.Writer, label string, total int, now func() time.Time) *progressLine {
@@ -92,6 +93,7 @@ func (p *progressLine) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.wipeLocked()
+	p.finished = true
 }
 
 func (p *progressLine) wipeLocked() {
@@ -102,6 +104,9 @@ func (p *progressLine) wipeLocked() {
 }
 
 func (p *progressLine) drawLocked() {
+	if p.finished {
+		return
+	}
 	p.drawn = p.now()
 	io.WriteString(p.w, "\r\x1b[K"+p.text())
 	p.shown = true

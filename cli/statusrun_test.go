@@ -240,3 +240,19 @@ func TestStatusProgressLine(t *testing.T) {
 		t.Errorf("progress reached standard output: %q", out.String())
 	}
 }
+
+// After done, the line stays wiped: a tick that comes late draws nothing.
+func TestProgressLineStaysDoneAfterDone(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgressLine(&b, "reading", 2, time.Now)
+	p.step()
+	p.done()
+	n := b.Len()
+	p.mu.Lock()
+	p.drawLocked() // what the ticker does
+	p.mu.Unlock()
+	p.step()
+	if b.Len() != n {
+		t.Errorf("drawn after done: %q", b.String()[n:])
+	}
+}

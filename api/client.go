@@ -225,8 +225,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any, kind,
 		drain(resp.Body)
 		return &KeyRejectedError{StatusCode: code}
 	case code == http.StatusNotFound:
-		drain(resp.Body)
-		return &NotFoundError{Kind: kind, ID: id}
+		return c.notFound(resp, path, kind, id)
 	case code == http.StatusBadRequest:
 		msg := readMessage(resp.Body)
 		return &BadRequestError{ID: id, Message: msg}

@@ -42,6 +42,9 @@ type dashboard struct {
 }
 
 func runDashboard(cmd *cobra.Command, sio IO, g *globals, args []string) error {
+	if err := mistypedCommand(cmd.Root(), args); err != nil {
+		return err
+	}
 	s, err := g.settings(sio)
 	if err != nil {
 		return err
@@ -104,22 +107,25 @@ and no network, and leaves your own tracked list alone.`,
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the simulated jobs")
 	cmd.Flags().Float64Var(&speed, "speed", 1, "how much faster than real time the jobs move")
 	cmd.Flags().Float64Var(&faults, "faults", 0, "chance (0..1) that a request meets a fault")
-	return cmd
+	return takesShared(cmd, "config", "interval", "download-dir", "listen", "callback-secret", "debug")
 }
 
 // show runs the engine and the dashboard until the user quits, then leaves
 // the summary in the scrollback.
 func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
+	if err := needTerminal(sio); err != nil {
+		return err
+	}
 	log, closeLog, err := g.debugLog()
 	if err != nil {
 		return err
 	}
 	defer closeLog()
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 
-	opts := track.Options{Client: d.client, Interval: d.settings.Interval, Log: log,
+	opts := track.Options{Client: guardURL(d.client, cancel), Interval: d.settings.Interval, Log: log,
 		MaxRPS: d.settings.MaxRPS, MaxInFlight: d.settings.MaxInFlight}
 	var st *store.Store
 	if !d.demo { // the demo leaves the user's tracked list alone
@@ -161,7 +167,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		wg.Go(func() { followStore(ctx, st, eng, log) })
 	}
 	defer func() {
-		cancel()
+		cancel(nil)
 		wg.Wait()
 	}()
 
@@ -199,6 +205,9 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	})
 	// Downloads stop before the summary names their .part files.
 	downloads.Close()
+	if err := wrongURL(ctx); err != nil {
+		return err
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

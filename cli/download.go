@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -48,7 +49,9 @@ reel wait --download DIR to wait and download.
 
 Exit status: 0 when every video was saved (or was there already); 1 when
 some job was not finished, failed, was not found or its download failed; 2
-for usage or config errors; 3 when the API key was rejected.`,
+for usage or config errors, or a base URL that is not the API's; 3 when the
+API key was rejected; 130 when interrupted (Ctrl+C): run the same command
+again to resume.`,
 		Example: `  reel download 6f1c2b3a-job
   reel download --dir ~/Videos jobs.txt
   # play whatever came down
@@ -72,7 +75,7 @@ for usage or config errors; 3 when the API key was rejected.`,
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "save into `DIR` (default: download_dir, else the current folder)")
-	return cmd
+	return takesShared(cmd, "base-url", "config", "download-dir")
 }
 
 // newDownloader is the downloader every command uses: the file host's own
@@ -88,27 +91,49 @@ type downloadOptions struct {
 }
 
 // runDownload looks every ID up, downloads the finished ones and reports.
-func runDownload(ctx context.Context, sio IO, c *api.Client, f *download.Fetcher, list []string, o downloadOptions) error {
+func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, list []string, o downloadOptions) error {
 	if o.Retry.Attempts == 0 {
 		o.Retry = defaultRetry
 	}
-	results := lookupAll(ctx, c, list, o.Retry)
 	m := download.NewManager(f, download.WithConcurrency(o.Concurrency), download.WithClock(sio.Now))
 	defer m.Close()
 
+	// Each video is queued as its lookup comes in, so the downloads start
+	// while the rest are read, and no result is kept.
 	failed, keyRejected := false, false
+	var badURL error
 	started := 0
-	for _, r := range results {
+	var bar *progressLine // the lookups of a long list, on a terminal
+	if isTerminal(sio.Err) {
+		bar = newProgressLine(sio.Err, "looking up", len(list), sio.Now)
+		bar.sameTerminal = true // problems print on stderr, under it
+		stop := bar.tick(ctx)
+		defer stop()
+	}
+	lookupEach(ctx, c, list, o.Retry, func(r result) {
+		bar.hide()
+		defer bar.step()
+		if ctx.Err() != nil {
+			return // interrupted: said once, below
+		}
+		if api.IsWrongURL(r.Err) || badURL != nil {
+			badURL = cmp.Or(badURL, r.Err)
+			return // said once, below, not once an ID
+		}
 		v, err := downloadable(r)
 		if err != nil {
 			failed = true
 			keyRejected = keyRejected || api.IsKeyRejected(err)
 			fmt.Fprintf(sio.Err, "reel: %s: %s\n", termsafe.Clean(r.ID), termsafe.Clean(err.Error()))
-			continue
+			return
 		}
 		if m.Start(v) {
 			started++
 		}
+	})
+	bar.done()
+	if badURL != nil {
+		return usageErr(badURL)
 	}
 	if keyRejected {
 		return &ExitError{Code: ExitKeyRejected}
@@ -120,8 +145,8 @@ func runDownload(ctx context.Context, sio IO, c *api.Client, f *download.Fetcher
 		keyRejected = p.keyRejected
 	}
 	if ctx.Err() != nil {
-		fmt.Fprintln(sio.Err, "reel: interrupted; run the same command again to resume")
-		return &ExitError{Code: ExitJobFailed}
+		fmt.Fprintln(sio.Err, resumeHint)
+		return &ExitError{Code: ExitInterrupted}
 	}
 	if keyRejected {
 		return &ExitError{Code: ExitKeyRejected}
@@ -286,6 +311,10 @@ func termWidth(w io.Writer) int {
 	return 80
 }
 
+// resumeHint is what an interrupted download says, from download and
+// wait --download alike.
+const resumeHint = "reel: interrupted; run the same command again to resume: saved videos are kept, partial ones continue where they stopped"
+
 // waitDownloadFlags adds --download DIR to reel wait.
 func waitDownloadFlags(cmd *cobra.Command, o *waitOptions) {
 	cmd.Flags().StringVar(&o.Download, "download", "", "download each finished video into `DIR`")
@@ -323,6 +352,9 @@ func waitDownloadStart(_ context.Context, sio IO, _ *config.Settings, c *api.Cli
 		path, err := f.Fetch(ctx, j.Video)
 		mu.Lock()
 		defer mu.Unlock()
+		if err != nil && ctx.Err() != nil {
+			return err // interrupted: wait says once how to resume
+		}
 		if err != nil {
 			fmt.Fprintf(sio.Err, "reel: %s: download failed: %s\n", termsafe.Clean(j.ID), termsafe.Clean(err.Error()))
 			return err

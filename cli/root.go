@@ -23,6 +23,7 @@ const (
 	ExitUsage       = 2
 	ExitKeyRejected = 3
 	ExitTimeout     = 124
+	ExitInterrupted = 130 // Ctrl+C or SIGTERM, as shells report a SIGINT death
 )
 
 // ExitError carries an exit code out of a command. A nil Err means the
@@ -104,6 +105,7 @@ never from a flag (a flag would show in ps).`,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
 	}
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return checkShared(cmd) }
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		if rootRun == nil {
 			return cmd.Help()
@@ -116,6 +118,7 @@ never from a flag (a flag would show in ps).`,
 	pf.StringVar(&g.configPath, "config", "", "config file (env REEL_CONFIG; default $XDG_CONFIG_HOME/reel/config.toml)")
 	pf.StringVar(&g.storePath, "store", "", "job store (env REEL_STORE; default $XDG_STATE_HOME/reel/reel.db)")
 	pf.DurationVar(&g.interval, "interval", 0, "base poll interval, e.g. 10s (default: adaptive)")
+	pf.Lookup("interval").DefValue = "" // "adaptive" says it; "0s" would be a second default
 	pf.StringVar(&g.downloadDir, "download-dir", "", "folder for downloads (default: the current folder)")
 	pf.StringVar(&g.listen, "listen", "", "receive Colossyan callbacks on HOST:PORT")
 	pf.StringVar(&g.callbackSecret, "callback-secret", "", "secret path part of the callback URL")
@@ -126,6 +129,7 @@ never from a flag (a flag would show in ps).`,
 	for _, add := range commands {
 		root.AddCommand(add(sio, g))
 	}
+	root.AddCommand(newManCmd(root))
 	return root
 }
 
@@ -135,12 +139,14 @@ var commands []func(IO, *globals) *cobra.Command
 
 // Execute runs the command line and returns the process exit code.
 func Execute(ctx context.Context, sio IO, version string, args []string) int {
+	version = buildVersion(version)
 	root := NewRoot(sio, version)
+	tidyHelp(root, args)
 	root.SetArgs(args)
 	root.SetIn(sio.In)
 	root.SetOut(sio.Out)
 	root.SetErr(sio.Err)
-	err := fang.Execute(ctx, root, fang.WithVersion(version), fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
+	err := fang.Execute(ctx, root, fang.WithVersion(version), fang.WithoutManpage(), fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
 		var ee *ExitError
 		if errors.As(err, &ee) && ee.Err == nil {
 			return

@@ -118,7 +118,7 @@ It runs until interrupted.`,
 		"which creates a posted job and drops its answer)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not log each request to standard error")
 	fl.BoolVar(&f.noFailCB, "no-failure-callbacks", false, "send callbacks for finished jobs only (the docs leave open whether Colossyan calls back on failure)")
-	return cmd
+	return takesShared(cmd)
 }
 
 func (f *simFlags) check() error {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,7 +27,8 @@ tracked list.
 
 Exit status: 0 when every job could be read and none failed; 1 when some job
 failed, was deleted, was not found or could not be read; 2 for usage or
-config errors; 3 when the API key was rejected.`,
+config errors, or a base URL that is not the API's; 3 when the API key was
+rejected; 130 when interrupted (Ctrl+C).`,
 		Example: `  reel status 6f1c2b3a-job
   reel status --json jobs.txt | jq -r '.[] | select(.status=="finished") | .video.publicUrl'
   cat ids.txt | reel status -`,
@@ -38,21 +37,16 @@ config errors; 3 when the API key was rejected.`,
 			if err != nil {
 				return err
 			}
-			results := lookupAll(cmd.Context(), c, list, defaultRetry)
-			if asJSON {
-				err = writeStatusJSON(sio.Out, results)
-			} else {
-				colour := isTerminal(sio.Out) && sio.Getenv("NO_COLOR") == ""
-				err = writeStatusTable(sio.Out, results, colour, terminalWidth(sio.Out))
+			o := statusOptions{JSON: asJSON, Retry: defaultRetry,
+				Colour: isTerminal(sio.Out) && sio.Getenv("NO_COLOR") == "", Width: terminalWidth(sio.Out)}
+			if isTerminal(sio.Err) {
+				o.Progress = sio.Err
 			}
-			if err != nil {
-				return err
-			}
-			return exitFor(results)
+			return runStatus(cmd.Context(), sio, namedLookups{c}, list, o)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array, one object a job")
-	return cmd
+	return takesShared(cmd, "base-url", "config")
 }
 
 // result is what one ID came to: its lookup, or the error that stopped it.
@@ -83,38 +77,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// lookupAll reads every ID, a few at a time, retrying transient errors with
-// backoff (and the server's Retry-After) before giving up on an ID. A
-// rejected key stops everything: no point asking again.
-func lookupAll(ctx context.Context, c *api.Client, ids []string, rp retryPolicy) []result {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	out := make([]result, len(ids))
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		out[i].ID = id
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				out[i].Err = context.Cause(ctx)
-				return
-			}
-			defer func() { <-sem }()
-			out[i].Lookup, out[i].Err = lookupWithRetry(ctx, c, id, rp)
-			if api.IsKeyRejected(out[i].Err) {
-				cancel(out[i].Err)
-			}
-		}()
-	}
-	wg.Wait()
-	return out
-}
-
-func lookupWithRetry(ctx context.Context, c *api.Client, id string, rp retryPolicy) (*api.Lookup, error) {
+func lookupWithRetry(ctx context.Context, c lookuper, id string, rp retryPolicy) (*api.Lookup, error) {
 	delay := rp.Base
 	for attempt := 1; ; attempt++ {
 		l, err := c.Lookup(ctx, id)
@@ -188,59 +151,52 @@ func toStatusJSON(r result) statusJSON {
 	return s
 }
 
-func writeStatusJSON(w io.Writer, results []result) error {
-	out := make([]statusJSON, len(results))
-	for i, r := range results {
-		out[i] = toStatusJSON(r)
+// statusHeader names the columns of the status table. LENGTH is the
+// video's length, as the dashboard calls it.
+var statusHeader = []string{"ID", "STATUS", "PROGRESS", "NAME", "LENGTH", "SIZE", "NOTE"}
+
+// statusRow is one job in the table a person reads. Every server string goes
+// through termsafe, whether or not the output is a terminal: a file piped to
+// less is a terminal too, later. colour adds SGR to the status word.
+func statusRow(r result, colour bool) []string {
+	s := toStatusJSON(r)
+	var name, dur, size, note, prog string
+	if s.Progress != nil && s.Status != string(api.StatusFinished) {
+		j := api.Job{Progress: *s.Progress, MaximumProgress: *s.MaximumProgress}
+		prog = fmt.Sprintf("%d%%", int(j.Fraction()*100))
+	} else if s.Status == string(api.StatusFinished) {
+		prog = "100%"
 	}
-	b, err := marshalJSON(out, true)
-	if err != nil {
-		return err
+	if r.Lookup != nil && r.Lookup.Video != nil {
+		v := r.Lookup.Video
+		name = v.Name
+		if v.VideoDurationSeconds != nil {
+			dur = human.Seconds(*v.VideoDurationSeconds)
+		}
+		if v.VideoSizeBytes != nil {
+			size = human.Size(*v.VideoSizeBytes)
+		}
 	}
-	_, err = w.Write(b)
-	return err
+	note = s.Error
+	if r.Lookup != nil && r.Lookup.Job != nil && note == "" {
+		note = r.Lookup.Job.Reason()
+	}
+	if s.Status == statusNotFound && note == "" {
+		note = notFoundNote
+	}
+	status := s.Status
+	if status == "" {
+		status = statusUnreadable
+	}
+	return []string{cell(s.ID, 40), statusWord(status, colour), prog, cell(name, 40), dur, size, cell(note, 200)}
 }
 
-// writeStatusTable prints a table a person reads. Every server string goes
-// through termsafe, whether or not the output is a terminal: a file piped to
-// less is a terminal too, later. colour adds SGR to the status word; width,
-// when positive, is the terminal's, and the last column is cut to fit it.
-func writeStatusTable(w io.Writer, results []result, colour bool, width int) error {
-	rows := [][]string{{"ID", "STATUS", "PROGRESS", "NAME", "DURATION", "SIZE", "NOTE"}}
-	for _, r := range results {
-		s := toStatusJSON(r)
-		var name, dur, size, note, prog string
-		if s.Progress != nil && s.Status != string(api.StatusFinished) {
-			j := api.Job{Progress: *s.Progress, MaximumProgress: *s.MaximumProgress}
-			prog = fmt.Sprintf("%d%%", int(j.Fraction()*100))
-		} else if s.Status == string(api.StatusFinished) {
-			prog = "100%"
-		}
-		if r.Lookup != nil && r.Lookup.Video != nil {
-			v := r.Lookup.Video
-			name = v.Name
-			if v.VideoDurationSeconds != nil {
-				dur = human.Seconds(*v.VideoDurationSeconds)
-			}
-			if v.VideoSizeBytes != nil {
-				size = human.Size(*v.VideoSizeBytes)
-			}
-		}
-		note = s.Error
-		if r.Lookup != nil && r.Lookup.Job != nil && note == "" {
-			note = r.Lookup.Job.Reason()
-		}
-		if s.Status == statusNotFound && note == "" {
-			note = "neither a job nor a video"
-		}
-		status := s.Status
-		if status == "" {
-			status = "unreadable"
-		}
-		rows = append(rows, []string{cell(s.ID, 40), statusWord(status, colour), prog, cell(name, 40), dur, size, cell(note, 200)})
-	}
-	return writeTable(w, rows, width)
-}
+// notFoundNote explains not_found, in status and wait alike.
+const notFoundNote = "neither a job nor a video"
+
+// statusUnreadable is the word for a job that could not be read (a rejected
+// key, the network), in status and wait alike.
+const statusUnreadable = "unreadable"
 
 // cell makes server text safe and short enough for a table column.
 func cell(s string, width int) string {
@@ -297,21 +253,38 @@ func colourFor(status string) string {
 	return "\x1b[33m"
 }
 
-// exitFor maps results to the exit codes of PRODUCT.md: 3 when the key was
+// tally counts what exitFor needs, so results need not be kept.
+type tally struct {
+	keyRejected error
+	wrongURL    error
+	bad         int
+}
+
+func (t *tally) add(r result) {
+	if api.IsWrongURL(r.Err) && t.wrongURL == nil {
+		t.wrongURL = r.Err
+	}
+	if api.IsKeyRejected(r.Err) && t.keyRejected == nil {
+		t.keyRejected = r.Err
+	}
+	s := toStatusJSON(r)
+	if r.Err != nil || s.Status == string(api.StatusFailed) || s.Status == string(api.StatusDeleted) || s.Status == statusNotFound {
+		t.bad++
+	}
+}
+
+// exit maps the tally to the exit codes of PRODUCT.md: 2 when the base URL
+// is not the API's, 3 when the key was
 // rejected, 1 when any job failed, was deleted, was not found or could not be
 // read, else 0.
-func exitFor(results []result) error {
-	bad := 0
-	for _, r := range results {
-		if api.IsKeyRejected(r.Err) {
-			return &ExitError{Code: ExitKeyRejected, Err: r.Err}
-		}
-		s := toStatusJSON(r)
-		if r.Err != nil || s.Status == string(api.StatusFailed) || s.Status == string(api.StatusDeleted) || s.Status == statusNotFound {
-			bad++
-		}
+func (t *tally) exit() error {
+	if t.wrongURL != nil {
+		return usageErr(t.wrongURL)
 	}
-	if bad > 0 {
+	if t.keyRejected != nil {
+		return &ExitError{Code: ExitKeyRejected, Err: t.keyRejected}
+	}
+	if t.bad > 0 {
 		return &ExitError{Code: ExitJobFailed}
 	}
 	return nil

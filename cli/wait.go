@@ -77,8 +77,9 @@ could be over, backing off on errors and honouring Retry-After. It does not chan
 dashboard's tracked list.
 
 Exit status: 0 when every job finished; 1 when some job failed, was deleted,
-was not found or could not be read; 2 for usage or config errors; 3 when the
-API key was rejected; 124 when --timeout ran out first.`,
+was not found or could not be read; 2 for usage or config errors, or a base
+URL that is not the API's; 3 when the API key was rejected; 124 when
+--timeout ran out first; 130 when interrupted (Ctrl+C).`,
 		Example: `  # block a CI step until the render is done, for at most half an hour
   reel wait --timeout 30m "$JOB_ID"
 
@@ -112,13 +113,14 @@ API key was rejected; 124 when --timeout ran out first.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "write NDJSON: one object per change, then each job's final state")
-	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "give up after `DUR` (e.g. 30m) with exit status 124")
+	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "give up after `DUR` (e.g. 30m) with exit status 124 (default: 0, no limit)")
+	cmd.Flags().Lookup("timeout").DefValue = "" // said above, in words
 	for _, h := range waitHooks {
 		if h.Flags != nil {
 			h.Flags(cmd, &o)
 		}
 	}
-	return cmd
+	return takesShared(cmd, "base-url", "config", "interval", "store", "listen", "callback-secret")
 }
 
 // runWait tracks the IDs until all have ended, the key is rejected, the
@@ -128,12 +130,13 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 	if clk == nil {
 		clk = track.RealClock{}
 	}
-	e := track.New(track.Options{Client: c, Clock: clk, Interval: o.Interval, TypicalRender: o.TypicalRender,
+	runCtx, stopCause := context.WithCancelCause(ctx)
+	stop := func() { stopCause(nil) }
+	defer stop()
+	e := track.New(track.Options{Client: guardURL(c, stopCause), Clock: clk, Interval: o.Interval, TypicalRender: o.TypicalRender,
 		MaxRPS: o.MaxRPS, MaxInFlight: o.MaxInFlight})
 	e.Add(list...)
 
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
 	if o.Attach != nil {
 		detach, err := o.Attach(runCtx, e)
 		if err != nil {
@@ -199,10 +202,17 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 			jobs := e.Jobs()
 			out.final(jobs)
 			return &ExitError{Code: ExitTimeout, Err: fmt.Errorf("--timeout %s ran out with %d of %d jobs not ended", o.Timeout, running(jobs), len(jobs))}
-		case <-ctx.Done():
+		case <-runCtx.Done():
+			if err := wrongURL(runCtx); err != nil {
+				return err
+			}
 			stop()
 			out.final(e.Jobs())
-			return &ExitError{Code: 130, Err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}
+			if o.Download != "" {
+				fmt.Fprintln(sio.Err, resumeHint)
+				return &ExitError{Code: ExitInterrupted}
+			}
+			return &ExitError{Code: ExitInterrupted, Err: fmt.Errorf("interrupted: %w", context.Cause(ctx))}
 		}
 		jobs := e.Jobs()
 		for _, j := range jobs {
@@ -336,7 +346,10 @@ const (
 func toWaitJSON(j track.Job) statusJSON {
 	w := statusJSON{ID: j.ID, JobID: j.JobID, VideoID: j.VideoID, Status: string(j.Status), Error: j.Err}
 	if j.NotFound {
-		w.Status = "not_found"
+		// The engine's words suit the dashboard ("press r"); a script
+		// gets what status says for the same ID: the status word, no error.
+		w.Status = statusNotFound
+		w.Error = ""
 	}
 	if j.Job != nil {
 		p, m := j.Progress, j.MaximumProgress
@@ -384,12 +397,12 @@ func (r *waitReporter) change(j track.Job) {
 	if j.Status == api.StatusFinished && j.Video == nil && j.VideoID != "" && j.Err == "" {
 		return // its video comes next: one line for both
 	}
-	line := termsafe.Clean(j.ID) + "  " + waitStatusWord(w.Status)
+	line := termsafe.Clean(j.ID) + "  " + waitStatusWord(w)
 	if p := waitPercent(j); p != "" {
 		line += "  " + p
 	}
-	if j.Err != "" {
-		line += "  " + termsafe.Clean(j.Err)
+	if note := waitNote(w); note != "" {
+		line += "  " + termsafe.Clean(note)
 	}
 	if r.lines[j.ID] == line {
 		return // a change too small to show, such as 990 to 995 of 1000
@@ -415,11 +428,11 @@ func (r *waitReporter) final(jobs []track.Job) {
 		if j.Video != nil {
 			name, link = termsafe.Clean(j.Video.Name), termsafe.CleanURL(j.Video.PublicURL)
 		}
-		note := j.Err
+		note := waitNote(w)
 		if note == "" && j.Job != nil && j.Status == api.StatusFailed {
 			note = j.Job.Reason()
 		}
-		rows = append(rows, []string{orDash(termsafe.Clean(j.ID)), waitStatusWord(w.Status),
+		rows = append(rows, []string{orDash(termsafe.Clean(j.ID)), waitStatusWord(w),
 			orDash(waitPercent(j)), orDash(name), orDash(link), orDash(termsafe.Clean(note))})
 	}
 	_ = writeTable(r.sio.Out, rows, terminalWidth(r.sio.Out))
@@ -449,12 +462,24 @@ func writeNDJSON(w io.Writer, v waitJSON) {
 }
 
 // waitStatusWord is a glyph and the status word, made safe: an unknown word
-// comes from the server.
-func waitStatusWord(s string) string {
-	if s == "" {
-		return "… waiting"
+// comes from the server. A job not read yet is waiting; one that could not be read (a rejected
+// key) is unreadable, as status says.
+func waitStatusWord(w statusJSON) string {
+	switch {
+	case w.Status != "":
+		return statusWord(w.Status, false)
+	case w.Error != "":
+		return statusWord(statusUnreadable, false)
 	}
-	return statusWord(s, false)
+	return "… waiting"
+}
+
+// waitNote is what the NOTE column and a change line say, as status says it.
+func waitNote(w statusJSON) string {
+	if w.Status == statusNotFound {
+		return notFoundNote
+	}
+	return w.Error
 }
 
 // waitPercent is progress over maximumProgress, when a job was read.

@@ -72,18 +72,26 @@ type Manager struct {
 	now         func() time.Time
 	interval    time.Duration
 	concurrency int
-	sem         chan struct{}
 
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	signal chan struct{} // one pending wake-up for Next
 
-	mu     sync.Mutex
-	items  map[string]*item
-	dirty  []string // videos with an unsent change, oldest first
-	active int
-	closed bool
+	mu      sync.Mutex
+	queue   []queued // started, waiting for a worker, oldest first
+	workers int      // running; never more than concurrency
+	items   map[string]*item
+	dirty   []string // videos with an unsent change, oldest first
+	active  int
+	closed  bool
+}
+
+// queued is a download waiting for a worker.
+type queued struct {
+	ctx context.Context
+	it  *item
+	v   *api.Video
 }
 
 // item is one download's live state, guarded by Manager.mu.
@@ -103,7 +111,6 @@ func NewManager(f *Fetcher, opts ...ManagerOption) *Manager {
 	for _, o := range opts {
 		o(m)
 	}
-	m.sem = make(chan struct{}, m.concurrency)
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	return m
 }
@@ -136,20 +143,40 @@ func (m *Manager) Start(v *api.Video) bool {
 	m.markLocked(v.ID, it)
 	m.active++
 	vc := *v
-	m.wg.Add(1)
-	go m.run(ctx, it, &vc)
+	m.queue = append(m.queue, queued{ctx, it, &vc})
+	// A fixed pool: a worker more only while fewer than concurrency run,
+	// however many videos wait. Each works the queue until it is empty.
+	if m.workers < m.concurrency {
+		m.workers++
+		m.wg.Add(1)
+		go m.work()
+	}
 	return true
 }
 
-func (m *Manager) run(ctx context.Context, it *item, v *api.Video) {
+// work runs queued downloads, oldest first, until none is left.
+func (m *Manager) work() {
 	defer m.wg.Done()
-	select {
-	case m.sem <- struct{}{}:
-	case <-ctx.Done():
-		m.end(it, Result{}, ctx.Err())
-		return
+	for {
+		m.mu.Lock()
+		if len(m.queue) == 0 {
+			m.workers--
+			m.mu.Unlock()
+			return
+		}
+		q := m.queue[0]
+		m.queue[0] = queued{}
+		m.queue = m.queue[1:]
+		m.mu.Unlock()
+		if err := q.ctx.Err(); err != nil {
+			m.end(q.it, Result{}, err)
+			continue
+		}
+		m.run(q.ctx, q.it, q.v)
 	}
-	defer func() { <-m.sem }()
+}
+
+func (m *Manager) run(ctx context.Context, it *item, v *api.Video) {
 	m.mu.Lock()
 	it.p.State = StateRunning
 	m.markLocked(v.ID, it)
@@ -169,6 +196,10 @@ func (m *Manager) run(ctx context.Context, it *item, v *api.Video) {
 func (m *Manager) end(it *item, res Result, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.endLocked(it, res, err)
+}
+
+func (m *Manager) endLocked(it *item, res Result, err error) {
 	it.cancel()
 	switch {
 	case err != nil:
@@ -199,8 +230,18 @@ func (m *Manager) markLocked(id string, it *item) {
 func (m *Manager) Cancel(videoID string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if it, ok := m.items[videoID]; ok {
-		it.cancel()
+	it, ok := m.items[videoID]
+	if !ok {
+		return
+	}
+	it.cancel()
+	// One still waiting for a worker ends now, not when a worker reaches it.
+	for i, q := range m.queue {
+		if q.it == it {
+			m.queue = append(m.queue[:i], m.queue[i+1:]...)
+			m.endLocked(it, Result{}, context.Canceled)
+			return
+		}
 	}
 }
 

@@ -74,6 +74,12 @@ func openList(open func(string) (io.ReadCloser, error), arg string) (io.ReadClos
 	}
 	f, err := open(arg)
 	if err == nil {
+		if st, ok := f.(interface{ Stat() (fs.FileInfo, error) }); ok {
+			if fi, err := st.Stat(); err == nil && fi.IsDir() {
+				f.Close()
+				return nil, fmt.Errorf("%s is a folder: name a file that lists IDs, or pass the IDs themselves", arg)
+			}
+		}
 		return f, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
@@ -103,6 +109,10 @@ func looksLikeFile(arg string) bool {
 func (l *list) read(name string, r io.Reader) error {
 	data, err := io.ReadAll(io.LimitReader(r, MaxInput+1))
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return err // it names the file already: "read jobs.txt: ..."
+		}
 		return fmt.Errorf("read %s: %w", name, err)
 	}
 	if len(data) > MaxInput {

@@ -96,7 +96,7 @@ func TestFromArgsRealFiles(t *testing.T) {
 	if err != nil || len(errs) > 0 || !slices.Equal(got, []string{"j1", "j2"}) {
 		t.Errorf("got %q, %v, %v", got, errs, err)
 	}
-	if _, _, err := FromArgs([]string{dir}, Inputs{}); err == nil || !strings.Contains(err.Error(), "is a directory") {
+	if _, _, err := FromArgs([]string{dir}, Inputs{}); err == nil || !strings.Contains(err.Error(), "is a folder") {
 		t.Errorf("directory: %v", err)
 	}
 	got, _, err = FromArgs([]string{"-"}, Inputs{}) // no stdin

@@ -33,7 +33,8 @@ var ErrTooLarge = errors.New("larger than 64 MiB")
 // or CSV (also with ';' or tabs) whose header has an id, jobId, job_id,
 // videoId or video_id column. An object or row with both a job id and a
 // video id gives the job id: the create response {id, videoId} gives id.
-// A UTF-8 or UTF-16 byte order mark and CRLF line ends are fine.
+// A UTF-8 or UTF-16 byte order mark is fine, and lines may end in LF,
+// CRLF or a lone CR, even mixed.
 func Parse(name string, r io.Reader) ([]string, []*LineError, error) {
 	l := newList(name)
 	if err := l.read(name, r); err != nil {
@@ -84,7 +85,7 @@ func (l *list) fail(line int, format string, args ...any) {
 
 // parse works out which form data has and reads it.
 func (l *list) parse(data []byte) {
-	data = toUTF8(data)
+	data = lineFeeds(toUTF8(data))
 	start, line, first := firstContent(data)
 	switch {
 	case start < 0:
@@ -105,6 +106,29 @@ func (l *list) parse(data []byte) {
 		}
 		l.parseLines(data)
 	}
+}
+
+// lineFeeds ends every line with a line feed: CRLF (Windows) and a lone
+// CR (old Macs, and what a terminal sends for a pasted line break) mark a
+// line's end just as LF does. Without this, a CR-only CSV is one line, its
+// header and every cell taken for IDs.
+func lineFeeds(data []byte) []byte {
+	if bytes.IndexByte(data, '\r') < 0 {
+		return data
+	}
+	out := make([]byte, 0, len(data))
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if c != '\r' {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, '\n')
+		if i+1 < len(data) && data[i+1] == '\n' {
+			i++
+		}
+	}
+	return out
 }
 
 // jsonArray reports whether a list's first line starts a JSON array rather

@@ -213,6 +213,7 @@ func FuzzParse(f *testing.F) {
 		"", "j1\nj2", "a,b c", "# c\nj1 # x", `{"id":"j1","videoId":"v1"}`, `["a","b"]`,
 		"[\n{\"jobId\":\"x\"},\n{}\n]", "name,id\nx,j1\n,\n", "id;x\nj;1", "\ufeffj\r\n",
 		"{\n\"id\":\"j\"\n}", "[12:00] x", `"a" 'b'`, "\xff\xfej\x00", "[1,[2],{\"id\":3}]",
+		"name,id\rx,j1\r", "j1\rbad!\r\nj2",
 	} {
 		f.Add([]byte(s))
 	}
@@ -231,7 +232,7 @@ func FuzzParse(f *testing.F) {
 			}
 			seen[id] = true
 		}
-		lines := bytes.Count(data, []byte("\n")) + 1
+		lines := bytes.Count(lineFeeds(data), []byte("\n")) + 1 // a line ends in LF, CRLF or CR
 		for _, e := range errs {
 			if e.Line < 1 || e.Line > lines || e.Reason == "" {
 				t.Fatalf("problem %v out of range (%d lines) for %q", e, lines, data)

@@ -187,29 +187,37 @@ func TestEventsAndVersions(t *testing.T) {
 
 // Run returns once its context ends, with every request goroutine gone.
 func TestRunLeavesNoGoroutines(t *testing.T) {
-	before := runtime.NumGoroutine()
 	clk := tracktest.NewClock(t0)
 	fake := tracktest.NewAPI(clk)
 	fake.Hold()
 	e := track.New(track.Options{Client: fake, Clock: clk})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- e.Run(ctx) }()
+	const label = "TestRunLeavesNoGoroutines"
+	goLabelled(label, func() { done <- e.Run(ctx) })
 	e.Add("a", "b", "c")
 	wctx, wcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer wcancel()
 	if err := fake.WaitCalls(wctx, 3); err != nil {
 		t.Fatal(err)
 	}
+	if n := countLabelled(t, label); n < 4 {
+		t.Fatalf("%d labelled goroutines with three requests held, want Run's and the three requests'", n)
+	}
 	cancel()
 	if err := <-done; err != context.Canceled {
 		t.Errorf("Run returned %v, want context.Canceled", err)
 	}
-	for i := 0; runtime.NumGoroutine() > before && i < 1000; i++ {
-		runtime.Gosched() // the Run goroutine itself is on its way out
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		t.Errorf("%d goroutines after Run, %d before", n, before)
+	// Run has returned, so every goroutine it started has called Done; each
+	// may still be running its last instructions. Wait for them to end: a
+	// goroutine that never does is a leak, and the deadline reports it.
+	deadline := time.Now().Add(10 * time.Second)
+	for countLabelled(t, label) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines started by Run still alive 10 s after it returned:\n%s", labelledStacks(t, label))
+		}
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
 	}
 	if clk.Pending() != 0 {
 		t.Error("a timer outlived Run")
@@ -264,9 +272,7 @@ func TestForgetDoesNotPersist(t *testing.T) {
 	if _, ok := h.e.Job("a"); ok {
 		t.Error("a still tracked after Forget")
 	}
-	rec.mu.Lock()
-	log := append([]string(nil), rec.log...)
-	rec.mu.Unlock()
+	log := rec.entries()
 	if slices.Contains(log, "removed a") {
 		t.Errorf("Forget wrote to the store: %v", log)
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/charmbracelet/x/ansi"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/reel-dev/reel/ids"
@@ -92,4 +94,18 @@ func problemSuffix(problems []*ids.LineError) string {
 		return " (" + termsafe.Clean(problems[0].Error()) + ")"
 	}
 	return " (" + plural(len(problems), "line") + " gave no ID; first " + termsafe.Clean(problems[0].Error()) + ")"
+}
+
+// cutWords fits s into w cells, cutting at a space so no word is left half
+// shown ("2 lines gave no ID; first paste:2: \"name\" is…"), and marks the cut
+// with "…". A single word wider than w is cut where it must be.
+func cutWords(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	cut := ansi.Truncate(s, max(w-1, 0), "")
+	if i := strings.LastIndexByte(strings.TrimRight(cut, " "), ' '); i > 0 && ansi.StringWidth(cut[:i]) >= w/3 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:(") + "…"
 }

@@ -214,7 +214,7 @@ func (m *model) statusLines(h int) []string {
 	switch m.mode {
 	case modeAdd:
 		list, problems := m.input.parse()
-		info := ansi.Truncate(" "+plural(len(list), "ID")+problemSuffix(problems), w/2, "…") + " "
+		info := cutWords(" "+plural(len(list), "ID")+problemSuffix(problems), w/2) + " "
 		iw := ansi.StringWidth(info)
 		text := m.input.tail(max(1, w-iw-13))
 		if m.input.empty() {

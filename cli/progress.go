@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/reel-dev/reel/human"
+)
+
+// progressLine is the one line that long one-shot work keeps redrawn on a
+// terminal's standard error: a bar, the count done of the total, and an
+// estimate of the time left. A nil *progressLine does nothing, so callers
+// need not ask whether there is a terminal.
+type progressLine struct {
+	w     io.Writer
+	label string
+	total int
+	now   func() time.Time
+	start time.Time
+
+	// sameTerminal: standard output is the same screen, so the line is
+	// wiped before each row is written there, and drawn again after.
+	sameTerminal bool
+
+	mu       sync.Mutex
+	count    int
+	shown    bool
+	finished bool // done was called: a late tick draws nothing
+	drawn    time.Time
+}
+
+func newProgressLine(w io.Writer, label string, total int, now func() time.Time) *progressLine {
+	return &progressLine{w: w, label: label, total: total, now: now, start: now()}
+}
+
+// tick redraws the line every second, so the estimate moves while one slow
+// answer holds the rest; the returned func stops it.
+func (p *progressLine) tick(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				p.mu.Lock()
+				p.drawLocked()
+				p.mu.Unlock()
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// hide wipes the line before a row goes to the same screen.
+func (p *progressLine) hide() {
+	if p == nil || !p.sameTerminal {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.wipeLocked()
+}
+
+// step counts one more done and redraws: at once when the line was wiped,
+// else at most ten times a second.
+func (p *progressLine) step() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.count++
+	if p.shown && p.now().Sub(p.drawn) < 100*time.Millisecond {
+		return
+	}
+	p.drawLocked()
+}
+
+// done wipes the line for good.
+func (p *progressLine) done() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.wipeLocked()
+	p.finished = true
+}
+
+func (p *progressLine) wipeLocked() {
+	if p.shown {
+		io.WriteString(p.w, "\r\x1b[K")
+		p.shown = false
+	}
+}
+
+func (p *progressLine) drawLocked() {
+	if p.finished {
+		return
+	}
+	p.drawn = p.now()
+	io.WriteString(p.w, "\r\x1b[K"+p.text())
+	p.shown = true
+}
+
+// text is the line itself, e.g.
+// "reading  [██████··············]  1234/5000  24%  about 6m 10s left".
+func (p *progressLine) text() string {
+	const width = 20
+	frac := 0.0
+	if p.total > 0 {
+		frac = min(float64(p.count)/float64(p.total), 1)
+	}
+	fill := int(frac * width)
+	s := fmt.Sprintf("%s  [%s%s]  %d/%d  %d%%", p.label, strings.Repeat("█", fill), strings.Repeat("·", width-fill),
+		p.count, p.total, int(frac*100))
+	if left, ok := p.left(); ok {
+		s += "  about " + human.Duration(left) + " left"
+	}
+	return s
+}
+
+// left estimates the time to go from the pace so far, once there is a pace
+// to speak of.
+func (p *progressLine) left() (time.Duration, bool) {
+	elapsed := p.now().Sub(p.start)
+	if p.count == 0 || elapsed < time.Second || p.count >= p.total {
+		return 0, false
+	}
+	per := elapsed / time.Duration(p.count)
+	return per * time.Duration(p.total-p.count), true
+}

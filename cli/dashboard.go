@@ -107,7 +107,7 @@ and no network, and leaves your own tracked list alone.`,
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for the simulated jobs")
 	cmd.Flags().Float64Var(&speed, "speed", 1, "how much faster than real time the jobs move")
 	cmd.Flags().Float64Var(&faults, "faults", 0, "chance (0..1) that a request meets a fault")
-	return takesShared(cmd, "config", "interval", "download-dir", "listen", "callback-secret", "debug")
+	return takesShared(cmd, "config", "interval", "download-dir", "listen", "callback-secret", "debug", "max-rps", "max-in-flight")
 }
 
 // show runs the engine and the dashboard until the user quits, then leaves

@@ -75,7 +75,7 @@ again to resume.`,
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "save into `DIR` (default: download_dir, else the current folder)")
-	return takesShared(cmd, "base-url", "config", "download-dir")
+	return takesShared(cmd, "base-url", "config", "download-dir", "max-rps", "max-in-flight")
 }
 
 // newDownloader is the downloader every command uses: the file host's own

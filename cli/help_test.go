@@ -23,10 +23,10 @@ func TestHelpListsOwnFlags(t *testing.T) {
 		want, not []string
 	}{
 		{"sim", []string{"--addr", "--seed"}, []string{"--store", "--listen", "--download-dir", "--base-url", "--interval"}},
-		{"status", []string{"--json", "--base-url", "--config"}, []string{"--store", "--listen", "--download-dir", "--interval"}},
-		{"download", []string{"--dir", "--download-dir"}, []string{"--store", "--listen", "--interval"}},
-		{"wait", []string{"--timeout", "--listen", "--interval", "no limit"}, []string{"--download-dir", "--debug", "(0s)"}},
-		{"", []string{"--store", "--listen", "man ", "adaptive"}, []string{"(0s)"}},
+		{"status", []string{"--json", "--base-url", "--config", "--max-rps", "--max-in-flight"}, []string{"--store", "--listen", "--download-dir", "--interval"}},
+		{"download", []string{"--dir", "--download-dir", "--max-rps"}, []string{"--store", "--listen", "--interval"}},
+		{"wait", []string{"--timeout", "--listen", "--interval", "no limit", "--max-rps", "--max-in-flight"}, []string{"--download-dir", "--debug", "(0s)"}},
+		{"", []string{"--store", "--listen", "man ", "adaptive", "--max-rps"}, []string{"(0s)"}},
 	} {
 		args := []string{"--help"}
 		if tt.cmd != "" {

@@ -46,7 +46,7 @@ rejected; 130 when interrupted (Ctrl+C).`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array, one object a job")
-	return takesShared(cmd, "base-url", "config")
+	return takesShared(cmd, "base-url", "config", "max-rps", "max-in-flight")
 }
 
 // result is what one ID came to: its lookup, or the error that stopped it.

@@ -120,7 +120,7 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 			h.Flags(cmd, &o)
 		}
 	}
-	return takesShared(cmd, "base-url", "config", "interval", "store", "listen", "callback-secret")
+	return takesShared(cmd, "base-url", "config", "interval", "store", "listen", "callback-secret", "max-rps", "max-in-flight")
 }
 
 // runWait tracks the IDs until all have ended, the key is rejected, the

@@ -69,6 +69,11 @@ type Conn struct {
 	PausedUntil time.Time // a 429's Retry-After holds every request until then
 	LastError   string
 	Requests    int64 // requests made so far
+
+	// Role is what this process does for its workspace when it shares a
+	// store: "polling", or "watching host:pid" while another process
+	// polls; "" when it polls alone.
+	Role string
 }
 
 // Event is one change: a job's new snapshot, a job removed, or the

@@ -89,10 +89,19 @@ func (e *Engine) Observe(jobs ...Job) {
 		return
 	}
 	now := e.clock.Now()
+	connBefore := e.conn
+	defer func() {
+		if e.conn != connBefore {
+			e.emitConn(false)
+		}
+	}()
 	for _, j := range jobs {
 		en := e.jobs[j.ID]
 		if en == nil || en.tag != 0 || j.LastPoll.Before(en.job.LastPoll) {
 			continue
+		}
+		if j.LastPoll.After(e.conn.LastGood) && j.Err == "" {
+			e.conn.LastGood = j.LastPoll // the header's "last poll": the poller's
 		}
 		before := en.job
 		j.Seq, j.Added, j.Version = before.Seq, before.Added, before.Version

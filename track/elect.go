@@ -12,7 +12,9 @@ import (
 // workspace unpolled; renewing at a third of it lets two renewals fail
 // (a busy store) before the lease runs out.
 const (
-	DefaultLeaseTTL = 15 * time.Second
+	// DefaultLeaseTTL: a killed poller is replaced within it (and within
+	// 15 s, the budget, with the time a claim takes to spare).
+	DefaultLeaseTTL = 14 * time.Second
 	// claimEvery is how often a viewer looks at the lease: a poller that
 	// resigned is replaced within it.
 	claimEvery = time.Second
@@ -120,8 +122,11 @@ func (el *Elector) step(ctx context.Context) time.Duration {
 		switch {
 		case err != nil:
 			el.o.Log.Warn("claim the poller lease", "err", err)
-			if term > 0 && !now.Before(expires) {
-				el.watch("") // could not renew in time: someone else may poll now
+			if term > 0 && !now.Before(expires.Add(-claimEvery)) {
+				// Could not renew in time: stop before the lease runs out,
+				// a whole claimEvery before, so that the next poller (which
+				// claims only once it has) never polls alongside this one.
+				el.watch("")
 			}
 		case l.Mine:
 			el.mu.Lock()
@@ -135,6 +140,9 @@ func (el *Elector) step(ctx context.Context) time.Duration {
 			el.by = l.Holder
 			el.mu.Unlock()
 			el.watch(l.Holder) // also refreshes the header when the poller changed
+			if d := l.Expires.Sub(now); d >= 0 && d < claimEvery {
+				return d + time.Millisecond // claim the moment it runs out
+			}
 		}
 	}
 	el.mu.Lock()

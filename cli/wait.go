@@ -39,6 +39,9 @@ type waitOptions struct {
 	// TypicalRender is the store's history of render times, for ETAs
 	// before progress moves; 0 when there is none.
 	TypicalRender time.Duration
+	// Follow, when set, may make the engine take the jobs' states from the
+	// store that a dashboard polling them writes (waitshared.go).
+	Follow func(ctx context.Context, e *track.Engine, list []string) (stop func(), ok bool)
 	// Attach runs once the engine exists (the callback receiver hooks in
 	// here) and returns what stops it.
 	Attach func(ctx context.Context, e *track.Engine) (stop func(), err error)
@@ -88,6 +91,7 @@ API key was rejected; 124 when --timeout ran out first.`,
 				return err
 			}
 			o.Interval = s.Interval
+			o.Follow = followPoller(s.StorePath, c)
 			o.TypicalRender = typicalRender(cmd.Context(), s.StorePath)
 			o.Attach = func(ctx context.Context, e *track.Engine) (func(), error) {
 				stop, url, err := startReceiver(ctx, sio, s, e, slog.New(slog.DiscardHandler))
@@ -124,10 +128,14 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 		clk = track.RealClock{}
 	}
 	e := track.New(track.Options{Client: c, Clock: clk, Interval: o.Interval, TypicalRender: o.TypicalRender})
-	e.Add(list...)
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
+	if unfollow, ok := o.follow(runCtx, e, list); ok {
+		defer unfollow() // a dashboard polls these jobs: read them from the store
+	} else {
+		e.Add(list...)
+	}
 	if o.Attach != nil {
 		detach, err := o.Attach(runCtx, e)
 		if err != nil {

@@ -197,3 +197,22 @@ func (s *Store) leaseTx(ctx context.Context, doing string, f func(tx *sql.Tx) er
 	}
 	return classify(s.path, doing, tx.Commit())
 }
+
+// Lease implements track.Workspace: ws's lease as it stands, read only
+// (a zero Lease when nobody ever held it).
+func (s *Store) Lease(ctx context.Context, ws string) (track.Lease, error) {
+	var (
+		l             track.Lease
+		term, expires int64
+	)
+	err := s.db.QueryRowContext(ctx, `SELECT holder, term, expires_at FROM leases WHERE workspace = ?`, ws).
+		Scan(&l.Holder, &term, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return track.Lease{}, nil
+	}
+	if err != nil {
+		return track.Lease{}, classify(s.path, "reading the poller lease", err)
+	}
+	l.Term, l.Expires = term, fromNanos(expires)
+	return l, nil
+}

@@ -62,6 +62,9 @@ type Workspace interface {
 	// h holds it already (which renews it for ttl), and returns it as it
 	// stands. Taking it from another holder bumps the term.
 	Claim(ctx context.Context, ws string, h Holder, ttl time.Duration) (Lease, error)
+	// Lease reads ws's lease without claiming it (a zero Lease when
+	// nobody ever held it); it works on a read-only store.
+	Lease(ctx context.Context, ws string) (Lease, error)
 	// Resign gives the lease up at once, if h still holds it at term.
 	Resign(ctx context.Context, ws string, h Holder, term int64) error
 	// SaveFenced is Persister.Changed for the poller: it writes j only if

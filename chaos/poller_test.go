@@ -230,7 +230,7 @@ func TestKillThePollerTenTimes(t *testing.T) {
 	}
 	var slowest time.Duration
 	for r := range rounds {
-		time.Sleep(time.Duration(rnd.IntN(4000)) * time.Millisecond) // a random moment is the point
+		time.Sleep(time.Duration(rnd.IntN(7000)) * time.Millisecond) // a random moment (before or after a renewal) is the point
 		pi := -1
 		for i, d := range ds {
 			if polling(d.Screen()) {

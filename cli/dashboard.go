@@ -137,6 +137,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 			return fmt.Errorf("load the tracked jobs: %w", err)
 		}
 		eng.Load(saved...)
+		eng.Observe(saved...) // until elected: next polls as the poller would have them
 	}
 	eng.Add(d.ids...) // durable in the store before any row shows
 	stopReceiver, callbackURL, err := startReceiver(ctx, sio, d.settings, eng, log)

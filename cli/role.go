@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/reel-dev/reel/api"
@@ -32,7 +34,27 @@ func newElector(ctx context.Context, st *store.Store, c *api.Client, log *slog.L
 		Workspace: c.Workspace(salt),
 		Holder:    thisProcess(),
 		Log:       log,
+		Gone:      holderGone,
 	}), nil
+}
+
+// holderGone reports whether a lease holder named host:pid is a process
+// of this machine that has ended, so a dashboard restarted after a crash
+// polls at once rather than once the dead one's lease lapses.
+func holderGone(name string) bool {
+	host, pidText, ok := strings.Cut(name, ":")
+	if !ok {
+		return false
+	}
+	me, err := os.Hostname()
+	if err != nil || host != me {
+		return false // another machine's: only its lease's expiry tells
+	}
+	pid, err := strconv.Atoi(pidText)
+	if err != nil || pid <= 0 || pid == os.Getpid() {
+		return false
+	}
+	return processGone(pid)
 }
 
 // thisProcess names this process for the lease: host:pid, shown on the

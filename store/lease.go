@@ -29,6 +29,17 @@ func (s *Store) Salt(ctx context.Context) ([]byte, error) {
 // processes claiming at once take turns and the second sees the first's
 // lease.
 func (s *Store) Claim(ctx context.Context, ws string, h track.Holder, ttl time.Duration) (track.Lease, error) {
+	return s.claim(ctx, ws, h, 0, ttl)
+}
+
+// TakeFrom implements track.Workspace.
+func (s *Store) TakeFrom(ctx context.Context, ws string, h track.Holder, term int64, ttl time.Duration) (track.Lease, error) {
+	return s.claim(ctx, ws, h, term, ttl)
+}
+
+// claim is Claim, taking the lease regardless of its expiry when it is at
+// the term gone (0: none is).
+func (s *Store) claim(ctx context.Context, ws string, h track.Holder, gone int64, ttl time.Duration) (track.Lease, error) {
 	var l track.Lease
 	err := s.leaseTx(ctx, "claiming the poller lease", func(tx *sql.Tx) error {
 		now := s.now()
@@ -46,7 +57,7 @@ func (s *Store) Claim(ctx context.Context, ws string, h track.Holder, ttl time.D
 		case nonce == h.Nonce:
 			// Ours: renew at the same term, even when it ran out meanwhile,
 			// since nobody else took it and so nobody wrote in between.
-		case expires > now.UnixNano():
+		case expires > now.UnixNano() && (gone == 0 || term != gone):
 			l = track.Lease{Holder: holder, Term: term, Expires: time.Unix(0, expires)}
 			return nil
 		default:

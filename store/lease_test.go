@@ -169,3 +169,22 @@ func TestLeaseSaltIsStableAndReadOnlyRefusesClaims(t *testing.T) {
 		t.Fatalf("read-only claim = %v; want ErrReadOnly", err)
 	}
 }
+
+func TestLeaseTakeFromAGoneHolder(t *testing.T) {
+	ctx := context.Background()
+	a, b, _ := twoStores(t)
+	ha, hb := track.Holder{Name: "a:1", Nonce: "ta"}, track.Holder{Name: "b:2", Nonce: "tb"}
+	const ws, ttl = "w1", 15 * time.Second
+	if _, err := a.Claim(ctx, ws, ha, ttl); err != nil {
+		t.Fatal(err)
+	}
+	// A term that is no longer the lease's: the holder it named is not
+	// the one holding it now, so nothing is taken.
+	if l, err := b.TakeFrom(ctx, ws, hb, 7, ttl); err != nil || l.Mine || l.Holder != "a:1" {
+		t.Fatalf("take from a stale term = %+v, %v; want a's lease untouched", l, err)
+	}
+	l, err := b.TakeFrom(ctx, ws, hb, 1, ttl)
+	if err != nil || !l.Mine || l.Term != 2 {
+		t.Fatalf("take from a gone holder = %+v, %v; want b at term 2 before the TTL", l, err)
+	}
+}

@@ -32,6 +32,10 @@ type ElectorOptions struct {
 	Clock     Clock         // nil: the real clock
 	TTL       time.Duration // 0: DefaultLeaseTTL
 	Log       *slog.Logger
+	// Gone, when set, reports whether the holder of that Name is known to
+	// have ended (a process on this machine that no longer runs); its lease
+	// is then taken at once instead of at its expiry.
+	Gone func(name string) bool
 }
 
 // Elector decides whether this process polls its workspace or watches
@@ -119,6 +123,10 @@ func (el *Elector) step(ctx context.Context) time.Duration {
 	if term == 0 || !now.Before(expires.Add(-el.o.TTL*2/3)) {
 		// A viewer's look, or the poller's renewal, due a third into the TTL.
 		l, err := el.o.Store.Claim(ctx, el.o.Workspace, el.o.Holder, el.o.TTL)
+		if err == nil && !l.Mine && el.o.Gone != nil && el.o.Gone(l.Holder) {
+			el.o.Log.Info("the poller's process has ended: taking over", "was", l.Holder)
+			l, err = el.o.Store.TakeFrom(ctx, el.o.Workspace, el.o.Holder, l.Term, el.o.TTL)
+		}
 		switch {
 		case err != nil:
 			el.o.Log.Warn("claim the poller lease", "err", err)

@@ -121,3 +121,38 @@ func TestElectorOnePollerFailoverAndForwarding(t *testing.T) {
 		t.Error("b, polling, never asked about j1 in 30 s")
 	}
 }
+
+// A lease whose holder is known to be gone (its process ended on this
+// machine) is taken at once, not at its expiry.
+func TestElectorTakesAGoneHoldersLeaseAtOnce(t *testing.T) {
+	clk := tracktest.NewClock(t0)
+	path := filepath.Join(t.TempDir(), "reel.db")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	dead, err := store.OpenWith(ctx, path, store.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dead.Close()
+	if l, err := dead.Claim(ctx, "ws", track.Holder{Name: "host:99", Nonce: "d"}, track.DefaultLeaseTTL); err != nil || !l.Mine {
+		t.Fatalf("claim = %+v, %v", l, err)
+	}
+	s, err := store.OpenWith(ctx, path, store.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	el := track.NewElector(track.ElectorOptions{Store: s, Workspace: "ws", Holder: track.Holder{Name: "host:1", Nonce: "b"}, Clock: clk,
+		Gone: func(name string) bool { return name == "host:99" }})
+	eng := track.New(track.Options{Client: tracktest.NewAPI(clk), Clock: clk})
+	el.Attach(eng)
+	wg.Go(func() { el.Run(ctx) })
+	for !el.Polling() {
+		if clk.Now().Sub(t0) > 2*time.Second {
+			t.Fatalf("not polling %v after the start; the gone holder's lease runs %v", clk.Now().Sub(t0), track.DefaultLeaseTTL)
+		}
+		clk.Advance(20 * time.Millisecond)
+		time.Sleep(time.Millisecond) // let the goroutine the clock woke run
+	}
+}

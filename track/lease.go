@@ -62,6 +62,10 @@ type Workspace interface {
 	// h holds it already (which renews it for ttl), and returns it as it
 	// stands. Taking it from another holder bumps the term.
 	Claim(ctx context.Context, ws string, h Holder, ttl time.Duration) (Lease, error)
+	// TakeFrom takes ws's lease for h from a holder known to be gone (its
+	// process ended), without waiting out the TTL, if the lease is still
+	// at term; it returns the lease as it stands, as Claim does.
+	TakeFrom(ctx context.Context, ws string, h Holder, term int64, ttl time.Duration) (Lease, error)
 	// Lease reads ws's lease without claiming it (a zero Lease when
 	// nobody ever held it); it works on a read-only store.
 	Lease(ctx context.Context, ws string) (Lease, error)

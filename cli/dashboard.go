@@ -138,13 +138,24 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 			opts.TypicalRender = ty.Render
 		}
 	}
+	var elector *track.Elector
+	if st != nil { // one poller per workspace among the processes on this store
+		if elector, err = newElector(ctx, st, d.client, log); err != nil {
+			return err
+		}
+		opts.Persist = elector
+	}
 	eng := track.New(opts)
+	if elector != nil {
+		elector.Attach(eng)
+	}
 	if st != nil {
 		saved, err := st.Load(ctx)
 		if err != nil {
 			return fmt.Errorf("load the tracked jobs: %w", err)
 		}
 		eng.Load(saved...)
+		eng.Observe(saved...) // until elected: next polls as the poller would have them
 	}
 	eng.Add(d.ids...) // durable in the store before any row shows
 	stopReceiver, callbackURL, err := startReceiver(ctx, sio, d.settings, eng, log)
@@ -165,6 +176,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	wg.Go(func() { _ = eng.Run(ctx) })
 	if st != nil {
 		wg.Go(func() { followStore(ctx, st, eng, log) })
+		wg.Go(func() { elector.Run(ctx) })
 	}
 	defer func() {
 		cancel(nil)
@@ -279,7 +291,7 @@ func openStore(path string) (*store.Store, error) {
 // followStore keeps this dashboard in step with others on the same store:
 // jobs they add appear here, jobs they stop tracking go away.
 func followStore(ctx context.Context, st *store.Store, eng *track.Engine, log *slog.Logger) {
-	tick := time.NewTicker(time.Second)
+	tick := time.NewTicker(watchEvery)
 	defer tick.Stop()
 	for ev := range st.Watch(ctx, tick.C) {
 		if ev.Err != nil {
@@ -291,6 +303,7 @@ func followStore(ctx context.Context, st *store.Store, eng *track.Engine, log *s
 		if n := len(ev.Diff.Added) + len(ev.Diff.Updated); n > 0 {
 			eng.Load(append(ev.Diff.Added, ev.Diff.Updated...)...)
 		}
+		eng.Observe(ev.Diff.Updated...) // the poller's answers, when another process polls
 		if len(ev.Diff.Removed) > 0 {
 			eng.Forget(ev.Diff.Removed...) // theirs, already in the store
 		}

@@ -42,6 +42,9 @@ type waitOptions struct {
 	// TypicalRender is the store's history of render times, for ETAs
 	// before progress moves; 0 when there is none.
 	TypicalRender time.Duration
+	// Follow, when set, may make the engine take the jobs' states from the
+	// store that a dashboard polling them writes (waitshared.go).
+	Follow func(ctx context.Context, e *track.Engine, list []string) (stop func(), ok bool)
 	// Attach runs once the engine exists (the callback receiver hooks in
 	// here) and returns what stops it.
 	Attach func(ctx context.Context, e *track.Engine) (stop func(), err error)
@@ -94,6 +97,7 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 				return err
 			}
 			o.Interval, o.MaxRPS, o.MaxInFlight = s.Interval, s.MaxRPS, s.MaxInFlight
+			o.Follow = followPoller(s.StorePath, c)
 			o.TypicalRender = typicalRender(cmd.Context(), s.StorePath)
 			o.Attach = func(ctx context.Context, e *track.Engine) (func(), error) {
 				stop, url, err := startReceiver(ctx, sio, s, e, slog.New(slog.DiscardHandler))
@@ -135,8 +139,11 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 	defer stop()
 	e := track.New(track.Options{Client: guardURL(c, stopCause), Clock: clk, Interval: o.Interval, TypicalRender: o.TypicalRender,
 		MaxRPS: o.MaxRPS, MaxInFlight: o.MaxInFlight})
-	e.Add(list...)
-
+	if unfollow, ok := o.follow(runCtx, e, list); ok {
+		defer unfollow() // a dashboard polls these jobs: read them from the store
+	} else {
+		e.Add(list...)
+	}
 	if o.Attach != nil {
 		detach, err := o.Attach(runCtx, e)
 		if err != nil {

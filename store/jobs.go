@@ -109,11 +109,16 @@ func (s *Store) Save(ctx context.Context, j track.Job) error {
 		return fmt.Errorf("store %s: saving %s: %w", s.path, j.ID, err)
 	}
 	return s.write(ctx, false, "saving "+j.ID, func(tx *sql.Tx, rev int64, now int64) error {
-		args = append(args, encodeSnap(nil, &j), now, rev, s.writer, j.ID)
-		_, err := tx.ExecContext(ctx, `UPDATE jobs SET (`+stateCols+`, snap, updated_at, rev, writer) =
-			(`+strings.Repeat("?, ", 19)+`?) WHERE id = ?`, args...)
-		return err
+		return s.saveTx(ctx, tx, &j, args, rev, now)
 	})
+}
+
+// saveTx writes a job's state (args from stateArgs) inside a write.
+func (s *Store) saveTx(ctx context.Context, tx *sql.Tx, j *track.Job, args []any, rev, now int64) error {
+	args = append(args, encodeSnap(nil, j), now, rev, s.writer, j.ID)
+	_, err := tx.ExecContext(ctx, `UPDATE jobs SET (`+stateCols+`, snap, updated_at, rev, writer) =
+		(`+strings.Repeat("?, ", 19)+`?) WHERE id = ?`, args...)
+	return err
 }
 
 // write runs f in one IMMEDIATE transaction with the next revision number.

@@ -104,11 +104,34 @@ CREATE TABLE submissions (
 	updated_at INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 `,
+	// 4: one poller per workspace. A lease per workspace, keyed by
+	// a salted hash of the API key (never the key), and the requests viewers
+	// leave for the poller.
+	`
+INSERT INTO meta(key, value) VALUES ('workspace_salt', abs(random()));
+CREATE TABLE leases (
+	workspace  TEXT PRIMARY KEY,          -- salted hash of the API key and the API's origin
+	holder     TEXT NOT NULL,             -- host:pid, shown to the viewers
+	nonce      TEXT NOT NULL,             -- random, tells two holders with one name apart
+	term       INTEGER NOT NULL,          -- bumps when the lease changes hands; fences writes
+	expires_at INTEGER NOT NULL           -- Unix nanoseconds; 0 = resigned
+) WITHOUT ROWID;
+
+CREATE TABLE requests (
+	n         INTEGER PRIMARY KEY AUTOINCREMENT,
+	workspace TEXT NOT NULL,
+	kind      TEXT NOT NULL,
+	job       TEXT NOT NULL DEFAULT '',
+	share_url TEXT NOT NULL DEFAULT '',
+	at        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX requests_workspace ON requests(workspace, n);
+`,
 }
 
 // SchemaVersion is the schema version this reel writes and understands; it
 // is len(migrations), which a test checks.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // afterMigration holds the steps SQL cannot do, run in the same
 // transaction right after the SQL step of the version they are keyed by.

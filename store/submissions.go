@@ -16,10 +16,10 @@ var _ submit.Journal = (*Store)(nil)
 
 const submissionCols = `row, source, state, job_id, video_id, err, attempts, updated_at`
 
-// Claim implements submit.Journal: it marks the row Sending if it may be
+// ClaimRow implements submit.Journal: it marks the row Sending if it may be
 // sent, in one IMMEDIATE transaction, so of two runs racing for a row one
 // wins and the other sees it Sending.
-func (s *Store) Claim(ctx context.Context, key, source string, force bool) (submit.Entry, bool, error) {
+func (s *Store) ClaimRow(ctx context.Context, key, source string, force bool) (submit.Entry, bool, error) {
 	var (
 		e  submit.Entry
 		ok bool

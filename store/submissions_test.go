@@ -12,20 +12,20 @@ import (
 func TestJournalClaimAndAnswer(t *testing.T) {
 	s, path := openTemp(t)
 	ctx := context.Background()
-	e, ok, err := s.Claim(ctx, "row_a", "f.csv:2", false)
+	e, ok, err := s.ClaimRow(ctx, "row_a", "f.csv:2", false)
 	if err != nil || !ok || e.State != submit.Sending || e.Attempts != 1 {
 		t.Fatalf("first claim: %+v %v %v", e, ok, err)
 	}
 	// Claimed and unanswered (a run on the wire, or one that died): not
 	// sendable again, even by the same process.
-	if e, ok, _ := s.Claim(ctx, "row_a", "f.csv:2", false); ok || e.State != submit.Sending {
+	if e, ok, _ := s.ClaimRow(ctx, "row_a", "f.csv:2", false); ok || e.State != submit.Sending {
 		t.Fatalf("second claim of a sending row: %+v %v", e, ok)
 	}
 	e.State, e.JobID, e.VideoID = submit.Created, "job-a", "vid-a"
 	if err := s.Answer(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	if e, ok, _ := s.Claim(ctx, "row_a", "f.csv:2", true); ok || e.State != submit.Created || e.JobID != "job-a" {
+	if e, ok, _ := s.ClaimRow(ctx, "row_a", "f.csv:2", true); ok || e.State != submit.Created || e.JobID != "job-a" {
 		t.Fatalf("a created row is never sent again, forced or not: %+v %v", e, ok)
 	}
 	// The created job is tracked, and another process sees it.
@@ -43,19 +43,19 @@ func TestJournalClaimAndAnswer(t *testing.T) {
 	}
 
 	// Failed rows are sent again; unknown ones only when forced.
-	f, _, _ := s.Claim(ctx, "row_f", "f.csv:3", false)
+	f, _, _ := s.ClaimRow(ctx, "row_f", "f.csv:3", false)
 	f.State, f.Err = submit.Failed, "bad request"
 	_ = s.Answer(ctx, f)
-	if e, ok, _ := s.Claim(ctx, "row_f", "f.csv:3", false); !ok || e.Attempts != 2 || e.Err != "" {
+	if e, ok, _ := s.ClaimRow(ctx, "row_f", "f.csv:3", false); !ok || e.Attempts != 2 || e.Err != "" {
 		t.Fatalf("claim of a failed row: %+v %v", e, ok)
 	}
-	u, _, _ := s.Claim(ctx, "row_u", "f.csv:4", false)
+	u, _, _ := s.ClaimRow(ctx, "row_u", "f.csv:4", false)
 	u.State = submit.Unknown
 	_ = s.Answer(ctx, u)
-	if _, ok, _ := s.Claim(ctx, "row_u", "f.csv:4", false); ok {
+	if _, ok, _ := s.ClaimRow(ctx, "row_u", "f.csv:4", false); ok {
 		t.Fatal("an unknown row was claimed without force")
 	}
-	if _, ok, _ := s.Claim(ctx, "row_u", "f.csv:4", true); !ok {
+	if _, ok, _ := s.ClaimRow(ctx, "row_u", "f.csv:4", true); !ok {
 		t.Fatal("force did not claim an unknown row")
 	}
 	if err := s.Answer(ctx, submit.Entry{Key: "row_never", State: submit.Created}); err == nil {
@@ -76,7 +76,7 @@ func TestJournalClaimIsExclusive(t *testing.T) {
 	for _, s := range []*Store{a, b, a, b} {
 		wg.Go(func() {
 			for i := range 20 {
-				if _, ok, err := s.Claim(context.Background(), "row_"+string(rune('a'+i)), "x", false); err != nil {
+				if _, ok, err := s.ClaimRow(context.Background(), "row_"+string(rune('a'+i)), "x", false); err != nil {
 					t.Error(err)
 				} else if ok {
 					wins.Add(1)

@@ -41,11 +41,11 @@ type Entry struct {
 // durably, so that a row is created at most once across crashes and reruns.
 // The store implements it.
 type Journal interface {
-	// Claim marks the row Sending, durably, if it may be sent: when it is
+	// ClaimRow marks the row Sending, durably, if it may be sent: when it is
 	// not journaled, or Failed, or (force) Unknown or Sending. Otherwise it
 	// changes nothing and returns the row's entry with ok false. Claiming
 	// is atomic, so two runs of the same command never both send a row.
-	Claim(ctx context.Context, key, source string, force bool) (e Entry, ok bool, err error)
+	ClaimRow(ctx context.Context, key, source string, force bool) (e Entry, ok bool, err error)
 	// Submission reads a row's entry; ok is false when it was never
 	// journaled.
 	Submission(ctx context.Context, key string) (e Entry, ok bool, err error)

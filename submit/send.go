@@ -174,7 +174,7 @@ func (o *Options) send(ctx context.Context, row Row) (Result, error) {
 		if paced, err = o.pace(ctx); err != nil {
 			return res, nil // interrupted before its turn: not sent, not journaled
 		}
-		if entry, ok, err = o.Journal.Claim(ctx, row.Key, row.Where(), o.Force); err != nil {
+		if entry, ok, err = o.Journal.ClaimRow(ctx, row.Key, row.Where(), o.Force); err != nil {
 			return res, err
 		}
 		ctx = paced
@@ -238,7 +238,7 @@ func (o *Options) send(ctx context.Context, row Row) (Result, error) {
 		}
 		ctx = paced
 		var ok bool
-		if entry, ok, err = o.Journal.Claim(ctx, row.Key, row.Where(), false); err != nil || !ok {
+		if entry, ok, err = o.Journal.ClaimRow(ctx, row.Key, row.Where(), false); err != nil || !ok {
 			if err == nil {
 				res.Outcome, res.Err = OutUnknown, "another run took the row over"
 			}

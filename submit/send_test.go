@@ -21,7 +21,7 @@ type memJournal struct {
 
 func newMem() *memJournal { return &memJournal{m: map[string]Entry{}} }
 
-func (j *memJournal) Claim(_ context.Context, key, source string, force bool) (Entry, bool, error) {
+func (j *memJournal) ClaimRow(_ context.Context, key, source string, force bool) (Entry, bool, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	e, found := j.m[key]

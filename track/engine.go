@@ -81,6 +81,7 @@ type Engine struct {
 	pending     bool      // a poke the loop has not taken yet
 	sleepUntil  time.Time // when the loop's timer fires; zero when none
 	stateCh     chan struct{}
+	role        role // polling, or watching another process poll (role.go)
 }
 
 // entry is the engine's private record of one tracked job.
@@ -235,8 +236,8 @@ func (e *Engine) Run(ctx context.Context) error {
 // long until the next one may start, or false when only a poke (new work, an
 // answer freeing a slot) can change that. Called with e.mu held.
 func (e *Engine) dispatch(ctx context.Context, wg *sync.WaitGroup, now time.Time) (time.Duration, bool) {
-	if e.keyRejected {
-		return 0, false // everything stops until the user refreshes
+	if e.keyRejected || e.role.watching {
+		return 0, false // everything stops until the user refreshes, or this process polls
 	}
 	for len(e.due) > 0 {
 		en := e.due[0]

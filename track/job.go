@@ -80,6 +80,11 @@ type Conn struct {
 	// job takes at MaxRPS. Zero while the pace decides.
 	CapCycle time.Duration
 	MaxRPS   float64 // the request cap in force
+
+	// Role is what this process does for its workspace when it shares a
+	// store: "polling", or "watching host:pid" while another process
+	// polls; "" when it polls alone.
+	Role string
 }
 
 // Event is one change: a job's new snapshot, a job removed, or the

@@ -157,6 +157,9 @@ func (e *Engine) remove(ids []string, persist bool) []Job {
 // hint says something may have changed. A job whose request is in flight is
 // asked again once that answers, since the answer may predate the hint.
 func (e *Engine) Nudge(id string) {
+	if e.forwarded(Request{Kind: AskNudge, ID: id}) {
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.nudge(e.targets(id), false)
@@ -165,6 +168,9 @@ func (e *Engine) Nudge(id string) {
 // Refresh is the user's r: poll now, not-found jobs and a rejected key
 // included (no ids = all). Backoff is forgotten; a server's Retry-After is not.
 func (e *Engine) Refresh(ids ...string) {
+	if e.forwardedRefresh(ids) {
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.keyRejected {
@@ -233,6 +239,9 @@ func (e *Engine) nudge(ens []*entry, refresh bool) {
 // id) and polls that job now; with no match, every running job is polled,
 // since the body may name none of them.
 func (e *Engine) Callback(id, shareURL string, at time.Time) {
+	if e.forwarded(Request{Kind: AskCallback, ID: id, ShareURL: shareURL, At: at}) {
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var hit []*entry

@@ -118,7 +118,8 @@ type headerKey struct {
 }
 
 func (m *model) drawHeader() string {
-	right := m.connText() + " "
+	right := m.connText()
+	right += m.roleText(right) + " "
 	rw := ansi.StringWidth(right)
 	if rw >= m.width {
 		return fit(right, m.width)

@@ -90,16 +90,53 @@ CREATE TABLE downloads (
 
 CREATE INDEX history_status ON history(status, at);
 `,
+	// 3: each job's milestones, kept by a trigger as history grows, so
+	// statistics read one short row a job instead of every change (see
+	// stats.go); removal markers learn when they were made, to be pruned.
+	`
+CREATE TABLE runs (
+	id           TEXT PRIMARY KEY,
+	first_status TEXT NOT NULL,
+	first_at     INTEGER NOT NULL,
+	left_at      INTEGER NOT NULL DEFAULT 0, -- left the queue; 0: never, or not seen in it
+	prep_at      INTEGER NOT NULL DEFAULT 0, -- first preprocessing
+	gen_at       INTEGER NOT NULL DEFAULT 0, -- first generating
+	last_status  TEXT NOT NULL,
+	last_at      INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX runs_last ON runs(last_at);
+
+CREATE TRIGGER runs_on_history AFTER INSERT ON history
+BEGIN
+	INSERT INTO runs(id, first_status, first_at, prep_at, gen_at, last_status, last_at) VALUES (
+		NEW.id, NEW.status, NEW.at,
+		CASE WHEN NEW.status IN ('preprocessing', 'preprocessing_finished') THEN NEW.at ELSE 0 END,
+		CASE WHEN NEW.status = 'generating' THEN NEW.at ELSE 0 END,
+		NEW.status, NEW.at)
+	ON CONFLICT(id) DO UPDATE SET
+		left_at = CASE WHEN left_at = 0 AND first_status = 'in_queue' AND NEW.status <> 'in_queue'
+			THEN NEW.at ELSE left_at END,
+		prep_at = CASE WHEN prep_at = 0 AND NEW.status IN ('preprocessing', 'preprocessing_finished')
+			THEN NEW.at ELSE prep_at END,
+		gen_at = CASE WHEN gen_at = 0 AND NEW.status = 'generating' THEN NEW.at ELSE gen_at END,
+		last_status = CASE WHEN NEW.at >= last_at THEN NEW.status ELSE last_status END,
+		last_at = max(last_at, NEW.at);
+END;
+
+ALTER TABLE removed ADD COLUMN at INTEGER NOT NULL DEFAULT 0; -- when removed
+UPDATE removed SET at = CAST(strftime('%s', 'now') AS INTEGER) * 1000000000;
+`,
 }
 
 // SchemaVersion is the schema version this reel writes and understands; it
 // is len(migrations), which a test checks.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // afterMigration holds the steps SQL cannot do, run in the same
 // transaction right after the SQL step of the version they are keyed by.
 var afterMigration = map[int]func(context.Context, *sql.Tx) error{
 	2: fillSnaps,
+	3: fillRuns,
 }
 
 // fillSnaps writes the snap of rows that lack one (all of them, coming from

@@ -205,7 +205,7 @@ func (z *Summarizer) Add(r *Run) {
 type Summary struct {
 	// From and To are the span summarized; From is the oldest change seen
 	// when no span was asked for, and zero when there is no history.
-	From time.Time `json:"from"`
+	From time.Time `json:"from,omitzero"`
 	To   time.Time `json:"to"`
 	// Jobs is how many jobs changed status in the span; 0 means the
 	// store has no history there.
@@ -250,7 +250,7 @@ type Bin struct {
 // Throughput is how many jobs finished in each bucket of the span, oldest
 // first: Counts[i] from Start + i×BucketSeconds.
 type Throughput struct {
-	Start         time.Time `json:"start"`
+	Start         time.Time `json:"start,omitzero"`
 	BucketSeconds int64     `json:"bucketSeconds"`
 	Counts        []int     `json:"counts"`
 	Finished      int       `json:"finished"`

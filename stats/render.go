@@ -106,6 +106,9 @@ func (t TextPlotter) Columns(values []int, w, h int) []string {
 	for _, v := range vs {
 		top = max(top, v)
 	}
+	// Few values get wider columns, up to three cells, so a chart of two
+	// hours is not two thin lines.
+	cell := max(1, min(3, w/max(len(vs), 1)))
 	out := make([]string, h)
 	for row := range h {
 		var b strings.Builder
@@ -119,7 +122,7 @@ func (t TextPlotter) Columns(values []int, w, h int) []string {
 			}
 			// This row (0 at the top) holds the eighths from its floor up.
 			floor := (h - 1 - row) * 8
-			b.WriteString(levels[max(0, min(8, e-floor))])
+			b.WriteString(strings.Repeat(levels[max(0, min(8, e-floor))], cell))
 		}
 		out[row] = t.Paint.on(RoleBar, b.String())
 	}
@@ -204,8 +207,8 @@ func Render(s Summary, o Options) []string {
 		for _, c := range t.Counts {
 			top = max(top, c)
 		}
-		cw := min(w-8, len(t.Counts))
-		cols := pl.Columns(t.Counts, cw, 4)
+		cols := pl.Columns(t.Counts, w-8, 4)
+		cw := ansi.StringWidth(cols[0])
 		for i, c := range cols {
 			label := ""
 			if i == 0 {
@@ -215,7 +218,11 @@ func Render(s Summary, o Options) []string {
 		}
 		end := t.Start.Add(time.Duration(len(t.Counts)) * time.Duration(t.BucketSeconds) * time.Second)
 		from, to := clock(t.Start, o.Location), clock(end, o.Location)
-		add("      └" + from + strings.Repeat(" ", max(1, cw-ansi.StringWidth(from)-ansi.StringWidth(to))) + to)
+		axis := from + strings.Repeat(" ", max(1, cw-ansi.StringWidth(from)-ansi.StringWidth(to))) + to
+		if ansi.StringWidth(axis) > cw+2 {
+			axis = from + " to " + to // too narrow to stand at the ends
+		}
+		add("      └" + axis)
 	}
 
 	add("")

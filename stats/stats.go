@@ -126,7 +126,10 @@ func PhasesOf(r *Run) Phases {
 		p.Ended, p.EndedAt = r.Last.Status, r.Last.At
 	}
 	queued := r.First.Status == api.StatusInQueue
-	if queued && !r.LeftQueue.IsZero() {
+	// A job seen going from the queue straight to its end, between two
+	// polls, spent some of that time working: its queue wait is unknown.
+	jumped := p.Ended != "" && !r.LeftQueue.Before(p.EndedAt)
+	if queued && !r.LeftQueue.IsZero() && !jumped {
 		p.Queue, p.HasQueue = r.LeftQueue.Sub(r.First.At), true
 	}
 	if !r.Prep.IsZero() {
@@ -178,7 +181,7 @@ func (z *Summarizer) Add(r *Run) {
 			z.finishes = append(z.finishes, p.EndedAt)
 		}
 		// A minute of video takes the work from leaving the queue to the end.
-		if left := r.LeftQueue; !left.IsZero() && r.VideoSeconds > 0 && !p.EndedAt.Before(left) {
+		if left := r.LeftQueue; p.HasQueue && r.VideoSeconds > 0 && p.EndedAt.After(left) {
 			per := time.Duration(float64(p.EndedAt.Sub(left)) * 60 / r.VideoSeconds)
 			z.perMinute = append(z.perMinute, per)
 		}
@@ -388,9 +391,10 @@ func throughput(finishes []time.Time, from, now time.Time) Throughput {
 		t.Counts[min(int(f.Sub(start)/width), n-1)]++
 		t.Finished++
 	}
-	if h := span.Hours(); h > 0 {
-		t.PerHour = float64(int(float64(t.Finished)/h*100+0.5)) / 100
-	}
+	// Under an hour, the rate is what the span holds: a burst of a few
+	// minutes is not a thousand an hour.
+	h := max(span.Hours(), 1)
+	t.PerHour = float64(int(float64(t.Finished)/h*100+0.5)) / 100
 	return t
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/reel-dev/reel/api"
@@ -11,53 +12,55 @@ import (
 
 // Runs hands fn each job's milestones, one job at a time, for the jobs
 // whose last change is at or after since (zero: every job in the history),
-// with a finished video's name and length and a failed job's reason while
-// the job is still tracked. The Run is reused between calls. Memory stays flat in
-// the history's size.
+// with its video's length and a failed job's reason, kept even after the
+// job stopped being tracked. To stay within its budget it reads only what
+// the figures need: First.Status is in_queue or "", and Name is left
+// empty (Summarize fills in the slowest jobs' names). The Run is reused
+// between calls.
+// Memory stays flat in the history's size.
 //
-// It reads the runs table, one short row a job that a trigger keeps as
-// history grows (reading every change of 50,000 jobs took SQLite alone
-// twice the budget), and the tracked jobs in the same id order, joined in
-// step: no row is looked up twice and nothing is sorted.
+// It reads the runs table, one short row a job that triggers keep as
+// history grows: reading every change of 50,000 jobs took SQLite alone
+// twice the budget.
 func (s *Store) Runs(ctx context.Context, since time.Time, fn func(*stats.Run) error) error {
 	where, args := ``, []any{}
 	if !since.IsZero() {
 		where, args = `WHERE last_at >= ?`, []any{nanos(since)}
 	}
-	runs, err := s.db.QueryContext(ctx, `SELECT id, first_status, first_at, left_at, prep_at, gen_at, last_status, last_at
+	// Only what the figures need, and the status words as the API's: the
+	// first only as "was it queued", the names only for the few slowest.
+	rows, err := s.db.QueryContext(ctx, `SELECT id, first_status = 'in_queue', first_at, left_at, prep_at, gen_at, last_status, last_at,
+			video_seconds, failure
 		FROM runs `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return classify(s.path, "reading history", err)
 	}
-	defer runs.Close()
-	// The JSON columns are text in BLOBs: cast, or SQLite reads them as JSONB.
-	info, err := s.db.QueryContext(ctx, `SELECT id,
-			coalesce(json_extract(CAST(video_json AS TEXT), '$.name'), ''),
-			coalesce(json_extract(CAST(video_json AS TEXT), '$.videoDurationSeconds'), 0),
-			CASE WHEN status = 'failed' THEN job_json END
-		FROM jobs WHERE status IN ('finished', 'failed') ORDER BY id`)
-	if err != nil {
-		return classify(s.path, "reading history", err)
-	}
-	defer info.Close()
-	j := &joiner{rows: info}
-
+	defer rows.Close()
 	var r stats.Run
-	for runs.Next() {
+	var failure []byte
+	for rows.Next() {
 		var first, left, prep, gen, last int64
+		var queued bool
 		r = stats.Run{}
-		if err := runs.Scan(&r.ID, &r.First.Status, &first, &left, &prep, &gen, &r.Last.Status, &last); err != nil {
+		if err := rows.Scan(&r.ID, &queued, &first, &left, &prep, &gen, &r.Last.Status, &last,
+			&r.VideoSeconds, &failure); err != nil {
 			return classify(s.path, "reading history", err)
 		}
+		if queued {
+			r.First.Status = api.StatusInQueue
+		} else {
+			r.First.Status = "" // some other status: the figures need no more
+		}
 		r.First.At, r.LeftQueue, r.Prep, r.Gen, r.Last.At = fromNanos(first), fromNanos(left), fromNanos(prep), fromNanos(gen), fromNanos(last)
-		if err := j.fill(&r); err != nil {
-			return classify(s.path, "reading history", err)
+		if len(failure) > 0 && r.Last.Status == api.StatusFailed {
+			job := api.Job{Raw: failure}
+			r.Reason = job.Reason()
 		}
 		if err := fn(&r); err != nil {
 			return err
 		}
 	}
-	return classify(s.path, "reading history", runs.Err())
+	return classify(s.path, "reading history", rows.Err())
 }
 
 // fillRuns writes the milestones of the jobs already in the history when
@@ -105,47 +108,13 @@ func fillRuns(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	return nil
-}
-
-// joiner walks the tracked jobs in id order beside the history.
-type joiner struct {
-	rows *sql.Rows
-	done bool
-	have bool
-	id   string
-	name string
-	secs float64
-	job  []byte
-	err  error
-}
-
-// fill gives r what the tracked job with r's ID knows, if it is tracked.
-// IDs come in ascending order, as SQLite's BINARY collation sorts them,
-// which is Go's string order.
-func (j *joiner) fill(r *stats.Run) error {
-	for !j.done && (!j.have || j.id < r.ID) {
-		if !j.rows.Next() {
-			j.done = true
-			if err := j.rows.Err(); err != nil {
-				return err
-			}
-			break
-		}
-		var secs sql.NullFloat64
-		if err := j.rows.Scan(&j.id, &j.name, &secs, &j.job); err != nil {
-			return err
-		}
-		j.secs, j.have = secs.Float64, true
-	}
-	if j.have && j.id == r.ID {
-		r.Name, r.VideoSeconds = j.name, j.secs
-		if len(j.job) > 0 {
-			job := api.Job{Raw: j.job}
-			r.Reason = job.Reason()
-		}
-	}
-	return nil
+	// What the tracked jobs know of their videos and failures.
+	_, err = tx.ExecContext(ctx, `UPDATE runs SET
+			name = coalesce(CASE WHEN json_valid(CAST(j.video_json AS TEXT)) THEN json_extract(CAST(j.video_json AS TEXT), '$.name') END, ''),
+			video_seconds = coalesce(CASE WHEN json_valid(CAST(j.video_json AS TEXT)) THEN json_extract(CAST(j.video_json AS TEXT), '$.videoDurationSeconds') END, 0),
+			failure = CASE WHEN j.status = 'failed' THEN j.job_json END
+		FROM jobs j WHERE j.id = runs.id`)
+	return err
 }
 
 // Summarize is the statistics of the history from since (zero: all of it)
@@ -155,7 +124,14 @@ func (s *Store) Summarize(ctx context.Context, since, now time.Time) (stats.Summ
 	if err := s.Runs(ctx, since, func(r *stats.Run) error { z.Add(r); return nil }); err != nil {
 		return stats.Summary{}, err
 	}
-	return z.Summary(), nil
+	sum := z.Summary()
+	for i := range sum.Slowest {
+		err := s.db.QueryRowContext(ctx, `SELECT name FROM runs WHERE id = ?`, sum.Slowest[i].ID).Scan(&sum.Slowest[i].Name)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return stats.Summary{}, classify(s.path, "reading history", err)
+		}
+	}
+	return sum, nil
 }
 
 // Timeline is one job's history as stats reads it, oldest first.

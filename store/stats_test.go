@@ -29,7 +29,7 @@ func saveRun(t *testing.T, s *Store, j track.Job, steps ...any) {
 	}
 }
 
-func TestRunsJoinsTrackedJobs(t *testing.T) {
+func TestRunsOutliveRemoval(t *testing.T) {
 	s, _ := openTemp(t)
 	ctx := context.Background()
 	dur := 90.0
@@ -40,8 +40,14 @@ func TestRunsJoinsTrackedJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	saveRun(t, s, track.Job{ID: "a-fail", Seq: 2, Job: &failed}, api.StatusInQueue, 1, api.StatusFailed, 3)
+	long := 600.0
 	saveRun(t, s, track.Job{ID: "c-gone", Seq: 3}, api.StatusInQueue, 60, api.StatusFinished, 70)
-	if err := s.Remove(ctx, "c-gone"); err != nil {
+	// The video is read after the job finished; removal keeps what it said.
+	gone := track.Job{ID: "c-gone", Seq: 3, Status: api.StatusFinished, StatusSince: at(70), Video: &api.Video{Name: "Gone", VideoDurationSeconds: &long}}
+	if err := s.Save(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Remove(ctx, "c-gone", "a-fail"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -62,9 +68,9 @@ func TestRunsJoinsTrackedJobs(t *testing.T) {
 		m                stats.Run
 	}{
 		{"a-fail", "", "avatar not found", 0, stats.Run{First: ch(api.StatusInQueue, 1), LeftQueue: at(3), Last: ch(api.StatusFailed, 3)}},
-		{"b-fin", "Intro", "", 90, stats.Run{First: ch(api.StatusInQueue, 0), LeftQueue: at(2), Gen: at(2), Last: ch(api.StatusFinished, 5)}},
-		// No longer tracked: its history alone.
-		{"c-gone", "", "", 0, stats.Run{First: ch(api.StatusInQueue, 60), LeftQueue: at(70), Last: ch(api.StatusFinished, 70)}},
+		{"b-fin", "", "", 90, stats.Run{First: ch(api.StatusInQueue, 0), LeftQueue: at(2), Gen: at(2), Last: ch(api.StatusFinished, 5)}},
+		// No longer tracked: what the history kept.
+		{"c-gone", "", "", 600, stats.Run{First: ch(api.StatusInQueue, 60), LeftQueue: at(70), Last: ch(api.StatusFinished, 70)}},
 	}
 	for i, w := range want {
 		g := got[i]
@@ -92,6 +98,10 @@ func TestRunsJoinsTrackedJobs(t *testing.T) {
 	}
 	if sum.Jobs != 3 || sum.Counts["finished"] != 2 || sum.Counts["failed"] != 1 || !sum.From.Equal(t0) {
 		t.Fatalf("summary %+v", sum)
+	}
+	// The names of the slowest, kept after removal too.
+	if len(sum.Slowest) != 3 || sum.Slowest[0].ID != "c-gone" || sum.Slowest[0].Name != "Gone" || sum.Slowest[1].Name != "Intro" {
+		t.Fatalf("slowest %+v", sum.Slowest)
 	}
 	if sum.RenderPerMinute.Count != 1 || sum.RenderPerMinute.Median != 120 { // 3 min of work for 1.5 min of video
 		t.Fatalf("per minute %+v", sum.RenderPerMinute)

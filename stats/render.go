@@ -176,7 +176,7 @@ func Render(s Summary, o Options) []string {
 		{"Queue wait", "jobs", s.Queue, RoleQueued},
 		{"Preprocessing", "jobs", s.Preprocessing, RolePreparing},
 		{"Rendering", "jobs", s.Rendering, RoleGenerating},
-		{"Render time per minute of video", "finished videos", s.RenderPerMinute, RoleGenerating},
+		{"Render time per minute of video", "videos", s.RenderPerMinute, RoleGenerating},
 	} {
 		add("")
 		if d.dist.Count == 0 {
@@ -196,10 +196,7 @@ func Render(s Summary, o Options) []string {
 
 	add("")
 	t := s.Throughput
-	bucket := human.Duration(time.Duration(t.BucketSeconds) * time.Second)
-	if t.BucketSeconds == 3600 {
-		bucket = "hour"
-	}
+	bucket := bucketWord(time.Duration(t.BucketSeconds) * time.Second)
 	add(p.on(RoleTitle, "Finished per "+bucket) + "  " + plural(t.Finished, "job") + " · " +
 		strconv.FormatFloat(t.PerHour, 'f', -1, 64) + " an hour")
 	if t.Finished > 0 {
@@ -219,7 +216,7 @@ func Render(s Summary, o Options) []string {
 		end := t.Start.Add(time.Duration(len(t.Counts)) * time.Duration(t.BucketSeconds) * time.Second)
 		from, to := clock(t.Start, o.Location), clock(end, o.Location)
 		axis := from + strings.Repeat(" ", max(1, cw-ansi.StringWidth(from)-ansi.StringWidth(to))) + to
-		if ansi.StringWidth(axis) > cw+2 {
+		if ansi.StringWidth(axis) > cw {
 			axis = from + " to " + to // too narrow to stand at the ends
 		}
 		add("      └" + axis)
@@ -264,7 +261,7 @@ func Render(s Summary, o Options) []string {
 		if j.Name != "" {
 			name += "  " + oneLine(j.Name)
 		}
-		add("  " + padLeft(dur(j.Total), 8) + " " + padLeft(dur(j.Queue), 8) + " " + padLeft(dur(j.Render), 8) + "  " +
+		add("  " + padLeft(dur(j.Total), 8) + " " + padLeft(durOf(j.Queue), 8) + " " + padLeft(durOf(j.Render), 8) + "  " +
 			p.on(role, fitRight(end, 9)) + " " + name)
 	}
 	return out
@@ -309,6 +306,29 @@ func countsLine(s Summary, p Paint) []string {
 // dur is seconds as people read them.
 func dur(sec float64) string {
 	return human.Duration(time.Duration(sec * float64(time.Second)))
+}
+
+// bucketWord names a throughput bucket: "hour", "6 hours", "day", "2 days".
+func bucketWord(d time.Duration) string {
+	switch {
+	case d == time.Hour:
+		return "hour"
+	case d == 24*time.Hour:
+		return "day"
+	case d%(24*time.Hour) == 0:
+		return strconv.Itoa(int(d/(24*time.Hour))) + " days"
+	case d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + " hours"
+	}
+	return human.Duration(d)
+}
+
+// durOf is a duration that may be unknown: "—".
+func durOf(sec *float64) string {
+	if sec == nil {
+		return "—"
+	}
+	return dur(*sec)
 }
 
 // clock is a time as a short date and clock time.

@@ -198,8 +198,16 @@ func (z *Summarizer) Add(r *Run) {
 		}
 	}
 	if p.HasTotal {
-		z.slow.offer(Slow{ID: r.ID, Name: r.Name, Status: string(p.Ended), Total: Seconds(p.Total),
-			Queue: Seconds(p.Queue), Render: Seconds(p.Render), EndedAt: p.EndedAt.UTC()})
+		sl := Slow{ID: r.ID, Name: r.Name, Status: string(p.Ended), Total: Seconds(p.Total), EndedAt: p.EndedAt.UTC()}
+		if p.HasQueue {
+			q := Seconds(p.Queue)
+			sl.Queue = &q
+		}
+		if p.HasRender {
+			r := Seconds(p.Render)
+			sl.Render = &r
+		}
+		z.slow.offer(sl)
 	}
 }
 
@@ -273,8 +281,8 @@ type Slow struct {
 	Name    string    `json:"name,omitempty"`
 	Status  string    `json:"status"`
 	Total   float64   `json:"total"`
-	Queue   float64   `json:"queue"`
-	Render  float64   `json:"render"`
+	Queue   *float64  `json:"queue"`  // null: not seen (a jump between two polls)
+	Render  *float64  `json:"render"` // null: not seen, or the job did not finish
 	EndedAt time.Time `json:"endedAt"`
 }
 

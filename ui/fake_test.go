@@ -355,7 +355,7 @@ func (hs *harness) exec(cmd tea.Cmd) []tea.Msg {
 		hs.quit = true
 		return nil
 	case snapshotMsg, eventsMsg, tickMsg, addedMsg, removedMsg, restoredMsg, openedMsg,
-		activeDownloadsMsg, downloadMsg, downloadsMsg, undoExpiredMsg, refreshedMsg:
+		activeDownloadsMsg, downloadMsg, downloadsMsg, undoExpiredMsg, refreshedMsg, statsMsg, timelineMsg:
 		return []tea.Msg{msg}
 	}
 	hs.effects = append(hs.effects, msg)

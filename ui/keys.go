@@ -50,7 +50,7 @@ func newKeyMap() keyMap {
 		Quit:        b("q", "quit", "q"),
 		Force:       b("ctrl+c", "quit now", "ctrl+c"),
 		Escape:      b("esc", "clear filter / close", "esc"),
-		Stats:       b("S", "statistics: where the time goes", "S"),
+		Stats:       b("S", "statistics", "S"),
 	}
 }
 

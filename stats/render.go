@@ -139,10 +139,61 @@ type Options struct {
 	Span string
 }
 
+// TwoColumnsFrom is the width from which Render sets the stage
+// distributions beside the rest instead of above it.
+const TwoColumnsFrom = 150
+
 // Render draws a summary as lines of at most o.Width cells: counts, the
-// stage distributions, throughput, failure reasons and the slowest jobs.
-// An empty summary says so plainly.
+// stage distributions, throughput, failure reasons and the slowest jobs,
+// in two columns on a wide screen. An empty summary says so plainly.
 func Render(s Summary, o Options) []string {
+	if o.Width < TwoColumnsFrom || s.Jobs == 0 {
+		return render(s, o)
+	}
+	// The head at full width; then each column's sections, which are the
+	// lines between blank ones: the four distributions on the left.
+	head := render(s, o)[:3]
+	cw := (o.Width - 3) / 2
+	o.Width = cw
+	body := render(s, o)[3:]
+	var sections [][]string
+	for _, l := range body {
+		if l == "" {
+			sections = append(sections, nil)
+			continue
+		}
+		if len(sections) == 0 {
+			sections = append(sections, nil)
+		}
+		sections[len(sections)-1] = append(sections[len(sections)-1], l)
+	}
+	split := min(4, len(sections))
+	column := func(ss [][]string) []string {
+		var out []string
+		for i, sec := range ss {
+			if i > 0 {
+				out = append(out, "")
+			}
+			out = append(out, sec...)
+		}
+		return out
+	}
+	left, right := column(sections[:split]), column(sections[split:])
+	out := append(head, "")
+	for i := range max(len(left), len(right)) {
+		var l, r string
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		out = append(out, strings.TrimRight(fitRight(l, cw)+"   "+r, " "))
+	}
+	return out
+}
+
+func render(s Summary, o Options) []string {
 	w := max(o.Width, 30)
 	if o.Location == nil {
 		o.Location = time.Local
@@ -188,7 +239,7 @@ func Render(s Summary, o Options) []string {
 		labels := make([]string, len(d.dist.Histogram))
 		values := make([]int, len(d.dist.Histogram))
 		for i, b := range d.dist.Histogram {
-			labels[i] = "  " + dur(b.From) + "–" + dur(b.To)
+			labels[i] = "  " + short(b.From) + "–" + short(b.To)
 			values[i] = b.Count
 		}
 		add(pl.Bars(labels, values, min(w, 72))...)
@@ -306,6 +357,27 @@ func countsLine(s Summary, p Paint) []string {
 // dur is seconds as people read them.
 func dur(sec float64) string {
 	return human.Duration(time.Duration(sec * float64(time.Second)))
+}
+
+// short is seconds in the fewest words, for a histogram's bins: "45s",
+// "1m", "1m 30s", "2h", "1h 30m".
+func short(sec float64) string {
+	d := time.Duration(sec * float64(time.Second)).Round(time.Second)
+	h, m, sc := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	var parts []string
+	if h > 0 {
+		parts = append(parts, strconv.Itoa(h)+"h")
+	}
+	if m > 0 {
+		parts = append(parts, strconv.Itoa(m)+"m")
+	}
+	if sc > 0 && h == 0 {
+		parts = append(parts, strconv.Itoa(sc)+"s")
+	}
+	if len(parts) == 0 {
+		return "0s"
+	}
+	return strings.Join(parts, " ")
 }
 
 // bucketWord names a throughput bucket: "hour", "6 hours", "day", "2 days".

@@ -160,6 +160,7 @@ func TestRenderGolden(t *testing.T) {
 	}{
 		{"all-80", time.Time{}, "", 80, fixture()},
 		{"all-120", time.Time{}, "", 120, fixture()},
+		{"all-160-two-columns", time.Time{}, "", 160, fixture()},
 		{"last-hour-60", now.Add(-time.Hour), "last 1h", 60, fixture()},
 		{"empty", time.Time{}, "", 80, nil},
 		{"empty-span", now.Add(-24 * time.Hour), "last 24h", 80, nil},

@@ -77,7 +77,7 @@ func run(path string, n int, now time.Time) error {
 		}{
 			{api.StatusInQueue, logNormal(2*time.Minute, 0.6)},
 			{api.StatusPreprocessing, logNormal(40*time.Second, 0.3)},
-			{api.StatusGenerating, time.Duration(length/60*float64(logNormal(3*time.Minute, 0.25)))},
+			{api.StatusGenerating, time.Duration(length / 60 * float64(logNormal(3*time.Minute, 0.25)))},
 		}
 		for _, st := range steps {
 			j.Status, j.StatusSince = st.s, at

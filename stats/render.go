@@ -141,7 +141,7 @@ type Options struct {
 
 // TwoColumnsFrom is the width from which Render sets the stage
 // distributions beside the rest instead of above it.
-const TwoColumnsFrom = 150
+const TwoColumnsFrom = 120
 
 // Render draws a summary as lines of at most o.Width cells: counts, the
 // stage distributions, throughput, failure reasons and the slowest jobs,

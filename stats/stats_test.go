@@ -159,7 +159,7 @@ func TestRenderGolden(t *testing.T) {
 		rs    []*Run
 	}{
 		{"all-80", time.Time{}, "", 80, fixture()},
-		{"all-120", time.Time{}, "", 120, fixture()},
+		{"all-110", time.Time{}, "", 110, fixture()},
 		{"all-160-two-columns", time.Time{}, "", 160, fixture()},
 		{"last-hour-60", now.Add(-time.Hour), "last 1h", 60, fixture()},
 		{"empty", time.Time{}, "", 80, nil},

@@ -224,10 +224,10 @@ func render(s Summary, o Options) []string {
 		dist        Distribution
 		role        Role
 	}{
-		{"Queue wait", "jobs", s.Queue, RoleQueued},
-		{"Preprocessing", "jobs", s.Preprocessing, RolePreparing},
-		{"Rendering", "jobs", s.Rendering, RoleGenerating},
-		{"Render time per minute of video", "videos", s.RenderPerMinute, RoleGenerating},
+		{"Queue wait", "job", s.Queue, RoleQueued},
+		{"Preprocessing", "job", s.Preprocessing, RolePreparing},
+		{"Rendering", "job", s.Rendering, RoleGenerating},
+		{"Render time per minute of video", "video", s.RenderPerMinute, RoleGenerating},
 	} {
 		add("")
 		if d.dist.Count == 0 {
@@ -235,7 +235,7 @@ func render(s Summary, o Options) []string {
 			continue
 		}
 		add(p.on(RoleTitle, d.title) + "  median " + dur(d.dist.Median) + " · p90 " + dur(d.dist.P90) +
-			p.on(RoleFaint, " · "+plural(d.dist.Count, "")+d.unit+" · "+dur(d.dist.Min)+" to "+dur(d.dist.Max)))
+			p.on(RoleFaint, " · "+plural(d.dist.Count, d.unit)+" · "+dur(d.dist.Min)+" to "+dur(d.dist.Max)))
 		labels := make([]string, len(d.dist.Histogram))
 		values := make([]int, len(d.dist.Histogram))
 		for i, b := range d.dist.Histogram {
@@ -465,7 +465,10 @@ func TimelineLines(spans []Span, w int, p Paint, loc *time.Location) []string {
 		used += cells
 		bar.WriteString(p.on(stageRole(s.Stage), strings.Repeat(s.Stage.Glyph(), cells)))
 	}
-	out := []string{bar.String()}
+	var out []string
+	if bar.Len() > 0 { // a job seen only once, at its end, has no lengths to draw
+		out = append(out, bar.String())
+	}
 	for _, s := range spans {
 		line := p.on(stageRole(s.Stage), s.Stage.Glyph()) + " " + fitRight(s.Stage.Word(), 13) + " " + s.From.In(loc).Format("15:04:05")
 		if s.To.After(s.From) {

@@ -203,6 +203,11 @@ func TestTimeline(t *testing.T) {
 	}
 	lines := TimelineLines(spans, 40, nil, time.UTC)
 	golden.RequireEqual(t, strings.Join(lines, "\n")+"\n")
+	// A job seen once, already failed: no bar, only the moment.
+	one := TimelineLines(Timeline([]Change{{bad, t0}}, t0.Add(time.Hour)), 40, nil, time.UTC)
+	if len(one) != 1 || !strings.Contains(one[0], "failed") {
+		t.Fatalf("seen once: %q", one)
+	}
 	// A running job's last stage runs to now.
 	spans = Timeline(changes[:5], t0.Add(7*time.Minute))
 	if last := spans[len(spans)-1]; last.Stage != StageGenerating || last.To.Sub(last.From) != 3*time.Minute {

@@ -128,15 +128,26 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	opts := track.Options{Client: guardURL(d.client, cancel), Interval: d.settings.Interval, Log: log,
 		MaxRPS: d.settings.MaxRPS, MaxInFlight: d.settings.MaxInFlight}
 	var st *store.Store
-	if !d.demo { // the demo leaves the user's tracked list alone
-		if st, err = openStore(d.settings.StorePath); err != nil {
+	storePath := d.settings.StorePath
+	if d.demo {
+		// The demo leaves the user's tracked list alone: its own store in
+		// a folder of its own, gone when it ends, still gives it history
+		// for the statistics and the timelines.
+		dir, err := os.MkdirTemp("", "reel-demo-")
+		if err != nil {
 			return err
 		}
-		defer st.Close()
-		opts.Persist = st
-		if ty, err := st.Typical(ctx); err == nil {
-			opts.TypicalRender = ty.Render
-		}
+		defer os.RemoveAll(dir)
+		storePath = filepath.Join(dir, "reel.db")
+	}
+	if st, err = openStore(storePath); err != nil {
+		return err
+	}
+	defer st.Close()
+	pruneHistory(ctx, st, d.settings.HistoryDays, sio.Now(), log)
+	opts.Persist = st
+	if ty, err := st.Typical(ctx); err == nil {
+		opts.TypicalRender = ty.Render
 	}
 	var elector *track.Elector
 	if st != nil { // one poller per workspace among the processes on this store
@@ -200,6 +211,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	summary, err := ui.Run(ctx, ui.Options{
 		ReloadKey:   reloadKey,
 		Engine:      eng,
+		History:     st,
 		Downloader:  downloads,
 		DownloadDir: dir,
 		Notice:      notice,
@@ -286,6 +298,21 @@ func openStore(path string) (*store.Store, error) {
 		return nil, usageErr(err)
 	}
 	return st, nil
+}
+
+// pruneHistory forgets the history older than the days the settings keep
+// (0: keep all). A failure costs only disk space, so it is logged, not
+// shown.
+func pruneHistory(ctx context.Context, st *store.Store, days int, now time.Time, log *slog.Logger) {
+	if days <= 0 {
+		return
+	}
+	p, err := st.Prune(ctx, now.AddDate(0, 0, -days))
+	if err != nil {
+		log.Warn("pruning history", "err", err)
+		return
+	}
+	log.Debug("pruned history", "changes", p.Changes, "removal markers", p.Removals, "days", days)
 }
 
 // followStore keeps this dashboard in step with others on the same store:

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sort"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -23,15 +25,24 @@ func mistypedCommand(root *cobra.Command, args []string) error {
 		if _, err := os.Stat(a); err == nil {
 			continue // a file of IDs that happens to be called "stats"
 		}
+		var near []string // every command one edit away: "stauts" is near status and stats
 		for _, c := range root.Commands() {
 			if c.Hidden || !c.IsAvailableCommand() && c.Name() != "help" {
 				continue
 			}
 			for _, name := range append([]string{c.Name()}, c.Aliases...) {
 				if oneEdit(a, name) {
-					return usageErr(fmt.Errorf("%q is not a command, nor shaped like a job or video ID: did you mean %s? (reel %s --help)", a, name, name))
+					near = append(near, name)
 				}
 			}
+		}
+		// A name of the same length (a letter changed or two swapped) first.
+		sort.SliceStable(near, func(i, j int) bool {
+			return abs(len(near[i])-len(a)) < abs(len(near[j])-len(a))
+		})
+		if len(near) > 0 {
+			return usageErr(fmt.Errorf("%q is not a command, nor shaped like a job or video ID: did you mean %s? (reel %s --help)",
+				a, strings.Join(near, " or "), near[0]))
 		}
 	}
 	return nil
@@ -113,4 +124,11 @@ func needTerminal(sio IO) error {
 	}
 	tty.Close()
 	return nil
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

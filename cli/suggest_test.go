@@ -33,7 +33,7 @@ func TestOneEdit(t *testing.T) {
 func TestMistypedCommand(t *testing.T) {
 	env := map[string]string{"COLOSSYAN_API_KEY": "k", "XDG_STATE_HOME": t.TempDir(), "XDG_CONFIG_HOME": t.TempDir()}
 	for _, tt := range []struct{ arg, want string }{
-		{"stauts", "did you mean status?"},
+		{"stauts", "did you mean status or stats?"},
 		{"wiat", "did you mean wait?"},
 		{"dowload", "did you mean download?"},
 		{"deom", "did you mean demo?"},

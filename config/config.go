@@ -12,6 +12,10 @@ import (
 // DefaultBaseURL is the Colossyan API used when nothing says otherwise.
 const DefaultBaseURL = "https://app.colossyan.com/api/v1"
 
+// DefaultHistoryDays is how many days of history are kept unless the
+// config file says otherwise.
+const DefaultHistoryDays = 90
+
 // Settings are the resolved settings of one run.
 type Settings struct {
 	APIKey         string
@@ -29,6 +33,9 @@ type Settings struct {
 	Thumbnails  string  // auto, off or a forced mode (thumb.Settings)
 	MaxRPS      float64 // program-wide requests a second; 0: the default
 	MaxInFlight int     // program-wide requests in flight; 0: the default
+	// HistoryDays is how long the history of jobs no longer tracked is
+	// kept, in days; 0 keeps it for ever.
+	HistoryDays int
 
 	// Warnings are things the user should hear about but that do not stop
 	// the run (a key in a file others can read).
@@ -66,6 +73,7 @@ func Load(f Flags, getenv func(string) string) (*Settings, error) {
 		DownloadDir: ".",
 		Notify:      "auto",
 		Thumbnails:  "auto",
+		HistoryDays: DefaultHistoryDays,
 		ConfigPath:  xdgPath(getenv("XDG_CONFIG_HOME"), home, ".config", "config.toml"),
 		StorePath:   xdgPath(getenv("XDG_STATE_HOME"), home, filepath.Join(".local", "state"), "reel.db"),
 	}
@@ -127,6 +135,9 @@ func (file *fileSettings) applyTo(s *Settings) {
 	}
 	if file.MaxInFlight != nil {
 		s.MaxInFlight = *file.MaxInFlight
+	}
+	if file.HistoryDays != nil {
+		s.HistoryDays = *file.HistoryDays
 	}
 	s.Warnings = append(s.Warnings, file.Warnings...)
 	if file.CallbackSecret != nil && len(*file.CallbackSecret) < shortSecret {

@@ -249,6 +249,10 @@ func TestLoadFileErrors(t *testing.T) {
 		{"quoted key", "\"notify\" = \"x\"\n", 1, "notify", "is not one of"},
 		{"key after CRLF lines", "# c\r\n\r\nnotify = \"x\"\r\n", 3, "notify", "is not one of"},
 		{"BOM", "\ufeffnotify = \"x\"\n", 1, "notify", "is not one of"},
+		{"history_days negative", "history_days = -1\n", 1, "history_days", "is -1; want a whole number of days"},
+		{"history_days too long", "history_days = 99999\n", 1, "history_days", "at most 36500"},
+		{"history_days fraction", "history_days = 1.5\n", 1, "history_days", "want a whole number of days"},
+		{"history_days words", "history_days = \"ninety\"\n", 1, "history_days", "want a whole number of days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -397,5 +401,19 @@ func TestThumbnailsSetting(t *testing.T) {
 	s, err = Load(Flags{}, func(k string) string { return map[string]string{"HOME": home}[k] })
 	if err != nil || s.Thumbnails != "sixel" {
 		t.Fatalf("thumbnails = %q, %v; want sixel from the file", s.Thumbnails, err)
+	}
+}
+
+func TestHistoryDays(t *testing.T) {
+	for text, want := range map[string]int{"": DefaultHistoryDays, "history_days = 30\n": 30, "history_days = \"7\"\n": 7, "history_days = 0\n": 0} {
+		home := t.TempDir()
+		writeConfig(t, home, text)
+		s, err := Load(Flags{}, env(map[string]string{"HOME": home}))
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		if s.HistoryDays != want {
+			t.Errorf("%q: HistoryDays = %d, want %d", text, s.HistoryDays, want)
+		}
 	}
 }

@@ -25,6 +25,7 @@ type fileSettings struct {
 	CallbackURL                                                         *string
 	Thumbnails                                                          *string
 	Interval                                                            *time.Duration
+	HistoryDays                                                         *int
 	Warnings                                                            []string
 	MaxRPS                                                              *float64
 	MaxInFlight                                                         *int
@@ -44,6 +45,7 @@ var keys = map[string]string{
 	"thumbnails":      `thumbnails = "auto"`,
 	"max_rps":         `max_rps = 20`,
 	"max_in_flight":   `max_in_flight = 12`,
+	"history_days":    `history_days = 90`,
 }
 
 // secretKeys hold values that must never appear in a message.
@@ -118,6 +120,14 @@ func parseFile(path, text, home string) (*fileSettings, error) {
 		}
 		if _, ok := keys[key]; !ok {
 			return nil, fail(unknownKey(key, len(k) > 1 || md.Type(key) == "Hash" || md.Type(key) == "ArrayHash"))
+		}
+		if key == "history_days" {
+			n, msg := historyDays(raw[key])
+			if msg != "" {
+				return nil, fail(msg)
+			}
+			out.HistoryDays = &n
+			continue
 		}
 		v, ok := raw[key].(string)
 		if !ok {
@@ -199,6 +209,30 @@ func (f *fileSettings) set(key, v, home string) string {
 		return f.setCap(key, v)
 	}
 	return ""
+}
+
+// MaxHistoryDays is the longest history_days taken: a hundred years.
+const MaxHistoryDays = 36500
+
+// historyDays checks history_days: a whole number of days, 0 to keep the
+// history for ever; a number in quotes is taken too.
+func historyDays(v any) (int, string) {
+	const want = "want a whole number of days, like history_days = 90 (0 keeps all history)"
+	var n int64
+	switch v := v.(type) {
+	case int64:
+		n = v
+	case string:
+		if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d", &n); err != nil || fmt.Sprint(n) != strings.TrimSpace(v) {
+			return 0, want
+		}
+	default:
+		return 0, want
+	}
+	if n < 0 || n > MaxHistoryDays {
+		return 0, fmt.Sprintf("is %d; %s, at most %d", n, want, MaxHistoryDays)
+	}
+	return int(n), ""
 }
 
 // expandHome turns a leading ~ into the home folder, as a shell would have

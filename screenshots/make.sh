@@ -54,7 +54,8 @@ cleanup() {
 trap cleanup EXIT
 
 say "building reel, the scenario and the renderer"
-(cd "$root" && go build -o "$work/reel" . && go build -o "$work/scenario" ./screenshots/scenario)
+(cd "$root" && go build -o "$work/reel" . && go build -o "$work/scenario" ./screenshots/scenario &&
+	go build -o "$work/history" ./screenshots/history)
 (cd "$here/render" && go build -o "$work/render" .)
 
 # start_sim ADDR starts the scenario's simulator and reports whether it
@@ -87,6 +88,9 @@ set -g remain-on-exit on
 set -g default-terminal tmux-256color
 EOF
 mkdir -p "$work/downloads" "$work/config" "$work/state"
+# Twelve hours of made-up history, for the statistics view: jobs no longer
+# tracked, so the table shows only the scenario's.
+"$work/history" -store "$work/state/reel/reel.db"
 "${T[@]}" -u new-session -d -s shots -x "$cols" -y "$rows" \
 	"cd '$work/downloads' && exec env -u NO_COLOR TZ=UTC LANG=C.UTF-8 LC_ALL=C.UTF-8 \
 	XDG_CONFIG_HOME='$work/config' XDG_STATE_HOME='$work/state' XDG_CACHE_HOME='$work/cache' \
@@ -163,6 +167,13 @@ wait_for "the help overlay" 'reel .*keys'
 shot help
 keys Escape
 wait_gone "the help overlay" 'reel .*keys'
+
+# The statistics view (S) on the made-up history and the scenario's jobs.
+keys S
+wait_for "the statistics view" 'Where the time goes' 'Queue wait' 'median'
+shot stats
+keys Escape
+wait_gone "the statistics view" 'Where the time goes'
 
 # A download caught under way: the 2 GiB video of the 2nd row, served at
 # 40 MB/s by the scenario, with its details open.

@@ -81,7 +81,7 @@ func (s *Store) Remove(ctx context.Context, ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return s.write(ctx, true, "removing jobs", func(tx *sql.Tx, rev int64, _ int64) error {
+	return s.write(ctx, true, "removing jobs", func(tx *sql.Tx, rev int64, now int64) error {
 		for _, id := range ids {
 			res, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, id)
 			if err != nil {
@@ -90,9 +90,9 @@ func (s *Store) Remove(ctx context.Context, ids ...string) error {
 			if n, _ := res.RowsAffected(); n == 0 {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO removed(id, rev, writer) VALUES (?, ?, ?)
-				ON CONFLICT(id) DO UPDATE SET rev = excluded.rev, writer = excluded.writer`,
-				id, rev, s.writer); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO removed(id, rev, writer, at) VALUES (?, ?, ?, ?)
+				ON CONFLICT(id) DO UPDATE SET rev = excluded.rev, writer = excluded.writer, at = excluded.at`,
+				id, rev, s.writer, now); err != nil {
 				return err
 			}
 		}

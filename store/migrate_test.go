@@ -68,6 +68,14 @@ func TestMigrateFromV1(t *testing.T) {
 	if err != nil || ty != (Typical{Queue: 2 * time.Minute, Render: 10 * time.Minute, Samples: 1}) {
 		t.Fatalf("Typical from v1 history = %+v, %v", ty, err)
 	}
+	// Version 3's runs are filled from the old history and jobs.
+	sum, err := s.Summarize(ctx, time.Time{}, t0.Add(24*time.Hour))
+	if err != nil || sum.Jobs == 0 || sum.Counts["finished"] != 1 || sum.Rendering.Count != 1 || sum.Rendering.Median != 600 {
+		t.Fatalf("Summarize from v1 history = %+v, %v", sum, err)
+	}
+	if len(sum.Slowest) == 0 || sum.Slowest[0].Name != "Old intro" {
+		t.Fatalf("slowest from v1 history: %+v", sum.Slowest)
+	}
 	// What version 2 added works on the migrated rows.
 	if err := s.SaveDownload(ctx, Download{VideoID: "v1", State: DownloadDone}); err != nil {
 		t.Fatal(err)

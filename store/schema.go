@@ -127,16 +127,77 @@ CREATE TABLE requests (
 );
 CREATE INDEX requests_workspace ON requests(workspace, n);
 `,
+	// 5: each job's milestones, and what the statistics need of its video
+	// and failure, kept by triggers as history grows and outliving the job's
+	// removal, so statistics read one short row a job instead of every
+	// change (see stats.go); removal markers learn when they were made, to
+	// be pruned with the history.
+	`
+CREATE TABLE runs (
+	id            TEXT PRIMARY KEY,
+	first_status  TEXT NOT NULL,
+	first_at      INTEGER NOT NULL,
+	left_at       INTEGER NOT NULL DEFAULT 0, -- left the queue; 0: never, or not seen in it
+	prep_at       INTEGER NOT NULL DEFAULT 0, -- first preprocessing
+	gen_at        INTEGER NOT NULL DEFAULT 0, -- first generating
+	last_status   TEXT NOT NULL,
+	last_at       INTEGER NOT NULL,
+	name          TEXT NOT NULL DEFAULT '',   -- the video's
+	video_seconds REAL NOT NULL DEFAULT 0,    -- the video's length; 0: unknown
+	failure       BLOB                        -- the job object when it failed
+) WITHOUT ROWID;
+CREATE INDEX runs_last ON runs(last_at);
+
+-- History rows come from the jobs trigger, after the jobs row is written:
+-- the job object read here is the one that carried the new status.
+CREATE TRIGGER runs_on_history AFTER INSERT ON history
+BEGIN
+	INSERT INTO runs(id, first_status, first_at, prep_at, gen_at, last_status, last_at, name, video_seconds, failure)
+	SELECT NEW.id, NEW.status, NEW.at,
+		CASE WHEN NEW.status IN ('preprocessing', 'preprocessing_finished') THEN NEW.at ELSE 0 END,
+		CASE WHEN NEW.status = 'generating' THEN NEW.at ELSE 0 END,
+		NEW.status, NEW.at,
+		coalesce((SELECT CASE WHEN json_valid(CAST(video_json AS TEXT)) THEN json_extract(CAST(video_json AS TEXT), '$.name') END
+			FROM jobs WHERE id = NEW.id), ''),
+		coalesce((SELECT CASE WHEN json_valid(CAST(video_json AS TEXT)) THEN json_extract(CAST(video_json AS TEXT), '$.videoDurationSeconds') END
+			FROM jobs WHERE id = NEW.id), 0),
+		CASE WHEN NEW.status = 'failed' THEN (SELECT job_json FROM jobs WHERE id = NEW.id) END
+	WHERE true
+	ON CONFLICT(id) DO UPDATE SET
+		left_at = CASE WHEN left_at = 0 AND first_status = 'in_queue' AND NEW.status <> 'in_queue'
+			THEN NEW.at ELSE left_at END,
+		prep_at = CASE WHEN prep_at = 0 AND NEW.status IN ('preprocessing', 'preprocessing_finished')
+			THEN NEW.at ELSE prep_at END,
+		gen_at = CASE WHEN gen_at = 0 AND NEW.status = 'generating' THEN NEW.at ELSE gen_at END,
+		last_status = CASE WHEN NEW.at >= last_at THEN NEW.status ELSE last_status END,
+		last_at = max(last_at, NEW.at),
+		failure = CASE WHEN NEW.status = 'failed' THEN excluded.failure ELSE failure END;
+END;
+
+-- A finished job's video is read after the status changed.
+CREATE TRIGGER runs_on_video AFTER UPDATE OF video_json ON jobs
+WHEN NEW.video_json IS NOT NULL AND NEW.video_json IS NOT OLD.video_json AND json_valid(CAST(NEW.video_json AS TEXT))
+BEGIN
+	UPDATE runs SET
+		name = coalesce(json_extract(CAST(NEW.video_json AS TEXT), '$.name'), name),
+		video_seconds = coalesce(json_extract(CAST(NEW.video_json AS TEXT), '$.videoDurationSeconds'), video_seconds)
+	WHERE id = NEW.id;
+END;
+
+ALTER TABLE removed ADD COLUMN at INTEGER NOT NULL DEFAULT 0; -- when removed
+UPDATE removed SET at = CAST(strftime('%s', 'now') AS INTEGER) * 1000000000;
+`,
 }
 
 // SchemaVersion is the schema version this reel writes and understands; it
 // is len(migrations), which a test checks.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // afterMigration holds the steps SQL cannot do, run in the same
 // transaction right after the SQL step of the version they are keyed by.
 var afterMigration = map[int]func(context.Context, *sql.Tx) error{
 	2: fillSnaps,
+	5: fillRuns,
 }
 
 // fillSnaps writes the snap of rows that lack one (all of them, coming from

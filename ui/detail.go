@@ -176,6 +176,7 @@ func (m *model) describe(e *entry, w int) []string {
 	add("job ID", termsafe.Clean(j.JobID))
 	add("video ID", termsafe.Clean(j.VideoID))
 	out = append(out, m.packPairs(pairs, w)...)
+	out = append(out, m.timelineLines(e, w)...)
 
 	if e.dl != nil {
 		out = append(out, m.downloadLines(&e.dl.p, w)...)

@@ -356,7 +356,8 @@ func (hs *harness) exec(cmd tea.Cmd) []tea.Msg {
 		hs.quit = true
 		return nil
 	case snapshotMsg, eventsMsg, tickMsg, addedMsg, removedMsg, restoredMsg, openedMsg,
-		activeDownloadsMsg, downloadMsg, downloadsMsg, undoExpiredMsg, refreshedMsg, keyReloadedMsg:
+		activeDownloadsMsg, downloadMsg, downloadsMsg, undoExpiredMsg, refreshedMsg, keyReloadedMsg,
+		statsMsg, timelineMsg:
 		return []tea.Msg{msg}
 	}
 	hs.effects = append(hs.effects, msg)

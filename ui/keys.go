@@ -17,6 +17,7 @@ type keyMap struct {
 	Refresh, RefreshAll, Add, Remove, Undo  key.Binding
 	Filter, Sort, Help, Redraw, Quit, Force key.Binding
 	Escape                                  key.Binding
+	Stats                                   key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -49,6 +50,7 @@ func newKeyMap() keyMap {
 		Quit:        b("q", "quit", "q"),
 		Force:       b("ctrl+c", "quit now", "ctrl+c"),
 		Escape:      b("esc", "clear filter / close", "esc"),
+		Stats:       b("S", "statistics", "S"),
 	}
 }
 
@@ -80,7 +82,7 @@ func (k keyMap) groups() [][]key.Binding {
 			pair("↑↓ jk", "move"), pair("g G", "first, last job"), pair("pgup pgdn", "page up, down"),
 			k.Details, pair("J K", "scroll details"), k.Escape, k.Open, k.Copy, k.Download, k.DownloadAll, k.Refresh, k.RefreshAll,
 		},
-		{k.Add, k.Remove, k.Undo, k.Filter, k.Sort, k.Redraw, k.Help, k.Quit, k.Force},
+		{k.Add, k.Remove, k.Undo, k.Filter, k.Sort, k.Stats, k.Redraw, k.Help, k.Quit, k.Force},
 	}
 }
 
@@ -113,6 +115,8 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.scrollHelp(1 << 20)
 		}
 		return nil
+	case modeStats:
+		return m.statsKey(msg)
 	case modeConfirmQuit:
 		m.mode = modeNormal
 		if s := msg.String(); s == "y" || s == "Y" {
@@ -205,6 +209,8 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Help):
 		m.mode = modeHelp
 		m.helpOff = 0
+	case key.Matches(msg, k.Stats):
+		return m.openStats()
 	case key.Matches(msg, k.Redraw):
 		return tea.ClearScreen
 	case key.Matches(msg, k.Quit):

@@ -24,6 +24,7 @@ const (
 	modeAdd
 	modeHelp
 	modeConfirmQuit
+	modeStats
 )
 
 // sortKey is the row order; s cycles through them.
@@ -143,6 +144,10 @@ type model struct {
 	undo    []track.Job
 	undoGen int
 
+	history History   // the statistics and timelines; nil: none
+	stats   statsView // the statistics view (S)
+	tl      timeline  // the selected job's history, for the detail pane
+
 	downloads map[string]*dlState // by video ID
 	dlSeq     uint64              // the last dlState version handed out
 	dlActive  int                 // downloads queued or running
@@ -172,6 +177,7 @@ func newModel(o Options) *model {
 		ctx:        o.ctx,
 		eng:        o.Engine,
 		dl:         o.Downloader,
+		history:    o.History,
 		now:        o.Now,
 		after:      o.after,
 		open:       o.OpenURL,
@@ -257,10 +263,19 @@ func (m *model) waitNext() tea.Cmd {
 }
 
 // Update handles one message. It never calls the engine. After every
-// message the selection's picture is seen to (ui/thumb.go).
+// message the selection's picture is seen to (ui/thumb.go), and the detail
+// pane's timeline follows the selection, whatever moved it.
 func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
-	defer func() { cmd = tea.Batch(cmd, m.updatePictures(msg)) }()
+	defer func() {
+		cmd = tea.Batch(cmd, m.updatePictures(msg))
+		if tl := m.wantTimeline(); tl != nil {
+			cmd = tea.Batch(cmd, tl)
+		}
+	}()
 	switch msg := msg.(type) {
+	case statsMsg, timelineMsg:
+		m.statsUpdate(msg)
+		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.clampScroll()

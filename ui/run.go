@@ -23,6 +23,9 @@ import (
 type Options struct {
 	// Engine tracks the jobs. Add the IDs from the command line before Run.
 	Engine Engine
+	// History serves the statistics view (S) and the timelines in the
+	// detail pane; nil leaves them out.
+	History History
 	// Downloader serves d and D and is asked before quitting; nil makes
 	// those keys say downloads are not available.
 	Downloader Downloader

@@ -58,6 +58,8 @@ func (m *model) View() tea.View {
 	bodyH := 1 + f.rowsH + f.detailH
 	if m.mode == modeHelp {
 		lines = append(lines, m.helpLines(m.width, bodyH)...)
+	} else if m.mode == modeStats {
+		lines = append(lines, m.statsLines(m.width, bodyH)...)
 	} else {
 		var table []string
 		if f.detailW > 0 {
@@ -296,6 +298,11 @@ func (m *model) footer() string {
 		binds = []key.Binding{key.NewBinding(key.WithHelp("?/esc", "close help"))}
 	case modeConfirmQuit:
 		binds = []key.Binding{key.NewBinding(key.WithHelp("y", "quit")), key.NewBinding(key.WithHelp("n", "stay"))}
+	case modeStats:
+		binds = []key.Binding{
+			key.NewBinding(key.WithHelp("↑/↓", "scroll")), key.NewBinding(key.WithHelp("s", "span")),
+			key.NewBinding(key.WithHelp("r", "reload")), key.NewBinding(key.WithHelp("S/esc", "close")),
+		}
 	default:
 		binds = m.keys.footer()
 		if m.undo != nil {

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reel-dev/reel/stats"
+	"github.com/reel-dev/reel/store"
+)
+
+func init() { commands = append(commands, newStatsCmd) }
+
+func newStatsCmd(sio IO, g *globals) *cobra.Command {
+	var asJSON bool
+	var since time.Duration
+	cmd := &cobra.Command{
+		Use:   "stats [--since DUR] [--json]",
+		Short: "Where the time goes: statistics from the store's history",
+		Long: `Stats reads the history of status changes that the dashboard records in the
+store and says where the time goes: jobs by status; how long jobs waited in the
+queue, preprocessed and rendered (median, 90th percentile and a histogram each);
+render time per minute of video; jobs finished per hour; failure reasons, most
+frequent first; and the slowest jobs. --since keeps to the jobs that changed
+status in that last span. With --json, the numbers behind the charts (the shape
+is in the README). It needs no API key and changes nothing.`,
+		Example: `  reel stats
+  reel stats --since 24h
+  reel stats --since 7d --json | jq '.rendering.p90'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if since < 0 {
+				return usageErr(errors.New("--since: want a positive span such as 24h"))
+			}
+			s, err := g.settings(sio)
+			if err != nil {
+				return err
+			}
+			now := sio.Now()
+			from := time.Time{}
+			if since > 0 {
+				from = now.Add(-since)
+			}
+			sum, err := summarize(cmd, s.StorePath, from, now)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				b, err := marshalJSON(sum, true)
+				if err != nil {
+					return err
+				}
+				_, err = sio.Out.Write(b)
+				return err
+			}
+			colour := isTerminal(sio.Out) && sio.Getenv("NO_COLOR") == ""
+			return writeStats(sio.Out, sum, stats.SpanWord(since), colour, terminalWidth(sio.Out))
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the numbers as one JSON object")
+	cmd.Flags().Var((*spanFlag)(&since), "since", "only jobs that changed status in this last span: 90m, 24h, 7d")
+	return cmd
+}
+
+// spanFlag is a duration that also takes days ("7d"), as people say spans.
+type spanFlag time.Duration
+
+func (f *spanFlag) String() string {
+	if *f == 0 {
+		return ""
+	}
+	return time.Duration(*f).String()
+}
+
+func (f *spanFlag) Type() string { return "DUR" }
+
+func (f *spanFlag) Set(v string) error {
+	if d, ok := strings.CutSuffix(v, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(d, "%d", &n); err != nil || fmt.Sprint(n) != d {
+			return fmt.Errorf("%q: want a span such as 90m, 24h or 7d", v)
+		}
+		*f = spanFlag(time.Duration(n) * 24 * time.Hour)
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%q: want a span such as 90m, 24h or 7d", v)
+	}
+	*f = spanFlag(d)
+	return nil
+}
+
+// summarize reads the store read-only. No store yet is no history, which
+// the output says plainly; a store that cannot be read is an error.
+func summarize(cmd *cobra.Command, path string, from, now time.Time) (stats.Summary, error) {
+	if path == "" {
+		return stats.Summary{}, usageErr(errors.New("no place for the job store: set XDG_STATE_HOME or HOME, or pass --store FILE"))
+	}
+	st, err := store.OpenReadOnly(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return stats.NewSummarizer(from, now).Summary(), nil
+	}
+	if err != nil {
+		return stats.Summary{}, usageErr(err)
+	}
+	defer st.Close()
+	return st.Summarize(cmd.Context(), from, now)
+}
+
+// writeStats draws the summary as text charts; colour only repeats what
+// the words and glyphs say.
+func writeStats(w io.Writer, sum stats.Summary, span string, colour bool, width int) error {
+	if width <= 0 {
+		width = 80
+	}
+	var paint stats.Paint
+	if colour {
+		paint = sgrPaint
+	}
+	lines := stats.Render(sum, stats.Options{Width: width, Paint: paint, Span: span})
+	_, err := io.WriteString(w, strings.Join(lines, "\n")+"\n")
+	return err
+}
+
+func sgrPaint(r stats.Role, s string) string {
+	sgr := map[stats.Role]string{
+		stats.RoleTitle: "1", stats.RoleFaint: "2", stats.RoleBar: "36", stats.RoleQueued: "2",
+		stats.RolePreparing: "34", stats.RoleGenerating: "36", stats.RoleFinished: "32", stats.RoleFailed: "31",
+	}[r]
+	if sgr == "" {
+		return s
+	}
+	return "\x1b[" + sgr + "m" + s + "\x1b[0m"
+}

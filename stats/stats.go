@@ -1,0 +1,448 @@
+// Package stats says where the time goes: it summarizes the store's history
+// of status changes into counts, distributions, throughput, failure reasons
+// and the slowest jobs, and draws them as text charts. It reads no store
+// and knows no screen: the store hands it Runs, and the dashboard and
+// `reel stats` show what it returns.
+package stats
+
+import (
+	"cmp"
+	"container/heap"
+	"slices"
+	"time"
+
+	"github.com/reel-dev/reel/api"
+)
+
+// Change is one status change of a job, as the store recorded it.
+type Change struct {
+	Status api.Status
+	At     time.Time
+}
+
+// Run is one job's life in milestones, and the little the summary needs
+// besides. The store keeps the milestones as history grows, so a summary
+// reads one short row a job; RunOf reads them from a job's changes.
+type Run struct {
+	ID          string
+	Name        string // the video's name; "" when unknown
+	First, Last Change // the oldest and newest change
+	// LeftQueue is when a job first seen in_queue first moved on; Prep
+	// and Gen are its first preprocessing and generating. Zero: not seen.
+	LeftQueue, Prep, Gen time.Time
+	// VideoSeconds is the finished video's length; 0 when unknown.
+	VideoSeconds float64
+	// Reason is why a failed job failed, as its job object says (raw
+	// server text); "" when it says nothing or the job did not fail.
+	Reason string
+}
+
+// RunOf reads a job's milestones from its changes, oldest first.
+func RunOf(id string, cs []Change) Run {
+	r := Run{ID: id}
+	for i, c := range cs {
+		if i == 0 {
+			r.First = c
+		}
+		if r.LeftQueue.IsZero() && r.First.Status == api.StatusInQueue && c.Status != api.StatusInQueue {
+			r.LeftQueue = c.At
+		}
+		if r.Prep.IsZero() && isPrep(c.Status) {
+			r.Prep = c.At
+		}
+		if r.Gen.IsZero() && c.Status == api.StatusGenerating {
+			r.Gen = c.At
+		}
+		if !c.At.Before(r.Last.At) {
+			r.Last = c
+		}
+	}
+	return r
+}
+
+// Limits that keep a summary's memory flat whatever the history holds.
+const (
+	// TopReasons is how many failure reasons are listed; the rest are
+	// counted together.
+	TopReasons = 10
+	// MaxReasons is how many distinct reasons are counted apart; past
+	// it, new ones count as "other".
+	MaxReasons = 1000
+	// TopSlowest is how many of the slowest jobs are listed.
+	TopSlowest = 10
+	// HistogramBins is the most bins a distribution's histogram has.
+	HistogramBins = 10
+	// MaxBuckets is the most throughput buckets; a long span widens them.
+	MaxBuckets = 48
+)
+
+// NoReason is the reason listed for failed jobs whose object says nothing.
+const NoReason = "(no reason given)"
+
+// Summarizer folds Runs into a Summary, one at a time, so the history is
+// never all in memory: only one duration a job and phase, for the
+// percentiles.
+type Summarizer struct {
+	since, now time.Time
+	jobs       int
+	oldest     time.Time
+	counts     map[api.Status]int
+	queue      []time.Duration
+	prep       []time.Duration
+	render     []time.Duration
+	perMinute  []time.Duration
+	finishes   []time.Time
+	reasons    map[string]int
+	otherFails int
+	slow       slowHeap
+}
+
+// NewSummarizer starts a summary of the span from since (zero: all the
+// history) to now.
+func NewSummarizer(since, now time.Time) *Summarizer {
+	return &Summarizer{since: since, now: now, counts: map[api.Status]int{}, reasons: map[string]int{}}
+}
+
+// Phases is how long one job spent in each stage, as far as its history
+// shows; a stage it was never seen in, or never seen leave, is 0 with its
+// flag false.
+type Phases struct {
+	Queue, Prep, Render, Total time.Duration
+	HasQueue, HasPrep          bool
+	HasRender, HasTotal        bool
+	Ended                      api.Status // the terminal status, "" while running
+	EndedAt                    time.Time
+}
+
+// PhasesOf reads a job's stages from its milestones. Queue wait runs from
+// the first in_queue to the first later status; preprocessing from the
+// first preprocessing status to the first generating or the end; rendering
+// from the first generating to finished. A job first seen past the queue
+// has no queue wait; one that jumped a stage between two polls has no time
+// for it.
+func PhasesOf(r *Run) Phases {
+	var p Phases
+	if r.Last.Status.Terminal() {
+		p.Ended, p.EndedAt = r.Last.Status, r.Last.At
+	}
+	queued := r.First.Status == api.StatusInQueue
+	// A job seen going from the queue straight to its end, between two
+	// polls, spent some of that time working: its queue wait is unknown.
+	jumped := p.Ended != "" && !r.LeftQueue.Before(p.EndedAt)
+	if queued && !r.LeftQueue.IsZero() && !jumped {
+		p.Queue, p.HasQueue = r.LeftQueue.Sub(r.First.At), true
+	}
+	if !r.Prep.IsZero() {
+		end := r.Gen
+		if end.IsZero() || end.Before(r.Prep) {
+			end = p.EndedAt
+		}
+		if !end.IsZero() && !end.Before(r.Prep) {
+			p.Prep, p.HasPrep = end.Sub(r.Prep), true
+		}
+	}
+	if !r.Gen.IsZero() && p.Ended == api.StatusFinished && !p.EndedAt.Before(r.Gen) {
+		p.Render, p.HasRender = p.EndedAt.Sub(r.Gen), true
+	}
+	if queued && p.Ended != "" {
+		p.Total, p.HasTotal = p.EndedAt.Sub(r.First.At), true
+	}
+	return p
+}
+
+func isPrep(s api.Status) bool {
+	return s == api.StatusPreprocessing || s == api.StatusPreprocessingFinished
+}
+
+// Add folds one job's run into the summary. Runs whose every change is
+// before the span are left out; the store does not send them anyway.
+func (z *Summarizer) Add(r *Run) {
+	if r.Last.At.IsZero() || !z.since.IsZero() && r.Last.At.Before(z.since) {
+		return
+	}
+	last := r.Last
+	z.jobs++
+	if z.oldest.IsZero() || r.First.At.Before(z.oldest) {
+		z.oldest = r.First.At
+	}
+	z.counts[last.Status]++
+	p := PhasesOf(r)
+	if p.HasQueue {
+		z.queue = append(z.queue, p.Queue)
+	}
+	if p.HasPrep {
+		z.prep = append(z.prep, p.Prep)
+	}
+	if p.HasRender {
+		z.render = append(z.render, p.Render)
+	}
+	if p.Ended == api.StatusFinished {
+		if !p.EndedAt.Before(z.since) {
+			z.finishes = append(z.finishes, p.EndedAt)
+		}
+		// A minute of video takes the work from leaving the queue to the end.
+		if left := r.LeftQueue; p.HasQueue && r.VideoSeconds > 0 && p.EndedAt.After(left) {
+			per := time.Duration(float64(p.EndedAt.Sub(left)) * 60 / r.VideoSeconds)
+			z.perMinute = append(z.perMinute, per)
+		}
+	}
+	if p.Ended == api.StatusFailed {
+		reason := r.Reason
+		if reason == "" {
+			reason = NoReason
+		}
+		if _, ok := z.reasons[reason]; ok || len(z.reasons) < MaxReasons {
+			z.reasons[reason]++
+		} else {
+			z.otherFails++
+		}
+	}
+	if p.HasTotal {
+		sl := Slow{ID: r.ID, Name: r.Name, Status: string(p.Ended), Total: Seconds(p.Total), EndedAt: p.EndedAt.UTC()}
+		if p.HasQueue {
+			q := Seconds(p.Queue)
+			sl.Queue = &q
+		}
+		if p.HasRender {
+			r := Seconds(p.Render)
+			sl.Render = &r
+		}
+		z.slow.offer(sl)
+	}
+}
+
+// Summary is the numbers behind the charts, as `reel stats --json` prints
+// them (README.md documents the shape). Durations are seconds.
+type Summary struct {
+	// From and To are the span summarized; From is the oldest change seen
+	// when no span was asked for, and zero when there is no history.
+	From time.Time `json:"from,omitzero"`
+	To   time.Time `json:"to"`
+	// Jobs is how many jobs changed status in the span; 0 means the
+	// store has no history there.
+	Jobs int `json:"jobs"`
+	// Counts are the jobs by their last status, the API's words.
+	Counts map[string]int `json:"counts"`
+	// Queue, Preprocessing and Rendering are how long jobs spent in each
+	// stage; RenderPerMinute is the work (leaving the queue to finished)
+	// per minute of finished video.
+	Queue           Distribution `json:"queue"`
+	Preprocessing   Distribution `json:"preprocessing"`
+	Rendering       Distribution `json:"rendering"`
+	RenderPerMinute Distribution `json:"renderPerMinute"`
+	Throughput      Throughput   `json:"throughput"`
+	// Failures are the failure reasons, most frequent first, at most
+	// TopReasons; OtherFailures counts the failed jobs not listed.
+	Failures      []Reason `json:"failures"`
+	OtherFailures int      `json:"otherFailures"`
+	// Slowest are the jobs that took longest from the queue to their end.
+	Slowest []Slow `json:"slowest"`
+}
+
+// Distribution is how a set of durations spreads: its size, median, 90th
+// percentile and extremes, and a histogram of equal-width bins.
+type Distribution struct {
+	Count     int     `json:"count"`
+	Median    float64 `json:"median"`
+	P90       float64 `json:"p90"`
+	Min       float64 `json:"min"`
+	Max       float64 `json:"max"`
+	Histogram []Bin   `json:"histogram"`
+}
+
+// Bin counts the durations from From (inclusive) to To (exclusive; the
+// last bin includes its end).
+type Bin struct {
+	From  float64 `json:"from"`
+	To    float64 `json:"to"`
+	Count int     `json:"count"`
+}
+
+// Throughput is how many jobs finished in each bucket of the span, oldest
+// first: Counts[i] from Start + i×BucketSeconds.
+type Throughput struct {
+	Start         time.Time `json:"start,omitzero"`
+	BucketSeconds int64     `json:"bucketSeconds"`
+	Counts        []int     `json:"counts"`
+	Finished      int       `json:"finished"`
+	// PerHour is Finished over the span's hours.
+	PerHour float64 `json:"perHour"`
+}
+
+// Reason is one failure reason and how many jobs failed with it.
+type Reason struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
+// Slow is one of the slowest jobs.
+type Slow struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name,omitempty"`
+	Status  string    `json:"status"`
+	Total   float64   `json:"total"`
+	Queue   *float64  `json:"queue"`  // null: not seen (a jump between two polls)
+	Render  *float64  `json:"render"` // null: not seen, or the job did not finish
+	EndedAt time.Time `json:"endedAt"`
+}
+
+// Seconds is a duration as the summary gives it: seconds, to the millisecond.
+func Seconds(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 }
+
+// Summary returns the summary of what was added. With no span asked for,
+// the span starts at the oldest change added.
+func (z *Summarizer) Summary() Summary {
+	s := Summary{To: z.now.UTC(), Jobs: z.jobs, Counts: map[string]int{}, OtherFailures: z.otherFails}
+	from := z.since
+	if from.IsZero() {
+		from = z.oldest
+	}
+	if z.jobs > 0 {
+		s.From = from.UTC()
+	}
+	for st, n := range z.counts {
+		s.Counts[string(st)] = n
+	}
+	s.Queue = distribution(z.queue)
+	s.Preprocessing = distribution(z.prep)
+	s.Rendering = distribution(z.render)
+	s.RenderPerMinute = distribution(z.perMinute)
+	s.Throughput = throughput(z.finishes, from, z.now)
+	for r, n := range z.reasons {
+		s.Failures = append(s.Failures, Reason{Reason: r, Count: n})
+	}
+	slices.SortFunc(s.Failures, func(a, b Reason) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Reason, b.Reason))
+	})
+	if len(s.Failures) > TopReasons {
+		for _, r := range s.Failures[TopReasons:] {
+			s.OtherFailures += r.Count
+		}
+		s.Failures = s.Failures[:TopReasons]
+	}
+	if s.Failures == nil {
+		s.Failures = []Reason{}
+	}
+	s.Slowest = z.slow.sorted()
+	return s
+}
+
+// distribution sorts ds (in place) and describes it.
+func distribution(ds []time.Duration) Distribution {
+	d := Distribution{Count: len(ds), Histogram: []Bin{}}
+	if len(ds) == 0 {
+		return d
+	}
+	slices.Sort(ds)
+	d.Median, d.P90 = Seconds(quantile(ds, 0.5)), Seconds(quantile(ds, 0.9))
+	d.Min, d.Max = Seconds(ds[0]), Seconds(ds[len(ds)-1])
+	width := niceStep((ds[len(ds)-1] - ds[0]) / HistogramBins)
+	lo := ds[0].Truncate(width)
+	n := int((ds[len(ds)-1]-lo)/width) + 1
+	n = min(n, HistogramBins+1)
+	bins := make([]Bin, n)
+	for i := range bins {
+		from := lo + time.Duration(i)*width
+		bins[i] = Bin{From: Seconds(from), To: Seconds(from + width)}
+	}
+	for _, x := range ds {
+		i := min(int((x-lo)/width), n-1)
+		bins[i].Count++
+	}
+	d.Histogram = bins
+	return d
+}
+
+// quantile is the nearest-rank q-quantile of sorted ds.
+func quantile(ds []time.Duration, q float64) time.Duration {
+	i := int(float64(len(ds))*q+0.999999) - 1
+	return ds[max(0, min(i, len(ds)-1))]
+}
+
+// steps are the bin widths people read at a glance.
+var steps = []time.Duration{
+	time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
+	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour,
+	2 * 24 * time.Hour, 7 * 24 * time.Hour,
+}
+
+// niceStep is the smallest readable width at least d.
+func niceStep(d time.Duration) time.Duration {
+	for _, s := range steps {
+		if s >= d {
+			return s
+		}
+	}
+	return steps[len(steps)-1] * time.Duration(d/steps[len(steps)-1]+1)
+}
+
+// throughput counts the finishes in buckets from from to now: an hour each
+// while that makes at most MaxBuckets, wider (a readable step) otherwise.
+func throughput(finishes []time.Time, from, now time.Time) Throughput {
+	t := Throughput{Counts: []int{}, BucketSeconds: 3600}
+	if from.IsZero() || !now.After(from) {
+		return t
+	}
+	span := now.Sub(from)
+	width := time.Hour
+	if span > MaxBuckets*time.Hour {
+		width = niceStep((span + MaxBuckets - 1) / MaxBuckets)
+	}
+	start := from.Truncate(width)
+	n := int(now.Sub(start)/width) + 1
+	t.Start, t.BucketSeconds, t.Counts = start.UTC(), int64(width/time.Second), make([]int, n)
+	for _, f := range finishes {
+		if f.Before(start) {
+			continue
+		}
+		t.Counts[min(int(f.Sub(start)/width), n-1)]++
+		t.Finished++
+	}
+	// Under an hour, the rate is what the span holds: a burst of a few
+	// minutes is not a thousand an hour.
+	h := max(span.Hours(), 1)
+	t.PerHour = float64(int(float64(t.Finished)/h*100+0.5)) / 100
+	return t
+}
+
+// slowHeap keeps the TopSlowest slowest jobs: a min-heap by total time, so
+// the quickest of them is the one a slower job replaces.
+type slowHeap []Slow
+
+func (h slowHeap) Len() int { return len(h) }
+func (h slowHeap) Less(i, j int) bool {
+	return cmp.Or(cmp.Compare(h[i].Total, h[j].Total), cmp.Compare(h[j].ID, h[i].ID)) < 0
+}
+func (h slowHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *slowHeap) Push(x any)   { *h = append(*h, x.(Slow)) }
+func (h *slowHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+func (h *slowHeap) offer(s Slow) {
+	if h.Len() < TopSlowest {
+		heap.Push(h, s)
+		return
+	}
+	top := slowHeap{s, (*h)[0]}
+	if top.Less(1, 0) {
+		(*h)[0] = s
+		heap.Fix(h, 0)
+	}
+}
+
+// sorted is the slowest first.
+func (h slowHeap) sorted() []Slow {
+	out := slices.Clone([]Slow(h))
+	slices.SortFunc(out, func(a, b Slow) int {
+		return cmp.Or(cmp.Compare(b.Total, a.Total), cmp.Compare(a.ID, b.ID))
+	})
+	if out == nil {
+		out = []Slow{}
+	}
+	return out
+}

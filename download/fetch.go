@@ -53,6 +53,12 @@ type Fetcher struct {
 	MaxFailures  int           // failed attempts in a row, without progress, before giving up
 	StallTimeout time.Duration // an attempt with no data for this long fails
 
+	// For a body whose size nothing announced: stop it at MaxUnknownSize
+	// bytes, or when the folder's free space (FreeSpace, the file system's
+	// when nil) falls under MinFree. Zero: the defaults.
+	MaxUnknownSize, MinFree int64
+	FreeSpace               func(dir string) (free int64, ok bool)
+
 	Now    func() time.Time                                 // for Retry-After dates
 	Sleep  func(ctx context.Context, d time.Duration) error // waits between retries
 	Jitter func() float64                                   // in [0, 1)

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +60,9 @@ type Options struct {
 	Addr   string
 	Secret string
 	Engine Engine
+	// APIBase is the API's base URL. A callback's share link is kept only
+	// on its registrable domain (see shareAllowed); with none, never.
+	APIBase string
 	// Now stamps callbacks (track.Job.CallbackAt); time.Now when nil.
 	Now func() time.Time
 	// Log receives one line per callback and per refusal, never the secret
@@ -83,6 +87,7 @@ type Options struct {
 type Receiver struct {
 	opts   Options
 	secret [sha256.Size]byte
+	api    *url.URL // nil: no share link is kept
 	sem    chan struct{}
 	co     *coalescer
 	log    *slog.Logger
@@ -121,7 +126,12 @@ func New(opts Options) *Receiver {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
+	var base *url.URL
+	if u, err := url.Parse(opts.APIBase); err == nil && u.Host != "" {
+		base = u
+	}
 	return &Receiver{
+		api:    base,
 		opts:   opts,
 		secret: sha256.Sum256([]byte(opts.Secret)),
 		sem:    make(chan struct{}, opts.MaxConcurrent),

@@ -41,6 +41,7 @@ func startReceiverWith(ctx context.Context, sio IO, s *config.Settings, eng *tra
 		Addr:       s.Listen,
 		Secret:     secret,
 		Engine:     eng,
+		APIBase:    s.BaseURL,
 		Now:        sio.Now,
 		Log:        log,
 		OnCallback: on,

@@ -74,6 +74,9 @@ type Options struct {
 
 	MaxBody       int64         // bytes; larger bodies get 413
 	MaxConcurrent int           // requests handled at once; more get 503
+	// MaxConns caps open connections (more wait in the kernel's queue);
+	// MaxConnsPerAddr caps them per sender's IP (more get 503).
+	MaxConns, MaxConnsPerAddr int
 	NudgeEvery    time.Duration // window that merges a burst of callbacks
 	// Clock times the merge window; the real clock when nil.
 	Clock track.Clock
@@ -93,6 +96,7 @@ type Receiver struct {
 	log    *slog.Logger
 
 	mu      sync.Mutex
+	ln      *limitListener
 	srv     *http.Server
 	served  chan struct{} // closed when Serve has returned
 	closing sync.Once
@@ -111,6 +115,12 @@ func New(opts Options) *Receiver {
 	}
 	if opts.MaxConcurrent <= 0 {
 		opts.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = DefaultMaxConns
+	}
+	if opts.MaxConnsPerAddr <= 0 {
+		opts.MaxConnsPerAddr = DefaultMaxConnsPerAddr
 	}
 	if opts.NudgeEvery <= 0 {
 		opts.NudgeEvery = DefaultNudgeEvery
@@ -198,6 +208,8 @@ func (r *Receiver) Start(ctx context.Context) (string, error) {
 	if exposed {
 		r.log.Warn("callback receiver listens beyond this machine", "addr", ln.Addr().String())
 	}
+	bound := ln.Addr().String()
+	r.ln = newLimitListener(ln, r.opts.MaxConns, r.opts.MaxConnsPerAddr)
 	errLog := log.New(io.Discard, "", 0) // net/http's own complaints must not reach the terminal
 	if r.opts.Log != nil {
 		errLog = slog.NewLogLogger(r.opts.Log.Handler(), slog.LevelDebug)
@@ -214,7 +226,7 @@ func (r *Receiver) Start(ctx context.Context) (string, error) {
 	r.served = make(chan struct{})
 	go func() {
 		defer close(r.served)
-		_ = r.srv.Serve(ln) // ErrServerClosed after Close; nothing else to do with it
+		_ = r.srv.Serve(r.ln) // ErrServerClosed after Close; nothing else to do with it
 	}()
 	go func() {
 		select {
@@ -223,7 +235,67 @@ func (r *Receiver) Start(ctx context.Context) (string, error) {
 		case <-r.served:
 		}
 	}()
-	return "http://" + ln.Addr().String() + "/callback/" + r.opts.Secret, nil
+	return "http://" + usableHostPort(bound) + "/callback/" + r.opts.Secret, nil
+}
+
+// usableHostPort turns a bound address into one a sender can use: a
+// wildcard (0.0.0.0, [::]) is no address to send to, so this machine's
+// first address outside loopback stands in for it (loopback when it has
+// none).
+func usableHostPort(bound string) string {
+	host, port, err := net.SplitHostPort(bound)
+	if err != nil {
+		return bound
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !ip.IsUnspecified() {
+		return bound
+	}
+	return net.JoinHostPort(outsideAddr(ip.Is4()), port)
+}
+
+// outsideAddr is the first address of an interface that is up, not
+// loopback and not link-local; IPv4 ones first when want4.
+func outsideAddr(want4 bool) string {
+	var v4, v6 string
+	ifs, _ := net.Interfaces()
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			p, err := netip.ParsePrefix(a.String())
+			if err != nil {
+				continue
+			}
+			ip := p.Addr()
+			if ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+				continue
+			}
+			if ip.Is4() && v4 == "" {
+				v4 = ip.String()
+			} else if !ip.Is4() && v6 == "" {
+				v6 = ip.String()
+			}
+		}
+	}
+	switch {
+	case v4 != "" && (want4 || v6 == ""):
+		return v4
+	case v6 != "":
+		return v6
+	case want4:
+		return "127.0.0.1"
+	}
+	return "::1"
+}
+
+// listener is the capped listener, once started.
+func (r *Receiver) listener() *limitListener {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ln
 }
 
 // Close stops listening, lets requests under way finish (for up to a

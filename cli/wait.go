@@ -29,6 +29,9 @@ type waitOptions struct {
 	Interval time.Duration // the user's base poll interval; 0: adaptive
 	Clock    track.Clock   // nil: the real clock
 
+	// ShowCallbackURL prints the receiver's URL whole, secret included.
+	ShowCallbackURL bool
+
 	// Download is --download DIR; the downloads file registers the flag
 	// through waitHooks.
 	Download string
@@ -91,6 +94,9 @@ API key was rejected; 124 when --timeout ran out first.`,
 			o.TypicalRender = typicalRender(cmd.Context(), s.StorePath)
 			o.Attach = func(ctx context.Context, e *track.Engine) (func(), error) {
 				stop, url, err := startReceiver(ctx, sio, s, e, slog.New(slog.DiscardHandler))
+				if url != "" && !o.ShowCallbackURL {
+					url = hiddenSecret(url, s) // standard error ends up in CI logs
+				}
 				if url != "" {
 					fmt.Fprintf(sio.Err, "reel: receiving callbacks at %s\n", url)
 				}
@@ -108,6 +114,7 @@ API key was rejected; 124 when --timeout ran out first.`,
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "write NDJSON: one object per change, then each job's final state")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "give up after `DUR` (e.g. 30m) with exit status 124")
+	cmd.Flags().BoolVar(&o.ShowCallbackURL, "show-callback-url", false, "print the callback URL with its secret (hidden otherwise: logs keep standard error)")
 	for _, h := range waitHooks {
 		if h.Flags != nil {
 			h.Flags(cmd, &o)

@@ -31,6 +31,9 @@ type waitOptions struct {
 
 	// ShowCallbackURL prints the receiver's URL whole, secret included.
 	ShowCallbackURL bool
+	// Null (with Download): standard output carries only the saved paths,
+	// NUL-ended; the final table goes to standard error.
+	Null bool
 
 	// Download is --download DIR; the downloads file registers the flag
 	// through waitHooks.
@@ -81,7 +84,10 @@ API key was rejected; 124 when --timeout ran out first.`,
   reel wait --timeout 30m "$JOB_ID"
 
   # every public URL, once all the jobs in jobs.txt are finished
-  reel wait --json jobs.txt | jq -r 'select(.final and .status=="finished") | .video.publicUrl'`,
+  reel wait --json jobs.txt | jq -r 'select(.final and .status=="finished") | .video.publicUrl'
+
+  # download each video as it finishes and play it, whatever its name holds
+  reel wait --download ~/Videos --null jobs.txt | xargs -0 -r -n1 mpv --`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Timeout < 0 {
 				return usageErr(errors.New("--timeout must not be negative"))
@@ -174,6 +180,9 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 	}()
 
 	out := &waitReporter{sio: sio, json: o.JSON, now: clk.Now, shown: map[string]statusJSON{}, lines: map[string]string{}}
+	if o.Null {
+		out.sio.Out = sio.Err // standard output is the paths' alone
+	}
 	hooks := &waitFinishers{fns: o.OnFinished, started: map[string]bool{}, notify: make(chan struct{}, 1)}
 	for {
 		select {

@@ -72,12 +72,12 @@ type Options struct {
 	// the request's goroutine and must return quickly.
 	OnCallback func(Event)
 
-	MaxBody       int64 // bytes; larger bodies get 413
-	MaxConcurrent int   // requests handled at once; more get 503
+	MaxBody       int64         // bytes; larger bodies get 413
+	MaxConcurrent int           // requests handled at once; more get 503
+	NudgeEvery    time.Duration // window that merges a burst of callbacks
 	// MaxConns caps open connections (more wait in the kernel's queue);
 	// MaxConnsPerAddr caps them per sender's IP (more get 503).
 	MaxConns, MaxConnsPerAddr int
-	NudgeEvery                time.Duration // window that merges a burst of callbacks
 	// Clock times the merge window; the real clock when nil.
 	Clock track.Clock
 

@@ -132,6 +132,9 @@ type model struct {
 	// flashKeep: the message is the start notice, which keys do not clear;
 	// only another message replaces it.
 	flashKeep bool
+	// openAsked is the callback link whose host o last showed: the next o
+	// on it opens it.
+	openAsked string
 
 	undo    []track.Job
 	undoGen int

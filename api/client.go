@@ -239,14 +239,14 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any, kind,
 		return nil
 	}
 	if resp.ContentLength > MaxAnswerBytes {
-		return &TransientError{StatusCode: resp.StatusCode, Err: fmt.Errorf("%s answer of %d bytes is over reel's limit of %d MiB for one API answer; not read", kind, resp.ContentLength, MaxAnswerBytes>>20)}
+		return &TransientError{Err: fmt.Errorf("%s answer of %d bytes is over reel's limit of %d MiB for one API answer; not read", kind, resp.ContentLength, MaxAnswerBytes>>20)}
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswerBytes+1))
 	if err != nil {
 		return &TransientError{StatusCode: resp.StatusCode, Err: fmt.Errorf("reading %s: %w", kind, scrub(err))}
 	}
 	if len(data) > MaxAnswerBytes {
-		return &TransientError{StatusCode: resp.StatusCode, Err: fmt.Errorf("%s answer is over reel's limit of %d MiB for one API answer; not read past it", kind, MaxAnswerBytes>>20)}
+		return &TransientError{Err: fmt.Errorf("%s answer is over reel's limit of %d MiB for one API answer; not read past it", kind, MaxAnswerBytes>>20)}
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return &TransientError{StatusCode: resp.StatusCode, Err: fmt.Errorf("%s answer is not the JSON expected (%s): %w", kind, describe(resp, data), err)}

@@ -360,3 +360,59 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestCallbackCannotReplaceAShareLink posts, to a dashboard's receiver,
+// share links a stranger holding the secret would: another site's for a
+// running job, and one on the API's own host for a job already settled.
+// y then copies neither: the running job's link is the one on the API's
+// domain, and the settled job keeps its video link.
+func TestCallbackCannotReplaceAShareLink(t *testing.T) {
+	t.Parallel()
+	h := newHardAPI(t, 0)
+	addr := freeAddr(t)
+	const secret = "chaos-share-secret-0123456789"
+	env := append(h.env(t), "REEL_CALLBACK_SECRET="+secret, "DISPLAY=")
+	tm := startTerm(t, env, "--listen", addr, "ok-9", "run")
+	tm.WaitScreen("both rows answered", func(s string) bool {
+		return strings.Contains(s, "video ok-9") && strings.Contains(termtest.LineWith(s, "run"), "generating")
+	}, 30*time.Second)
+
+	post := func(body string) {
+		resp, err := http.Post("http://"+addr+"/callback/"+secret, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("callback answered %d", resp.StatusCode)
+		}
+	}
+	own := h.srv.URL + "/share/run"
+	post(`{"shareUrl":"` + h.srv.URL + `/share/hijacked","jobId":"ok-9"}`)
+	post(`{"shareUrl":"https://evil.example/login","jobId":"run"}`)
+	post(`{"shareUrl":"` + own + `","jobId":"run"}`)
+	post(`{"shareUrl":"https://evil.example/login","jobId":"run"}`)
+
+	// y on the running job until its link from the callbacks shows: by
+	// then every callback above has reached the engine.
+	tm.Press("j")
+	var screen string
+	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); {
+		tm.Press("y")
+		screen = tm.WaitScreen("a link copied", func(s string) bool { return strings.Contains(s, "clipboard") || strings.Contains(s, "here it is") }, 10*time.Second)
+		if strings.Contains(screen, "/share/run") {
+			break
+		}
+	}
+	if strings.Contains(screen, "evil.example") || !strings.Contains(screen, "/share/run") {
+		t.Errorf("the running job's link is not the one on the API's domain:\n%s", screen)
+	}
+	tm.Press("k")
+	tm.Press("y")
+	screen = tm.WaitScreen("the settled job's link", func(s string) bool { return strings.Contains(s, "ok-9-v.mp4") || strings.Contains(s, "hijacked") }, 10*time.Second)
+	if strings.Contains(screen, "hijacked") {
+		t.Errorf("the settled job's link changed:\n%s", screen)
+	}
+	tm.Press("q")
+	tm.Exit(20 * time.Second)
+}

@@ -67,14 +67,28 @@ func TestConnectionCapsHoldAgainstSlowSenders(t *testing.T) {
 }
 
 func TestUsableHostPort(t *testing.T) {
-	for in, bad := range map[string]string{"0.0.0.0:1234": "0.0.0.0", "[::]:1234": "[::]"} {
-		got := usableHostPort(in)
+	// Go reports 0.0.0.0 bound as [::]: the family asked for decides.
+	for _, c := range []struct{ asked, bound string }{
+		{"0.0.0.0:1234", "[::]:1234"}, {"0.0.0.0:1234", "0.0.0.0:1234"}, {"[::]:1234", "[::]:1234"},
+	} {
+		got := usableHostPort(c.asked, c.bound)
 		host, port, err := net.SplitHostPort(got)
-		if err != nil || port != "1234" || strings.Contains(got, bad) || net.ParseIP(host) == nil || net.ParseIP(host).IsUnspecified() {
-			t.Errorf("%s → %s, want a usable host with port 1234", in, got)
+		ip := net.ParseIP(host)
+		if err != nil || port != "1234" || ip == nil || ip.IsUnspecified() {
+			t.Errorf("%s bound as %s → %s, want a usable host with port 1234", c.asked, c.bound, got)
+		}
+		if strings.HasPrefix(c.asked, "0.0.0.0") && ip != nil && ip.To4() == nil && hasOutsideIPv4() {
+			t.Errorf("%s → %s: an IPv6 address where IPv4 was asked for", c.asked, got)
 		}
 	}
-	if got := usableHostPort("127.0.0.1:5"); got != "127.0.0.1:5" {
+	if got := usableHostPort("127.0.0.1:5", "127.0.0.1:5"); got != "127.0.0.1:5" {
 		t.Errorf("loopback changed to %s", got)
 	}
+}
+
+// hasOutsideIPv4 reports whether this machine has an IPv4 address outside
+// loopback, which 0.0.0.0 should then be shown as.
+func hasOutsideIPv4() bool {
+	ip := net.ParseIP(outsideAddr(true))
+	return ip != nil && ip.To4() != nil && !ip.IsLoopback()
 }

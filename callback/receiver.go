@@ -235,14 +235,14 @@ func (r *Receiver) Start(ctx context.Context) (string, error) {
 		case <-r.served:
 		}
 	}()
-	return "http://" + usableHostPort(bound) + "/callback/" + r.opts.Secret, nil
+	return "http://" + usableHostPort(addr, bound) + "/callback/" + r.opts.Secret, nil
 }
 
-// usableHostPort turns a bound address into one a sender can use: a
+// usableHostPort turns the bound address into one a sender can use: a
 // wildcard (0.0.0.0, [::]) is no address to send to, so this machine's
 // first address outside loopback stands in for it (loopback when it has
-// none).
-func usableHostPort(bound string) string {
+// none), of the family asked for (Go reports 0.0.0.0 bound as [::]).
+func usableHostPort(asked, bound string) string {
 	host, port, err := net.SplitHostPort(bound)
 	if err != nil {
 		return bound
@@ -251,7 +251,8 @@ func usableHostPort(bound string) string {
 	if err != nil || !ip.IsUnspecified() {
 		return bound
 	}
-	return net.JoinHostPort(outsideAddr(ip.Is4()), port)
+	askedHost, _, _ := net.SplitHostPort(asked)
+	return net.JoinHostPort(outsideAddr(!strings.Contains(askedHost, ":")), port)
 }
 
 // outsideAddr is the first address of an interface that is up, not

@@ -18,10 +18,6 @@ import (
 // DefaultBaseURL is the documented API root.
 const DefaultBaseURL = "https://app.colossyan.com/api/v1"
 
-// maxBody caps a JSON answer. Generous, because names can be long, but a
-// server cannot make reel buffer without end.
-const maxBody = 32 << 20
-
 // Client calls the Colossyan API. Build it with New; it is safe for
 // concurrent use.
 type Client struct {
@@ -85,6 +81,7 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	c.auth = &authTransport{base: u, next: rt}
 	c.auth.token.Store(&token)
 	wrapped.Transport = c.auth
+	wrapped.CheckRedirect = sameOriginRedirects(inner.CheckRedirect)
 	c.http = &wrapped
 	return c, nil
 }
@@ -212,6 +209,10 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any, kind,
 	if errors.As(err, &held) {
 		return held // the pacer holds every request through a 429's Retry-After
 	}
+	var moved *RedirectError
+	if errors.As(err, &moved) {
+		return &TransientError{Err: moved} // not believed; asked again later, in case it was a blip
+	}
 	if err != nil {
 		if ctxErr := context.Cause(ctx); ctxErr != nil && !errors.Is(ctxErr, context.DeadlineExceeded) {
 			return ctxErr // the caller gave up: not the server's fault
@@ -244,12 +245,15 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any, kind,
 		drain(resp.Body)
 		return nil
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if resp.ContentLength > MaxAnswerBytes {
+		return &TransientError{Err: fmt.Errorf("%s answer of %d bytes is over reel's limit of %d MiB for one API answer; not read", kind, resp.ContentLength, MaxAnswerBytes>>20)}
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswerBytes+1))
 	if err != nil {
 		return &TransientError{StatusCode: resp.StatusCode, Err: fmt.Errorf("reading %s: %w", kind, scrub(err))}
 	}
-	if len(data) > maxBody {
-		return &TransientError{StatusCode: resp.StatusCode, Err: fmt.Errorf("%s answer larger than %d MiB", kind, maxBody>>20)}
+	if len(data) > MaxAnswerBytes {
+		return &TransientError{Err: fmt.Errorf("%s answer is over reel's limit of %d MiB for one API answer; not read past it", kind, MaxAnswerBytes>>20)}
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return &TransientError{StatusCode: resp.StatusCode, Err: fmt.Errorf("%s answer is not the JSON expected (%s): %w", kind, describe(resp, data), err)}

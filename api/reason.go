@@ -14,20 +14,27 @@ var reasonKeys = []string{"failureReason", "failedReason", "errorMessage", "erro
 // the usual fields that holds a string, or an object with a message. It is
 // "" when the object says nothing. The text is raw server text: clean it
 // before showing it on a terminal.
+// It is at most MaxTextBytes long, saying so where it was cut.
 func (j *Job) Reason() string {
-	if len(j.Raw) == 0 {
-		return ""
+	_, s := reasonOf(j.Raw)
+	return cutText(s)
+}
+
+// reasonOf is the key and text of the first reason in a raw job object.
+func reasonOf(raw []byte) (key, text string) {
+	if len(raw) == 0 {
+		return "", ""
 	}
 	var m map[string]json.RawMessage
-	if json.Unmarshal(j.Raw, &m) != nil {
-		return ""
+	if json.Unmarshal(raw, &m) != nil {
+		return "", ""
 	}
 	for _, k := range reasonKeys {
 		if s := textOf(m[k]); s != "" {
-			return s
+			return k, s
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // textOf reads a string, or an object's message/description/code.

@@ -81,12 +81,22 @@ func (j *Job) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*j = Job{
-		ID:              string(w.ID),
-		VideoID:         string(w.VideoID),
-		Status:          Status(w.Status),
+		ID:              cutText(string(w.ID)),
+		VideoID:         cutText(string(w.VideoID)),
+		Status:          Status(cutText(string(w.Status))),
 		Progress:        w.Progress.v,
 		MaximumProgress: w.MaximumProgress.v,
-		Raw:             append(json.RawMessage(nil), bytes.TrimSpace(b)...),
+	}
+	raw := bytes.TrimSpace(b)
+	if len(raw) > MaxRawBytes {
+		fields := map[string]any{"id": j.ID, "videoId": j.VideoID, "status": j.Status,
+			"progress": j.Progress, "maximumProgress": j.MaximumProgress}
+		if k, reason := reasonOf(raw); k != "" {
+			fields[k] = cutText(reason)
+		}
+		j.Raw = cutRaw(raw, fields)
+	} else {
+		j.Raw = append(json.RawMessage(nil), raw...)
 	}
 	return nil
 }
@@ -140,13 +150,12 @@ func (v *Video) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*v = Video{
-		ID:           string(w.ID),
-		JobID:        string(w.JobID),
-		Name:         string(w.Name),
+		ID:           cutText(string(w.ID)),
+		JobID:        cutText(string(w.JobID)),
+		Name:         cutText(string(w.Name)),
 		PublicURL:    string(w.PublicURL),
 		ThumbnailURL: string(w.ThumbnailURL),
-		CreatedAt:    string(w.CreatedAt),
-		Raw:          append(json.RawMessage(nil), bytes.TrimSpace(b)...),
+		CreatedAt:    cutText(string(w.CreatedAt)),
 	}
 	if w.VideoSizeBytes.ok {
 		n := int64(w.VideoSizeBytes.v)
@@ -156,6 +165,11 @@ func (v *Video) UnmarshalJSON(b []byte) error {
 		d := w.VideoDurationSeconds.v
 		v.VideoDurationSeconds = &d
 	}
+	// Links are not cut (a cut link is no link), so a raw object over the
+	// cap keeps them whole: the answer's own cap bounds them.
+	v.Raw = cutRaw(bytes.TrimSpace(b), map[string]any{"id": v.ID, "jobId": v.JobID, "name": v.Name,
+		"publicUrl": v.PublicURL, "thumbnailUrl": v.ThumbnailURL, "createdAt": v.CreatedAt,
+		"videoSizeBytes": v.VideoSizeBytes, "videoDurationSeconds": v.VideoDurationSeconds})
 	return nil
 }
 

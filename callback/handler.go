@@ -63,6 +63,10 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 		reply(w, http.StatusBadRequest, `{"error":"body must be a JSON object"}`)
 		return
 	}
+	if m.share != "" && !shareAllowed(m.share, r.api) {
+		r.log.Info("callback's share link dropped: not on the API's domain", "remote", req.RemoteAddr)
+		m.share = ""
+	}
 	r.co.add(m.ids, m.share, at)
 	reply(w, http.StatusAccepted, `{"status":"accepted"}`)
 	r.log.Info("callback", "jobs", m.ids, "claims", m.status, "remote", req.RemoteAddr)

@@ -20,7 +20,7 @@ var t0 = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 
 func newTestReceiver(eng Engine, mod func(*Options)) (*Receiver, *tracktest.Clock) {
 	clock := tracktest.NewClock(t0)
-	o := Options{Secret: testSecret, Engine: eng, Now: clock.Now, Clock: clock}
+	o := Options{Secret: testSecret, Engine: eng, Now: clock.Now, Clock: clock, APIBase: "http://h/api/v1"}
 	if mod != nil {
 		mod(&o)
 	}

@@ -31,7 +31,7 @@ func TestCallbackEndsRowWithinASecond(t *testing.T) {
 	go func() { engDone <- eng.Run(ctx) }()
 
 	arrived := make(chan Event, 1)
-	r := New(Options{Secret: NewSecret(), Engine: eng, OnCallback: func(e Event) {
+	r := New(Options{Secret: NewSecret(), Engine: eng, APIBase: srv.URL(), OnCallback: func(e Event) {
 		select {
 		case arrived <- e:
 		default:

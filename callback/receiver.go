@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +60,9 @@ type Options struct {
 	Addr   string
 	Secret string
 	Engine Engine
+	// APIBase is the API's base URL. A callback's share link is kept only
+	// on its registrable domain (see shareAllowed); with none, never.
+	APIBase string
 	// Now stamps callbacks (track.Job.CallbackAt); time.Now when nil.
 	Now func() time.Time
 	// Log receives one line per callback and per refusal, never the secret
@@ -74,6 +78,9 @@ type Options struct {
 	MaxBody       int64         // bytes; larger bodies get 413
 	MaxConcurrent int           // requests handled at once; more get 503
 	NudgeEvery    time.Duration // window that merges a burst of callbacks
+	// MaxConns caps open connections (more wait in the kernel's queue);
+	// MaxConnsPerAddr caps them per sender's IP (more get 503).
+	MaxConns, MaxConnsPerAddr int
 	// Clock times the merge window; the real clock when nil.
 	Clock track.Clock
 
@@ -86,11 +93,13 @@ type Options struct {
 type Receiver struct {
 	opts   Options
 	secret [sha256.Size]byte
+	api    *url.URL // nil: no share link is kept
 	sem    chan struct{}
 	co     *coalescer
 	log    *slog.Logger
 
 	mu      sync.Mutex
+	ln      *limitListener
 	srv     *http.Server
 	served  chan struct{} // closed when Serve has returned
 	closing sync.Once
@@ -110,6 +119,12 @@ func New(opts Options) *Receiver {
 	if opts.MaxConcurrent <= 0 {
 		opts.MaxConcurrent = DefaultMaxConcurrent
 	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = DefaultMaxConns
+	}
+	if opts.MaxConnsPerAddr <= 0 {
+		opts.MaxConnsPerAddr = DefaultMaxConnsPerAddr
+	}
 	if opts.NudgeEvery <= 0 {
 		opts.NudgeEvery = DefaultNudgeEvery
 	}
@@ -124,7 +139,12 @@ func New(opts Options) *Receiver {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
+	var base *url.URL
+	if u, err := url.Parse(opts.APIBase); err == nil && u.Host != "" {
+		base = u
+	}
 	return &Receiver{
+		api:    base,
 		opts:   opts,
 		secret: sha256.Sum256([]byte(opts.Secret)),
 		sem:    make(chan struct{}, opts.MaxConcurrent),
@@ -191,6 +211,8 @@ func (r *Receiver) Start(ctx context.Context) (string, error) {
 	if exposed {
 		r.log.Warn("callback receiver listens beyond this machine", "addr", ln.Addr().String())
 	}
+	bound := ln.Addr().String()
+	r.ln = newLimitListener(ln, r.opts.MaxConns, r.opts.MaxConnsPerAddr)
 	errLog := log.New(io.Discard, "", 0) // net/http's own complaints must not reach the terminal
 	if r.opts.Log != nil {
 		errLog = slog.NewLogLogger(r.opts.Log.Handler(), slog.LevelDebug)
@@ -207,7 +229,7 @@ func (r *Receiver) Start(ctx context.Context) (string, error) {
 	r.served = make(chan struct{})
 	go func() {
 		defer close(r.served)
-		_ = r.srv.Serve(ln) // ErrServerClosed after Close; nothing else to do with it
+		_ = r.srv.Serve(r.ln) // ErrServerClosed after Close; nothing else to do with it
 	}()
 	go func() {
 		select {
@@ -216,7 +238,68 @@ func (r *Receiver) Start(ctx context.Context) (string, error) {
 		case <-r.served:
 		}
 	}()
-	return "http://" + ln.Addr().String() + "/callback/" + r.opts.Secret, nil
+	return "http://" + usableHostPort(addr, bound) + "/callback/" + r.opts.Secret, nil
+}
+
+// usableHostPort turns the bound address into one a sender can use: a
+// wildcard (0.0.0.0, [::]) is no address to send to, so this machine's
+// first address outside loopback stands in for it (loopback when it has
+// none), of the family asked for (Go reports 0.0.0.0 bound as [::]).
+func usableHostPort(asked, bound string) string {
+	host, port, err := net.SplitHostPort(bound)
+	if err != nil {
+		return bound
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !ip.IsUnspecified() {
+		return bound
+	}
+	askedHost, _, _ := net.SplitHostPort(asked)
+	return net.JoinHostPort(outsideAddr(!strings.Contains(askedHost, ":")), port)
+}
+
+// outsideAddr is the first address of an interface that is up, not
+// loopback and not link-local; IPv4 ones first when want4.
+func outsideAddr(want4 bool) string {
+	var v4, v6 string
+	ifs, _ := net.Interfaces()
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			p, err := netip.ParsePrefix(a.String())
+			if err != nil {
+				continue
+			}
+			ip := p.Addr()
+			if ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+				continue
+			}
+			if ip.Is4() && v4 == "" {
+				v4 = ip.String()
+			} else if !ip.Is4() && v6 == "" {
+				v6 = ip.String()
+			}
+		}
+	}
+	switch {
+	case v4 != "" && (want4 || v6 == ""):
+		return v4
+	case v6 != "":
+		return v6
+	case want4:
+		return "127.0.0.1"
+	}
+	return "::1"
+}
+
+// listener is the capped listener, once started.
+func (r *Receiver) listener() *limitListener {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ln
 }
 
 // Close stops listening, lets requests under way finish (for up to a

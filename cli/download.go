@@ -31,6 +31,7 @@ func init() {
 
 func newDownloadCmd(sio IO, g *globals) *cobra.Command {
 	var dir string
+	var null bool
 	cmd := &cobra.Command{
 		Use:   "download [--dir DIR] [ID|FILE|-]...",
 		Short: "Download finished videos",
@@ -41,8 +42,10 @@ setting (--download-dir, config download_dir), else the current folder.
 A download goes to a .part file first and resumes where it stopped when run
 again; an existing file is never overwritten (the same file is skipped, a
 different one gets a new name); an expired link is fetched anew. The final
-paths are printed on standard output, one a line; progress goes to standard
-error when it is a terminal. It does not change the dashboard's tracked list.
+paths are printed on standard output, one a line (with --null, each ended by
+a NUL byte instead, for xargs -0: a video's name may hold spaces, quotes or
+newlines; no path starts with "-"); progress goes to standard error when it
+is a terminal. It does not change the dashboard's tracked list.
 
 A job that has not finished is reported, not waited for: use
 reel wait --download DIR to wait and download.
@@ -55,7 +58,7 @@ again to resume.`,
 		Example: `  reel download 6f1c2b3a-job
   reel download --dir ~/Videos jobs.txt
   # play whatever came down
-  reel download - < ids.txt | xargs -r mpv`,
+  reel download --null - < ids.txt | xargs -0 -r mpv --`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			list, s, c, err := g.scripting(sio, args)
 			if err != nil {
@@ -70,11 +73,13 @@ again to resume.`,
 			if err := checkFolder("--dir", dir); err != nil {
 				return err
 			}
+			warnFolder(sio, dir)
 			f := newDownloader(dir, c, "reel/"+g.version)
-			return runDownload(cmd.Context(), sio, c, f, list, downloadOptions{})
+			return runDownload(cmd.Context(), sio, c, f, list, downloadOptions{Null: null})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "save into `DIR` (default: download_dir, else the current folder)")
+	cmd.Flags().BoolVarP(&null, "null", "0", false, "end each path with a NUL byte, not a newline (for xargs -0)")
 	return takesShared(cmd, "base-url", "config", "download-dir", "max-rps", "max-in-flight")
 }
 
@@ -88,6 +93,7 @@ func newDownloader(dir string, c *api.Client, userAgent string) *download.Fetche
 type downloadOptions struct {
 	Retry       retryPolicy // for the lookups; defaultRetry when zero
 	Concurrency int         // downloads at once; download.DefaultConcurrency when zero
+	Null        bool        // end each path with NUL, not a newline
 }
 
 // runDownload looks every ID up, downloads the finished ones and reports.
@@ -139,7 +145,7 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 		return &ExitError{Code: ExitKeyRejected}
 	}
 	if started > 0 {
-		p := &downloadView{w: sio.Err, tty: isTerminal(sio.Err), width: termWidth(sio.Err), rows: map[string]download.Progress{}}
+		p := &downloadView{w: sio.Err, tty: isTerminal(sio.Err), width: termWidth(sio.Err), rows: map[string]download.Progress{}, null: o.Null}
 		p.follow(ctx, sio.Out, m, started)
 		failed = failed || p.failed
 		keyRejected = p.keyRejected
@@ -188,6 +194,7 @@ type downloadView struct {
 
 	failed      bool // some download failed
 	keyRejected bool // a link refresh met a rejected key
+	null        bool // --null: paths end with NUL
 }
 
 // follow reads the Manager's events until n downloads ended, printing
@@ -220,16 +227,26 @@ func (p *downloadView) follow(ctx context.Context, out io.Writer, m *download.Ma
 				if p.tty {
 					fmt.Fprintf(p.w, "already there: %s\n", termsafe.Clean(e.Path))
 				}
-				fmt.Fprintln(out, e.Path)
+				writePath(out, e.Path, p.null)
 			default:
 				if p.tty {
 					fmt.Fprintf(p.w, "saved %s (%s)\n", termsafe.Clean(e.Path), human.Size(e.Done))
 				}
-				fmt.Fprintln(out, e.Path)
+				writePath(out, e.Path, p.null)
 			}
 		}
 		p.draw()
 	}
+}
+
+// writePath prints a saved path for a program to read: a line, or with
+// null, ended by NUL (a name may hold a newline).
+func writePath(w io.Writer, path string, null bool) {
+	end := "\n"
+	if null {
+		end = "\x00"
+	}
+	_, _ = io.WriteString(w, path+end)
 }
 
 func (p *downloadView) forget(id string) {
@@ -315,9 +332,10 @@ func termWidth(w io.Writer) int {
 // wait --download alike.
 const resumeHint = "reel: interrupted; run the same command again to resume: saved videos are kept, partial ones continue where they stopped"
 
-// waitDownloadFlags adds --download DIR to reel wait.
+// waitDownloadFlags adds --download DIR (and --null) to reel wait.
 func waitDownloadFlags(cmd *cobra.Command, o *waitOptions) {
 	cmd.Flags().StringVar(&o.Download, "download", "", "download each finished video into `DIR`")
+	cmd.Flags().BoolVarP(&o.Null, "null", "0", false, "with --download: print only the saved paths on standard output, each ended by a NUL byte (for xargs -0)")
 }
 
 // waitDownloadStart makes reel wait download each job as it finishes, a
@@ -325,11 +343,18 @@ func waitDownloadFlags(cmd *cobra.Command, o *waitOptions) {
 // output carries wait's own report).
 func waitDownloadStart(_ context.Context, sio IO, _ *config.Settings, c *api.Client, o *waitOptions) error {
 	if o.Download == "" {
+		if o.Null {
+			return usageErr(errors.New("--null goes with --download DIR: it ends each saved path with a NUL byte"))
+		}
 		return nil
+	}
+	if o.Null && o.JSON {
+		return usageErr(errors.New("--null and --json both choose standard output: use one"))
 	}
 	if err := checkFolder("--download", o.Download); err != nil {
 		return err
 	}
+	warnFolder(sio, o.Download)
 	f := newDownloader(o.Download, c, "reel")
 	sem := make(chan struct{}, download.DefaultConcurrency)
 	var mu sync.Mutex // one line at a time on stderr, and the set below
@@ -360,9 +385,19 @@ func waitDownloadStart(_ context.Context, sio IO, _ *config.Settings, c *api.Cli
 			return err
 		}
 		fmt.Fprintf(sio.Err, "reel: %s: saved %s\n", termsafe.Clean(j.ID), termsafe.Clean(path))
+		if o.Null {
+			writePath(sio.Out, path, true)
+		}
 		return nil
 	})
 	return nil
+}
+
+// warnFolder warns of a download folder others can write to.
+func warnFolder(sio IO, dir string) {
+	if w := download.FolderWarning(dir); w != "" {
+		fmt.Fprintf(sio.Err, "reel: warning: %s\n", termsafe.Clean(w))
+	}
 }
 
 // checkFolder refuses, before any request, a download folder that cannot

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
 	"github.com/reel-dev/reel/callback"
 	"github.com/reel-dev/reel/config"
@@ -42,6 +43,7 @@ func startReceiverWith(ctx context.Context, sio IO, s *config.Settings, eng *tra
 		Addr:       s.Listen,
 		Secret:     secret,
 		Engine:     eng,
+		APIBase:    s.BaseURL,
 		Now:        sio.Now,
 		Log:        log,
 		OnCallback: on,
@@ -52,10 +54,22 @@ func startReceiverWith(ctx context.Context, sio IO, s *config.Settings, eng *tra
 		return nil, "", err
 	}
 	if exposed {
-		fmt.Fprintf(sio.Err, "reel: warning: the callback receiver listens on %s, which other machines may reach; "+
-			"anyone who learns the callback URL can make reel poll (use 127.0.0.1:PORT behind a tunnel to keep it to this machine)\n", s.Listen)
+		fmt.Fprintf(sio.Err, "reel: warning: the callback receiver listens on %s: any machine that can reach this one on that port "+
+			"can connect to it. Whoever learns the callback URL (its secret) can make reel ask the API about your jobs at will, "+
+			"though not change a job or see your key. To keep it to this machine, listen on 127.0.0.1:PORT and put a tunnel in front.\n", s.Listen)
 	}
 	return func() { r.Close(); rows.close() }, url, nil
+}
+
+// hiddenSecret is the callback URL with its secret left out, for output
+// that logs keep (a CI job's standard error), and where the secret is.
+func hiddenSecret(url string, s *config.Settings) string {
+	base, _, _ := strings.Cut(url, "/callback/")
+	where := "the callback secret you set"
+	if s.CallbackSecret == "" && s.StorePath != "" {
+		where = filepath.Join(filepath.Dir(s.StorePath), callback.SecretFile)
+	}
+	return base + "/callback/SECRET (SECRET is " + where + "; --show-callback-url prints the whole URL)"
 }
 
 // callbackSecret is the secret from --callback-secret or the config file,

@@ -32,6 +32,12 @@ type waitOptions struct {
 	MaxInFlight int
 	Clock       track.Clock // nil: the real clock
 
+	// ShowCallbackURL prints the receiver's URL whole, secret included.
+	ShowCallbackURL bool
+	// Null (with Download): standard output carries only the saved paths,
+	// NUL-ended; the final table goes to standard error.
+	Null bool
+
 	// Download is --download DIR; the downloads file registers the flag
 	// through waitHooks.
 	Download string
@@ -87,7 +93,10 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
   reel wait --timeout 30m "$JOB_ID"
 
   # every public URL, once all the jobs in jobs.txt are finished
-  reel wait --json jobs.txt | jq -r 'select(.final and .status=="finished") | .video.publicUrl'`,
+  reel wait --json jobs.txt | jq -r 'select(.final and .status=="finished") | .video.publicUrl'
+
+  # download each video as it finishes and play it, whatever its name holds
+  reel wait --download ~/Videos --null jobs.txt | xargs -0 -r -n1 mpv --`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Timeout < 0 {
 				return usageErr(errors.New("--timeout must not be negative"))
@@ -101,6 +110,9 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 			o.TypicalRender = typicalRender(cmd.Context(), s.StorePath)
 			o.Attach = func(ctx context.Context, e *track.Engine) (func(), error) {
 				stop, url, err := startReceiver(ctx, sio, s, e, slog.New(slog.DiscardHandler))
+				if url != "" && !o.ShowCallbackURL {
+					url = hiddenSecret(url, s) // standard error ends up in CI logs
+				}
 				if url != "" {
 					fmt.Fprintf(sio.Err, "reel: receiving callbacks at %s\n", url)
 				}
@@ -119,6 +131,7 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "write NDJSON: one object per change, then each job's final state")
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "give up after `DUR` (e.g. 30m) with exit status 124 (default: 0, no limit)")
 	cmd.Flags().Lookup("timeout").DefValue = "" // said above, in words
+	cmd.Flags().BoolVar(&o.ShowCallbackURL, "show-callback-url", false, "print the callback URL with its secret (hidden otherwise: logs keep standard error)")
 	for _, h := range waitHooks {
 		if h.Flags != nil {
 			h.Flags(cmd, &o)
@@ -183,6 +196,9 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 	}()
 
 	out := &waitReporter{sio: sio, json: o.JSON, now: clk.Now, shown: map[string]statusJSON{}, etas: map[string]time.Time{}, lines: map[string]string{}}
+	if o.Null {
+		out.sio.Out = sio.Err // standard output is the paths' alone
+	}
 	hooks := &waitFinishers{fns: o.OnFinished, started: map[string]bool{}, notify: make(chan struct{}, 1)}
 	for {
 		select {

@@ -4,6 +4,8 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -37,6 +39,8 @@ type Settings struct {
 	// kept, in days; 0 keeps it for ever.
 	HistoryDays int
 
+	secretFrom string // where CallbackSecret came from, for a warning
+
 	// Warnings are things the user should hear about but that do not stop
 	// the run (a key in a file others can read).
 	Warnings []string
@@ -60,7 +64,7 @@ type Flags struct {
 // *Error) names the flag, the variable, or the file, line and key.
 //
 // Environment: COLOSSYAN_API_KEY, COLOSSYAN_BASE_URL, REEL_CONFIG,
-// REEL_STORE, and for the default paths XDG_CONFIG_HOME, XDG_STATE_HOME
+// REEL_STORE, REEL_CALLBACK_SECRET, and for the default paths XDG_CONFIG_HOME, XDG_STATE_HOME
 // and HOME. An empty variable counts as unset. The config file is
 // --config, else REEL_CONFIG, else $XDG_CONFIG_HOME/reel/config.toml, else
 // ~/.config/reel/config.toml; only a file named by --config or REEL_CONFIG
@@ -102,6 +106,7 @@ func Load(f Flags, getenv func(string) string) (*Settings, error) {
 	if err := f.applyTo(s); err != nil {
 		return nil, err
 	}
+	s.warn()
 	return s, nil
 }
 
@@ -140,9 +145,8 @@ func (file *fileSettings) applyTo(s *Settings) {
 		s.HistoryDays = *file.HistoryDays
 	}
 	s.Warnings = append(s.Warnings, file.Warnings...)
-	if file.CallbackSecret != nil && len(*file.CallbackSecret) < shortSecret {
-		s.Warnings = append(s.Warnings, fmt.Sprintf(
-			"callback_secret in %s is short and easy to guess: use %d or more random characters", s.ConfigPath, shortSecret))
+	if file.CallbackSecret != nil {
+		s.secretFrom = "callback_secret in " + s.ConfigPath
 	}
 }
 
@@ -168,7 +172,40 @@ func applyEnv(s *Settings, getenv func(string) string) error {
 	if v := getenv("REEL_STORE"); v != "" {
 		s.StorePath = v
 	}
+	if v := getenv(SecretEnv); v != "" {
+		if msg := checkSecret(v); msg != "" {
+			return &Error{Key: SecretEnv, Msg: msg}
+		}
+		s.CallbackSecret, s.secretFrom = v, SecretEnv
+	}
 	return nil
+}
+
+// SecretEnv holds the callback secret: unlike --callback-secret, it does
+// not show in ps.
+const SecretEnv = "REEL_CALLBACK_SECRET"
+
+// warn adds what is worth hearing about the settled values, whichever
+// source set them.
+func (s *Settings) warn() {
+	if s.CallbackSecret != "" && len(s.CallbackSecret) < shortSecret {
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"the callback secret (%s) is %d characters, short and easy to guess: use %d or more random characters",
+			s.secretFrom, len(s.CallbackSecret), shortSecret))
+	}
+	if u, err := url.Parse(s.BaseURL); err == nil && u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		s.Warnings = append(s.Warnings, fmt.Sprintf(
+			"the API base URL %s is plain http: the API key and every answer cross the network unencrypted; use https", u.Redacted()))
+	}
+}
+
+// loopbackHost: localhost or a loopback address, which never leaves the machine.
+func loopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(h)
+	return err == nil && ip.IsLoopback()
 }
 
 func (f Flags) applyTo(s *Settings) error {
@@ -188,10 +225,16 @@ func (f Flags) applyTo(s *Settings) error {
 		if c.v == nil {
 			continue
 		}
+
 		if msg := c.fn(*c.v); msg != "" {
 			return &Error{Key: c.flag, Msg: msg}
 		}
 		*c.dst = *c.v
+	}
+	if f.CallbackSecret != nil {
+		s.secretFrom = "--callback-secret"
+		s.Warnings = append(s.Warnings, "--callback-secret shows in the process list (ps) to every user of this machine: set "+
+			SecretEnv+" or callback_secret in the config file instead")
 	}
 	if f.Interval != nil {
 		if msg := checkInterval(*f.Interval); msg != "" {

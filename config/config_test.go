@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -88,11 +89,11 @@ func TestLoadPrecedence(t *testing.T) {
 			"COLOSSYAN_BASE_URL": "http://127.0.0.1:1/api/v1", "REEL_STORE": "/env/reel.db"},
 			Flags{
 				BaseURL: ptr("https://flag.example/v1"), Store: ptr("/flag/reel.db"), Interval: ptr(5 * time.Second),
-				DownloadDir: ptr("out"), Listen: ptr(":8080"), CallbackSecret: ptr("flag-secret"),
+				DownloadDir: ptr("out"), Listen: ptr(":8080"), CallbackSecret: ptr("flag-secret-0123456789"),
 			}, want{
 				key: "file-key", base: "https://flag.example/v1", store: "/flag/reel.db",
 				config: "$H/.config/reel/config.toml", dl: "out", listen: ":8080",
-				secret: "flag-secret", notify: "bell", interval: 5 * time.Second}},
+				secret: "flag-secret-0123456789", notify: "bell", interval: 5 * time.Second}},
 		{"flag interval 0 means adaptive over the file", fullFile, nil, Flags{Interval: ptr(time.Duration(0))}, want{
 			key: "file-key", base: "https://file.example/api/v1", store: "$H/data/reel.db",
 			config: "$H/.config/reel/config.toml", dl: "/videos", listen: "127.0.0.1:9000",
@@ -127,8 +128,11 @@ func TestLoadPrecedence(t *testing.T) {
 			if got != w {
 				t.Errorf("got  %+v\nwant %+v", got, w)
 			}
-			if len(s.Warnings) > 0 {
-				t.Errorf("unexpected warnings %q", s.Warnings)
+			ws := slices.DeleteFunc(s.Warnings, func(w string) bool {
+				return tt.flags.CallbackSecret != nil && strings.HasPrefix(w, "--callback-secret shows in the process list")
+			})
+			if len(ws) > 0 {
+				t.Errorf("unexpected warnings %q", ws)
 			}
 		})
 	}
@@ -370,6 +374,78 @@ func TestLoadShortSecretWarning(t *testing.T) {
 	}
 	if !slices.ContainsFunc(s.Warnings, func(w string) bool { return strings.Contains(w, "short and easy to guess") }) {
 		t.Errorf("warnings %q", s.Warnings)
+	}
+}
+
+func TestCallbackSecretFromEachSource(t *testing.T) {
+	long := "0123456789abcdefXYZ"
+	tests := []struct {
+		name  string
+		file  string
+		env   map[string]string
+		flags Flags
+		want  string   // the secret settled
+		warns []string // each a part of one warning, in order
+	}{
+		{"environment", "", map[string]string{SecretEnv: long}, Flags{}, long, nil},
+		{"environment over file", `callback_secret = "file-secret-0123456789"`, map[string]string{SecretEnv: long}, Flags{}, long, nil},
+		{"short in the environment", "", map[string]string{SecretEnv: "x"}, Flags{}, "x",
+			[]string{"the callback secret (REEL_CALLBACK_SECRET) is 1 characters, short and easy to guess"}},
+		{"short in the file", `callback_secret = "abc"`, nil, Flags{}, "abc",
+			[]string{"the callback secret (callback_secret in "}},
+		{"flag: ps, and short", "", nil, Flags{CallbackSecret: ptr("Q")}, "Q",
+			[]string{"--callback-secret shows in the process list (ps)", "the callback secret (--callback-secret) is 1 characters"}},
+		{"flag over environment", "", map[string]string{SecretEnv: "x"}, Flags{CallbackSecret: ptr(long)}, long,
+			[]string{"--callback-secret shows in the process list (ps)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := t.TempDir()
+			if tt.file != "" {
+				writeConfig(t, home, tt.file)
+				_ = os.Chmod(filepath.Join(home, ".config", "reel", "config.toml"), 0o600)
+			}
+			e := map[string]string{"HOME": home}
+			maps.Copy(e, tt.env)
+			s, err := Load(tt.flags, env(e))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.CallbackSecret != tt.want {
+				t.Errorf("secret %q, want %q", s.CallbackSecret, tt.want)
+			}
+			if len(s.Warnings) != len(tt.warns) {
+				t.Fatalf("warnings %q, want %d", s.Warnings, len(tt.warns))
+			}
+			for i, w := range tt.warns {
+				if !strings.Contains(s.Warnings[i], w) || strings.Contains(s.Warnings[i], tt.want) {
+					t.Errorf("warning %q: want %q in it and never the secret", s.Warnings[i], w)
+				}
+			}
+		})
+	}
+	if _, err := Load(Flags{}, env(map[string]string{"HOME": t.TempDir(), SecretEnv: "a b"})); err == nil || !strings.HasPrefix(err.Error(), SecretEnv) {
+		t.Errorf("a bad %s: %v", SecretEnv, err)
+	}
+}
+
+func TestPlainHTTPBaseURLWarnsUnlessLoopback(t *testing.T) {
+	for base, warns := range map[string]bool{
+		"http://api.example/api/v1":     true,
+		"http://10.0.0.5:8080/api/v1":   true,
+		"http://127.0.0.1:18130/api/v1": false,
+		"http://[::1]:80/api/v1":        false,
+		"http://localhost/api/v1":       false,
+		"https://api.example/api/v1":    false,
+	} {
+		s, err := Load(Flags{BaseURL: ptr(base)}, env(map[string]string{"HOME": t.TempDir()}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := slices.ContainsFunc(s.Warnings, func(w string) bool { return strings.Contains(w, "is plain http") })
+		if got != warns {
+			t.Errorf("%s: warned %v, want %v (%q)", base, got, warns, s.Warnings)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/reel-dev/reel/api"
@@ -53,6 +54,12 @@ type Fetcher struct {
 	MaxFailures  int           // failed attempts in a row, without progress, before giving up
 	StallTimeout time.Duration // an attempt with no data for this long fails
 
+	// For a body whose size nothing announced: stop it at MaxUnknownSize
+	// bytes, or when the folder's free space (FreeSpace, the file system's
+	// when nil) falls under MinFree. Zero: the defaults.
+	MaxUnknownSize, MinFree int64
+	FreeSpace               func(dir string) (free int64, ok bool)
+
 	Now    func() time.Time                                 // for Retry-After dates
 	Sleep  func(ctx context.Context, d time.Duration) error // waits between retries
 	Jitter func() float64                                   // in [0, 1)
@@ -90,10 +97,22 @@ func (f *Fetcher) Download(ctx context.Context, v *api.Video, report ReportFunc)
 		if p, ok, err := findComplete(dir, d.base, want); err != nil {
 			return Result{}, err
 		} else if ok {
-			return Result{Path: p, Size: want, Skipped: true}, nil
+			return Result{Path: OptionSafe(p), Size: want, Skipped: true}, nil
 		}
 	}
-	return d.run(ctx)
+	res, err := d.run(ctx)
+	res.Path = OptionSafe(res.Path)
+	return res, err
+}
+
+// OptionSafe is path written so that no program takes it for an option:
+// one that starts with "-" (a --dir of "-x", say) gets "./" in front. File
+// names themselves never start with "-" (SafeName).
+func OptionSafe(path string) string {
+	if strings.HasPrefix(path, "-") {
+		return "." + string(filepath.Separator) + path
+	}
+	return path
 }
 
 // transfer is the state of one Download call.

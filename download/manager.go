@@ -135,7 +135,7 @@ func (m *Manager) Start(v *api.Video) bool {
 	if dir == "" {
 		dir = "."
 	}
-	it := &item{cancel: cancel, p: Progress{VideoID: v.ID, Path: filepath.Join(dir, FileName(v)), Total: -1, State: StateQueued}}
+	it := &item{cancel: cancel, p: Progress{VideoID: v.ID, Path: OptionSafe(filepath.Join(dir, FileName(v))), Total: -1, State: StateQueued}}
 	if v.VideoSizeBytes != nil {
 		it.p.Total = *v.VideoSizeBytes
 	}

@@ -127,3 +127,31 @@ func TestHostileNamesStayInside(t *testing.T) {
 		t.Error("something escaped the folder")
 	}
 }
+
+func TestPathsNeverStartWithADash(t *testing.T) {
+	for _, name := range []string{"-rf", "--help", "- -x", "—dash", ""} {
+		if got := FileName(&api.Video{ID: "-v", Name: name}); strings.HasPrefix(got, "-") {
+			t.Errorf("FileName(%q) = %q", name, got)
+		}
+	}
+	if got, want := OptionSafe(filepath.Join("-out", "x.mp4")), "."+string(filepath.Separator)+filepath.Join("-out", "x.mp4"); got != want {
+		t.Errorf("OptionSafe = %q, want %q", got, want)
+	}
+	if got := OptionSafe("/tmp/-x/a.mp4"); got != "/tmp/-x/a.mp4" {
+		t.Errorf("absolute path changed: %q", got)
+	}
+}
+
+func TestDownloadIntoADashFolderPrintsADotSlashPath(t *testing.T) {
+	h := newFileHost(t, 1000)
+	f, _ := testFetcher(t, nil)
+	t.Chdir(f.Dir)
+	f.Dir = "-out"
+	res, err := f.Download(context.Background(), &api.Video{ID: "v", Name: "x", PublicURL: h.url("a")}, nil)
+	if want := "." + string(filepath.Separator) + filepath.Join("-out", "x-v.mp4"); err != nil || res.Path != want {
+		t.Fatalf("got %+v, %v; want path %s", res, err, want)
+	}
+	if _, err := os.Stat(res.Path); err != nil {
+		t.Error(err)
+	}
+}

@@ -21,8 +21,9 @@ func numbered(base string, n int) string {
 	return fmt.Sprintf("%s (%d)%s", strings.TrimSuffix(base, ext), n, ext)
 }
 
-// findComplete looks for a regular file of exactly size bytes among base,
-// "base (2)", ... up to the first name that is free. It reports its path.
+// findComplete looks for a file of exactly size bytes that reel can trust
+// as its own earlier download (see trusted) among base, "base (2)", ... up
+// to the first name that is free. It reports its path.
 func findComplete(dir, base string, size int64) (string, bool, error) {
 	for n := 1; n <= maxCopies; n++ {
 		p := filepath.Join(dir, numbered(base, n))
@@ -32,7 +33,7 @@ func findComplete(dir, base string, size int64) (string, bool, error) {
 			return "", false, nil
 		case err != nil:
 			return "", false, err
-		case fi.Mode().IsRegular() && fi.Size() == size:
+		case fi.Mode().IsRegular() && fi.Size() == size && trusted(dir, fi):
 			return p, true, nil
 		}
 	}
@@ -41,7 +42,8 @@ func findComplete(dir, base string, size int64) (string, bool, error) {
 
 // place gives the finished part file its final name without ever
 // replacing an existing file: a hard link fails if the name is taken, and
-// the next name is tried. File systems without hard links get a rename
+// the next name is tried. A file already there with the same bytes is the
+// same video: the part is dropped and that file reported, skipped. File systems without hard links get a rename
 // after a check, which leaves only a tiny window for a race.
 func place(part, dir, base string, size int64) (path string, skipped bool, err error) {
 	for n := 1; n <= maxCopies; n++ {
@@ -49,8 +51,12 @@ func place(part, dir, base string, size int64) (path string, skipped bool, err e
 		fi, err := os.Lstat(p)
 		if err == nil {
 			if fi.Mode().IsRegular() && fi.Size() == size {
-				_ = os.Remove(part) // the same file is already there
-				return p, true, nil
+				// The same size is no proof: a file planted under the name
+				// must not pass for the video.
+				if same, err := sameContent(part, p); err == nil && same {
+					_ = os.Remove(part)
+					return p, true, nil
+				}
 			}
 			continue
 		}

@@ -91,8 +91,23 @@ func (d *transfer) attempt(ctx context.Context) (res Result, progressed bool, er
 	if _, err := part.Seek(have, io.SeekStart); err != nil {
 		return Result{}, false, fmt.Errorf("partial file: %w", err)
 	}
-	done, err := d.copy(part, resp.Body, have, total, watchdog, stall)
+	lim := bodyLimit{max: total, source: "Content-Length"}
+	switch {
+	case total >= 0 && resp.StatusCode == http.StatusPartialContent:
+		lim.source = "Content-Range"
+	case total < 0 && d.want() > 0:
+		lim = bodyLimit{max: d.want(), source: "videoSizeBytes"}
+	case total < 0:
+		lim = bodyLimit{max: d.f.maxUnknown()}
+	}
+	done, err := d.copy(part, resp.Body, have, total, lim, watchdog, stall)
 	progressed = done > have
+	var le *LimitError
+	if errors.As(err, &le) {
+		d.discard(part)
+		part = nil
+		return Result{}, progressed, err
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return Result{}, progressed, context.Cause(ctx)
@@ -120,10 +135,9 @@ func (d *transfer) attempt(ctx context.Context) (res Result, progressed bool, er
 // openPart opens (or creates) the .part file and tells how much of it can
 // be resumed, with the validator it came with.
 func (d *transfer) openPart() (*os.File, int64, partMeta, error) {
-	if fi, err := os.Lstat(d.part); err == nil && !fi.Mode().IsRegular() {
-		return nil, 0, partMeta{}, fmt.Errorf("%s is not a regular file; remove it and try again", d.part)
-	}
-	part, err := os.OpenFile(d.part, os.O_RDWR|os.O_CREATE, 0o644)
+	// Anything may stand under the name in a shared folder: a symlink to
+	// a file of the user's, a FIFO that would hang the open.
+	part, err := openRegular(d.part, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, 0, partMeta{}, fmt.Errorf("partial file: %w", err)
 	}
@@ -239,15 +253,28 @@ func (d *transfer) accept(resp *http.Response, part *os.File, have int64, meta p
 }
 
 // copy moves the body into the file with one reused buffer, feeding the
-// watchdog and the progress report on every chunk.
-func (d *transfer) copy(w io.Writer, body io.Reader, done, total int64, watchdog *time.Timer, stall time.Duration) (int64, error) {
+// watchdog and the progress report on every chunk. It stops with a
+// *LimitError as soon as the file would pass lim (nothing past it is
+// written), and, when no size was announced, when the folder runs low.
+func (d *transfer) copy(w io.Writer, body io.Reader, done, total int64, lim bodyLimit, watchdog *time.Timer, stall time.Duration) (int64, error) {
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
 	d.report(done, total)
+	unknown := lim.source == ""
+	nextSpace := done
 	for {
+		if unknown && done >= nextSpace {
+			if err := d.checkSpace(done); err != nil {
+				return done, err
+			}
+			nextSpace = done + spaceEvery
+		}
 		n, rerr := body.Read(buf)
 		if n > 0 {
+			if done+int64(n) > lim.max {
+				return done, lim.over(done + int64(n))
+			}
 			watchdog.Reset(stall)
 			if _, err := w.Write(buf[:n]); err != nil {
 				return done, fmt.Errorf("writing %s: %w", d.part, err)

@@ -258,7 +258,9 @@ func (e *Engine) Callback(id, shareURL string, at time.Time) {
 	}
 	for _, en := range hit {
 		before := en.job
-		if shareURL != "" {
+		if shareURL != "" && !en.job.Settled {
+			// A settled job's link is never changed: the callback is
+			// unsigned, and its link is the one the user has seen.
 			en.job.ShareURL = shareURL
 		}
 		en.job.CallbackAt = at

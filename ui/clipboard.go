@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/url"
 	"runtime"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -47,9 +49,25 @@ func (m *model) openSelected() tea.Cmd {
 	if !m.canOpenBrowser() {
 		return m.copyLink(link, "no browser here; ")
 	}
+	if link == termsafe.CleanURL(e.job.ShareURL) && m.openAsked != link {
+		// A callback is unsigned: say where its link goes before a
+		// browser goes there.
+		m.setFlash("a callback's link, to "+linkHost(link)+": o again opens it", true)
+		m.openAsked = link
+		return nil
+	}
+	m.openAsked = ""
 	open := m.open
 	m.setFlash("opening the link…", false)
 	return func() tea.Msg { return openedMsg{url: link, err: open(link)} }
+}
+
+// linkHost is the host a link opens, for the user to judge.
+func linkHost(link string) string {
+	if u, err := url.Parse(link); err == nil && u.Host != "" {
+		return termsafe.Clean(u.Host)
+	}
+	return "an unknown host"
 }
 
 // copyLink sends link to the clipboard with OSC 52 and shows it whole, so

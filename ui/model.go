@@ -140,6 +140,9 @@ type model struct {
 	refresh   *refreshing // the r or R whose message is shown
 	batch     *dlBatch    // the downloads d and D asked for, until all ended
 	dlDir     string      // where downloads go, for the status line
+	// openAsked is the callback link whose host o last showed: the next o
+	// on it opens it.
+	openAsked string
 
 	undo    []track.Job
 	undoGen int

@@ -343,6 +343,13 @@ func TestOpenAndCopy(t *testing.T) {
 			hs.env = c.env
 			hs.selectID("job-finished")
 			hs.key(c.key)
+			if c.opened {
+				// A callback's link: the first o only shows its host.
+				if len(hs.opened) > 0 || !strings.Contains(ansi.Strip(hs.view()), "link, to share.colossyan.com: o again opens it") {
+					t.Fatalf("first o opened %q or did not show the host:\n%s", hs.opened, ansi.Strip(hs.view()))
+				}
+				hs.key(c.key)
+			}
 			if got := len(hs.opened) > 0; got != c.opened {
 				t.Errorf("opener called = %v, want %v", got, c.opened)
 			}

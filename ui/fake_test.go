@@ -107,7 +107,25 @@ func (f *fakeEngine) Restore(jobs ...track.Job) {
 	f.poke()
 }
 
-func (f *fakeEngine) Refresh(ids ...string) { f.record("Refresh " + strings.Join(ids, ",")) }
+// Refresh records the call and, as the engine's nudge does, sends an
+// event for every job it schedules: NextPoll moves, LastPoll does not,
+// since no request has been sent yet.
+func (f *fakeEngine) Refresh(ids ...string) {
+	f.record("Refresh " + strings.Join(ids, ","))
+	f.mu.Lock()
+	for i := range f.jobs {
+		j := &f.jobs[i]
+		if len(ids) > 0 && !slices.Contains(ids, j.ID) || j.Terminal() {
+			continue
+		}
+		j.Version++
+		j.NextPoll = j.LastPoll.Add(time.Millisecond)
+		ev := *j
+		f.pending = append(f.pending, track.Event{Job: &ev})
+	}
+	f.mu.Unlock()
+	f.poke()
+}
 
 func (f *fakeEngine) Jobs() []track.Job {
 	f.record("Jobs")

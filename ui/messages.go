@@ -8,6 +8,7 @@ import (
 
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/termsafe"
+	"github.com/reel-dev/reel/track"
 )
 
 // refreshFlashTTL is how long "refreshing" stays in the status line when no
@@ -28,21 +29,24 @@ func (m *model) expireFlash(d time.Duration) tea.Cmd {
 // refreshing is the r or R in flight: the jobs asked about, so that the
 // message leaves once they have answered.
 type refreshing struct {
-	gen     int             // the flash that says so
-	waiting map[string]bool // job IDs not answered yet
-	n       int             // jobs asked
+	gen int // the flash that says so
+	// waiting maps the job IDs not answered yet to their LastPoll when
+	// asked: only an answer after that counts, not the event the engine
+	// sends when it merely schedules the request.
+	waiting map[string]time.Time
+	n       int // jobs asked
 }
 
 // startRefresh says which jobs are being asked again. ids nil means every
 // tracked job, of which the engine asks only those an answer can change:
 // jobs under way, not found, or finished without their links.
 func (m *model) startRefresh(ids []string) tea.Cmd {
-	r := &refreshing{waiting: map[string]bool{}}
+	r := &refreshing{waiting: map[string]time.Time{}}
 	var what string
 	if ids == nil {
 		for _, e := range m.all {
 			if e.cat.running() || e.job.NotFound || (finished(&e.job) && linkFor(&e.job) == "") {
-				r.waiting[e.job.ID] = true
+				r.waiting[e.job.ID] = e.job.LastPoll
 			}
 		}
 		switch n := len(r.waiting); {
@@ -55,7 +59,11 @@ func (m *model) startRefresh(ids []string) tea.Cmd {
 		}
 	} else {
 		for _, id := range ids {
-			r.waiting[id] = true
+			var last time.Time
+			if e := m.jobs[id]; e != nil {
+				last = e.job.LastPoll
+			}
+			r.waiting[id] = last
 		}
 		what = "refreshing " + plural(len(ids), "job")
 		if len(ids) == 1 {
@@ -69,18 +77,21 @@ func (m *model) startRefresh(ids []string) tea.Cmd {
 }
 
 // answered ends the refresh message once the jobs it names have answered,
-// with a word that they did, which leaves in its turn.
-func (m *model) answered(ids []string) tea.Cmd {
+// with a word that they did, which leaves in its turn. A job counts once
+// its LastPoll moved past what it was when asked.
+func (m *model) answered(jobs []*track.Job) tea.Cmd {
 	r := m.refresh
-	if r == nil || len(ids) == 0 {
+	if r == nil || len(jobs) == 0 {
 		return nil
 	}
 	if r.gen != m.flashGen {
 		m.refresh = nil // another message took its place
 		return nil
 	}
-	for _, id := range ids {
-		delete(r.waiting, id)
+	for _, j := range jobs {
+		if last, ok := r.waiting[j.ID]; ok && j.LastPoll.After(last) {
+			delete(r.waiting, j.ID)
+		}
 	}
 	if len(r.waiting) > 0 {
 		return nil

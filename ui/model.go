@@ -395,11 +395,11 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 // the notification for jobs that ended while the terminal was unfocused.
 func (m *model) applyEvents(evs []track.Event) tea.Cmd {
 	var ended []*entry
-	var answered []string
+	var answered []*track.Job
 	for _, ev := range evs {
 		switch {
 		case ev.Job != nil:
-			answered = append(answered, ev.Job.ID)
+			answered = append(answered, ev.Job)
 			if m.applyJob(*ev.Job) {
 				ended = append(ended, m.jobs[ev.Job.ID])
 			}

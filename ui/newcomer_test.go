@@ -46,7 +46,7 @@ func TestRefreshMessageLeaves(t *testing.T) {
 		t.Fatalf("R says %q, want %q", hs.m.flash, want)
 	}
 	answer := fixtures()[3] // one answer of ten does not end it
-	answer.Version = 2
+	answer.Version, answer.LastPoll = 2, fixedNow.Add(time.Second)
 	hs.events(track.Event{Job: &answer})
 	if hs.m.flash == "" {
 		t.Error("the first answer of ten ended the refresh message")
@@ -62,13 +62,13 @@ func TestRefreshMessageLeaves(t *testing.T) {
 		t.Fatalf("r says %q, want %q", hs.m.flash, want)
 	}
 	other := fixtures()[4] // another job's answer does not end it
-	other.Version = 2
+	other.Version, other.LastPoll = 2, fixedNow.Add(time.Second)
 	hs.events(track.Event{Job: &other})
 	if hs.m.flash == "" {
 		t.Error("another job's answer ended the refresh message")
 	}
 	j := fixtures()[3]
-	j.Version = 3
+	j.Version, j.LastPoll = 3, fixedNow.Add(2*time.Second)
 	hs.events(track.Event{Job: &j})
 	if want := "refreshed: the answer is in its row"; hs.m.flash != want {
 		t.Errorf("job-gen answered, and the status line says %q, want %q", hs.m.flash, want)
@@ -81,7 +81,7 @@ func TestRefreshMessageLeaves(t *testing.T) {
 	hs.key("R")
 	var evs []track.Event
 	for _, j := range fixtures() {
-		j.Version = 9
+		j.Version, j.LastPoll = 9, fixedNow.Add(3*time.Second)
 		evs = append(evs, track.Event{Job: &j})
 	}
 	hs.events(evs...)
@@ -98,6 +98,25 @@ func TestRefreshMessageLeaves(t *testing.T) {
 	hs.fire(refreshFlashTTL)
 	if hs.m.flash != "sorted by status" {
 		t.Errorf("an old timer cleared %q", hs.m.flash)
+	}
+}
+
+// TestRefreshWaitsForAnAnswer: the engine sends an event for each job as
+// soon as it schedules the request; that is not an answer, and the status
+// line must not say "refreshed" before a request was even sent.
+func TestRefreshWaitsForAnAnswer(t *testing.T) {
+	for _, k := range []string{"R", "r"} {
+		hs := newHarness(t, 80, 24, fixtures()...)
+		hs.selectID("job-gen")
+		hs.key(k)
+		asking := hs.m.flash
+		if !strings.HasPrefix(asking, "refreshing") {
+			t.Fatalf("%s says %q", k, asking)
+		}
+		hs.events() // the scheduling events the fake sent on Refresh
+		if hs.m.flash != asking {
+			t.Errorf("%s: after the engine only scheduled the requests the status line says %q, want %q", k, hs.m.flash, asking)
+		}
 	}
 }
 

@@ -170,7 +170,9 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			// The user may have fixed the key: read it before asking again.
 			return func() tea.Msg {
 				changed, hint, err := reload()
-				if err == nil {
+				if err == nil && changed {
+					// Only a new key is worth asking with: Refresh clears
+					// the rejection, and with it the banner and this read.
 					eng.Refresh()
 				}
 				return keyReloadedMsg{changed, hint, err}

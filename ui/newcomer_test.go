@@ -281,13 +281,29 @@ func TestRReadsTheKeyAgain(t *testing.T) {
 	if reads != 1 || !strings.Contains(hs.m.flash, "unchanged") || !strings.Contains(hs.m.flash, hint) || !hs.m.flashWarn {
 		t.Errorf("R with the same key: %d reads, flash %q (warn %v)", reads, hs.m.flash, hs.m.flashWarn)
 	}
+	refreshes := func() int {
+		n := 0
+		for _, c := range hs.eng.Calls() {
+			if c == "Refresh " {
+				n++
+			}
+		}
+		return n
+	}
+	if n := refreshes(); n != 1 {
+		t.Errorf("R with the same key asked the engine again (%d refreshes, want only the first R's): that clears the rejection", n)
+	}
+	hs.key("R")
+	if reads != 2 || !strings.Contains(hs.m.flash, "unchanged") {
+		t.Errorf("a second R with the same key: %d reads, flash %q; the key must be read again", reads, hs.m.flash)
+	}
 	changed = true
 	hs.key("R")
-	if reads != 2 || hs.m.flash != "read a new API key; asking again about every job" {
+	if reads != 3 || hs.m.flash != "read a new API key; asking again about every job" {
 		t.Errorf("R with a new key: %d reads, flash %q", reads, hs.m.flash)
 	}
-	if n := strings.Count(strings.Join(hs.eng.Calls(), "\n"), "Refresh \n"); n < 2 {
-		t.Errorf("the engine was asked again %d times after a rejected key, want every R", n)
+	if n := refreshes(); n != 2 {
+		t.Errorf("the engine was asked again %d times, want 2: the first R and the R with a new key", n)
 	}
 	if v := ansi.Strip(hs.view()); !strings.Contains(strings.Join(strings.Fields(v), " "), "Fix api_key in the config file and press R") {
 		t.Errorf("the banner does not say R reads the key again:\n%s", v)

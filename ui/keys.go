@@ -169,12 +169,10 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if reload := m.reloadKey; reload != nil && m.conn.KeyRejected {
 			// The user may have fixed the key: read it before asking again.
 			return func() tea.Msg {
+				// Only a new key is worth asking with: the refresh that
+				// follows clears the rejection, and with it the banner and
+				// this read, so keyReloadedMsg starts it only then.
 				changed, hint, err := reload()
-				if err == nil && changed {
-					// Only a new key is worth asking with: Refresh clears
-					// the rejection, and with it the banner and this read.
-					eng.Refresh()
-				}
 				return keyReloadedMsg{changed, hint, err}
 			}
 		}

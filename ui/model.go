@@ -347,7 +347,11 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		case msg.err != nil:
 			m.setFlash("could not read the key again: "+termsafe.Clean(msg.err.Error()), true)
 		case msg.changed:
-			m.setFlash("read a new API key; asking again about every job", false)
+			// A refresh like R's, so the message ends like any refresh.
+			eng := m.eng
+			cmd := m.startRefresh(nil)
+			m.flash = "read a new API key; " + m.flash
+			return m, tea.Batch(cmd, func() tea.Msg { eng.Refresh(); return refreshedMsg{} })
 		default:
 			m.setFlash("API key unchanged: "+termsafe.Clean(msg.hint), true)
 		}

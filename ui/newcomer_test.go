@@ -299,8 +299,12 @@ func TestRReadsTheKeyAgain(t *testing.T) {
 	}
 	changed = true
 	hs.key("R")
-	if reads != 3 || hs.m.flash != "read a new API key; asking again about every job" {
-		t.Errorf("R with a new key: %d reads, flash %q", reads, hs.m.flash)
+	if want := "read a new API key; refreshing 10 of 13 jobs (the others have ended)"; reads != 3 || hs.m.flash != want {
+		t.Errorf("R with a new key: %d reads, flash %q, want %q", reads, hs.m.flash, want)
+	}
+	hs.fire(refreshFlashTTL) // no answer came: the message does not stay
+	if hs.m.flash != "" {
+		t.Errorf("%v after R with a new key the status line still says %q", refreshFlashTTL, hs.m.flash)
 	}
 	if n := refreshes(); n != 2 {
 		t.Errorf("the engine was asked again %d times, want 2: the first R and the R with a new key", n)

@@ -161,6 +161,10 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.downloadAll()
 	case key.Matches(msg, k.Refresh):
 		if e, ok := m.selected(); ok {
+			if !askable(e) {
+				m.setFlash(termsafe.Clean(e.job.ID)+" has ended: nothing to ask again", false)
+				return m.expireFlash(refreshFlashTTL)
+			}
 			eng, id := m.eng, e.job.ID
 			return tea.Batch(m.startRefresh([]string{id}), func() tea.Msg { eng.Refresh(id); return refreshedMsg{} })
 		}

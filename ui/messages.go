@@ -11,9 +11,12 @@ import (
 	"github.com/reel-dev/reel/track"
 )
 
-// refreshFlashTTL is how long "refreshing" stays in the status line when no
-// answer arrives to end it sooner: a refresh is one round of requests, and
-// past that the rows, not the message, say what came back.
+// refreshTimeout is how long "refreshing" stays in the status line when
+// not every answer came: the API client's default request timeout, past
+// which a request still unanswered has failed and the rows say so.
+const refreshTimeout = 30 * time.Second
+
+// refreshFlashTTL is how long "refreshed" and "nothing to ask" stay.
 const refreshFlashTTL = 3 * time.Second
 
 // flashExpiredMsg ends a message that is true only for a while; gen is the
@@ -45,7 +48,7 @@ func (m *model) startRefresh(ids []string) tea.Cmd {
 	var what string
 	if ids == nil {
 		for _, e := range m.all {
-			if e.cat.running() || e.job.NotFound || (finished(&e.job) && linkFor(&e.job) == "") {
+			if askable(e) {
 				r.waiting[e.job.ID] = e.job.LastPoll
 			}
 		}
@@ -71,9 +74,20 @@ func (m *model) startRefresh(ids []string) tea.Cmd {
 		}
 	}
 	m.setFlash(what, false)
+	if len(r.waiting) == 0 {
+		m.refresh = nil
+		return m.expireFlash(refreshFlashTTL)
+	}
 	r.gen, r.n = m.flashGen, len(r.waiting)
 	m.refresh = r
-	return m.expireFlash(refreshFlashTTL)
+	return m.expireFlash(refreshTimeout)
+}
+
+// askable tells whether a refresh asks about the job: the engine asks only
+// about jobs an answer can change, those under way, not found, or finished
+// without their links.
+func askable(e *entry) bool {
+	return e.cat.running() || e.job.NotFound || (finished(&e.job) && linkFor(&e.job) == "")
 }
 
 // answered ends the refresh message once the jobs it names have answered,

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func TestNoLinkSaysWhy(t *testing.T) {
 }
 
 // TestRefreshMessageLeaves: "refreshing" is true while the answers are on
-// their way; it leaves when they came, or after refreshFlashTTL at most.
+// their way; it leaves when they came, or after refreshTimeout at most.
 func TestRefreshMessageLeaves(t *testing.T) {
 	hs := newHarness(t, 80, 24, fixtures()...)
 	hs.key("R")
@@ -51,9 +52,27 @@ func TestRefreshMessageLeaves(t *testing.T) {
 	if hs.m.flash == "" {
 		t.Error("the first answer of ten ended the refresh message")
 	}
+	hs.advance(refreshFlashTTL) // answers are still coming: it stays
+	if want := "refreshing 10 of 13 jobs (the others have ended)"; hs.m.flash != want {
+		t.Errorf("%v after R, with nine answers to come, the status line says %q, want %q", refreshFlashTTL, hs.m.flash, want)
+	}
+	hs.advance(refreshTimeout - refreshFlashTTL)
+	if hs.m.flash != "" {
+		t.Errorf("%v after R the status line still says %q", refreshTimeout, hs.m.flash)
+	}
+
+	// r on a job that has ended asks nothing, and says so.
+	hs.selectID("job-finished")
+	hs.key("r")
+	if want := "job-finished has ended: nothing to ask again"; hs.m.flash != want {
+		t.Errorf("r on a finished job says %q, want %q", hs.m.flash, want)
+	}
+	if calls := hs.eng.Calls(); slices.Contains(calls, "Refresh job-finished") {
+		t.Errorf("r on a finished job asked the engine: %v", calls)
+	}
 	hs.fire(refreshFlashTTL)
 	if hs.m.flash != "" {
-		t.Errorf("%v after R the status line still says %q", refreshFlashTTL, hs.m.flash)
+		t.Errorf("%v after r on a finished job the status line still says %q", refreshFlashTTL, hs.m.flash)
 	}
 
 	hs.selectID("job-gen")
@@ -302,9 +321,9 @@ func TestRReadsTheKeyAgain(t *testing.T) {
 	if want := "read a new API key; refreshing 10 of 13 jobs (the others have ended)"; reads != 3 || hs.m.flash != want {
 		t.Errorf("R with a new key: %d reads, flash %q, want %q", reads, hs.m.flash, want)
 	}
-	hs.fire(refreshFlashTTL) // no answer came: the message does not stay
+	hs.fire(refreshTimeout) // no answer came: the message does not stay
 	if hs.m.flash != "" {
-		t.Errorf("%v after R with a new key the status line still says %q", refreshFlashTTL, hs.m.flash)
+		t.Errorf("%v after R with a new key the status line still says %q", refreshTimeout, hs.m.flash)
 	}
 	if n := refreshes(); n != 2 {
 		t.Errorf("the engine was asked again %d times, want 2: the first R and the R with a new key", n)

@@ -74,6 +74,10 @@ type Engine struct {
 	conn        Conn
 	connSent    Conn // the Conn last put in an event
 	keyRejected bool
+	// keyGen counts the user's refreshes, each of which may follow a new
+	// key (SetToken): a 401 to a request sent before the last one may be
+	// the old key's, and does not reject the new one.
+	keyGen uint64
 	pauseUntil  time.Time // a 429's Retry-After: no request before then
 	rateFails   int       // 429s in a row, for backoff when no Retry-After came
 	running     bool

@@ -2,9 +2,11 @@ package ui
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/termsafe"
@@ -212,7 +214,61 @@ func (m *model) showBatch() {
 	if c.running == 0 {
 		m.batch = nil
 	}
+	for _, p := range []*download.Progress{c.one, c.failure} {
+		if p != nil {
+			s = m.fitName(s, fileName(p))
+		}
+	}
 	m.setFlash(s, warn)
+}
+
+// minNameW is the fewest columns a file name is shortened to.
+const minNameW = 12
+
+// fitName shortens name in the middle within s when s would not fit the
+// status line beside the counts, so that the counts and the folder after
+// the name survive.
+func (m *model) fitName(s, name string) string {
+	// The counts on the right as the status line shows them, give or take
+	// a download started meanwhile.
+	right := " " + plural(len(m.all), "job") + " "
+	if m.filter != "" {
+		right = " filter: " + m.filter + " (" + strconv.Itoa(len(m.all)) + " of " + strconv.Itoa(len(m.all)) + ") "
+	}
+	if m.dlActive > 0 || m.batch != nil {
+		right += "↓ 99 downloads · "
+	}
+	over := 1 + ansi.StringWidth(s) + ansi.StringWidth(right) - m.width
+	nw := ansi.StringWidth(name)
+	if m.width <= 0 || over <= 0 || nw <= minNameW || !strings.Contains(s, name) {
+		return s
+	}
+	return strings.Replace(s, name, middleCut(name, max(minNameW, nw-over)), 1)
+}
+
+// middleCut shortens s to w columns by an ellipsis in its middle, keeping
+// its start and its end (where a file's extension is).
+func middleCut(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	head, tail := (w-1)/2, w-1-(w-1)/2
+	for head+tail >= len(r) {
+		head, tail = max(0, head-1), max(0, tail-1)
+	}
+	for head+tail > 0 {
+		cut := string(r[:head]) + "…" + string(r[len(r)-tail:])
+		if ansi.StringWidth(cut) <= w {
+			return cut
+		}
+		if head >= tail {
+			head--
+		} else {
+			tail--
+		}
+	}
+	return "…"
 }
 
 // batchDone says how a batch ended: one video by its file, several by

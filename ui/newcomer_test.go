@@ -139,6 +139,34 @@ func TestRefreshWaitsForAnAnswer(t *testing.T) {
 	}
 }
 
+// TestDownloadMessageKeepsTheFolder: at 80 columns a long file name is
+// shortened in its middle, so the folder and the counts after it are seen.
+func TestDownloadMessageKeepsTheFolder(t *testing.T) {
+	long := "/home/me/videos/" + strings.Repeat("Quarterly update for the whole company ", 2) + "-vid-finished.mp4"
+	for _, st := range []download.State{download.StateDone, download.StateSkipped, download.StateRunning} {
+		hs := newHarnessDL(t, 80, 24, fixtures()...)
+		hs.selectID("job-finished")
+		hs.key("d")
+		hs.progress(download.Progress{VideoID: "vid-finished", Path: long, State: st, Total: 10, Done: 5})
+		lines := strings.Split(ansi.Strip(hs.view()), "\n")
+		status := ""
+		for _, l := range lines {
+			if t := strings.TrimSpace(l); strings.HasPrefix(t, "saved") || strings.HasPrefix(t, "already saved") || strings.HasPrefix(t, "downloading") {
+				status = l
+			}
+		}
+		if !strings.Contains(status, "/home/me/videos") || !strings.Contains(status, ".mp4") {
+			t.Errorf("state %v: the status line loses the folder or the extension:\n%q", st, status)
+		}
+	}
+	if got := middleCut("abcdefghij.mp4", 9); got != "abcd….mp4" {
+		t.Errorf("middleCut = %q", got)
+	}
+	if got := middleCut("日本語の動画ファイル.mp4", 10); ansi.StringWidth(got) > 10 || !strings.HasSuffix(got, "mp4") {
+		t.Errorf("middleCut of wide runes = %q (%d columns)", got, ansi.StringWidth(got))
+	}
+}
+
 // TestDownloadMessageTellsTheOutcome: the line about d and D counts the
 // whole batch, names the folder, and is not overtaken by a late message
 // from when the downloads started.
@@ -149,7 +177,7 @@ func TestDownloadMessageTellsTheOutcome(t *testing.T) {
 		hs.key("d")
 		hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, State: download.StateSkipped})
 		hs.send(downloadMsg{asked: 1, started: 1}) // the Start command's answer, after the outcome
-		if want := "already saved: Quarterly update – Anna-vid-finished.mp4 is in /home/me/videos"; hs.m.flash != want {
+		if want := "already saved: Quarterly update…vid-finished.mp4 is in /home/me/videos"; hs.m.flash != want {
 			t.Errorf("flash %q, want %q", hs.m.flash, want)
 		}
 	})

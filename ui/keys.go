@@ -104,9 +104,9 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, m.keys.Up, m.keys.DetailUp):
 			m.scrollHelp(-1)
 		case key.Matches(msg, m.keys.PageDown):
-			m.scrollHelp(max(1, m.height-4))
+			m.scrollHelp(m.helpPage())
 		case key.Matches(msg, m.keys.PageUp):
-			m.scrollHelp(-max(1, m.height-4))
+			m.scrollHelp(-m.helpPage())
 		case key.Matches(msg, m.keys.Top):
 			m.helpOff = 0
 		case key.Matches(msg, m.keys.Bottom):

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -164,6 +165,39 @@ func TestDownloadMessageKeepsTheFolder(t *testing.T) {
 	}
 	if got := middleCut("日本語の動画ファイル.mp4", 10); ansi.StringWidth(got) > 10 || !strings.HasSuffix(got, "mp4") {
 		t.Errorf("middleCut of wide runes = %q (%d columns)", got, ansi.StringWidth(got))
+	}
+}
+
+// TestHelpPagesDoNotSkip: PgDn in a scrolled help moves by the lines a
+// page shows, so the line after the last one seen comes first.
+func TestHelpPagesDoNotSkip(t *testing.T) {
+	for _, size := range [][2]int{{50, 12}, {80, 24}, {60, 16}} {
+		hs := newHarness(t, size[0], size[1], fixtures()...)
+		hs.key("?")
+		seen := func() int { // the last line shown, from the scroll hint
+			v := ansi.Strip(hs.view())
+			i := strings.Index(v, "↑↓ scroll · ")
+			if i < 0 {
+				return -1
+			}
+			var last, total int
+			if _, err := fmt.Sscanf(v[i+len("↑↓ scroll · "):], "%d of %d", &last, &total); err != nil {
+				t.Fatalf("%dx%d: hint unreadable: %v", size[0], size[1], err)
+			}
+			return last
+		}
+		first := seen()
+		if first < 0 {
+			continue // the help fits: nothing to page
+		}
+		hs.key("pgdown")
+		if hs.m.helpOff != first && seen() != len(hs.m.helpText(hs.m.width)) {
+			t.Errorf("%dx%d: lines 1-%d shown, PgDn starts at line %d, want %d", size[0], size[1], first, hs.m.helpOff+1, first+1)
+		}
+		hs.key("pgup")
+		if hs.m.helpOff != 0 {
+			t.Errorf("%dx%d: PgUp after PgDn left the help at line %d", size[0], size[1], hs.m.helpOff+1)
+		}
 	}
 }
 

@@ -210,6 +210,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		Env:         sio.Getenv,
 		Version:     g.version,
 		InputTTY:    d.stdinIDs,
+		Demo:        d.demo,
 
 		Thumbs:          thumbFetcher(d.client, sio.Getenv),
 		Thumbnails:      d.settings.Thumbnails,

@@ -97,6 +97,7 @@ type model struct {
 	notifyMode string
 	mouse      bool
 	version    string
+	demo       bool // the jobs are reel demo's (Options.Demo)
 	listening  bool // a callback receiver runs
 
 	st    styles
@@ -181,6 +182,7 @@ func newModel(o Options) *model {
 		notifyMode: o.Notify,
 		mouse:      !o.NoMouse,
 		version:    o.Version,
+		demo:       o.Demo,
 		st:         newStyles(),
 		paint:      newPaints(newStyles()),
 		keys:       newKeyMap(),

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -392,6 +393,37 @@ func TestRReadsTheKeyAgain(t *testing.T) {
 	}
 	if v := ansi.Strip(hs.view()); !strings.Contains(strings.Join(strings.Fields(v), " "), "Fix api_key in the config file and press R") {
 		t.Errorf("the banner does not say R reads the key again:\n%s", v)
+	}
+}
+
+// TestDemoQuitFits: in the demo the summary leaves a row for the line on
+// where its downloads stay, does not send the user to reel without
+// arguments, and many .part lines that wrap still fit at 50x12.
+func TestDemoQuitFits(t *testing.T) {
+	jobs := append(fixtures(), manyJobs(40)...)
+	for _, demo := range []bool{false, true} {
+		hs := newHarness(t, 50, 12, fixtures()...)
+		hs.m.demo = demo
+		hs.m.downloads = map[string]*dlState{}
+		for i := range 9 {
+			id := "vid-" + strconv.Itoa(i)
+			path := "/home/me/videos/" + strings.Repeat("A long video title ", 3) + id + ".mp4"
+			hs.m.downloads[id] = &dlState{p: download.Progress{VideoID: id, Path: path, State: download.StateRunning, Done: 1, Total: 4}}
+		}
+		text := hs.m.leaveText(jobs)
+		room := 11 // the prompt takes the last row
+		if demo {
+			room-- // "the demo's downloads stay in …"
+		}
+		if r := rows(strings.SplitAfter(strings.TrimSuffix(text, "\n"), "\n"), 50); r > room {
+			t.Errorf("demo %v: quitting at 50x12 leaves %d rows, want at most %d:\n%s", demo, r, room, text)
+		}
+		if !strings.Contains(text, "in /home/me/videos") || !strings.Contains(text, ".part") {
+			t.Errorf("demo %v: the .part files are not named and counted:\n%s", demo, text)
+		}
+		if says := strings.Contains(text, "reel with no arguments"); says == demo {
+			t.Errorf("demo %v: the summary says reel with no arguments shows the jobs: %v\n%s", demo, says, text)
+		}
 	}
 }
 

@@ -23,8 +23,8 @@ const maxPartLines = 5
 // files stay, and a line a job, or beyond a screenful, the counts and the
 // jobs that need the user.
 //
-// In the demo a row is left for the caller's line on where the demo's
-// downloads stay.
+// In the demo the rows of the caller's line on where the demo's downloads
+// stay (DemoLeaveLine) are left free.
 func (m *model) leaveText(jobs []track.Job) string {
 	w, h := m.width, m.height
 	if w <= 0 || h <= 0 {
@@ -32,13 +32,19 @@ func (m *model) leaveText(jobs []track.Job) string {
 	}
 	room := h - 1
 	if m.demo {
-		room--
+		room -= rows([]string{DemoLeaveLine(m.dlDir)}, w)
 	}
 	// The .part lines leave the summary the rows of its shortest form, the
 	// counts and how many were left out.
 	least := max(rows(lines(summaryIn(jobs, 0, w, m.demo)), w), 3)
 	parts := m.stoppedDownloads(w, max(room-least, 2))
 	return summaryIn(jobs, max(room-rows(parts, w), least), w, m.demo) + strings.Join(parts, "")
+}
+
+// DemoLeaveLine is the line reel demo prints after the summary when videos
+// were saved; leaveText leaves it its rows.
+func DemoLeaveLine(dir string) string {
+	return "the demo's downloads stay in " + termsafe.Clean(dir) + "\n"
 }
 
 // lines splits text into its lines, each with its newline.

@@ -52,8 +52,8 @@ type Options struct {
 	Env func(string) string
 	// Version is shown in the help overlay.
 	Version string
-	// Demo says the jobs are the demo's: the quit summary leaves a row for
-	// the caller's line on where the demo's downloads stay, and does not
+	// Demo says the jobs are the demo's: the quit summary leaves room for
+	// the caller's DemoLeaveLine on where the demo's downloads stay, and does not
 	// send the user to reel without arguments to see jobs that are gone.
 	Demo bool
 	// Notice is a line for the status bar at start, such as where

@@ -15,7 +15,10 @@ import (
 var version = "dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP: the terminal closed. Ending as on Ctrl+C lets deferred
+	// cleanup run, such as removing the demo's empty download folder.
+	// (On Windows syscall.SIGHUP is defined and never sent.)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	code := cli.Execute(ctx, cli.SystemIO(), version, os.Args[1:])
 	stop()
 	os.Exit(code)

@@ -222,6 +222,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		Env:         sio.Getenv,
 		Version:     g.version,
 		InputTTY:    d.stdinIDs,
+		Demo:        d.demo,
 
 		Thumbs:          thumbFetcher(d.client, sio.Getenv),
 		Thumbnails:      d.settings.Thumbnails,
@@ -239,7 +240,7 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		fmt.Fprint(sio.Out, strings.TrimRight(summary, "\n")+"\n")
 	}
 	if saved, _ := os.ReadDir(dir); d.demo && len(saved) > 0 {
-		fmt.Fprintf(sio.Out, "the demo's downloads stay in %s\n", dir)
+		fmt.Fprint(sio.Out, ui.DemoLeaveLine(dir))
 	}
 	return nil
 }

@@ -82,6 +82,11 @@ type Engine struct {
 	sleepUntil  time.Time // when the loop's timer fires; zero when none
 	stateCh     chan struct{}
 	role        role // polling, or watching another process poll (role.go)
+
+	// keyGen counts the user's refreshes, each of which may follow a new
+	// key (SetToken): a 401 to a request sent before the last one may be
+	// the old key's, and does not reject the new one.
+	keyGen uint64
 }
 
 // entry is the engine's private record of one tracked job.

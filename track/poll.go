@@ -16,6 +16,7 @@ type request struct {
 	tag    uint64
 	phase  phase
 	target string // the id in the URL
+	keyGen uint64 // the engine's keyGen when sent
 }
 
 // errStale marks an answer cut short by shutdown.
@@ -32,7 +33,7 @@ type answer struct {
 func (e *Engine) start(ctx context.Context, wg *sync.WaitGroup, en *entry, now time.Time) {
 	e.tag++
 	en.tag = e.tag
-	req := request{id: en.job.ID, tag: en.tag, phase: en.phase, target: en.job.ID}
+	req := request{id: en.job.ID, tag: en.tag, phase: en.phase, target: en.job.ID, keyGen: e.keyGen}
 	switch en.phase {
 	case phaseJob:
 		req.target = en.job.JobID
@@ -116,6 +117,10 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 		}
 		en.phase = phaseJob
 		e.schedule(en, now.Add(e.pace.next(j, &en.prog, now, e.rnd)))
+	case errors.As(err, &ka) && req.keyGen != e.keyGen:
+		// Sent before the user's last refresh, maybe with the key the user
+		// has replaced since: ask again rather than reject the new one.
+		e.schedule(en, now)
 	case errors.As(err, &ka):
 		// The key is the program's, not the job's: stop everything.
 		e.keyRejected = true

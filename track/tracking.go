@@ -173,6 +173,7 @@ func (e *Engine) Refresh(ids ...string) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.keyGen++
 	if e.keyRejected {
 		e.keyRejected = false
 		e.conn.KeyRejected = false

@@ -184,10 +184,10 @@ func TestDownloadEnds(t *testing.T) {
 			"saved Quarterly update – Anna-vid-finished.mp4 into /home/me/videos", false, "✓ saved",
 			[]string{"download  ✓ saved", "file      " + savedPath}},
 		{"already there", download.Progress{Path: savedPath, Done: 30e6, Total: 30e6, State: download.StateSkipped},
-			"already saved: Quarterly update – Anna-vid-finished.mp4 is in /home/me/videos", false, "✓ saved",
+			"already saved: Quarterly update…vid-finished.mp4 is in /home/me/videos", false, "✓ saved", // the folder fits at 80
 			[]string{"download  ✓ already saved", "file      " + savedPath}},
 		{"failed", download.Progress{Path: savedPath, Done: 1e6, Total: 30e6, State: download.StateFailed, Err: hostile},
-			"could not save Quarterly update – Anna-vid-finished.mp4: GET https://cdn.example.com/x: 403 Forbidden", true,
+			"could not save Quart…ed.mp4: GET https://cdn.example.com/x: 403 Forbidden", true, // the name gives way to the reason at 80 columns
 			"✗ save failed", []string{"download  ✗ failed", "error     GET https://cdn.example.com/x: 403 Forbidden"}},
 		{"canceled", download.Progress{Path: savedPath, State: download.StateFailed, Err: fmt.Errorf("download: %w", context.Canceled)},
 			"download canceled: Quarterly update – Anna-vid-finished.mp4", true, "✗ canceled", []string{"download  ✗ canceled"}},
@@ -236,7 +236,8 @@ func TestDownloadEnds(t *testing.T) {
 		hs.key("D")
 		hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, State: download.StateDone},
 			download.Progress{VideoID: "vid-hostile", Path: "/x/video-vid-hostile.mp4", State: download.StateFailed, Err: errors.New("disk full")})
-		if want := "saved 1 video into /home/me/videos; 1 download failed (video-vid-hostile.mp4: disk full)"; hs.m.flash != want || !hs.m.flashWarn {
+		// At 80 columns the name gives way, in its middle, to the reason.
+		if want := "saved 1 video into /home/me/videos; 1 download failed (video…le.mp4: disk full)"; hs.m.flash != want || !hs.m.flashWarn {
 			t.Errorf("flash %q, want %q", hs.m.flash, want)
 		}
 	})

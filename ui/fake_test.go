@@ -107,7 +107,25 @@ func (f *fakeEngine) Restore(jobs ...track.Job) {
 	f.poke()
 }
 
-func (f *fakeEngine) Refresh(ids ...string) { f.record("Refresh " + strings.Join(ids, ",")) }
+// Refresh records the call and, as the engine's nudge does, sends an
+// event for every job it schedules: NextPoll moves, LastPoll does not,
+// since no request has been sent yet.
+func (f *fakeEngine) Refresh(ids ...string) {
+	f.record("Refresh " + strings.Join(ids, ","))
+	f.mu.Lock()
+	for i := range f.jobs {
+		j := &f.jobs[i]
+		if len(ids) > 0 && !slices.Contains(ids, j.ID) || j.Terminal() {
+			continue
+		}
+		j.Version++
+		j.NextPoll = j.LastPoll.Add(time.Millisecond)
+		ev := *j
+		f.pending = append(f.pending, track.Event{Job: &ev})
+	}
+	f.mu.Unlock()
+	f.poke()
+}
 
 func (f *fakeEngine) Jobs() []track.Job {
 	f.record("Jobs")
@@ -232,8 +250,9 @@ func (f *fakeDownloader) Next(context.Context) ([]download.Progress, error) {
 
 // timer is a tea.Tick the harness holds until the test fires it.
 type timer struct {
-	d  time.Duration
-	fn func(time.Time) tea.Msg
+	d   time.Duration
+	fn  func(time.Time) tea.Msg
+	due time.Time // hs.now when set, plus d
 }
 
 // harness drives the model as Bubble Tea would, but synchronously: each
@@ -298,7 +317,7 @@ func (hs *harness) options() Options {
 			return nil
 		},
 		after: func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
-			return func() tea.Msg { return timer{d, fn} }
+			return func() tea.Msg { return timer{d, fn, hs.now.Add(d)} }
 		},
 	}
 }
@@ -397,6 +416,25 @@ func (hs *harness) fire(d time.Duration) {
 	ts := hs.timers
 	hs.timers = nil
 	for _, tm := range ts {
+		hs.send(tm.fn(hs.now))
+	}
+}
+
+// advance moves the clock on by d and runs only the timers due by then,
+// where fire runs them all.
+func (hs *harness) advance(d time.Duration) {
+	hs.now = hs.now.Add(d)
+	var due []timer
+	kept := hs.timers[:0]
+	for _, tm := range hs.timers {
+		if tm.due.After(hs.now) {
+			kept = append(kept, tm)
+		} else {
+			due = append(due, tm)
+		}
+	}
+	hs.timers = kept
+	for _, tm := range due {
 		hs.send(tm.fn(hs.now))
 	}
 }

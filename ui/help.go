@@ -29,10 +29,16 @@ func (m *model) helpLines(w, h int) []string {
 
 // scrollHelp moves the help by d lines, within what there is to scroll.
 func (m *model) scrollHelp(d int) {
-	f := m.frame()
-	inner := f.rowsH + f.detailH - 1 // the body's height, less the box's two lines
-	most := max(0, len(m.helpText(m.width))-(inner-1))
+	most := max(0, len(m.helpText(m.width))-m.helpPage())
 	m.helpOff = max(0, min(m.helpOff+d, most))
+}
+
+// helpPage is how many lines of the help a scrolled page shows: the
+// body's height less the box's two lines and the scroll hint.
+func (m *model) helpPage() int {
+	f := m.frame()
+	inner := f.rowsH + f.detailH - 1
+	return max(1, inner-1)
 }
 
 // helpText is the help's lines for a terminal w cells wide: the keys in

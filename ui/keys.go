@@ -106,9 +106,9 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, m.keys.Up, m.keys.DetailUp):
 			m.scrollHelp(-1)
 		case key.Matches(msg, m.keys.PageDown):
-			m.scrollHelp(max(1, m.height-4))
+			m.scrollHelp(m.helpPage())
 		case key.Matches(msg, m.keys.PageUp):
-			m.scrollHelp(-max(1, m.height-4))
+			m.scrollHelp(-m.helpPage())
 		case key.Matches(msg, m.keys.Top):
 			m.helpOff = 0
 		case key.Matches(msg, m.keys.Bottom):
@@ -165,6 +165,10 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.downloadAll()
 	case key.Matches(msg, k.Refresh):
 		if e, ok := m.selected(); ok {
+			if !askable(e) {
+				m.setFlash(termsafe.Clean(e.job.ID)+" has ended: nothing to ask again", false)
+				return m.expireFlash(refreshFlashTTL)
+			}
 			eng, id := m.eng, e.job.ID
 			return tea.Batch(m.startRefresh([]string{id}), func() tea.Msg { eng.Refresh(id); return refreshedMsg{} })
 		}
@@ -173,10 +177,10 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if reload := m.reloadKey; reload != nil && m.conn.KeyRejected {
 			// The user may have fixed the key: read it before asking again.
 			return func() tea.Msg {
+				// Only a new key is worth asking with: the refresh that
+				// follows clears the rejection, and with it the banner and
+				// this read, so keyReloadedMsg starts it only then.
 				changed, hint, err := reload()
-				if err == nil {
-					eng.Refresh()
-				}
 				return keyReloadedMsg{changed, hint, err}
 			}
 		}

@@ -22,13 +22,34 @@ const maxPartLines = 5
 // counted as the rows they take: the downloads a quit stopped, whose .part
 // files stay, and a line a job, or beyond a screenful, the counts and the
 // jobs that need the user.
+//
+// In the demo the rows of the caller's line on where the demo's downloads
+// stay (DemoLeaveLine) are left free.
 func (m *model) leaveText(jobs []track.Job) string {
 	w, h := m.width, m.height
 	if w <= 0 || h <= 0 {
 		w, h = 80, 24
 	}
-	parts := m.stoppedDownloads()
-	return summaryIn(jobs, max(h-1-rows(parts, w), 3), w) + strings.Join(parts, "")
+	room := h - 1
+	if m.demo {
+		room -= rows([]string{DemoLeaveLine(m.dlDir)}, w)
+	}
+	// The .part lines leave the summary the rows of its shortest form, the
+	// counts and how many were left out.
+	least := max(rows(lines(summaryIn(jobs, 0, w, m.demo)), w), 3)
+	parts := m.stoppedDownloads(w, max(room-least, 2))
+	return summaryIn(jobs, max(room-rows(parts, w), least), w, m.demo) + strings.Join(parts, "")
+}
+
+// DemoLeaveLine is the line reel demo prints after the summary when videos
+// were saved; leaveText leaves it its rows.
+func DemoLeaveLine(dir string) string {
+	return "the demo's downloads stay in " + termsafe.Clean(dir) + "\n"
+}
+
+// lines splits text into its lines, each with its newline.
+func lines(text string) []string {
+	return strings.SplitAfter(strings.TrimSuffix(text, "\n"), "\n")
 }
 
 // rows is how many terminal rows of width w the lines take once wrapped.
@@ -44,7 +65,8 @@ func rows(lines []string, w int) int {
 // that: a line of counts by status, then the jobs that need the user (in
 // trouble, failed, not found) as many as fit, then a line saying how many
 // were left out.
-func summaryIn(jobs []track.Job, limit, w int) string {
+// In the demo, whose jobs leave with it, no command is named to see them.
+func summaryIn(jobs []track.Job, limit, w int, demo bool) string {
 	if len(jobs) <= limit {
 		if s := summary(jobs); rows(strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n"), w) <= limit {
 			return s
@@ -75,6 +97,9 @@ func summaryIn(jobs []track.Job, limit, w int) string {
 		case shown > 0:
 			t += ", none of them failed"
 		}
+		if demo {
+			return t + "\n"
+		}
 		return t + "; reel with no arguments shows them all\n"
 	}
 	var b strings.Builder
@@ -99,8 +124,10 @@ func summaryIn(jobs []track.Job, limit, w int) string {
 }
 
 // stoppedDownloads says which downloads the quit stopped before their end:
-// their .part files stay, and d (or reel download) resumes them.
-func (m *model) stoppedDownloads() []string {
+// their .part files stay, and d (or reel download) resumes them. The lines
+// take at most budget rows of width w beyond the first and the last; the
+// files left out are counted.
+func (m *model) stoppedDownloads(w, budget int) []string {
 	var running, queued []*download.Progress
 	for _, d := range m.downloads {
 		switch {
@@ -115,24 +142,38 @@ func (m *model) stoppedDownloads() []string {
 		return nil
 	}
 	slices.SortFunc(running, func(a, b *download.Progress) int { return strings.Compare(a.Path, b.Path) })
-	var out []string
+	var out, last []string
+	if len(queued) > 0 {
+		last = append(last, "↓ "+plural(len(queued), "queued download")+" did not start; d in reel starts it again\n")
+	}
 	if len(running) > 0 {
 		out = append(out, "↓ "+plural(len(running), "download")+" stopped before the end; "+
 			"the .part files stay, and d in reel (or reel download ID) resumes them:\n")
-		for i, p := range running {
-			if i == maxPartLines-1 && len(running) > maxPartLines {
-				out = append(out, "  … and "+strconv.Itoa(len(running)-i)+" more in "+termsafe.Clean(filepath.Dir(p.Path))+"\n")
-				break
+		more := func(i int) string {
+			dir := termsafe.Clean(filepath.Dir(running[i].Path))
+			if i == 0 {
+				return "  in " + dir + "\n" // no room to name one
 			}
+			return "  … and " + strconv.Itoa(len(running)-i) + " more in " + dir + "\n"
+		}
+		used := rows(out, w) + rows(last, w)
+		for i, p := range running {
 			line := "  " + termsafe.Clean(p.Path) + ".part"
 			if p.Total > 0 {
 				line += "  " + formatPercent(float64(p.Done)/float64(p.Total), false) + " of " + human.Size(p.Total)
 			}
-			out = append(out, line+"\n")
+			line += "\n"
+			need := rows([]string{line}, w)
+			if i < len(running)-1 {
+				need += rows([]string{more(i + 1)}, w) // room to count the rest
+			}
+			if i == maxPartLines-1 && len(running) > maxPartLines || used+need > budget {
+				out = append(out, more(i))
+				break
+			}
+			out = append(out, line)
+			used += rows([]string{line}, w)
 		}
 	}
-	if len(queued) > 0 {
-		out = append(out, "↓ "+plural(len(queued), "queued download")+" did not start; d in reel starts it again\n")
-	}
-	return out
+	return append(out, last...)
 }

@@ -2,17 +2,23 @@ package ui
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/termsafe"
+	"github.com/reel-dev/reel/track"
 )
 
-// refreshFlashTTL is how long "refreshing" stays in the status line when no
-// answer arrives to end it sooner: a refresh is one round of requests, and
-// past that the rows, not the message, say what came back.
+// refreshTimeout is how long "refreshing" stays in the status line when
+// not every answer came: the API client's default request timeout, past
+// which a request still unanswered has failed and the rows say so.
+const refreshTimeout = 30 * time.Second
+
+// refreshFlashTTL is how long "refreshed" and "nothing to ask" stay.
 const refreshFlashTTL = 3 * time.Second
 
 // flashExpiredMsg ends a message that is true only for a while; gen is the
@@ -28,21 +34,24 @@ func (m *model) expireFlash(d time.Duration) tea.Cmd {
 // refreshing is the r or R in flight: the jobs asked about, so that the
 // message leaves once they have answered.
 type refreshing struct {
-	gen     int             // the flash that says so
-	waiting map[string]bool // job IDs not answered yet
-	n       int             // jobs asked
+	gen int // the flash that says so
+	// waiting maps the job IDs not answered yet to their LastPoll when
+	// asked: only an answer after that counts, not the event the engine
+	// sends when it merely schedules the request.
+	waiting map[string]time.Time
+	n       int // jobs asked
 }
 
 // startRefresh says which jobs are being asked again. ids nil means every
 // tracked job, of which the engine asks only those an answer can change:
 // jobs under way, not found, or finished without their links.
 func (m *model) startRefresh(ids []string) tea.Cmd {
-	r := &refreshing{waiting: map[string]bool{}}
+	r := &refreshing{waiting: map[string]time.Time{}}
 	var what string
 	if ids == nil {
 		for _, e := range m.all {
-			if e.cat.running() || e.job.NotFound || (finished(&e.job) && linkFor(&e.job) == "") {
-				r.waiting[e.job.ID] = true
+			if askable(e) {
+				r.waiting[e.job.ID] = e.job.LastPoll
 			}
 		}
 		switch n := len(r.waiting); {
@@ -55,7 +64,11 @@ func (m *model) startRefresh(ids []string) tea.Cmd {
 		}
 	} else {
 		for _, id := range ids {
-			r.waiting[id] = true
+			var last time.Time
+			if e := m.jobs[id]; e != nil {
+				last = e.job.LastPoll
+			}
+			r.waiting[id] = last
 		}
 		what = "refreshing " + plural(len(ids), "job")
 		if len(ids) == 1 {
@@ -63,24 +76,38 @@ func (m *model) startRefresh(ids []string) tea.Cmd {
 		}
 	}
 	m.setFlash(what, false)
+	if len(r.waiting) == 0 {
+		m.refresh = nil
+		return m.expireFlash(refreshFlashTTL)
+	}
 	r.gen, r.n = m.flashGen, len(r.waiting)
 	m.refresh = r
-	return m.expireFlash(refreshFlashTTL)
+	return m.expireFlash(refreshTimeout)
+}
+
+// askable tells whether a refresh asks about the job: the engine asks only
+// about jobs an answer can change, those under way, not found, or finished
+// without their links.
+func askable(e *entry) bool {
+	return e.cat.running() || e.job.NotFound || (finished(&e.job) && linkFor(&e.job) == "")
 }
 
 // answered ends the refresh message once the jobs it names have answered,
-// with a word that they did, which leaves in its turn.
-func (m *model) answered(ids []string) tea.Cmd {
+// with a word that they did, which leaves in its turn. A job counts once
+// its LastPoll moved past what it was when asked.
+func (m *model) answered(jobs []*track.Job) tea.Cmd {
 	r := m.refresh
-	if r == nil || len(ids) == 0 {
+	if r == nil || len(jobs) == 0 {
 		return nil
 	}
 	if r.gen != m.flashGen {
 		m.refresh = nil // another message took its place
 		return nil
 	}
-	for _, id := range ids {
-		delete(r.waiting, id)
+	for _, j := range jobs {
+		if last, ok := r.waiting[j.ID]; ok && j.LastPoll.After(last) {
+			delete(r.waiting, j.ID)
+		}
 	}
 	if len(r.waiting) > 0 {
 		return nil
@@ -187,7 +214,61 @@ func (m *model) showBatch() {
 	if c.running == 0 {
 		m.batch = nil
 	}
+	for _, p := range []*download.Progress{c.one, c.failure} {
+		if p != nil {
+			s = m.fitName(s, fileName(p))
+		}
+	}
 	m.setFlash(s, warn)
+}
+
+// minNameW is the fewest columns a file name is shortened to.
+const minNameW = 12
+
+// fitName shortens name in the middle within s when s would not fit the
+// status line beside the counts, so that the counts and the folder after
+// the name survive.
+func (m *model) fitName(s, name string) string {
+	// The counts on the right as the status line shows them, give or take
+	// a download started meanwhile.
+	right := " " + plural(len(m.all), "job") + " "
+	if m.filter != "" {
+		right = " filter: " + m.filter + " (" + strconv.Itoa(len(m.all)) + " of " + strconv.Itoa(len(m.all)) + ") "
+	}
+	if m.dlActive > 0 || m.batch != nil {
+		right += "↓ 99 downloads · "
+	}
+	over := 1 + ansi.StringWidth(s) + ansi.StringWidth(right) - m.width
+	nw := ansi.StringWidth(name)
+	if m.width <= 0 || over <= 0 || nw <= minNameW || !strings.Contains(s, name) {
+		return s
+	}
+	return strings.Replace(s, name, middleCut(name, max(minNameW, nw-over)), 1)
+}
+
+// middleCut shortens s to w columns by an ellipsis in its middle, keeping
+// its start and its end (where a file's extension is).
+func middleCut(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	head, tail := (w-1)/2, w-1-(w-1)/2
+	for head+tail >= len(r) {
+		head, tail = max(0, head-1), max(0, tail-1)
+	}
+	for head+tail > 0 {
+		cut := string(r[:head]) + "…" + string(r[len(r)-tail:])
+		if ansi.StringWidth(cut) <= w {
+			return cut
+		}
+		if head >= tail {
+			head--
+		} else {
+			tail--
+		}
+	}
+	return "…"
 }
 
 // batchDone says how a batch ended: one video by its file, several by

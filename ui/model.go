@@ -98,6 +98,7 @@ type model struct {
 	notifyMode string
 	mouse      bool
 	version    string
+	demo       bool // the jobs are reel demo's (Options.Demo)
 	listening  bool // a callback receiver runs
 
 	st    styles
@@ -190,6 +191,7 @@ func newModel(o Options) *model {
 		notifyMode: o.Notify,
 		mouse:      !o.NoMouse,
 		version:    o.Version,
+		demo:       o.Demo,
 		st:         newStyles(),
 		paint:      newPaints(newStyles()),
 		keys:       newKeyMap(),
@@ -365,7 +367,11 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		case msg.err != nil:
 			m.setFlash("could not read the key again: "+termsafe.Clean(msg.err.Error()), true)
 		case msg.changed:
-			m.setFlash("read a new API key; asking again about every job", false)
+			// A refresh like R's, so the message ends like any refresh.
+			eng := m.eng
+			cmd := m.startRefresh(nil)
+			m.flash = "read a new API key; " + m.flash
+			return m, tea.Batch(cmd, func() tea.Msg { eng.Refresh(); return refreshedMsg{} })
 		default:
 			m.setFlash("API key unchanged: "+termsafe.Clean(msg.hint), true)
 		}
@@ -413,11 +419,11 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 // the notification for jobs that ended while the terminal was unfocused.
 func (m *model) applyEvents(evs []track.Event) tea.Cmd {
 	var ended []*entry
-	var answered []string
+	var answered []*track.Job
 	for _, ev := range evs {
 		switch {
 		case ev.Job != nil:
-			answered = append(answered, ev.Job.ID)
+			answered = append(answered, ev.Job)
 			if m.applyJob(*ev.Job) {
 				ended = append(ended, m.jobs[ev.Job.ID])
 			}

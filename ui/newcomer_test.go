@@ -2,6 +2,9 @@ package ui
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +41,7 @@ func TestNoLinkSaysWhy(t *testing.T) {
 }
 
 // TestRefreshMessageLeaves: "refreshing" is true while the answers are on
-// their way; it leaves when they came, or after refreshFlashTTL at most.
+// their way; it leaves when they came, or after refreshTimeout at most.
 func TestRefreshMessageLeaves(t *testing.T) {
 	hs := newHarness(t, 80, 24, fixtures()...)
 	hs.key("R")
@@ -46,14 +49,32 @@ func TestRefreshMessageLeaves(t *testing.T) {
 		t.Fatalf("R says %q, want %q", hs.m.flash, want)
 	}
 	answer := fixtures()[3] // one answer of ten does not end it
-	answer.Version = 2
+	answer.Version, answer.LastPoll = 2, fixedNow.Add(time.Second)
 	hs.events(track.Event{Job: &answer})
 	if hs.m.flash == "" {
 		t.Error("the first answer of ten ended the refresh message")
 	}
+	hs.advance(refreshFlashTTL) // answers are still coming: it stays
+	if want := "refreshing 10 of 13 jobs (the others have ended)"; hs.m.flash != want {
+		t.Errorf("%v after R, with nine answers to come, the status line says %q, want %q", refreshFlashTTL, hs.m.flash, want)
+	}
+	hs.advance(refreshTimeout - refreshFlashTTL)
+	if hs.m.flash != "" {
+		t.Errorf("%v after R the status line still says %q", refreshTimeout, hs.m.flash)
+	}
+
+	// r on a job that has ended asks nothing, and says so.
+	hs.selectID("job-finished")
+	hs.key("r")
+	if want := "job-finished has ended: nothing to ask again"; hs.m.flash != want {
+		t.Errorf("r on a finished job says %q, want %q", hs.m.flash, want)
+	}
+	if calls := hs.eng.Calls(); slices.Contains(calls, "Refresh job-finished") {
+		t.Errorf("r on a finished job asked the engine: %v", calls)
+	}
 	hs.fire(refreshFlashTTL)
 	if hs.m.flash != "" {
-		t.Errorf("%v after R the status line still says %q", refreshFlashTTL, hs.m.flash)
+		t.Errorf("%v after r on a finished job the status line still says %q", refreshFlashTTL, hs.m.flash)
 	}
 
 	hs.selectID("job-gen")
@@ -62,13 +83,13 @@ func TestRefreshMessageLeaves(t *testing.T) {
 		t.Fatalf("r says %q, want %q", hs.m.flash, want)
 	}
 	other := fixtures()[4] // another job's answer does not end it
-	other.Version = 2
+	other.Version, other.LastPoll = 2, fixedNow.Add(time.Second)
 	hs.events(track.Event{Job: &other})
 	if hs.m.flash == "" {
 		t.Error("another job's answer ended the refresh message")
 	}
 	j := fixtures()[3]
-	j.Version = 3
+	j.Version, j.LastPoll = 3, fixedNow.Add(2*time.Second)
 	hs.events(track.Event{Job: &j})
 	if want := "refreshed: the answer is in its row"; hs.m.flash != want {
 		t.Errorf("job-gen answered, and the status line says %q, want %q", hs.m.flash, want)
@@ -81,7 +102,7 @@ func TestRefreshMessageLeaves(t *testing.T) {
 	hs.key("R")
 	var evs []track.Event
 	for _, j := range fixtures() {
-		j.Version = 9
+		j.Version, j.LastPoll = 9, fixedNow.Add(3*time.Second)
 		evs = append(evs, track.Event{Job: &j})
 	}
 	hs.events(evs...)
@@ -101,6 +122,86 @@ func TestRefreshMessageLeaves(t *testing.T) {
 	}
 }
 
+// TestRefreshWaitsForAnAnswer: the engine sends an event for each job as
+// soon as it schedules the request; that is not an answer, and the status
+// line must not say "refreshed" before a request was even sent.
+func TestRefreshWaitsForAnAnswer(t *testing.T) {
+	for _, k := range []string{"R", "r"} {
+		hs := newHarness(t, 80, 24, fixtures()...)
+		hs.selectID("job-gen")
+		hs.key(k)
+		asking := hs.m.flash
+		if !strings.HasPrefix(asking, "refreshing") {
+			t.Fatalf("%s says %q", k, asking)
+		}
+		hs.events() // the scheduling events the fake sent on Refresh
+		if hs.m.flash != asking {
+			t.Errorf("%s: after the engine only scheduled the requests the status line says %q, want %q", k, hs.m.flash, asking)
+		}
+	}
+}
+
+// TestDownloadMessageKeepsTheFolder: at 80 columns a long file name is
+// shortened in its middle, so the folder and the counts after it are seen.
+func TestDownloadMessageKeepsTheFolder(t *testing.T) {
+	long := "/home/me/videos/" + strings.Repeat("Quarterly update for the whole company ", 2) + "-vid-finished.mp4"
+	for _, st := range []download.State{download.StateDone, download.StateSkipped, download.StateRunning} {
+		hs := newHarnessDL(t, 80, 24, fixtures()...)
+		hs.selectID("job-finished")
+		hs.key("d")
+		hs.progress(download.Progress{VideoID: "vid-finished", Path: long, State: st, Total: 10, Done: 5})
+		lines := strings.Split(ansi.Strip(hs.view()), "\n")
+		status := ""
+		for _, l := range lines {
+			if t := strings.TrimSpace(l); strings.HasPrefix(t, "saved") || strings.HasPrefix(t, "already saved") || strings.HasPrefix(t, "downloading") {
+				status = l
+			}
+		}
+		if !strings.Contains(status, "/home/me/videos") || !strings.Contains(status, ".mp4") {
+			t.Errorf("state %v: the status line loses the folder or the extension:\n%q", st, status)
+		}
+	}
+	if got := middleCut("abcdefghij.mp4", 9); got != "abcd….mp4" {
+		t.Errorf("middleCut = %q", got)
+	}
+	if got := middleCut("日本語の動画ファイル.mp4", 10); ansi.StringWidth(got) > 10 || !strings.HasSuffix(got, "mp4") {
+		t.Errorf("middleCut of wide runes = %q (%d columns)", got, ansi.StringWidth(got))
+	}
+}
+
+// TestHelpPagesDoNotSkip: PgDn in a scrolled help moves by the lines a
+// page shows, so the line after the last one seen comes first.
+func TestHelpPagesDoNotSkip(t *testing.T) {
+	for _, size := range [][2]int{{50, 12}, {80, 24}, {60, 16}} {
+		hs := newHarness(t, size[0], size[1], fixtures()...)
+		hs.key("?")
+		seen := func() int { // the last line shown, from the scroll hint
+			v := ansi.Strip(hs.view())
+			i := strings.Index(v, "↑↓ scroll · ")
+			if i < 0 {
+				return -1
+			}
+			var last, total int
+			if _, err := fmt.Sscanf(v[i+len("↑↓ scroll · "):], "%d of %d", &last, &total); err != nil {
+				t.Fatalf("%dx%d: hint unreadable: %v", size[0], size[1], err)
+			}
+			return last
+		}
+		first := seen()
+		if first < 0 {
+			continue // the help fits: nothing to page
+		}
+		hs.key("pgdown")
+		if hs.m.helpOff != first && seen() != len(hs.m.helpText(hs.m.width)) {
+			t.Errorf("%dx%d: lines 1-%d shown, PgDn starts at line %d, want %d", size[0], size[1], first, hs.m.helpOff+1, first+1)
+		}
+		hs.key("pgup")
+		if hs.m.helpOff != 0 {
+			t.Errorf("%dx%d: PgUp after PgDn left the help at line %d", size[0], size[1], hs.m.helpOff+1)
+		}
+	}
+}
+
 // TestDownloadMessageTellsTheOutcome: the line about d and D counts the
 // whole batch, names the folder, and is not overtaken by a late message
 // from when the downloads started.
@@ -111,7 +212,7 @@ func TestDownloadMessageTellsTheOutcome(t *testing.T) {
 		hs.key("d")
 		hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, State: download.StateSkipped})
 		hs.send(downloadMsg{asked: 1, started: 1}) // the Start command's answer, after the outcome
-		if want := "already saved: Quarterly update – Anna-vid-finished.mp4 is in /home/me/videos"; hs.m.flash != want {
+		if want := "already saved: Quarterly update…vid-finished.mp4 is in /home/me/videos"; hs.m.flash != want {
 			t.Errorf("flash %q, want %q", hs.m.flash, want)
 		}
 	})
@@ -262,16 +363,68 @@ func TestRReadsTheKeyAgain(t *testing.T) {
 	if reads != 1 || !strings.Contains(hs.m.flash, "unchanged") || !strings.Contains(hs.m.flash, hint) || !hs.m.flashWarn {
 		t.Errorf("R with the same key: %d reads, flash %q (warn %v)", reads, hs.m.flash, hs.m.flashWarn)
 	}
+	refreshes := func() int {
+		n := 0
+		for _, c := range hs.eng.Calls() {
+			if c == "Refresh " {
+				n++
+			}
+		}
+		return n
+	}
+	if n := refreshes(); n != 1 {
+		t.Errorf("R with the same key asked the engine again (%d refreshes, want only the first R's): that clears the rejection", n)
+	}
+	hs.key("R")
+	if reads != 2 || !strings.Contains(hs.m.flash, "unchanged") {
+		t.Errorf("a second R with the same key: %d reads, flash %q; the key must be read again", reads, hs.m.flash)
+	}
 	changed = true
 	hs.key("R")
-	if reads != 2 || hs.m.flash != "read a new API key; asking again about every job" {
-		t.Errorf("R with a new key: %d reads, flash %q", reads, hs.m.flash)
+	if want := "read a new API key; refreshing 10 of 13 jobs (the others have ended)"; reads != 3 || hs.m.flash != want {
+		t.Errorf("R with a new key: %d reads, flash %q, want %q", reads, hs.m.flash, want)
 	}
-	if n := strings.Count(strings.Join(hs.eng.Calls(), "\n"), "Refresh \n"); n < 2 {
-		t.Errorf("the engine was asked again %d times after a rejected key, want every R", n)
+	hs.fire(refreshTimeout) // no answer came: the message does not stay
+	if hs.m.flash != "" {
+		t.Errorf("%v after R with a new key the status line still says %q", refreshTimeout, hs.m.flash)
+	}
+	if n := refreshes(); n != 2 {
+		t.Errorf("the engine was asked again %d times, want 2: the first R and the R with a new key", n)
 	}
 	if v := ansi.Strip(hs.view()); !strings.Contains(strings.Join(strings.Fields(v), " "), "Fix api_key in the config file and press R") {
 		t.Errorf("the banner does not say R reads the key again:\n%s", v)
+	}
+}
+
+// TestDemoQuitFits: in the demo the summary leaves a row for the line on
+// where its downloads stay, does not send the user to reel without
+// arguments, and many .part lines that wrap still fit at 50x12.
+func TestDemoQuitFits(t *testing.T) {
+	jobs := append(fixtures(), manyJobs(40)...)
+	for _, demo := range []bool{false, true} {
+		hs := newHarness(t, 50, 12, fixtures()...)
+		hs.m.demo = demo
+		hs.m.dlDir = "/tmp/a-long-temporary-folder/reel-demo-3406164397" // the line on it wraps
+		hs.m.downloads = map[string]*dlState{}
+		for i := range 9 {
+			id := "vid-" + strconv.Itoa(i)
+			path := "/home/me/videos/" + strings.Repeat("A long video title ", 3) + id + ".mp4"
+			hs.m.downloads[id] = &dlState{p: download.Progress{VideoID: id, Path: path, State: download.StateRunning, Done: 1, Total: 4}}
+		}
+		text := hs.m.leaveText(jobs)
+		room := 11 // the prompt takes the last row
+		if demo {
+			room -= 2 // "the demo's downloads stay in …", wrapped
+		}
+		if r := rows(strings.SplitAfter(strings.TrimSuffix(text, "\n"), "\n"), 50); r > room {
+			t.Errorf("demo %v: quitting at 50x12 leaves %d rows, want at most %d:\n%s", demo, r, room, text)
+		}
+		if !strings.Contains(text, "in /home/me/videos") || !strings.Contains(text, ".part") {
+			t.Errorf("demo %v: the .part files are not named and counted:\n%s", demo, text)
+		}
+		if says := strings.Contains(text, "reel with no arguments"); says == demo {
+			t.Errorf("demo %v: the summary says reel with no arguments shows the jobs: %v\n%s", demo, says, text)
+		}
 	}
 }
 

@@ -55,6 +55,10 @@ type Options struct {
 	Env func(string) string
 	// Version is shown in the help overlay.
 	Version string
+	// Demo says the jobs are the demo's: the quit summary leaves room for
+	// the caller's DemoLeaveLine on where the demo's downloads stay, and does not
+	// send the user to reel without arguments to see jobs that are gone.
+	Demo bool
 	// Notice is a line for the status bar at start, such as where
 	// callbacks are received; it stays until another message takes its
 	// place. Server text in it must be cleaned by the caller.

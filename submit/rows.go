@@ -16,7 +16,7 @@ import (
 // Limits on input, named in the errors that enforce them. Rows are read one
 // at a time, so memory stays flat however long a file is.
 const (
-	MaxLine     = 1 << 20 // bytes in one line of a CSV file
+	MaxLine     = 1 << 20 // bytes in one line, or one row, of a CSV file
 	MaxColumns  = 1000    // columns in a CSV file
 	MaxBody     = 1 << 20 // bytes in one JSON body
 	MaxProblems = 100     // problems reported for one file before reading stops

@@ -307,3 +307,46 @@ func TestReadersKeepMemoryFlat(t *testing.T) {
 		})
 	}
 }
+
+// countReader counts the bytes taken from it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// A quoted value spanning many short lines is one row: it is held to
+// MaxLine as a whole, and reading stops there, not at the file's end
+// (200 MB here, which csv would otherwise buffer whole).
+func TestCSVQuotedValueOverManyLinesIsHeldToTheLimit(t *testing.T) {
+	const lines = 100 << 20 / 2 // "a\n" a line: 200 MB
+	in := &countReader{r: io.MultiReader(strings.NewReader("name,city\nAda,Paris\nBob,\""),
+		&repeatReader{line: []byte("a\n"), n: lines}, strings.NewReader("\"\n"))}
+	rows, _, err := readAll(t, ReadCSV, in, src)
+	var p Problem
+	if !errors.As(err, &p) || p.Line != 3 || !strings.Contains(p.Msg, "row longer than 1 MiB (the limit)") {
+		t.Fatalf("got %v, want rows.csv:3 naming the row limit", err)
+	}
+	if len(rows) != 1 {
+		t.Fatalf("%d rows before the long one, want 1", len(rows))
+	}
+	if in.n > 2*MaxLine {
+		t.Fatalf("read %d bytes: want to stop near %d", in.n, MaxLine)
+	}
+}
+
+// A row within MaxLine whose values escape past MaxBody is a problem at
+// its line, not a body sent.
+func TestCSVRowBodyIsHeldToMaxBody(t *testing.T) {
+	in := "name\n\"" + strings.Repeat("\x01", MaxLine/2) + "\"\nAda\n"
+	rows, probs, err := readAll(t, ReadCSV, strings.NewReader(in), src)
+	if err != nil || len(rows) != 1 || len(probs) != 1 || probs[0].Line != 2 ||
+		!strings.Contains(probs[0].Msg, "more than 1 MiB (the limit)") {
+		t.Fatalf("rows %d, problems %v, err %v", len(rows), probs, err)
+	}
+}

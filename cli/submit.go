@@ -53,8 +53,9 @@ file and line, and nothing is sent until all are fixed (--dry-run checks and
 stops there). Each row is then journaled in the store before its POST and
 again with the answer, so running the same command again, after a crash, a
 Ctrl+C or a lost network, skips the rows already created. A row is the same
-row when its file, its place among the rows and its values are the same: add
-new rows at the end.
+row when its template and its values are the same (in any column or key
+order), wherever the file is and wherever the row stands in it; rows repeated
+in a file are that many jobs.
 
 A POST whose outcome is unknown (the connection dropped after the request was
 sent, a 5xx, a timeout, an answer that cannot be read) may have created the

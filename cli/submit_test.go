@@ -224,3 +224,41 @@ func TestReceiverMatchesByRowKey(t *testing.T) {
 		t.Fatalf("matched %v, want only %s", e.IDs, c[1].JobID)
 	}
 }
+
+// A rerun from the same rows at another path (a symlink in another
+// folder), with a row deleted above the others, sends nothing: the rows
+// are the same rows. JSON bodies with their keys reordered too.
+func TestSubmitRerunFromElsewhereSendsNothing(t *testing.T) {
+	srv, env := simEnv(t, sim.Options{Seed: 7, CallbackEvery: -1})
+	dir := t.TempDir()
+	rows := writeFile(t, dir, "rows.csv", "name,city\nAda,Paris\nBob,Rome\nAda,Paris\n")
+	jobs := writeFile(t, dir, "jobs.jsonl", `{"videoCreative":{"a":1,"b":2}}`+"\n"+`{"videoCreative":{"c":3}}`+"\n")
+	if _, errs, code := runCLI(t, env, "", "submit", "--template", "tpl_1", rows); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, errs, code := runCLI(t, env, "", "submit", jobs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	other := filepath.Join(t.TempDir(), "sub")
+	if err := os.Mkdir(other, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	moved := writeFile(t, dir, "moved.csv", "city,name\nRome,Bob\nParis,Ada\nParis,Ada\n") // Ada,Paris's first copy deleted, columns swapped
+	link := filepath.Join(other, "link.csv")
+	if err := os.Symlink(moved, link); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	_, errs, code := runCLI(t, env, "", "submit", "--dry-run", "--template", "tpl_1", link)
+	if code != 0 || !strings.Contains(errs, "0 would be sent, 3 are created already") {
+		t.Fatalf("dry run through a symlink: exit %d: %s", code, errs)
+	}
+	reordered := writeFile(t, other, "jobs.json", `[{"videoCreative":{"c":3}}, {"videoCreative":{"b":2, "a":1}}]`)
+	_, errs, code = runCLI(t, env, "", "submit", "--dry-run", reordered)
+	if code != 0 || !strings.Contains(errs, "0 would be sent, 2 are created already") {
+		t.Fatalf("dry run of reordered JSON: exit %d: %s", code, errs)
+	}
+	_, errs, code = runCLI(t, env, "", "submit", "--template", "tpl_1", link)
+	if code != 0 || len(srv.Creations()) != 5 {
+		t.Fatalf("rerun: exit %d, %d creations (want 5): %s", code, len(srv.Creations()), errs)
+	}
+}

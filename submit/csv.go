@@ -31,6 +31,7 @@ func ReadCSV(r io.Reader, src Source, row func(Row) error, bad func(Problem)) er
 		return nil
 	}
 	var header []string
+	var keys keyer
 	number := 0
 	next := 1 // the line the next row starts at, blank lines aside
 	for {
@@ -106,9 +107,9 @@ func ReadCSV(r io.Reader, src Source, row func(Row) error, bad func(Problem)) er
 			}
 			continue
 		}
-		content, _ := json.Marshal(vars) // keys sorted: the content, whatever the column order
+		content, _ := json.Marshal(vars) // keys sorted: the header and values, whatever the column order
 		if err := row(Row{File: src.Name, Line: line, Number: number, Kind: Template, Body: body,
-			Key: rowKey(src, Template, number, content)}); err != nil {
+			Key: keys.key(src, Template, content)}); err != nil {
 			return err
 		}
 	}

@@ -53,6 +53,7 @@ func ReadJSON(r io.Reader, src Source, row func(Row) error, bad func(Problem)) e
 		return Problem{File: src.Name, Line: cr.lineAt(base), Msg: "not job bodies: want a JSON object, an array of objects, or JSON lines"}
 	}
 	problems, number := 0, 0
+	var keys keyer
 	for first != '[' || dec.More() {
 		var raw json.RawMessage
 		cr.mark = base + dec.InputOffset()
@@ -77,7 +78,7 @@ func ReadJSON(r io.Reader, src Source, row func(Row) error, bad func(Problem)) e
 		_ = json.Compact(&buf, raw)
 		body := json.RawMessage(buf.Bytes())
 		if err := row(Row{File: src.Name, Line: line, Number: number, Kind: kind, Body: body,
-			Key: rowKey(src, kind, number, body)}); err != nil {
+			Key: keys.key(src, kind, canonical(body))}); err != nil {
 			return err
 		}
 	}
@@ -93,6 +94,22 @@ func ReadJSON(r io.Reader, src Source, row func(Row) error, bad func(Problem)) e
 		return Problem{File: src.Name, Msg: "no job bodies in it"}
 	}
 	return nil
+}
+
+// canonical is a body re-encoded with its keys sorted, its numbers as
+// written: the same body whatever the order of its keys or its spacing.
+func canonical(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return body
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 // firstByte peeks at the first byte that is not white space; 0 at the end.

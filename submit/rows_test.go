@@ -74,8 +74,8 @@ func TestCSVKeysAreStable(t *testing.T) {
 	other := src
 	other.ID = "/abs/other.csv"
 	c, _, _ := readAll(t, ReadCSV, strings.NewReader("name,city\nAda,Paris\nAda,Paris\n"), other)
-	if c[0].Key == a[0].Key || c[0].Key == c[1].Key {
-		t.Fatal("another file, or another row number with the same values, must be another row")
+	if c[0].Key != a[0].Key || c[0].Key == c[1].Key {
+		t.Fatal("the same row at another path must be the same row; a repeated row another one")
 	}
 	tpl := src
 	tpl.Template = "tpl2"
@@ -348,5 +348,36 @@ func TestCSVRowBodyIsHeldToMaxBody(t *testing.T) {
 	if err != nil || len(rows) != 1 || len(probs) != 1 || probs[0].Line != 2 ||
 		!strings.Contains(probs[0].Msg, "more than 1 MiB (the limit)") {
 		t.Fatalf("rows %d, problems %v, err %v", len(rows), probs, err)
+	}
+}
+
+// A row's key is its content, not where the file is nor the row's place:
+// the same rows at another path, JSON keys reordered, a row deleted above
+// them, keep their keys; repeated rows stay apart, in order.
+func TestKeysFollowContentNotPlace(t *testing.T) {
+	keys := func(read func(io.Reader, Source, func(Row) error, func(Problem)) error, s Source, in string) []string {
+		rows, probs, err := readAll(t, read, strings.NewReader(in), s)
+		if err != nil || len(probs) > 0 {
+			t.Fatalf("err %v, problems %v", err, probs)
+		}
+		var k []string
+		for _, r := range rows {
+			k = append(k, r.Key)
+		}
+		return k
+	}
+	moved := Source{Name: "link.csv", ID: "/elsewhere/link.csv", Template: "tpl"}
+	a := keys(ReadCSV, src, "name,city\nAda,Paris\nBob,Rome\nAda,Paris\nCy,Nice\n")
+	b := keys(ReadCSV, moved, "name,city\nBob,Rome\nAda,Paris\nAda,Paris\nCy,Nice\n")
+	if b[0] != a[1] || b[1] != a[0] || b[2] != a[2] || b[3] != a[3] || a[0] == a[2] {
+		t.Fatalf("CSV keys moved with the path or a deleted row:\n%v\n%v", a, b)
+	}
+	j := Source{Name: "a.json", ID: "/a.json"}
+	jl := Source{Name: "b.json", ID: "/x/b.json"}
+	x := keys(ReadJSON, j, `{"templateJobId":"t","dynamicVariables":{"a":"1","b":2.50}}`+"\n"+
+		`{"videoCreative":{"k":1}}`+"\n"+`{"videoCreative":{"k":2}}`)
+	y := keys(ReadJSON, jl, `[{"videoCreative":{"k":2}}, {"dynamicVariables":{"b":2.50,  "a":"1"},"templateJobId":"t"}]`)
+	if y[0] != x[2] || y[1] != x[0] {
+		t.Fatalf("JSON keys moved with key order, the path or a deleted row:\n%v\n%v", x, y)
 	}
 }

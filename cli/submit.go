@@ -208,9 +208,14 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 	return nil
 }
 
-// submitSources names each file and settles its identity for row keys.
+// submitSources names each file, refusing one named twice (through
+// another path, a symlink or a hard link too): its rows would race
+// themselves.
 func submitSources(args []string, template string) ([]submit.Source, error) {
-	var srcs []submit.Source
+	var (
+		srcs []submit.Source
+		fis  []os.FileInfo
+	)
 	for _, a := range args {
 		if a == "-" {
 			return nil, usageErr(errors.New("submit reads its files twice (once to check every row, once to send): " +
@@ -223,10 +228,16 @@ func submitSources(args []string, template string) ([]submit.Source, error) {
 		if fi.IsDir() {
 			return nil, usageErr(fmt.Errorf("%s is a folder: name a CSV or JSON file", a))
 		}
+		for i, prev := range fis {
+			if os.SameFile(prev, fi) {
+				return nil, usageErr(fmt.Errorf("%s and %s are the same file: name it once", srcs[i].Name, a))
+			}
+		}
 		abs, err := filepath.Abs(a)
 		if err != nil {
 			return nil, usageErr(err)
 		}
+		fis = append(fis, fi)
 		srcs = append(srcs, submit.Source{Name: a, ID: abs, Template: template})
 	}
 	return srcs, nil

@@ -117,6 +117,7 @@ func TestSubmitBadInputSendsNothing(t *testing.T) {
 		{[]string{"--template", "t", "-"}, "save standard input to a file"},
 		{[]string{"--template", "t", filepath.Join(dir, "missing.csv")}, "missing.csv: no such file"},
 		{[]string{"--template", "t", dir}, "is a folder"},
+		{[]string{"--template", "t", good, filepath.Join(dir, ".", "good.csv")}, "are the same file: name it once"},
 		{[]string{"--template", "t", "--callback-url", "ftp://x", good}, "--callback-url"},
 		{[]string{"--template", "t", "--listen", "127.0.0.1:0", good}, "needs a fixed port"},
 		{[]string{}, "requires at least 1 arg"},

@@ -52,6 +52,8 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Report hears of each row's outcome, one call at a time.
 	Report func(Result)
+
+	parked func() // tests: a worker waits for its row's twin on the wire
 }
 
 // Outcome is what became of a row in this run.
@@ -104,6 +106,7 @@ func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
 		sum      Summary
 		wg       sync.WaitGroup
 		firstErr error
+		inflight = keysInFlight{m: map[string]chan struct{}{}, parked: o.parked}
 	)
 	record := func(r Result) {
 		mu.Lock()
@@ -117,6 +120,9 @@ func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
 			sum.Failed++
 		case OutUnknown:
 			sum.Unknown++
+		default:
+			sum.NotSent++ // taken, then stopped before its turn
+			return
 		}
 		if o.Report != nil {
 			o.Report(r)
@@ -135,16 +141,19 @@ func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
 					if !ok {
 						return
 					}
+					if !inflight.take(stop, row.Key) {
+						record(Result{Row: row}) // interrupted while its twin was on the wire
+						continue
+					}
 					r, err := o.send(stop, row)
+					inflight.done(row.Key)
 					if err != nil {
 						mu.Lock()
 						firstErr = cmp.Or(firstErr, err)
 						mu.Unlock()
 						cancel(err)
 					}
-					if r.Outcome != "" {
-						record(r)
-					}
+					record(r)
 				}
 			}
 		})
@@ -157,6 +166,46 @@ func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
 		return sum, firstErr
 	}
 	return sum, ctx.Err()
+}
+
+// keysInFlight is the row keys this run is sending. The journal keeps two
+// runs from sending one row; this keeps one run from racing itself when a
+// row comes twice (the same row in two files): the second waits for the
+// first's answer, then goes through the journal, which now knows it.
+type keysInFlight struct {
+	mu     sync.Mutex
+	m      map[string]chan struct{}
+	parked func()
+}
+
+// take waits until no worker is sending key, then marks it sent by the
+// caller; false when ctx ends first.
+func (k *keysInFlight) take(ctx context.Context, key string) bool {
+	for {
+		k.mu.Lock()
+		busy, ok := k.m[key]
+		if !ok {
+			k.m[key] = make(chan struct{})
+			k.mu.Unlock()
+			return true
+		}
+		k.mu.Unlock()
+		if k.parked != nil {
+			k.parked()
+		}
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+func (k *keysInFlight) done(key string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	close(k.m[key])
+	delete(k.m, key)
 }
 
 // send takes one row through the journal and the API. An error stops the

@@ -260,3 +260,85 @@ func TestCallbackFields(t *testing.T) {
 		t.Fatal("no receiver: the body must go as it is")
 	}
 }
+
+// gatePoster holds its first POST until released and counts them all.
+type gatePoster struct {
+	mu               sync.Mutex
+	calls            int
+	entered, release chan struct{}
+	second           chan struct{}
+}
+
+func (p *gatePoster) CreateRaw(context.Context, bool, json.RawMessage) (*api.Created, error) {
+	p.mu.Lock()
+	p.calls++
+	n := p.calls
+	p.mu.Unlock()
+	switch n {
+	case 1:
+		close(p.entered)
+		<-p.release
+	case 2:
+		close(p.second)
+	}
+	return &api.Created{ID: fmt.Sprint("job-", n)}, nil
+}
+
+// The same row twice in one run (the same row in two files), with
+// --resend-unknown: the second waits for the first's answer and is then
+// skipped, never sent beside it.
+func TestSendNeverRacesItself(t *testing.T) {
+	for range 20 {
+		p := &gatePoster{entered: make(chan struct{}), release: make(chan struct{}), second: make(chan struct{})}
+		parked := make(chan struct{})
+		var once sync.Once
+		done := make(chan Summary)
+		go func() {
+			sum, _ := Send(context.Background(), feed(templateRow("1"), templateRow("1")), Options{
+				Poster: p, Journal: newMem(), Force: true, Workers: 2,
+				parked: func() { once.Do(func() { close(parked) }) },
+			})
+			done <- sum
+		}()
+		<-p.entered
+		select {
+		case <-parked:
+		case <-p.second:
+			t.Fatal("the row was sent again while its first POST was on the wire")
+		}
+		close(p.release)
+		sum := <-done
+		if p.calls != 1 || sum.Created != 1 || sum.Skipped != 1 {
+			t.Fatalf("%d POSTs, summary %+v: want 1 created, 1 skipped", p.calls, sum)
+		}
+	}
+}
+
+// pacePoster's rate cap never gives a turn before ctx ends.
+type pacePoster struct {
+	fakePoster
+	waiting chan struct{}
+}
+
+func (p *pacePoster) Pace(ctx context.Context) (context.Context, error) {
+	close(p.waiting)
+	<-ctx.Done()
+	return ctx, ctx.Err()
+}
+
+// A row taken from the feed, then interrupted while waiting its turn at
+// the rate cap, counts as not sent in Send's own summary.
+func TestSendCountsRowsStoppedBeforeTheirTurn(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &pacePoster{waiting: make(chan struct{})}
+	done := make(chan Summary)
+	go func() {
+		sum, _ := Send(ctx, feed(templateRow("1"), templateRow("2"), templateRow("3")), Options{Poster: p, Journal: newMem(), Workers: 1})
+		done <- sum
+	}()
+	<-p.waiting
+	cancel()
+	if sum := <-done; sum.NotSent != 3 || sum.Created+sum.Failed+sum.Unknown+sum.Skipped != 0 {
+		t.Fatalf("summary %+v: want 3 not sent", sum)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,8 +114,10 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 	if err != nil {
 		return err
 	}
-	if o.CallbackURL != "" && !strings.HasPrefix(o.CallbackURL, "http://") && !strings.HasPrefix(o.CallbackURL, "https://") {
-		return usageErr(fmt.Errorf("--callback-url %q: want an http or https URL", o.CallbackURL))
+	if o.CallbackURL != "" {
+		if msg := config.CheckCallbackURL(o.CallbackURL); msg != "" {
+			return usageErr(fmt.Errorf("--callback-url %s: %s", termsafe.Clean(o.CallbackURL), msg))
+		}
 	}
 	rows, kinds, err := checkRows(sio, srcs)
 	if err != nil {
@@ -136,6 +140,9 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 	cbURL, err := submitCallbackURL(sio, s, o.CallbackURL)
 	if err != nil {
 		return err
+	}
+	if w := loopbackWarning(cbURL, s.BaseURL); w != "" {
+		fmt.Fprintln(sio.Err, "reel: "+w)
 	}
 	wantWait := o.Wait || o.wait.Download != ""
 	if cbURL != "" && !wantWait && o.CallbackURL == "" && s.CallbackURL == "" {
@@ -361,12 +368,39 @@ func submitCallbackURL(sio IO, s *config.Settings, flagURL string) (string, erro
 	if err != nil {
 		return "", usageErr(err)
 	}
-	if _, port, _ := net.SplitHostPort(hostport); port == "0" {
+	host, port, _ := net.SplitHostPort(hostport)
+	if port == "0" {
 		return "", usageErr(fmt.Errorf("--listen %s: submit gives the callback URL to each job, so it needs a fixed port", s.Listen))
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
+		return "", usageErr(fmt.Errorf("--listen %s listens on every address, which is no address to call back: "+
+			"give --callback-url the URL that reaches this receiver", termsafe.Clean(s.Listen)))
 	}
 	secret, err := callbackSecret(sio, s)
 	if err != nil {
 		return "", err
 	}
 	return "http://" + hostport + "/callback/" + secret, nil
+}
+
+// loopbackWarning is a warning when jobs would call back this machine's
+// loopback address while the API is elsewhere: it cannot reach it.
+func loopbackWarning(cbURL, baseURL string) string {
+	cb, err := url.Parse(cbURL)
+	if cbURL == "" || err != nil || !loopbackHost(cb.Hostname()) {
+		return ""
+	}
+	if base, err := url.Parse(baseURL); err == nil && loopbackHost(base.Hostname()) {
+		return "" // a simulator on this machine reaches it
+	}
+	return fmt.Sprintf("each job will call back %s, a loopback address the API at %s cannot reach: "+
+		"give --callback-url a public URL that forwards to the receiver", termsafe.CleanURL(cbURL), termsafe.CleanURL(baseURL))
+}
+
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

@@ -120,6 +120,9 @@ func TestSubmitBadInputSendsNothing(t *testing.T) {
 		{[]string{"--template", "t", good, filepath.Join(dir, ".", "good.csv")}, "are the same file: name it once"},
 		{[]string{"--template", "t", "--callback-url", "ftp://x", good}, "--callback-url"},
 		{[]string{"--template", "t", "--listen", "127.0.0.1:0", good}, "needs a fixed port"},
+		{[]string{"--template", "t", "--callback-url", "http:///callback/x", good}, "--callback-url http:///callback/x: must be an http or https URL"},
+		{[]string{"--template", "t", "--listen", "0.0.0.0:18261", good}, "give --callback-url the URL that reaches this receiver"},
+		{[]string{"--template", "t", "--listen", "[::]:18261", good}, "listens on every address"},
 		{[]string{}, "requires at least 1 arg"},
 	} {
 		_, errs, code := runCLI(t, env, "", append([]string{"submit"}, tt.args...)...)
@@ -261,5 +264,26 @@ func TestSubmitRerunFromElsewhereSendsNothing(t *testing.T) {
 	_, errs, code = runCLI(t, env, "", "submit", "--template", "tpl_1", link)
 	if code != 0 || len(srv.Creations()) != 5 {
 		t.Fatalf("rerun: exit %d, %d creations (want 5): %s", code, len(srv.Creations()), errs)
+	}
+}
+
+// Jobs told to call back a loopback address can only reach it from an API
+// on the same machine (the simulator).
+func TestSubmitWarnsOfALoopbackCallback(t *testing.T) {
+	for _, tt := range []struct {
+		cb, base string
+		warn     bool
+	}{
+		{"http://127.0.0.1:8080/callback/s", "https://app.colossyan.com/api/v1", true},
+		{"http://localhost:8080/callback/s", "https://app.colossyan.com/api/v1", true},
+		{"http://[::1]:8080/callback/s", "https://app.colossyan.com/api/v1", true},
+		{"http://127.0.0.1:8080/callback/s", "http://127.0.0.1:18260", false},
+		{"https://hooks.example.com/callback/s", "https://app.colossyan.com/api/v1", false},
+		{"", "https://app.colossyan.com/api/v1", false},
+	} {
+		w := loopbackWarning(tt.cb, tt.base)
+		if (w != "") != tt.warn || tt.warn && !strings.Contains(w, "--callback-url") {
+			t.Errorf("callback %q, base %q: warning %q", tt.cb, tt.base, w)
+		}
 	}
 }

@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
+
+	"github.com/reel-dev/reel/config"
 )
 
 // ReadJSON reads job bodies from a JSON file: one object, an array of
@@ -165,17 +166,15 @@ func checkBody(raw json.RawMessage) (Kind, string) {
 	for _, k := range []string{"callback", "callbackUrl"} {
 		if v, ok := obj[k]; ok {
 			var s string
-			if json.Unmarshal(v, &s) != nil || !httpURL(s) {
-				return "", k + " must be an http or https URL"
+			if json.Unmarshal(v, &s) != nil {
+				return "", k + " must be a string: an http or https URL"
+			}
+			if msg := config.CheckCallbackURL(s); msg != "" {
+				return "", k + " " + msg
 			}
 		}
 	}
 	return kind, ""
-}
-
-func httpURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // countingReader counts the bytes read and remembers where lines end, only

@@ -32,6 +32,7 @@ type submitOptions struct {
 	Wait          bool
 	JSON          bool
 	ResendUnknown bool
+	AllowEmpty    bool
 	CallbackURL   string
 	wait          waitOptions // --download and the other wait hooks bind here
 	again         string      // the command's flags and files, for a hint to copy
@@ -100,6 +101,7 @@ the API key was rejected.`,
 	f.BoolVar(&o.Wait, "wait", false, "then wait until the jobs end, as reel wait does")
 	f.BoolVar(&o.JSON, "json", false, `write one {"row","id","videoId","state"} object a line`)
 	f.BoolVar(&o.ResendUnknown, "resend-unknown", false, "send rows whose outcome is unknown again (may make duplicates)")
+	f.BoolVar(&o.AllowEmpty, "allow-empty", false, "take rows with an empty variable (else each is a problem)")
 	f.StringVar(&o.CallbackURL, "callback-url", "", "public `URL` of the callback receiver to give each job")
 	for _, h := range waitHooks {
 		if h.Flags != nil {
@@ -113,6 +115,9 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 	srcs, err := submitSources(args, o.Template)
 	if err != nil {
 		return err
+	}
+	for i := range srcs {
+		srcs[i].AllowEmpty = o.AllowEmpty
 	}
 	if o.CallbackURL != "" {
 		if msg := config.CheckCallbackURL(o.CallbackURL); msg != "" {

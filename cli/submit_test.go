@@ -117,6 +117,8 @@ func TestSubmitBadInputSendsNothing(t *testing.T) {
 		{[]string{"--template", "t", "-"}, "save standard input to a file"},
 		{[]string{"--template", "t", filepath.Join(dir, "missing.csv")}, "missing.csv: no such file"},
 		{[]string{"--template", "t", dir}, "is a folder"},
+		{[]string{"--template", "t", writeFile(t, dir, "gap.csv", "name,city\nAda,\n")}, `gap.csv:2: column "city" is empty`},
+		{[]string{"--template", "t", "--dry-run", filepath.Join(dir, "gap.csv")}, `gap.csv:2: column "city" is empty`},
 		{[]string{"--template", "t", good, filepath.Join(dir, ".", "good.csv")}, "are the same file: name it once"},
 		{[]string{"--template", "t", "--callback-url", "ftp://x", good}, "--callback-url"},
 		{[]string{"--template", "t", "--listen", "127.0.0.1:0", good}, "needs a fixed port"},
@@ -136,6 +138,10 @@ func TestSubmitBadInputSendsNothing(t *testing.T) {
 	_, errs, code := runCLI(t, env, "", "submit", "--dry-run", "--template", "t", good)
 	if code != 0 || !strings.Contains(errs, "1 rows, all good") || len(srv.Creations()) != 0 {
 		t.Fatalf("dry run: exit %d: %s", code, errs)
+	}
+	_, errs, code = runCLI(t, env, "", "submit", "--dry-run", "--allow-empty", "--template", "t", filepath.Join(dir, "gap.csv"))
+	if code != 0 || !strings.Contains(errs, "1 rows, all good") {
+		t.Fatalf("dry run --allow-empty: exit %d: %s", code, errs)
 	}
 }
 

@@ -91,6 +91,14 @@ func ReadCSV(r io.Reader, src Source, row func(Row) error, bad func(Problem)) er
 				ok = false
 				break
 			}
+			if !src.AllowEmpty && strings.TrimSpace(v) == "" {
+				l, _ := cr.FieldPos(i)
+				if e := report(l, "column %q is empty (give --allow-empty if the template takes an empty value)", header[i]); e != nil {
+					return e
+				}
+				ok = false
+				break
+			}
 			vars[header[i]] = v
 		}
 		if !ok {
@@ -142,6 +150,8 @@ func readHeader(rec []string) ([]string, error) {
 			return nil, fmt.Errorf("header column %d is not valid UTF-8", i+1)
 		case seen[name]:
 			return nil, fmt.Errorf("header names %q twice", name)
+		case name == PayloadKey:
+			return nil, fmt.Errorf("header column %d is named %q, which reel keeps for the row key in each job's callbackPayload: rename it", i+1, name)
 		}
 		seen[name] = true
 		header[i] = name

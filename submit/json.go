@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/reel-dev/reel/config"
 )
@@ -67,7 +69,7 @@ func ReadJSON(r io.Reader, src Source, row func(Row) error, bad func(Problem)) e
 		number++
 		end := base + dec.InputOffset()
 		line := cr.lineAt(end - int64(len(raw)))
-		kind, msg := checkBody(raw)
+		kind, msg := checkBody(raw, src.AllowEmpty)
 		if msg != "" {
 			bad(Problem{File: src.Name, Line: line, Msg: msg})
 			if problems++; problems >= MaxProblems {
@@ -135,7 +137,7 @@ func firstByte(br *bufio.Reader) (byte, error) {
 }
 
 // checkBody says which kind of job a body is, or what is wrong with it.
-func checkBody(raw json.RawMessage) (Kind, string) {
+func checkBody(raw json.RawMessage, allowEmpty bool) (Kind, string) {
 	if len(raw) > MaxBody {
 		return "", fmt.Sprintf("a body of %d bytes, more than %d MiB (the limit)", len(raw), MaxBody>>20)
 	}
@@ -160,6 +162,9 @@ func checkBody(raw json.RawMessage) (Kind, string) {
 	if _, ok := obj["dynamicVariables"]; ok && !isObject("dynamicVariables") {
 		return "", "dynamicVariables must be an object"
 	}
+	if msg := emptyVariable(obj["dynamicVariables"]); msg != "" && !allowEmpty {
+		return "", msg
+	}
 	if _, ok := obj["callbackPayload"]; ok && !isObject("callbackPayload") {
 		return "", "callbackPayload must be an object"
 	}
@@ -175,6 +180,25 @@ func checkBody(raw json.RawMessage) (Kind, string) {
 		}
 	}
 	return kind, ""
+}
+
+// emptyVariable names the first dynamic variable given as an empty string.
+func emptyVariable(raw json.RawMessage) string {
+	var vars map[string]any
+	if json.Unmarshal(raw, &vars) != nil {
+		return ""
+	}
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		if s, ok := vars[k].(string); ok && strings.TrimSpace(s) == "" {
+			return fmt.Sprintf("dynamic variable %q is empty (give --allow-empty if the template takes an empty value)", k)
+		}
+	}
+	return ""
 }
 
 // countingReader counts the bytes read and remembers where lines end, only

@@ -40,6 +40,10 @@ type Source struct {
 	ID string
 	// Template is --template: every CSV row is a job from it.
 	Template string
+	// AllowEmpty takes a dynamic variable with no value (an empty CSV
+	// cell, "" in JSON); without it such a row is a problem, most often a
+	// gap in the data that would render as a blank.
+	AllowEmpty bool
 }
 
 // Row is one job to create.

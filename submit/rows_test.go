@@ -381,3 +381,31 @@ func TestKeysFollowContentNotPlace(t *testing.T) {
 		t.Fatalf("JSON keys moved with key order, the path or a deleted row:\n%v\n%v", x, y)
 	}
 }
+
+// An empty variable is a problem at its line unless AllowEmpty; a column
+// named reelRow is refused (the callback payload keeps it).
+func TestEmptyVariablesAndTheReservedColumn(t *testing.T) {
+	in := "name,city\nAda,Paris\nBob,\nCy, \n"
+	rows, probs, err := readAll(t, ReadCSV, strings.NewReader(in), src)
+	if err != nil || len(rows) != 1 || len(probs) != 2 || probs[0].Line != 3 || probs[1].Line != 4 ||
+		!strings.Contains(probs[0].Msg, `column "city" is empty (give --allow-empty`) {
+		t.Fatalf("rows %d, problems %v, err %v", len(rows), probs, err)
+	}
+	allow := src
+	allow.AllowEmpty = true
+	if rows, probs, err := readAll(t, ReadCSV, strings.NewReader(in), allow); err != nil || len(rows) != 3 || len(probs) != 0 {
+		t.Fatalf("--allow-empty: rows %d, problems %v, err %v", len(rows), probs, err)
+	}
+	_, _, err = readAll(t, ReadCSV, strings.NewReader("name,reelRow\nAda,1\n"), src)
+	if err == nil || !strings.Contains(err.Error(), `rows.csv:1: header column 2 is named "reelRow"`) {
+		t.Fatalf("a reelRow column: %v", err)
+	}
+	j := `{"templateJobId":"t","dynamicVariables":{"a":"x","b":""}}` + "\n" + `{"videoCreative":{},"dynamicVariables":{"n":1}}`
+	rows, probs, err = readAll(t, ReadJSON, strings.NewReader(j), Source{Name: "j.json"})
+	if err != nil || len(rows) != 1 || len(probs) != 1 || probs[0].Line != 1 || !strings.Contains(probs[0].Msg, `dynamic variable "b" is empty`) {
+		t.Fatalf("JSON: rows %d, problems %v, err %v", len(rows), probs, err)
+	}
+	if rows, _, _ := readAll(t, ReadJSON, strings.NewReader(j), Source{Name: "j.json", AllowEmpty: true}); len(rows) != 2 {
+		t.Fatalf("JSON --allow-empty: %d rows", len(rows))
+	}
+}

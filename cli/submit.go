@@ -177,7 +177,7 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 		readErr <- feedRows(ctx, srcs, rows, feed)
 	}()
 	sum, sendErr := submit.Send(ctx, feed, submit.Options{
-		Poster: c, Journal: st, CallbackURL: cbURL, Force: o.ResendUnknown, Report: out.row,
+		Poster: c, Journal: st, CallbackURL: cbURL, Force: o.ResendUnknown, Report: out.row, Waiting: out.waiting,
 	})
 	rerr := <-readErr
 	// Rows the run never reached: interrupted, or stopped by a rejected key.

@@ -293,3 +293,12 @@ func TestSubmitWarnsOfALoopbackCallback(t *testing.T) {
 		}
 	}
 }
+
+func TestSubmitSaysWhenRateLimited(t *testing.T) {
+	var errs bytes.Buffer
+	r := &submitReporter{sio: IO{Out: io.Discard, Err: &errs}}
+	r.waiting(submit.Row{File: "rows.csv", Line: 7}, 2*time.Minute+300*time.Millisecond)
+	if errs.String() != "reel: rows.csv:7: rate limited, waiting 2m0s\n" {
+		t.Fatalf("%q", errs.String())
+	}
+}

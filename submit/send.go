@@ -28,6 +28,14 @@ type Pacer interface {
 	Pace(ctx context.Context) (context.Context, error)
 }
 
+// MaxWait is the longest a row waits for the API's Retry-After in one go.
+// A longer wait fails the row (it surely was not taken, so a rerun sends
+// it) rather than hold the run silently for an unbounded time.
+const MaxWait = 5 * time.Minute
+
+// longWait is a wait worth telling the user about.
+const longWait = 10 * time.Second
+
 // PayloadKey is the callbackPayload key that carries a row's key, so the
 // callback for a job names the row it came from.
 const PayloadKey = "reelRow"
@@ -52,6 +60,9 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Report hears of each row's outcome, one call at a time.
 	Report func(Result)
+	// Waiting, when set, hears of a row about to wait 10 s or more for
+	// the API to take requests again (its Retry-After).
+	Waiting func(row Row, d time.Duration)
 
 	parked func() // tests: a worker waits for its row's twin on the wire
 }
@@ -267,6 +278,10 @@ func (o *Options) send(ctx context.Context, row Row) (Result, error) {
 			}
 			return r, jerr
 		}
+		if wait > MaxWait {
+			return o.answer(ctx, entry, res, OutFailed, fmt.Sprintf("the API asked to wait %s, more than %s (the limit): "+
+				"not sent; run the same command again later to send it", wait, MaxWait))
+		}
 		if try >= o.MaxSends {
 			return o.answer(ctx, entry, res, OutFailed, fmt.Sprintf("not taken after %d tries (the limit): %v", try, err))
 		}
@@ -278,6 +293,8 @@ func (o *Options) send(ctx context.Context, row Row) (Result, error) {
 		}
 		if wait <= 0 {
 			wait = backoff(try)
+		} else if wait >= longWait && o.Waiting != nil {
+			o.Waiting(row, wait)
 		}
 		interrupted := o.Sleep(ctx, wait)
 		paced, perr := o.pace(ctx)

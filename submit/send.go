@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/download"
 )
 
 // Poster sends one create request; *api.Client is one.
@@ -370,12 +371,13 @@ func classify(err error, connected bool) (wait time.Duration, retry bool, out Ou
 	return 0, false, OutUnknown
 }
 
-// backoff is the wait before try+1 when the server named none: 1 s, 2 s,
-// 4 s... up to 30 s, with jitter so workers do not return together.
-func backoff(try int) time.Duration {
-	d := min(time.Second<<min(try-1, 5), 30*time.Second)
-	return d/2 + rand.N(d/2+1)
-}
+// retryBackoff spaces tries when the server named no wait: 1 s, 2 s,
+// 4 s... up to 30 s, with jitter so workers do not return together. The
+// downloader's own spacing, so the program has one.
+var retryBackoff = download.Backoff{Base: time.Second, Max: 30 * time.Second}
+
+// backoff is the wait before try+1.
+func backoff(try int) time.Duration { return retryBackoff.Delay(try, rand.Float64()) }
 
 // withCallback adds the callback URL and the row's key to a row's body.
 func withCallback(row Row, callbackURL string) (json.RawMessage, error) {

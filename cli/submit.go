@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +32,7 @@ type submitOptions struct {
 	Wait          bool
 	JSON          bool
 	ResendUnknown bool
+	AllowEmpty    bool
 	CallbackURL   string
 	wait          waitOptions // --download and the other wait hooks bind here
 	again         string      // the command's flags and files, for a hint to copy
@@ -53,8 +56,9 @@ file and line, and nothing is sent until all are fixed (--dry-run checks and
 stops there). Each row is then journaled in the store before its POST and
 again with the answer, so running the same command again, after a crash, a
 Ctrl+C or a lost network, skips the rows already created. A row is the same
-row when its file, its place among the rows and its values are the same: add
-new rows at the end.
+row when its template and its values are the same (in any column or key
+order), wherever the file is and wherever the row stands in it; rows repeated
+in a file are that many jobs.
 
 A POST whose outcome is unknown (the connection dropped after the request was
 sent, a 5xx, a timeout, an answer that cannot be read) may have created the
@@ -97,6 +101,7 @@ the API key was rejected.`,
 	f.BoolVar(&o.Wait, "wait", false, "then wait until the jobs end, as reel wait does")
 	f.BoolVar(&o.JSON, "json", false, `write one {"row","id","videoId","state"} object a line`)
 	f.BoolVar(&o.ResendUnknown, "resend-unknown", false, "send rows whose outcome is unknown again (may make duplicates)")
+	f.BoolVar(&o.AllowEmpty, "allow-empty", false, "take rows with an empty variable (else each is a problem)")
 	f.StringVar(&o.CallbackURL, "callback-url", "", "public `URL` of the callback receiver to give each job")
 	for _, h := range waitHooks {
 		if h.Flags != nil {
@@ -111,8 +116,13 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 	if err != nil {
 		return err
 	}
-	if o.CallbackURL != "" && !strings.HasPrefix(o.CallbackURL, "http://") && !strings.HasPrefix(o.CallbackURL, "https://") {
-		return usageErr(fmt.Errorf("--callback-url %q: want an http or https URL", o.CallbackURL))
+	for i := range srcs {
+		srcs[i].AllowEmpty = o.AllowEmpty
+	}
+	if o.CallbackURL != "" {
+		if msg := config.CheckCallbackURL(o.CallbackURL); msg != "" {
+			return usageErr(fmt.Errorf("--callback-url %s: %s", termsafe.Clean(o.CallbackURL), msg))
+		}
 	}
 	rows, kinds, err := checkRows(sio, srcs)
 	if err != nil {
@@ -135,6 +145,9 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 	cbURL, err := submitCallbackURL(sio, s, o.CallbackURL)
 	if err != nil {
 		return err
+	}
+	if w := loopbackWarning(cbURL, s.BaseURL); w != "" {
+		fmt.Fprintln(sio.Err, "reel: "+w)
 	}
 	wantWait := o.Wait || o.wait.Download != ""
 	if cbURL != "" && !wantWait && o.CallbackURL == "" && s.CallbackURL == "" {
@@ -164,7 +177,7 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 		readErr <- feedRows(ctx, srcs, rows, feed)
 	}()
 	sum, sendErr := submit.Send(ctx, feed, submit.Options{
-		Poster: c, Journal: st, CallbackURL: cbURL, Force: o.ResendUnknown, Report: out.row,
+		Poster: c, Journal: st, CallbackURL: cbURL, Force: o.ResendUnknown, Report: out.row, Waiting: out.waiting,
 	})
 	rerr := <-readErr
 	// Rows the run never reached: interrupted, or stopped by a rejected key.
@@ -207,9 +220,14 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 	return nil
 }
 
-// submitSources names each file and settles its identity for row keys.
+// submitSources names each file, refusing one named twice (through
+// another path, a symlink or a hard link too): its rows would race
+// themselves.
 func submitSources(args []string, template string) ([]submit.Source, error) {
-	var srcs []submit.Source
+	var (
+		srcs []submit.Source
+		fis  []os.FileInfo
+	)
 	for _, a := range args {
 		if a == "-" {
 			return nil, usageErr(errors.New("submit reads its files twice (once to check every row, once to send): " +
@@ -222,10 +240,16 @@ func submitSources(args []string, template string) ([]submit.Source, error) {
 		if fi.IsDir() {
 			return nil, usageErr(fmt.Errorf("%s is a folder: name a CSV or JSON file", a))
 		}
+		for i, prev := range fis {
+			if os.SameFile(prev, fi) {
+				return nil, usageErr(fmt.Errorf("%s and %s are the same file: name it once", srcs[i].Name, a))
+			}
+		}
 		abs, err := filepath.Abs(a)
 		if err != nil {
 			return nil, usageErr(err)
 		}
+		fis = append(fis, fi)
 		srcs = append(srcs, submit.Source{Name: a, ID: abs, Template: template})
 	}
 	return srcs, nil
@@ -349,12 +373,39 @@ func submitCallbackURL(sio IO, s *config.Settings, flagURL string) (string, erro
 	if err != nil {
 		return "", usageErr(err)
 	}
-	if _, port, _ := net.SplitHostPort(hostport); port == "0" {
+	host, port, _ := net.SplitHostPort(hostport)
+	if port == "0" {
 		return "", usageErr(fmt.Errorf("--listen %s: submit gives the callback URL to each job, so it needs a fixed port", s.Listen))
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
+		return "", usageErr(fmt.Errorf("--listen %s listens on every address, which is no address to call back: "+
+			"give --callback-url the URL that reaches this receiver", termsafe.Clean(s.Listen)))
 	}
 	secret, err := callbackSecret(sio, s)
 	if err != nil {
 		return "", err
 	}
 	return "http://" + hostport + "/callback/" + secret, nil
+}
+
+// loopbackWarning is a warning when jobs would call back this machine's
+// loopback address while the API is elsewhere: it cannot reach it.
+func loopbackWarning(cbURL, baseURL string) string {
+	cb, err := url.Parse(cbURL)
+	if cbURL == "" || err != nil || !loopbackHost(cb.Hostname()) {
+		return ""
+	}
+	if base, err := url.Parse(baseURL); err == nil && loopbackHost(base.Hostname()) {
+		return "" // a simulator on this machine reaches it
+	}
+	return fmt.Sprintf("each job will call back %s, a loopback address the API at %s cannot reach: "+
+		"give --callback-url a public URL that forwards to the receiver", termsafe.CleanURL(cbURL), termsafe.CleanURL(baseURL))
+}
+
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

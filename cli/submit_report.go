@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -47,6 +48,13 @@ func (r *submitReporter) row(res submit.Result) {
 	case submit.OutUnknown:
 		fmt.Fprintf(r.sio.Err, "reel: %s: unknown, may have been created: %s (row key %s)\n", where, termsafe.Clean(res.Err), res.Row.Key)
 	}
+}
+
+// waiting tells of a row held back by the API's Retry-After.
+func (r *submitReporter) waiting(row submit.Row, d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintf(r.sio.Err, "reel: %s: rate limited, waiting %s\n", termsafe.Clean(row.Where()), d.Round(time.Second))
 }
 
 func (r *submitReporter) summary(sum submit.Summary, o *submitOptions) {

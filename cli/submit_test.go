@@ -117,8 +117,14 @@ func TestSubmitBadInputSendsNothing(t *testing.T) {
 		{[]string{"--template", "t", "-"}, "save standard input to a file"},
 		{[]string{"--template", "t", filepath.Join(dir, "missing.csv")}, "missing.csv: no such file"},
 		{[]string{"--template", "t", dir}, "is a folder"},
+		{[]string{"--template", "t", writeFile(t, dir, "gap.csv", "name,city\nAda,\n")}, `gap.csv:2: column "city" is empty`},
+		{[]string{"--template", "t", "--dry-run", filepath.Join(dir, "gap.csv")}, `gap.csv:2: column "city" is empty`},
+		{[]string{"--template", "t", good, filepath.Join(dir, ".", "good.csv")}, "are the same file: name it once"},
 		{[]string{"--template", "t", "--callback-url", "ftp://x", good}, "--callback-url"},
 		{[]string{"--template", "t", "--listen", "127.0.0.1:0", good}, "needs a fixed port"},
+		{[]string{"--template", "t", "--callback-url", "http:///callback/x", good}, "--callback-url http:///callback/x: must be an http or https URL"},
+		{[]string{"--template", "t", "--listen", "0.0.0.0:18261", good}, "give --callback-url the URL that reaches this receiver"},
+		{[]string{"--template", "t", "--listen", "[::]:18261", good}, "listens on every address"},
 		{[]string{}, "requires at least 1 arg"},
 	} {
 		_, errs, code := runCLI(t, env, "", append([]string{"submit"}, tt.args...)...)
@@ -132,6 +138,10 @@ func TestSubmitBadInputSendsNothing(t *testing.T) {
 	_, errs, code := runCLI(t, env, "", "submit", "--dry-run", "--template", "t", good)
 	if code != 0 || !strings.Contains(errs, "1 rows, all good") || len(srv.Creations()) != 0 {
 		t.Fatalf("dry run: exit %d: %s", code, errs)
+	}
+	_, errs, code = runCLI(t, env, "", "submit", "--dry-run", "--allow-empty", "--template", "t", filepath.Join(dir, "gap.csv"))
+	if code != 0 || !strings.Contains(errs, "1 rows, all good") {
+		t.Fatalf("dry run --allow-empty: exit %d: %s", code, errs)
 	}
 }
 
@@ -222,5 +232,73 @@ func TestReceiverMatchesByRowKey(t *testing.T) {
 	resp.Body.Close()
 	if e := <-got; len(e.IDs) != 1 || e.IDs[0] != c[1].JobID {
 		t.Fatalf("matched %v, want only %s", e.IDs, c[1].JobID)
+	}
+}
+
+// A rerun from the same rows at another path (a symlink in another
+// folder), with a row deleted above the others, sends nothing: the rows
+// are the same rows. JSON bodies with their keys reordered too.
+func TestSubmitRerunFromElsewhereSendsNothing(t *testing.T) {
+	srv, env := simEnv(t, sim.Options{Seed: 7, CallbackEvery: -1})
+	dir := t.TempDir()
+	rows := writeFile(t, dir, "rows.csv", "name,city\nAda,Paris\nBob,Rome\nAda,Paris\n")
+	jobs := writeFile(t, dir, "jobs.jsonl", `{"videoCreative":{"a":1,"b":2}}`+"\n"+`{"videoCreative":{"c":3}}`+"\n")
+	if _, errs, code := runCLI(t, env, "", "submit", "--template", "tpl_1", rows); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, errs, code := runCLI(t, env, "", "submit", jobs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	other := filepath.Join(t.TempDir(), "sub")
+	if err := os.Mkdir(other, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	moved := writeFile(t, dir, "moved.csv", "city,name\nRome,Bob\nParis,Ada\nParis,Ada\n") // Ada,Paris's first copy deleted, columns swapped
+	link := filepath.Join(other, "link.csv")
+	if err := os.Symlink(moved, link); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	_, errs, code := runCLI(t, env, "", "submit", "--dry-run", "--template", "tpl_1", link)
+	if code != 0 || !strings.Contains(errs, "0 would be sent, 3 are created already") {
+		t.Fatalf("dry run through a symlink: exit %d: %s", code, errs)
+	}
+	reordered := writeFile(t, other, "jobs.json", `[{"videoCreative":{"c":3}}, {"videoCreative":{"b":2, "a":1}}]`)
+	_, errs, code = runCLI(t, env, "", "submit", "--dry-run", reordered)
+	if code != 0 || !strings.Contains(errs, "0 would be sent, 2 are created already") {
+		t.Fatalf("dry run of reordered JSON: exit %d: %s", code, errs)
+	}
+	_, errs, code = runCLI(t, env, "", "submit", "--template", "tpl_1", link)
+	if code != 0 || len(srv.Creations()) != 5 {
+		t.Fatalf("rerun: exit %d, %d creations (want 5): %s", code, len(srv.Creations()), errs)
+	}
+}
+
+// Jobs told to call back a loopback address can only reach it from an API
+// on the same machine (the simulator).
+func TestSubmitWarnsOfALoopbackCallback(t *testing.T) {
+	for _, tt := range []struct {
+		cb, base string
+		warn     bool
+	}{
+		{"http://127.0.0.1:8080/callback/s", "https://app.colossyan.com/api/v1", true},
+		{"http://localhost:8080/callback/s", "https://app.colossyan.com/api/v1", true},
+		{"http://[::1]:8080/callback/s", "https://app.colossyan.com/api/v1", true},
+		{"http://127.0.0.1:8080/callback/s", "http://127.0.0.1:18260", false},
+		{"https://hooks.example.com/callback/s", "https://app.colossyan.com/api/v1", false},
+		{"", "https://app.colossyan.com/api/v1", false},
+	} {
+		w := loopbackWarning(tt.cb, tt.base)
+		if (w != "") != tt.warn || tt.warn && !strings.Contains(w, "--callback-url") {
+			t.Errorf("callback %q, base %q: warning %q", tt.cb, tt.base, w)
+		}
+	}
+}
+
+func TestSubmitSaysWhenRateLimited(t *testing.T) {
+	var errs bytes.Buffer
+	r := &submitReporter{sio: IO{Out: io.Discard, Err: &errs}}
+	r.waiting(submit.Row{File: "rows.csv", Line: 7}, 2*time.Minute+300*time.Millisecond)
+	if errs.String() != "reel: rows.csv:7: rate limited, waiting 2m0s\n" {
+		t.Fatalf("%q", errs.String())
 	}
 }

@@ -15,7 +15,8 @@ import (
 // Each good row goes to row (an error from it stops the reading and is
 // returned); each bad one to bad, and reading goes on, up to MaxProblems.
 // The returned error is one that stops the reading: a read error, a line
-// over MaxLine, too many problems.
+// or a row (its quoted values may span lines) over MaxLine, too many
+// problems.
 func ReadCSV(r io.Reader, src Source, row func(Row) error, bad func(Problem)) error {
 	lr := &lineReader{r: r}
 	cr := csv.NewReader(lr)
@@ -30,15 +31,26 @@ func ReadCSV(r io.Reader, src Source, row func(Row) error, bad func(Problem)) er
 		return nil
 	}
 	var header []string
+	var keys keyer
 	number := 0
+	next := 1 // the line the next row starts at, blank lines aside
 	for {
 		rec, err := cr.Read()
+		lr.mark = cr.InputOffset() // a row ends here: its bytes are counted from here
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if lr.err != nil {
 			// The reader's own limit, not a CSV error: name it as such.
-			return Problem{File: src.Name, Line: lr.ends + 1, Msg: lr.err.Error()}
+			line := lr.ends + 1
+			if lr.rowLong {
+				line = next
+			}
+			return Problem{File: src.Name, Line: line, Msg: lr.err.Error()}
+		}
+		if err == nil && len(rec) > 0 {
+			l, _ := cr.FieldPos(len(rec) - 1)
+			next = l + strings.Count(rec[len(rec)-1], "\n") + 1
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
@@ -79,6 +91,14 @@ func ReadCSV(r io.Reader, src Source, row func(Row) error, bad func(Problem)) er
 				ok = false
 				break
 			}
+			if !src.AllowEmpty && strings.TrimSpace(v) == "" {
+				l, _ := cr.FieldPos(i)
+				if e := report(l, "column %q is empty (give --allow-empty if the template takes an empty value)", header[i]); e != nil {
+					return e
+				}
+				ok = false
+				break
+			}
 			vars[header[i]] = v
 		}
 		if !ok {
@@ -88,9 +108,16 @@ func ReadCSV(r io.Reader, src Source, row func(Row) error, bad func(Problem)) er
 		if err != nil {
 			return err
 		}
-		content, _ := json.Marshal(vars) // keys sorted: the content, whatever the column order
+		if len(body) > MaxBody {
+			// Escaping can make a row within MaxLine a body over MaxBody.
+			if e := report(line, "a job body of %d bytes, more than %d MiB (the limit)", len(body), MaxBody>>20); e != nil {
+				return e
+			}
+			continue
+		}
+		content, _ := json.Marshal(vars) // keys sorted: the header and values, whatever the column order
 		if err := row(Row{File: src.Name, Line: line, Number: number, Kind: Template, Body: body,
-			Key: rowKey(src, Template, number, content)}); err != nil {
+			Key: keys.key(src, Template, content)}); err != nil {
 			return err
 		}
 	}
@@ -123,6 +150,8 @@ func readHeader(rec []string) ([]string, error) {
 			return nil, fmt.Errorf("header column %d is not valid UTF-8", i+1)
 		case seen[name]:
 			return nil, fmt.Errorf("header names %q twice", name)
+		case name == PayloadKey:
+			return nil, fmt.Errorf("header column %d is named %q, which reel keeps for the row key in each job's callbackPayload: rename it", i+1, name)
 		}
 		seen[name] = true
 		header[i] = name
@@ -132,14 +161,22 @@ func readHeader(rec []string) ([]string, error) {
 
 // lineReader passes a file through with every line end (LF, CRLF, or a
 // lone CR, which encoding/csv does not take as one) made LF, and stops at
-// a line longer than MaxLine, which csv would otherwise buffer whole.
+// a line, or a row, longer than MaxLine, which csv would otherwise buffer
+// whole. A row is counted from mark, where the last one ended: a quoted
+// value spans lines, so a line end does not end a row.
 type lineReader struct {
-	r      io.Reader
-	ends   int  // line ends passed so far
-	run    int  // bytes since the last line end
-	skipLF bool // the last byte was a CR, passed on as LF
-	err    error
+	r       io.Reader
+	ends    int   // line ends passed so far
+	run     int   // bytes since the last line end
+	out     int64 // bytes passed on
+	mark    int64 // where the row being read starts (csv.Reader.InputOffset)
+	skipLF  bool  // the last byte was a CR, passed on as LF
+	rowLong bool  // err is a row over the limit, not a line
+	err     error
 }
+
+// readAhead is how far csv's buffer may read past the row it is on.
+const readAhead = 64 << 10
 
 func (l *lineReader) Read(p []byte) (int, error) {
 	for {
@@ -172,6 +209,11 @@ func (l *lineReader) Read(p []byte) (int, error) {
 			}
 			p[w] = c
 			w++
+			if l.out++; l.out-l.mark > MaxLine+readAhead {
+				l.rowLong = true
+				l.err = fmt.Errorf("a row longer than %d MiB (the limit), its quoted values' lines together", MaxLine>>20)
+				return 0, l.err
+			}
 		}
 		if w > 0 || err != nil || n == 0 {
 			return w, err

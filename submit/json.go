@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/reel-dev/reel/config"
 )
 
 // ReadJSON reads job bodies from a JSON file: one object, an array of
@@ -53,6 +56,7 @@ func ReadJSON(r io.Reader, src Source, row func(Row) error, bad func(Problem)) e
 		return Problem{File: src.Name, Line: cr.lineAt(base), Msg: "not job bodies: want a JSON object, an array of objects, or JSON lines"}
 	}
 	problems, number := 0, 0
+	var keys keyer
 	for first != '[' || dec.More() {
 		var raw json.RawMessage
 		cr.mark = base + dec.InputOffset()
@@ -65,7 +69,7 @@ func ReadJSON(r io.Reader, src Source, row func(Row) error, bad func(Problem)) e
 		number++
 		end := base + dec.InputOffset()
 		line := cr.lineAt(end - int64(len(raw)))
-		kind, msg := checkBody(raw)
+		kind, msg := checkBody(raw, src.AllowEmpty)
 		if msg != "" {
 			bad(Problem{File: src.Name, Line: line, Msg: msg})
 			if problems++; problems >= MaxProblems {
@@ -77,7 +81,7 @@ func ReadJSON(r io.Reader, src Source, row func(Row) error, bad func(Problem)) e
 		_ = json.Compact(&buf, raw)
 		body := json.RawMessage(buf.Bytes())
 		if err := row(Row{File: src.Name, Line: line, Number: number, Kind: kind, Body: body,
-			Key: rowKey(src, kind, number, body)}); err != nil {
+			Key: keys.key(src, kind, canonical(body))}); err != nil {
 			return err
 		}
 	}
@@ -93,6 +97,22 @@ func ReadJSON(r io.Reader, src Source, row func(Row) error, bad func(Problem)) e
 		return Problem{File: src.Name, Msg: "no job bodies in it"}
 	}
 	return nil
+}
+
+// canonical is a body re-encoded with its keys sorted, its numbers as
+// written: the same body whatever the order of its keys or its spacing.
+func canonical(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return body
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 // firstByte peeks at the first byte that is not white space; 0 at the end.
@@ -117,7 +137,7 @@ func firstByte(br *bufio.Reader) (byte, error) {
 }
 
 // checkBody says which kind of job a body is, or what is wrong with it.
-func checkBody(raw json.RawMessage) (Kind, string) {
+func checkBody(raw json.RawMessage, allowEmpty bool) (Kind, string) {
 	if len(raw) > MaxBody {
 		return "", fmt.Sprintf("a body of %d bytes, more than %d MiB (the limit)", len(raw), MaxBody>>20)
 	}
@@ -142,23 +162,43 @@ func checkBody(raw json.RawMessage) (Kind, string) {
 	if _, ok := obj["dynamicVariables"]; ok && !isObject("dynamicVariables") {
 		return "", "dynamicVariables must be an object"
 	}
+	if msg := emptyVariable(obj["dynamicVariables"]); msg != "" && !allowEmpty {
+		return "", msg
+	}
 	if _, ok := obj["callbackPayload"]; ok && !isObject("callbackPayload") {
 		return "", "callbackPayload must be an object"
 	}
 	for _, k := range []string{"callback", "callbackUrl"} {
 		if v, ok := obj[k]; ok {
 			var s string
-			if json.Unmarshal(v, &s) != nil || !httpURL(s) {
-				return "", k + " must be an http or https URL"
+			if json.Unmarshal(v, &s) != nil {
+				return "", k + " must be a string: an http or https URL"
+			}
+			if msg := config.CheckCallbackURL(s); msg != "" {
+				return "", k + " " + msg
 			}
 		}
 	}
 	return kind, ""
 }
 
-func httpURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+// emptyVariable names the first dynamic variable given as an empty string.
+func emptyVariable(raw json.RawMessage) string {
+	var vars map[string]any
+	if json.Unmarshal(raw, &vars) != nil {
+		return ""
+	}
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		if s, ok := vars[k].(string); ok && strings.TrimSpace(s) == "" {
+			return fmt.Sprintf("dynamic variable %q is empty (give --allow-empty if the template takes an empty value)", k)
+		}
+	}
+	return ""
 }
 
 // countingReader counts the bytes read and remembers where lines end, only

@@ -74,8 +74,8 @@ func TestCSVKeysAreStable(t *testing.T) {
 	other := src
 	other.ID = "/abs/other.csv"
 	c, _, _ := readAll(t, ReadCSV, strings.NewReader("name,city\nAda,Paris\nAda,Paris\n"), other)
-	if c[0].Key == a[0].Key || c[0].Key == c[1].Key {
-		t.Fatal("another file, or another row number with the same values, must be another row")
+	if c[0].Key != a[0].Key || c[0].Key == c[1].Key {
+		t.Fatal("the same row at another path must be the same row; a repeated row another one")
 	}
 	tpl := src
 	tpl.Template = "tpl2"
@@ -305,5 +305,107 @@ func TestReadersKeepMemoryFlat(t *testing.T) {
 				t.Fatalf("live heap grew from %d to %d bytes over %d rows (%d MB of input)", first, last, n-every, n*len(line)>>20)
 			}
 		})
+	}
+}
+
+// countReader counts the bytes taken from it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// A quoted value spanning many short lines is one row: it is held to
+// MaxLine as a whole, and reading stops there, not at the file's end
+// (200 MB here, which csv would otherwise buffer whole).
+func TestCSVQuotedValueOverManyLinesIsHeldToTheLimit(t *testing.T) {
+	const lines = 100 << 20 / 2 // "a\n" a line: 200 MB
+	in := &countReader{r: io.MultiReader(strings.NewReader("name,city\nAda,Paris\nBob,\""),
+		&repeatReader{line: []byte("a\n"), n: lines}, strings.NewReader("\"\n"))}
+	rows, _, err := readAll(t, ReadCSV, in, src)
+	var p Problem
+	if !errors.As(err, &p) || p.Line != 3 || !strings.Contains(p.Msg, "row longer than 1 MiB (the limit)") {
+		t.Fatalf("got %v, want rows.csv:3 naming the row limit", err)
+	}
+	if len(rows) != 1 {
+		t.Fatalf("%d rows before the long one, want 1", len(rows))
+	}
+	if in.n > 2*MaxLine {
+		t.Fatalf("read %d bytes: want to stop near %d", in.n, MaxLine)
+	}
+}
+
+// A row within MaxLine whose values escape past MaxBody is a problem at
+// its line, not a body sent.
+func TestCSVRowBodyIsHeldToMaxBody(t *testing.T) {
+	in := "name\n\"" + strings.Repeat("\x01", MaxLine/2) + "\"\nAda\n"
+	rows, probs, err := readAll(t, ReadCSV, strings.NewReader(in), src)
+	if err != nil || len(rows) != 1 || len(probs) != 1 || probs[0].Line != 2 ||
+		!strings.Contains(probs[0].Msg, "more than 1 MiB (the limit)") {
+		t.Fatalf("rows %d, problems %v, err %v", len(rows), probs, err)
+	}
+}
+
+// A row's key is its content, not where the file is nor the row's place:
+// the same rows at another path, JSON keys reordered, a row deleted above
+// them, keep their keys; repeated rows stay apart, in order.
+func TestKeysFollowContentNotPlace(t *testing.T) {
+	keys := func(read func(io.Reader, Source, func(Row) error, func(Problem)) error, s Source, in string) []string {
+		rows, probs, err := readAll(t, read, strings.NewReader(in), s)
+		if err != nil || len(probs) > 0 {
+			t.Fatalf("err %v, problems %v", err, probs)
+		}
+		var k []string
+		for _, r := range rows {
+			k = append(k, r.Key)
+		}
+		return k
+	}
+	moved := Source{Name: "link.csv", ID: "/elsewhere/link.csv", Template: "tpl"}
+	a := keys(ReadCSV, src, "name,city\nAda,Paris\nBob,Rome\nAda,Paris\nCy,Nice\n")
+	b := keys(ReadCSV, moved, "name,city\nBob,Rome\nAda,Paris\nAda,Paris\nCy,Nice\n")
+	if b[0] != a[1] || b[1] != a[0] || b[2] != a[2] || b[3] != a[3] || a[0] == a[2] {
+		t.Fatalf("CSV keys moved with the path or a deleted row:\n%v\n%v", a, b)
+	}
+	j := Source{Name: "a.json", ID: "/a.json"}
+	jl := Source{Name: "b.json", ID: "/x/b.json"}
+	x := keys(ReadJSON, j, `{"templateJobId":"t","dynamicVariables":{"a":"1","b":2.50}}`+"\n"+
+		`{"videoCreative":{"k":1}}`+"\n"+`{"videoCreative":{"k":2}}`)
+	y := keys(ReadJSON, jl, `[{"videoCreative":{"k":2}}, {"dynamicVariables":{"b":2.50,  "a":"1"},"templateJobId":"t"}]`)
+	if y[0] != x[2] || y[1] != x[0] {
+		t.Fatalf("JSON keys moved with key order, the path or a deleted row:\n%v\n%v", x, y)
+	}
+}
+
+// An empty variable is a problem at its line unless AllowEmpty; a column
+// named reelRow is refused (the callback payload keeps it).
+func TestEmptyVariablesAndTheReservedColumn(t *testing.T) {
+	in := "name,city\nAda,Paris\nBob,\nCy, \n"
+	rows, probs, err := readAll(t, ReadCSV, strings.NewReader(in), src)
+	if err != nil || len(rows) != 1 || len(probs) != 2 || probs[0].Line != 3 || probs[1].Line != 4 ||
+		!strings.Contains(probs[0].Msg, `column "city" is empty (give --allow-empty`) {
+		t.Fatalf("rows %d, problems %v, err %v", len(rows), probs, err)
+	}
+	allow := src
+	allow.AllowEmpty = true
+	if rows, probs, err := readAll(t, ReadCSV, strings.NewReader(in), allow); err != nil || len(rows) != 3 || len(probs) != 0 {
+		t.Fatalf("--allow-empty: rows %d, problems %v, err %v", len(rows), probs, err)
+	}
+	_, _, err = readAll(t, ReadCSV, strings.NewReader("name,reelRow\nAda,1\n"), src)
+	if err == nil || !strings.Contains(err.Error(), `rows.csv:1: header column 2 is named "reelRow"`) {
+		t.Fatalf("a reelRow column: %v", err)
+	}
+	j := `{"templateJobId":"t","dynamicVariables":{"a":"x","b":""}}` + "\n" + `{"videoCreative":{},"dynamicVariables":{"n":1}}`
+	rows, probs, err = readAll(t, ReadJSON, strings.NewReader(j), Source{Name: "j.json"})
+	if err != nil || len(rows) != 1 || len(probs) != 1 || probs[0].Line != 1 || !strings.Contains(probs[0].Msg, `dynamic variable "b" is empty`) {
+		t.Fatalf("JSON: rows %d, problems %v, err %v", len(rows), probs, err)
+	}
+	if rows, _, _ := readAll(t, ReadJSON, strings.NewReader(j), Source{Name: "j.json", AllowEmpty: true}); len(rows) != 2 {
+		t.Fatalf("JSON --allow-empty: %d rows", len(rows))
 	}
 }

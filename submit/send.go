@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/download"
 )
 
 // Poster sends one create request; *api.Client is one.
@@ -27,6 +28,14 @@ type Poster interface {
 type Pacer interface {
 	Pace(ctx context.Context) (context.Context, error)
 }
+
+// MaxWait is the longest a row waits for the API's Retry-After in one go.
+// A longer wait fails the row (it surely was not taken, so a rerun sends
+// it) rather than hold the run silently for an unbounded time.
+const MaxWait = 5 * time.Minute
+
+// longWait is a wait worth telling the user about.
+const longWait = 10 * time.Second
 
 // PayloadKey is the callbackPayload key that carries a row's key, so the
 // callback for a job names the row it came from.
@@ -52,6 +61,11 @@ type Options struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Report hears of each row's outcome, one call at a time.
 	Report func(Result)
+	// Waiting, when set, hears of a row about to wait 10 s or more for
+	// the API to take requests again (its Retry-After).
+	Waiting func(row Row, d time.Duration)
+
+	parked func() // tests: a worker waits for its row's twin on the wire
 }
 
 // Outcome is what became of a row in this run.
@@ -104,6 +118,7 @@ func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
 		sum      Summary
 		wg       sync.WaitGroup
 		firstErr error
+		inflight = keysInFlight{m: map[string]chan struct{}{}, parked: o.parked}
 	)
 	record := func(r Result) {
 		mu.Lock()
@@ -117,6 +132,9 @@ func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
 			sum.Failed++
 		case OutUnknown:
 			sum.Unknown++
+		default:
+			sum.NotSent++ // taken, then stopped before its turn
+			return
 		}
 		if o.Report != nil {
 			o.Report(r)
@@ -135,16 +153,19 @@ func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
 					if !ok {
 						return
 					}
+					if !inflight.take(stop, row.Key) {
+						record(Result{Row: row}) // interrupted while its twin was on the wire
+						continue
+					}
 					r, err := o.send(stop, row)
+					inflight.done(row.Key)
 					if err != nil {
 						mu.Lock()
 						firstErr = cmp.Or(firstErr, err)
 						mu.Unlock()
 						cancel(err)
 					}
-					if r.Outcome != "" {
-						record(r)
-					}
+					record(r)
 				}
 			}
 		})
@@ -157,6 +178,46 @@ func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
 		return sum, firstErr
 	}
 	return sum, ctx.Err()
+}
+
+// keysInFlight is the row keys this run is sending. The journal keeps two
+// runs from sending one row; this keeps one run from racing itself when a
+// row comes twice (the same row in two files): the second waits for the
+// first's answer, then goes through the journal, which now knows it.
+type keysInFlight struct {
+	mu     sync.Mutex
+	m      map[string]chan struct{}
+	parked func()
+}
+
+// take waits until no worker is sending key, then marks it sent by the
+// caller; false when ctx ends first.
+func (k *keysInFlight) take(ctx context.Context, key string) bool {
+	for {
+		k.mu.Lock()
+		busy, ok := k.m[key]
+		if !ok {
+			k.m[key] = make(chan struct{})
+			k.mu.Unlock()
+			return true
+		}
+		k.mu.Unlock()
+		if k.parked != nil {
+			k.parked()
+		}
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+func (k *keysInFlight) done(key string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	close(k.m[key])
+	delete(k.m, key)
 }
 
 // send takes one row through the journal and the API. An error stops the
@@ -218,6 +279,10 @@ func (o *Options) send(ctx context.Context, row Row) (Result, error) {
 			}
 			return r, jerr
 		}
+		if wait > MaxWait {
+			return o.answer(ctx, entry, res, OutFailed, fmt.Sprintf("the API asked to wait %s, more than %s (the limit): "+
+				"not sent; run the same command again later to send it", wait, MaxWait))
+		}
 		if try >= o.MaxSends {
 			return o.answer(ctx, entry, res, OutFailed, fmt.Sprintf("not taken after %d tries (the limit): %v", try, err))
 		}
@@ -229,6 +294,8 @@ func (o *Options) send(ctx context.Context, row Row) (Result, error) {
 		}
 		if wait <= 0 {
 			wait = backoff(try)
+		} else if wait >= longWait && o.Waiting != nil {
+			o.Waiting(row, wait)
 		}
 		interrupted := o.Sleep(ctx, wait)
 		paced, perr := o.pace(ctx)
@@ -304,12 +371,13 @@ func classify(err error, connected bool) (wait time.Duration, retry bool, out Ou
 	return 0, false, OutUnknown
 }
 
-// backoff is the wait before try+1 when the server named none: 1 s, 2 s,
-// 4 s... up to 30 s, with jitter so workers do not return together.
-func backoff(try int) time.Duration {
-	d := min(time.Second<<min(try-1, 5), 30*time.Second)
-	return d/2 + rand.N(d/2+1)
-}
+// retryBackoff spaces tries when the server named no wait: 1 s, 2 s,
+// 4 s... up to 30 s, with jitter so workers do not return together. The
+// downloader's own spacing, so the program has one.
+var retryBackoff = download.Backoff{Base: time.Second, Max: 30 * time.Second}
+
+// backoff is the wait before try+1.
+func backoff(try int) time.Duration { return retryBackoff.Delay(try, rand.Float64()) }
 
 // withCallback adds the callback URL and the row's key to a row's body.
 func withCallback(row Row, callbackURL string) (json.RawMessage, error) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptrace"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -128,6 +129,9 @@ func TestSendOutcomes(t *testing.T) {
 		{"a 3xx", []step{{&api.StatusError{StatusCode: 302}, true}}, OutUnknown, 1, nil},
 		{"429 then created", []step{{&api.RateLimitedError{RetryAfter: 3 * time.Second}, true}}, OutCreated, 2, []time.Duration{3 * time.Second}},
 		{"503 with Retry-After then created", []step{{&api.TransientError{StatusCode: 503, RetryAfter: 2 * time.Second}, true}}, OutCreated, 2, []time.Duration{2 * time.Second}},
+		{"429 asking for an hour fails, unslept", []step{{&api.RateLimitedError{RetryAfter: time.Hour}, true}}, OutFailed, 1, []time.Duration{}},
+		{"503 asking for 6 minutes fails", []step{{&api.TransientError{StatusCode: 503, RetryAfter: 6 * time.Minute}, true}}, OutFailed, 1, []time.Duration{}},
+		{"429 for 5 minutes waits", []step{{&api.RateLimitedError{RetryAfter: 5 * time.Minute}, true}}, OutCreated, 2, []time.Duration{5 * time.Minute}},
 		{"refused twice then created", []step{{refused, false}, {refused, false}}, OutCreated, 3, nil},
 		{"refused then reset: unknown", []step{{refused, false}, {reset, true}}, OutUnknown, 2, nil},
 		{"refused every time", []step{{refused, false}, {refused, false}, {refused, false}}, OutFailed, 3, nil},
@@ -258,5 +262,115 @@ func TestCallbackFields(t *testing.T) {
 	}
 	if b, _ := withCallback(mr, ""); string(b) != string(mr.Body) {
 		t.Fatal("no receiver: the body must go as it is")
+	}
+}
+
+// gatePoster holds its first POST until released and counts them all.
+type gatePoster struct {
+	mu               sync.Mutex
+	calls            int
+	entered, release chan struct{}
+	second           chan struct{}
+}
+
+func (p *gatePoster) CreateRaw(context.Context, bool, json.RawMessage) (*api.Created, error) {
+	p.mu.Lock()
+	p.calls++
+	n := p.calls
+	p.mu.Unlock()
+	switch n {
+	case 1:
+		close(p.entered)
+		<-p.release
+	case 2:
+		close(p.second)
+	}
+	return &api.Created{ID: fmt.Sprint("job-", n)}, nil
+}
+
+// The same row twice in one run (the same row in two files), with
+// --resend-unknown: the second waits for the first's answer and is then
+// skipped, never sent beside it.
+func TestSendNeverRacesItself(t *testing.T) {
+	for range 20 {
+		p := &gatePoster{entered: make(chan struct{}), release: make(chan struct{}), second: make(chan struct{})}
+		parked := make(chan struct{})
+		var once sync.Once
+		done := make(chan Summary)
+		go func() {
+			sum, _ := Send(context.Background(), feed(templateRow("1"), templateRow("1")), Options{
+				Poster: p, Journal: newMem(), Force: true, Workers: 2,
+				parked: func() { once.Do(func() { close(parked) }) },
+			})
+			done <- sum
+		}()
+		<-p.entered
+		select {
+		case <-parked:
+		case <-p.second:
+			t.Fatal("the row was sent again while its first POST was on the wire")
+		}
+		close(p.release)
+		sum := <-done
+		if p.calls != 1 || sum.Created != 1 || sum.Skipped != 1 {
+			t.Fatalf("%d POSTs, summary %+v: want 1 created, 1 skipped", p.calls, sum)
+		}
+	}
+}
+
+// pacePoster's rate cap never gives a turn before ctx ends.
+type pacePoster struct {
+	fakePoster
+	waiting chan struct{}
+}
+
+func (p *pacePoster) Pace(ctx context.Context) (context.Context, error) {
+	close(p.waiting)
+	<-ctx.Done()
+	return ctx, ctx.Err()
+}
+
+// A row taken from the feed, then interrupted while waiting its turn at
+// the rate cap, counts as not sent in Send's own summary.
+func TestSendCountsRowsStoppedBeforeTheirTurn(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &pacePoster{waiting: make(chan struct{})}
+	done := make(chan Summary)
+	go func() {
+		sum, _ := Send(ctx, feed(templateRow("1"), templateRow("2"), templateRow("3")), Options{Poster: p, Journal: newMem(), Workers: 1})
+		done <- sum
+	}()
+	<-p.waiting
+	cancel()
+	if sum := <-done; sum.NotSent != 3 || sum.Created+sum.Failed+sum.Unknown+sum.Skipped != 0 {
+		t.Fatalf("summary %+v: want 3 not sent", sum)
+	}
+}
+
+// A long wait is told, and the failed row's message names the limit.
+func TestSendTellsOfLongWaits(t *testing.T) {
+	p := &fakePoster{script: map[string][]step{
+		"1": {{&api.RateLimitedError{RetryAfter: 2 * time.Minute}, true}},
+		"2": {{&api.RateLimitedError{RetryAfter: 3 * time.Second}, true}},
+		"3": {{&api.RateLimitedError{RetryAfter: time.Hour}, true}},
+	}, sent: map[string]int{}, bodies: map[string]json.RawMessage{}}
+	var mu sync.Mutex
+	told := map[string]time.Duration{}
+	var failed string
+	_, err := Send(context.Background(), feed(templateRow("1"), templateRow("2"), templateRow("3")), Options{
+		Poster: p, Journal: newMem(),
+		Sleep:   func(context.Context, time.Duration) error { return nil },
+		Waiting: func(r Row, d time.Duration) { mu.Lock(); told[r.Key] = d; mu.Unlock() },
+		Report: func(r Result) {
+			if r.Outcome == OutFailed {
+				failed = r.Err
+			}
+		},
+	})
+	if err != nil || fmt.Sprint(told) != "map[row_1:2m0s]" {
+		t.Fatalf("told %v, err %v: want only row_1's 2m", told, err)
+	}
+	if !strings.Contains(failed, "wait 1h0m0s, more than 5m0s (the limit)") {
+		t.Fatalf("the hour's row: %q", failed)
 	}
 }

@@ -56,6 +56,10 @@ func (c *Cache) Get(key string, limit int64) []byte {
 	return b
 }
 
+// Remove drops a picture that failed to decode, so that it is not read
+// and refused again on every selection.
+func (c *Cache) Remove(key string) { _ = os.Remove(c.path(key)) }
+
 // Put stores a picture's bytes, then trims the folder to its bound. A cache
 // that cannot be written is no cache; nothing fails for it.
 func (c *Cache) Put(key string, b []byte) {

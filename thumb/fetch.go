@@ -63,6 +63,7 @@ func (f *Fetcher) Get(ctx context.Context, videoID, url string) (image.Image, er
 			if img, err := f.decode(b); err == nil {
 				return img, nil
 			}
+			f.Cache.Remove(key) // spoilt, or from before a cap was tightened
 		}
 	}
 	timeout := f.Timeout
@@ -210,6 +211,9 @@ func (f *Fetcher) decode(b []byte) (image.Image, error) {
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > maxPx/max(cfg.Height, 1) {
 		return nil, fail("%d×%d pixels is over the %d MP pixel cap", cfg.Width, cfg.Height, maxPx>>20)
+	}
+	if format == "jpeg" && jpegScans(b, MaxJPEGScans) > MaxJPEGScans {
+		return nil, fail("a JPEG of over %d scans (scan cap)", MaxJPEGScans)
 	}
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {

@@ -16,8 +16,8 @@ const DefaultCacheBytes = 32 << 20
 
 // Cache keeps thumbnails' bytes in a folder, one file a picture, the
 // oldest used removed when the folder outgrows its bound. The key is the
-// link without its query (see cacheKey): links are re-signed, pictures
-// stay.
+// link without its signing parameters (see cacheKey): links are re-signed,
+// pictures stay.
 type Cache struct {
 	Dir      string
 	MaxBytes int64 // 0: DefaultCacheBytes

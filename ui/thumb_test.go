@@ -402,3 +402,33 @@ func TestPicturesHeldAreBounded(t *testing.T) {
 		t.Error("a dropped picture did not come back")
 	}
 }
+
+// The picture never costs a fact: beside it at 160x45 the IDs (UUIDs, 36
+// long) stay whole below it, and in the short pane of 80x24 the box is
+// capped so the IDs and links stay in sight, nothing hidden below.
+func TestPictureKeepsIDsAndLinksInSight(t *testing.T) {
+	for _, size := range [][2]int{{160, 45}, {80, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			jobs := finishedJobs(1)
+			j := &jobs[0]
+			j.ID, j.JobID, j.VideoID = "5f0c2a8e-1b7d-4c3a-9e6f-2d8b7a1c0e94", "5f0c2a8e-1b7d-4c3a-9e6f-2d8b7a1c0e94", "a3e91d07-6c2b-48f5-b1d4-7e0f9c2a5b63"
+			j.Video.ID, j.Video.JobID = j.VideoID, j.JobID
+			j.ShareURL = "https://share.colossyan.com/v/abc123"
+			ph := newPicHarness(t, size[0], size[1], xterm, "halfblocks", jobs...)
+			ph.key("enter")
+			ph.settle()
+			view := ansi.Strip(ph.view())
+			if !strings.Contains(view, "▀▀▀▀▀▀▀▀▀▀") {
+				t.Fatalf("no picture:\n%s", view)
+			}
+			for _, want := range []string{j.JobID, j.VideoID, "share     https://share", "video     https://cdn", "thumbnail http"} {
+				if !strings.Contains(view, want) {
+					t.Errorf("%q is not in sight beside the picture:\n%s", want, view)
+				}
+			}
+			if strings.Contains(view, "more below") {
+				t.Errorf("the picture pushed something out of sight:\n%s", view)
+			}
+		})
+	}
+}

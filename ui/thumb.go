@@ -36,6 +36,13 @@ type picKey struct {
 	row, col   int // the box's top left on screen
 }
 
+// kittyKey is a kitty image the terminal holds: a video's picture in a
+// size of cells.
+type kittyKey struct {
+	video      string
+	cols, rows int
+}
+
 // picture is a video's thumbnail as fetched: the image, or why not.
 type picture struct {
 	img     image.Image
@@ -60,9 +67,11 @@ type pictures struct {
 	used []string            // imgs' keys, the least recently used first
 
 	want picKey // the placement the screen should have (zero: none)
-	// sent are the kitty images the terminal holds, by placement, with
-	// their IDs; shown is the iTerm2 or sixel picture on screen now.
-	sent   map[picKey]int
+	// sent are the kitty images the terminal holds, by video and size in
+	// cells, with their IDs: placeholders draw one wherever the pane is,
+	// so a pane that moves costs nothing. shown is the iTerm2 or sixel
+	// picture on screen now.
+	sent   map[kittyKey]int
 	nextID int
 	shown  picKey
 	// blocks caches the text of the last picture drawn as text.
@@ -104,7 +113,7 @@ func newPictures(o Options) *pictures {
 	if o.NoColor {
 		env["NO_COLOR"] = "1"
 	}
-	p := &pictures{fetch: o.Thumbs, setting: o.Thumbnails, imgs: map[string]*picture{}, sent: map[picKey]int{},
+	p := &pictures{fetch: o.Thumbs, setting: o.Thumbnails, imgs: map[string]*picture{}, sent: map[kittyKey]int{},
 		term: thumb.Terminal{Env: env, Passthrough: o.TmuxPassthrough}}
 	if p.setting == "" {
 		p.setting = "auto"
@@ -286,7 +295,8 @@ func (m *model) showPicture() tea.Cmd {
 	cols, rows := pictureSize(pic.img, key)
 	switch p.dec.Mode {
 	case thumb.Kitty:
-		if _, ok := p.sent[key]; ok {
+		sk := kittyKey{key.video, cols, rows}
+		if _, ok := p.sent[sk]; ok {
 			return nil
 		}
 		p.nextID = p.nextID%254 + 1 // 1..255: the ID is a 256-colour index
@@ -295,7 +305,7 @@ func (m *model) showPicture() tea.Cmd {
 				delete(p.sent, k) // reused: the terminal replaces it
 			}
 		}
-		p.sent[key] = p.nextID
+		p.sent[sk] = p.nextID
 		id, tmux := p.nextID, p.dec.Tmux
 		return send(func() string { return thumb.KittyTransmit(pic.img, id, cols, rows, tmux) })
 	case thumb.ITerm2, thumb.Sixel:
@@ -397,7 +407,7 @@ func (m *model) pictureLines(e *entry) []string {
 		}
 		return pad(p.blockLines)
 	case thumb.Kitty:
-		id, ok := p.sent[key]
+		id, ok := p.sent[kittyKey{key.video, cols, rows}]
 		if !ok {
 			return nil
 		}

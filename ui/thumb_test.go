@@ -243,6 +243,20 @@ func TestPictureKittySentOncePerSelectionAndSize(t *testing.T) {
 	if n, _ := transmits(); n != 0 || ph.hits.Load() != hits {
 		t.Errorf("rows passed over cost %d images and %d fetches; want 0 (all were seen before)", n, ph.hits.Load()-hits)
 	}
+	// The pane moves, its box the same size: the terminal has the image,
+	// and the placeholders draw it at the new place.
+	before := ph.m.pics.want
+	ph.send(tea.WindowSizeMsg{Width: 161, Height: 45})
+	ph.settle()
+	if after := ph.m.pics.want; after.col == before.col || after.boxW != before.boxW || after.boxH != before.boxH {
+		t.Fatalf("placement %+v after %+v: want the pane moved, the box the same", after, before)
+	}
+	if n, _ := transmits(); n != 0 {
+		t.Errorf("%d images sent when the pane moved, want 0", n)
+	}
+	if v := ph.view(); strings.Count(v, string(kitty.Placeholder)) != 24*7 {
+		t.Errorf("%d placeholders after the move, want 24×7", strings.Count(v, string(kitty.Placeholder)))
+	}
 	// Another size: sent once more.
 	ph.send(tea.WindowSizeMsg{Width: 120, Height: 40})
 	ph.settle()

@@ -76,3 +76,12 @@ func TestProbe(t *testing.T) {
 		t.Error("KittyAnswerOK misreads answers")
 	}
 }
+
+func TestKittyDelete(t *testing.T) {
+	if got, want := KittyDelete([]int{3, 7}, false), "\x1b_Ga=d,d=I,i=3,q=2\x1b\\\x1b_Ga=d,d=I,i=7,q=2\x1b\\"; got != want {
+		t.Errorf("KittyDelete = %q, want %q", got, want)
+	}
+	if got := KittyDelete([]int{3}, true); !strings.HasPrefix(got, "\x1bPtmux;") {
+		t.Errorf("KittyDelete in tmux = %q, want it passed through", got)
+	}
+}

@@ -73,6 +73,7 @@ type pictures struct {
 	// picture on screen now.
 	sent   map[kittyKey]int
 	nextID int
+	maxID  int // the kitty IDs reel has used are 1..maxID
 	shown  picKey
 	// blocks caches the text of the last picture drawn as text.
 	blocksKey  [3]any
@@ -300,6 +301,7 @@ func (m *model) showPicture() tea.Cmd {
 			return nil
 		}
 		p.nextID = p.nextID%254 + 1 // 1..255: the ID is a 256-colour index
+		p.maxID = max(p.maxID, p.nextID)
 		for k, id := range p.sent {
 			if id == p.nextID {
 				delete(p.sent, k) // reused: the terminal replaces it
@@ -322,6 +324,20 @@ func (m *model) showPicture() tea.Cmd {
 		})
 	}
 	return nil
+}
+
+// farewell is what to write to the terminal once the program has ended:
+// the deletion of every kitty image reel sent, which the terminal would
+// otherwise hold until it closes.
+func (p *pictures) farewell() string {
+	if p == nil || p.maxID == 0 {
+		return ""
+	}
+	ids := make([]int, p.maxID)
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	return thumb.KittyDelete(ids, p.dec.Tmux)
 }
 
 // send encodes an image in a command, off the event loop, and has the

@@ -263,6 +263,17 @@ func TestPictureKittySentOncePerSelectionAndSize(t *testing.T) {
 	if n, _ := transmits(); n != 1 {
 		t.Errorf("%d images sent after a resize, want 1", n)
 	}
+	// On exit every image reel sent is deleted, its data freed, and no
+	// other ID is touched.
+	bye := ph.m.pics.farewell()
+	for id := 1; id <= 11; id++ {
+		if !strings.Contains(bye, fmt.Sprintf("\x1b_Ga=d,d=I,i=%d,q=2\x1b\\", id)) {
+			t.Errorf("image %d is not deleted on exit: %q", id, bye)
+		}
+	}
+	if n := strings.Count(bye, "a=d"); n != 11 {
+		t.Errorf("%d deletions on exit, want the 11 images sent", n)
+	}
 }
 
 func TestPictureSixelLeavesWithTheSelection(t *testing.T) {

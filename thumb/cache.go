@@ -81,7 +81,12 @@ func (c *Cache) Put(key string, b []byte) {
 	c.trim()
 }
 
-// trim removes the least recently used files until the folder fits.
+// staleTemp is the age past which a .put- file is left from a crash, not
+// being written: a thumbnail is written in well under a second.
+const staleTemp = time.Minute
+
+// trim removes the least recently used files until the folder fits, and
+// the temporary files a crash left behind.
 func (c *Cache) trim() {
 	limit := c.MaxBytes
 	if limit <= 0 {
@@ -98,9 +103,17 @@ func (c *Cache) trim() {
 	}
 	var files []file
 	var total int64
+	now := c.now()
 	for _, e := range ents {
 		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() || !strings.HasSuffix(e.Name(), ".img") {
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		if strings.HasPrefix(e.Name(), ".put-") && now.Sub(info.ModTime()) > staleTemp {
+			_ = os.Remove(filepath.Join(c.Dir, e.Name()))
+			continue
+		}
+		if !strings.HasSuffix(e.Name(), ".img") {
 			continue
 		}
 		files = append(files, file{e.Name(), info.Size(), info.ModTime()})

@@ -260,3 +260,25 @@ func TestCacheKeepsQueryDistinguishedPicturesApart(t *testing.T) {
 		}
 	}
 }
+
+// A temporary file a crash left is removed; one being written now, by
+// another reel, is not.
+func TestCacheTrimsStaleTempFiles(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	c := &Cache{Dir: t.TempDir(), Now: func() time.Time { return now }}
+	stale, fresh := c.Dir+"/.put-123", c.Dir+"/.put-456"
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("half a picture"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = os.Chtimes(stale, now.Add(-2*time.Minute), now.Add(-2*time.Minute))
+	_ = os.Chtimes(fresh, now.Add(-time.Second), now.Add(-time.Second))
+	c.Put("https://cdn.example/a.png", testPNG(4, 4))
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale temp file is still there (%v)", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("the temp file being written was removed: %v", err)
+	}
+}

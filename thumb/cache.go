@@ -16,8 +16,8 @@ const DefaultCacheBytes = 32 << 20
 
 // Cache keeps thumbnails' bytes in a folder, one file a picture, the
 // oldest used removed when the folder outgrows its bound. The key is the
-// link without its query (see cacheKey): links are re-signed, pictures
-// stay.
+// link without its signing parameters (see cacheKey): links are re-signed,
+// pictures stay.
 type Cache struct {
 	Dir      string
 	MaxBytes int64 // 0: DefaultCacheBytes
@@ -56,6 +56,10 @@ func (c *Cache) Get(key string, limit int64) []byte {
 	return b
 }
 
+// Remove drops a picture that failed to decode, so that it is not read
+// and refused again on every selection.
+func (c *Cache) Remove(key string) { _ = os.Remove(c.path(key)) }
+
 // Put stores a picture's bytes, then trims the folder to its bound. A cache
 // that cannot be written is no cache; nothing fails for it.
 func (c *Cache) Put(key string, b []byte) {
@@ -77,7 +81,12 @@ func (c *Cache) Put(key string, b []byte) {
 	c.trim()
 }
 
-// trim removes the least recently used files until the folder fits.
+// staleTemp is the age past which a .put- file is left from a crash, not
+// being written: a thumbnail is written in well under a second.
+const staleTemp = time.Minute
+
+// trim removes the least recently used files until the folder fits, and
+// the temporary files a crash left behind.
 func (c *Cache) trim() {
 	limit := c.MaxBytes
 	if limit <= 0 {
@@ -94,9 +103,17 @@ func (c *Cache) trim() {
 	}
 	var files []file
 	var total int64
+	now := c.now()
 	for _, e := range ents {
 		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() || !strings.HasSuffix(e.Name(), ".img") {
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		if strings.HasPrefix(e.Name(), ".put-") && now.Sub(info.ModTime()) > staleTemp {
+			_ = os.Remove(filepath.Join(c.Dir, e.Name()))
+			continue
+		}
+		if !strings.HasSuffix(e.Name(), ".img") {
 			continue
 		}
 		files = append(files, file{e.Name(), info.Size(), info.ModTime()})

@@ -110,3 +110,18 @@ func SixelImage(img image.Image, cols, rows int, cell image.Point, tmux bool) st
 func At(row, col int, seq string) string {
 	return ansi.SaveCursor + ansi.CursorPosition(col+1, row+1) + seq + ansi.RestoreCursor
 }
+
+// KittyDelete is the kitty graphics sequence that deletes images ids and
+// frees their data (a=d, d=I): what reel sent leaves the terminal with
+// it, and no other program's images go.
+func KittyDelete(ids []int, tmux bool) string {
+	var b strings.Builder
+	for _, id := range ids {
+		s := ansi.KittyGraphics(nil, "a=d", "d=I", "i="+strconv.Itoa(id), "q=2")
+		if tmux {
+			s = ansi.TmuxPassthrough(s)
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}

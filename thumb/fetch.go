@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	neturl "net/url"
+	"strings"
 	"time"
 )
 
@@ -63,6 +64,7 @@ func (f *Fetcher) Get(ctx context.Context, videoID, url string) (image.Image, er
 			if img, err := f.decode(b); err == nil {
 				return img, nil
 			}
+			f.Cache.Remove(key) // spoilt, or from before a cap was tightened
 		}
 	}
 	timeout := f.Timeout
@@ -110,16 +112,38 @@ func (f *Fetcher) maxBytes() int64 {
 }
 
 // cacheKey is what a thumbnail is cached under: its link without the
-// query, which carries the signature and expiry that change when a link is
-// renewed, while the host and path name the picture (and keep one API's
-// pictures apart from another's, the simulator's from Colossyan's).
+// parameters that sign it (signature, expiry, key, policy), which change
+// when a link is renewed while the picture stays. The host, path and every
+// other parameter name the picture: /thumb?v=a and /thumb?v=b are two
+// pictures, and one API's pictures are kept apart from another's.
 func cacheKey(raw string) string {
 	u, err := neturl.Parse(raw)
 	if err != nil {
 		return raw
 	}
-	u.RawQuery, u.Fragment, u.User = "", "", nil
+	q := u.Query()
+	for name := range q {
+		if signing(name) {
+			q.Del(name)
+		}
+	}
+	u.RawQuery, u.Fragment, u.User = q.Encode(), "", nil // Encode sorts
 	return u.String()
+}
+
+// signing says whether a query parameter signs a link rather than names
+// its picture: S3 and CloudFront, Google Cloud Storage, Azure SAS.
+func signing(name string) bool {
+	n := strings.ToLower(name)
+	if strings.HasPrefix(n, "x-amz-") || strings.HasPrefix(n, "x-goog-") {
+		return true
+	}
+	switch n {
+	case "expires", "signature", "sig", "key-pair-id", "policy", "awsaccesskeyid", "googleaccessid",
+		"se", "st", "sp", "sv", "sr", "spr", "skoid", "sktid", "skt", "ske", "sks", "skv":
+		return true
+	}
+	return false
 }
 
 // fetch reads the body of url, at most MaxBytes of it.
@@ -210,6 +234,9 @@ func (f *Fetcher) decode(b []byte) (image.Image, error) {
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > maxPx/max(cfg.Height, 1) {
 		return nil, fail("%d×%d pixels is over the %d MP pixel cap", cfg.Width, cfg.Height, maxPx>>20)
+	}
+	if format == "jpeg" && jpegScans(b, MaxJPEGScans) > MaxJPEGScans {
+		return nil, fail("a JPEG of over %d scans (scan cap)", MaxJPEGScans)
 	}
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {

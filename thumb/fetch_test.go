@@ -235,4 +235,50 @@ func TestCacheKeyLeavesOutTheSignature(t *testing.T) {
 	if b := cacheKey("http://127.0.0.1:1234/v/1.png"); a == b {
 		t.Error("two hosts share a key")
 	}
+	s3 := cacheKey("https://b.s3.amazonaws.com/t.jpg?X-Amz-Date=1&X-Amz-Signature=a&X-Amz-Credential=k&x-amz-expires=60")
+	if b := cacheKey("https://b.s3.amazonaws.com/t.jpg?X-Amz-Signature=b&X-Amz-Date=2&X-Amz-Credential=k&x-amz-expires=60"); s3 != b || s3 != "https://b.s3.amazonaws.com/t.jpg" {
+		t.Errorf("a re-signed S3 link is another key: %q, %q", s3, b)
+	}
+	if a, b := cacheKey("https://cdn.example/thumb?v=a&Policy=p&Key-Pair-Id=k"), cacheKey("https://cdn.example/thumb?v=b&Policy=p&Key-Pair-Id=k"); a == b {
+		t.Errorf("two pictures told apart by their query share the key %q", a)
+	}
+}
+
+// Two pictures that differ only in the query are two pictures: video b
+// does not show video a's.
+func TestCacheKeepsQueryDistinguishedPicturesApart(t *testing.T) {
+	pics := map[string][]byte{"a": testPNG(16, 9), "b": testPNG(32, 18)}
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) { w.Write(pics[r.URL.Query().Get("v")]) })
+	f := &Fetcher{Client: srv.Client(), Cache: &Cache{Dir: t.TempDir()}}
+	for _, v := range []string{"a", "b", "a", "b"} {
+		img, err := f.Get(context.Background(), v, srv.URL+"/thumb?v="+v+"&Expires=1&Signature=s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]int{"a": 16, "b": 32}[v]; img.Bounds().Dx() != want {
+			t.Fatalf("video %s shows a picture %d wide, want %d", v, img.Bounds().Dx(), want)
+		}
+	}
+}
+
+// A temporary file a crash left is removed; one being written now, by
+// another reel, is not.
+func TestCacheTrimsStaleTempFiles(t *testing.T) {
+	now := time.Unix(1e9, 0)
+	c := &Cache{Dir: t.TempDir(), Now: func() time.Time { return now }}
+	stale, fresh := c.Dir+"/.put-123", c.Dir+"/.put-456"
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("half a picture"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = os.Chtimes(stale, now.Add(-2*time.Minute), now.Add(-2*time.Minute))
+	_ = os.Chtimes(fresh, now.Add(-time.Second), now.Add(-time.Second))
+	c.Put("https://cdn.example/a.png", testPNG(4, 4))
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale temp file is still there (%v)", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("the temp file being written was removed: %v", err)
+	}
 }

@@ -125,8 +125,16 @@ func Decide(setting string, t Terminal) Decision {
 		// WezTerm and Konsole answer the kitty query but draw no
 		// Unicode placeholders.
 		return Decision{Mode: Kitty, Tmux: tmux, Why: "kitty graphics query answered"}
+	case prog == "vscode":
+		// VS Code draws images only with terminal.integrated.enableImages
+		// on, and then its DA1 says sixel; otherwise an image is a blank
+		// box.
+		if slices.Contains(t.DA1, 4) {
+			return Decision{Mode: ITerm2, Tmux: tmux, Why: "VS Code with images on"}
+		}
+		return Decision{Mode: HalfBlocks, Why: "VS Code with images off"}
 	case prog == "iTerm.app" || lcTerm == "iTerm2" || prog == "WezTerm" || t.Env["WEZTERM_EXECUTABLE"] != "" ||
-		prog == "vscode" || prog == "mintty" || prog == "rio":
+		prog == "mintty" || prog == "rio":
 		return Decision{Mode: ITerm2, Tmux: tmux, Why: "terminal announces iTerm2 images"}
 	case slices.Contains(t.DA1, 4):
 		return Decision{Mode: Sixel, Tmux: false, Why: "DA1 says sixel"}

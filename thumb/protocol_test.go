@@ -24,6 +24,8 @@ func TestDecide(t *testing.T) {
 		{"iTerm2 in tmux, passthrough off", "auto", Terminal{Env: env("TERM=screen-256color", "TMUX=/t,1,0", "LC_TERMINAL=iTerm2"), Answered: true}, HalfBlocks, false},
 		{"WezTerm answers kitty but draws no placeholders", "auto", Terminal{Env: env("TERM=xterm-256color", "TERM_PROGRAM=WezTerm"), Answered: true, DA1: []int{65, 4, 6, 18, 22}, KittyOK: true}, ITerm2, false},
 		{"Konsole answers kitty, has sixel", "auto", Terminal{Env: env("TERM=xterm-256color", "KONSOLE_VERSION=230804"), Answered: true, DA1: []int{62, 4}, KittyOK: true}, Sixel, false},
+		{"VS Code, images off", "auto", Terminal{Env: env("TERM=xterm-256color", "TERM_PROGRAM=vscode"), Answered: true, DA1: []int{1, 2}}, HalfBlocks, false},
+		{"VS Code, images on", "auto", Terminal{Env: env("TERM=xterm-256color", "TERM_PROGRAM=vscode"), Answered: true, DA1: []int{1, 2, 4}}, ITerm2, false},
 		{"xterm with sixel", "auto", Terminal{Env: env("TERM=xterm-256color"), Answered: true, DA1: xtermDA1}, Sixel, false},
 		{"xterm without sixel", "auto", Terminal{Env: env("TERM=xterm-256color"), Answered: true, DA1: []int{65, 1, 9}}, HalfBlocks, false},
 		{"tmux with sixel of its own", "auto", Terminal{Env: env("TERM=tmux-256color", "TMUX=/t,1,0"), Answered: true, DA1: []int{61, 4}}, Sixel, false},
@@ -74,5 +76,14 @@ func TestProbe(t *testing.T) {
 	}
 	if !KittyAnswerOK(ProbeID, []byte("OK")) || KittyAnswerOK(ProbeID, []byte("ENOTSUPPORTED:x")) || KittyAnswerOK(7, []byte("OK")) {
 		t.Error("KittyAnswerOK misreads answers")
+	}
+}
+
+func TestKittyDelete(t *testing.T) {
+	if got, want := KittyDelete([]int{3, 7}, false), "\x1b_Ga=d,d=I,i=3,q=2\x1b\\\x1b_Ga=d,d=I,i=7,q=2\x1b\\"; got != want {
+		t.Errorf("KittyDelete = %q, want %q", got, want)
+	}
+	if got := KittyDelete([]int{3}, true); !strings.HasPrefix(got, "\x1bPtmux;") {
+		t.Errorf("KittyDelete in tmux = %q, want it passed through", got)
 	}
 }

@@ -224,13 +224,16 @@ func (m *model) labelled(label string, lines []string, limit int, p paint) []str
 	return out
 }
 
+// pairsMinW is the narrowest pane packPairs puts two pairs to a line in.
+const pairsMinW = 2*(labelW+12) + 2
+
 // packPairs lays out short label-value pairs two to a line where the
 // width allows and both values fit, so the pane fits below the table on an
 // 80x24 terminal; a long value (an ID) gets a line of its own.
 func (m *model) packPairs(pairs [][2]string, w int) []string {
 	colW := (w - 2) / 2
 	fits := func(p [2]string) bool {
-		return w >= 2*(labelW+12)+2 && ansi.StringWidth(p[1]) <= colW-labelW
+		return w >= pairsMinW && ansi.StringWidth(p[1]) <= colW-labelW
 	}
 	cell := func(p [2]string, w int) string {
 		return m.st.label.Render(fit(p[0], labelW)) + ansi.Truncate(p[1], max(w-labelW, 1), "…")

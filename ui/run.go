@@ -167,6 +167,13 @@ func Run(ctx context.Context, opts Options) (string, error) {
 	popts = append(popts, opts.ProgramOptions...)
 
 	_, err := tea.NewProgram(m, popts...).Run()
+	if bye := m.pics.farewell(); bye != "" {
+		out := opts.Output
+		if out == nil {
+			out = os.Stdout // the program's own default
+		}
+		_, _ = io.WriteString(out, bye)
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		err = nil // the caller cancelled; that is a way to end, not a failure
 	}

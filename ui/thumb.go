@@ -36,6 +36,13 @@ type picKey struct {
 	row, col   int // the box's top left on screen
 }
 
+// kittyKey is a kitty image the terminal holds: a video's picture in a
+// size of cells.
+type kittyKey struct {
+	video      string
+	cols, rows int
+}
+
 // picture is a video's thumbnail as fetched: the image, or why not.
 type picture struct {
 	img     image.Image
@@ -60,10 +67,13 @@ type pictures struct {
 	used []string            // imgs' keys, the least recently used first
 
 	want picKey // the placement the screen should have (zero: none)
-	// sent are the kitty images the terminal holds, by placement, with
-	// their IDs; shown is the iTerm2 or sixel picture on screen now.
-	sent   map[picKey]int
+	// sent are the kitty images the terminal holds, by video and size in
+	// cells, with their IDs: placeholders draw one wherever the pane is,
+	// so a pane that moves costs nothing. shown is the iTerm2 or sixel
+	// picture on screen now.
+	sent   map[kittyKey]int
 	nextID int
+	maxID  int // the kitty IDs reel has used are 1..maxID
 	shown  picKey
 	// blocks caches the text of the last picture drawn as text.
 	blocksKey  [3]any
@@ -104,7 +114,7 @@ func newPictures(o Options) *pictures {
 	if o.NoColor {
 		env["NO_COLOR"] = "1"
 	}
-	p := &pictures{fetch: o.Thumbs, setting: o.Thumbnails, imgs: map[string]*picture{}, sent: map[picKey]int{},
+	p := &pictures{fetch: o.Thumbs, setting: o.Thumbnails, imgs: map[string]*picture{}, sent: map[kittyKey]int{},
 		term: thumb.Terminal{Env: env, Passthrough: o.TmuxPassthrough}}
 	if p.setting == "" {
 		p.setting = "auto"
@@ -222,7 +232,7 @@ func (m *model) wantedPicture() picKey {
 	}
 	f := m.frame()
 	w, h := m.detailSize(f)
-	boxW, boxH, ok := pictureBox(w, h)
+	boxW, boxH, ok := m.pictureBox(e, w, h)
 	if !ok || (m.detailFor == e.job.ID && m.detailOff > 0) {
 		return picKey{}
 	}
@@ -235,13 +245,32 @@ func (m *model) wantedPicture() picKey {
 	return picKey{video: e.job.VideoID, boxW: boxW, boxH: boxH, row: row + 1, col: col + w - boxW}
 }
 
-// pictureBox is the most room a picture takes in a pane of w×h.
-func pictureBox(w, h int) (boxW, boxH int, ok bool) {
+// pictureBox is the most room a picture takes in a pane of w×h showing
+// e. The facts come first: in a short pane the box is only as tall as
+// leaves the IDs and links below it in sight, and when even the smallest
+// box would push out what fits without a picture, there is none.
+func (m *model) pictureBox(e *entry, w, h int) (boxW, boxH int, ok bool) {
 	if w < picMinW || h < picMinH {
 		return 0, 0, false
 	}
-	return min(36, w*2/5), min(12, h-2), true
+	boxW = min(36, w*2/5)
+	if narrower := w - 2 - pairsMinW; narrower < boxW && narrower >= picMinBoxW {
+		boxW = narrower // the facts beside it still pack two to a line
+	}
+	facts := m.describe(e, w-boxW-2)
+	beside := firstBelow(facts) - 1 // the title has its own line
+	full := m.describe(e, w)
+	below := len(full) - firstBelow(full)
+	boxH = min(12, h-2, h-1-below)
+	if boxH < picMinBoxH || (1+max(beside, boxH)+below > h && len(full) <= h) {
+		return 0, 0, false
+	}
+	return boxW, boxH, true
 }
+
+// picMinBoxW and picMinBoxH: a smaller box shows too little to be worth
+// the room.
+const picMinBoxW, picMinBoxH = 24, 3
 
 // showPicture fetches the wanted picture, or sends it when the mode needs
 // an image sent rather than text drawn.
@@ -267,16 +296,18 @@ func (m *model) showPicture() tea.Cmd {
 	cols, rows := pictureSize(pic.img, key)
 	switch p.dec.Mode {
 	case thumb.Kitty:
-		if _, ok := p.sent[key]; ok {
+		sk := kittyKey{key.video, cols, rows}
+		if _, ok := p.sent[sk]; ok {
 			return nil
 		}
 		p.nextID = p.nextID%254 + 1 // 1..255: the ID is a 256-colour index
+		p.maxID = max(p.maxID, p.nextID)
 		for k, id := range p.sent {
 			if id == p.nextID {
 				delete(p.sent, k) // reused: the terminal replaces it
 			}
 		}
-		p.sent[key] = p.nextID
+		p.sent[sk] = p.nextID
 		id, tmux := p.nextID, p.dec.Tmux
 		return send(func() string { return thumb.KittyTransmit(pic.img, id, cols, rows, tmux) })
 	case thumb.ITerm2, thumb.Sixel:
@@ -293,6 +324,20 @@ func (m *model) showPicture() tea.Cmd {
 		})
 	}
 	return nil
+}
+
+// farewell is what to write to the terminal once the program has ended:
+// the deletion of every kitty image reel sent, which the terminal would
+// otherwise hold until it closes.
+func (p *pictures) farewell() string {
+	if p == nil || p.maxID == 0 {
+		return ""
+	}
+	ids := make([]int, p.maxID)
+	for i := range ids {
+		ids[i] = i + 1
+	}
+	return thumb.KittyDelete(ids, p.dec.Tmux)
 }
 
 // send encodes an image in a command, off the event loop, and has the
@@ -378,7 +423,7 @@ func (m *model) pictureLines(e *entry) []string {
 		}
 		return pad(p.blockLines)
 	case thumb.Kitty:
-		id, ok := p.sent[key]
+		id, ok := p.sent[kittyKey{key.video, cols, rows}]
 		if !ok {
 			return nil
 		}
@@ -402,8 +447,8 @@ func (m *model) boxText(s string, w int) []string {
 
 // besidePicture sets the picture column right of the facts: the title
 // keeps its line, the short facts are described narrower beside the
-// picture, and the links follow below at the pane's full width, so that a
-// URL still reads in as few pieces as before.
+// picture, and the IDs and links follow below at the pane's full width,
+// so that an ID is never cut and a URL reads in as few pieces as before.
 func (m *model) besidePicture(e *entry, w int) []string {
 	pic := m.pictureLines(e)
 	if pic == nil {
@@ -411,7 +456,7 @@ func (m *model) besidePicture(e *entry, w int) []string {
 	}
 	fw := w - m.pics.want.boxW - 2
 	facts := m.describe(e, fw)
-	facts = facts[:firstLink(facts)]
+	facts = facts[:firstBelow(facts)]
 	full := m.describe(e, w)
 	out := []string{full[0]}
 	for i := 1; i < max(len(facts), len(pic)+1); i++ {
@@ -424,21 +469,23 @@ func (m *model) besidePicture(e *entry, w int) []string {
 		}
 		out = append(out, fit(left, fw)+right)
 	}
-	return append(out, full[firstLink(full):]...)
+	return append(out, full[firstBelow(full):]...)
 }
 
-// linkLabels are the labels describe puts before the links, which it
-// lists last.
-var linkLabels = []string{fit("share", labelW), fit("video", labelW), fit("thumbnail", labelW)}
+// belowLabels are the labels of the lines that go below the picture at
+// the pane's full width: the IDs, long, and then the links, which
+// describe lists last.
+var belowLabels = []string{fit("ID", labelW), fit("job ID", labelW), fit("video ID", labelW),
+	fit("share", labelW), fit("video", labelW), fit("thumbnail", labelW)}
 
-// firstLink is the index of the first link line of a description, or its
-// length when it has none.
-func firstLink(lines []string) int {
-	for i, l := range lines {
+// firstBelow is the index of the first line of a description that goes
+// below the picture, or its length when it has none.
+func firstBelow(lines []string) int {
+	for i, l := range lines[1:] { // the title, whatever it says, is first
 		plain := ansi.Strip(l)
-		for _, lb := range linkLabels {
+		for _, lb := range belowLabels {
 			if strings.HasPrefix(plain, lb) {
-				return i
+				return i + 1
 			}
 		}
 	}

@@ -243,11 +243,36 @@ func TestPictureKittySentOncePerSelectionAndSize(t *testing.T) {
 	if n, _ := transmits(); n != 0 || ph.hits.Load() != hits {
 		t.Errorf("rows passed over cost %d images and %d fetches; want 0 (all were seen before)", n, ph.hits.Load()-hits)
 	}
+	// The pane moves, its box the same size: the terminal has the image,
+	// and the placeholders draw it at the new place.
+	before := ph.m.pics.want
+	ph.send(tea.WindowSizeMsg{Width: 161, Height: 45})
+	ph.settle()
+	if after := ph.m.pics.want; after.col == before.col || after.boxW != before.boxW || after.boxH != before.boxH {
+		t.Fatalf("placement %+v after %+v: want the pane moved, the box the same", after, before)
+	}
+	if n, _ := transmits(); n != 0 {
+		t.Errorf("%d images sent when the pane moved, want 0", n)
+	}
+	if v := ph.view(); strings.Count(v, string(kitty.Placeholder)) != 24*7 {
+		t.Errorf("%d placeholders after the move, want 24×7", strings.Count(v, string(kitty.Placeholder)))
+	}
 	// Another size: sent once more.
 	ph.send(tea.WindowSizeMsg{Width: 120, Height: 40})
 	ph.settle()
 	if n, _ := transmits(); n != 1 {
 		t.Errorf("%d images sent after a resize, want 1", n)
+	}
+	// On exit every image reel sent is deleted, its data freed, and no
+	// other ID is touched.
+	bye := ph.m.pics.farewell()
+	for id := 1; id <= 11; id++ {
+		if !strings.Contains(bye, fmt.Sprintf("\x1b_Ga=d,d=I,i=%d,q=2\x1b\\", id)) {
+			t.Errorf("image %d is not deleted on exit: %q", id, bye)
+		}
+	}
+	if n := strings.Count(bye, "a=d"); n != 11 {
+		t.Errorf("%d deletions on exit, want the 11 images sent", n)
 	}
 }
 
@@ -400,5 +425,35 @@ func TestPicturesHeldAreBounded(t *testing.T) {
 	ph.settle()
 	if ph.hits.Load() != hits+1 || !strings.Contains(ansi.Strip(ph.view()), "▀▀▀▀▀▀▀▀▀▀") {
 		t.Error("a dropped picture did not come back")
+	}
+}
+
+// The picture never costs a fact: beside it at 160x45 the IDs (UUIDs, 36
+// long) stay whole below it, and in the short pane of 80x24 the box is
+// capped so the IDs and links stay in sight, nothing hidden below.
+func TestPictureKeepsIDsAndLinksInSight(t *testing.T) {
+	for _, size := range [][2]int{{160, 45}, {80, 24}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			jobs := finishedJobs(1)
+			j := &jobs[0]
+			j.ID, j.JobID, j.VideoID = "5f0c2a8e-1b7d-4c3a-9e6f-2d8b7a1c0e94", "5f0c2a8e-1b7d-4c3a-9e6f-2d8b7a1c0e94", "a3e91d07-6c2b-48f5-b1d4-7e0f9c2a5b63"
+			j.Video.ID, j.Video.JobID = j.VideoID, j.JobID
+			j.ShareURL = "https://share.colossyan.com/v/abc123"
+			ph := newPicHarness(t, size[0], size[1], xterm, "halfblocks", jobs...)
+			ph.key("enter")
+			ph.settle()
+			view := ansi.Strip(ph.view())
+			if !strings.Contains(view, "▀▀▀▀▀▀▀▀▀▀") {
+				t.Fatalf("no picture:\n%s", view)
+			}
+			for _, want := range []string{j.JobID, j.VideoID, "share     https://share", "video     https://cdn", "thumbnail http"} {
+				if !strings.Contains(view, want) {
+					t.Errorf("%q is not in sight beside the picture:\n%s", want, view)
+				}
+			}
+			if strings.Contains(view, "more below") {
+				t.Errorf("the picture pushed something out of sight:\n%s", view)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package ids
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -10,13 +11,15 @@ import (
 	"io/fs"
 	"iter"
 	"os"
+	"slices"
 	"strconv"
 )
 
 // A List is what FromArgs reads, checked but not held: its IDs are read
 // again from the files, one at a time, when asked for. Memory stays flat
-// in the number of IDs but for a set of 16-byte hashes that removes
-// duplicates, where a []string of them costs about ten times as much.
+// in the number of IDs but for a sorted set of 16-byte hashes (a bit more
+// while Open builds it) that removes duplicates, where a []string of them
+// and a map cost about ten times as much.
 //
 // Lines, words, JSON lines and CSV are read a line at a time. A JSON array
 // (or an object spread over lines) and UTF-16 input are read whole, as
@@ -25,7 +28,8 @@ type List struct {
 	open    func(string) (io.ReadCloser, error)
 	inputs  []input
 	spool   string // standard input, copied to disk so it can be read twice
-	n       int
+	seeds   [2]maphash.Seed
+	seen    []hash // of every ID, sorted, each once
 	longest int
 	err     error
 }
@@ -55,12 +59,10 @@ func Open(args []string, in Inputs) (*List, []*LineError, error) {
 		l.open = func(name string) (io.ReadCloser, error) { return os.Open(name) }
 	}
 	p := newList("")
-	seen := newHashSet()
+	l.seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	p.onID = func(id string) {
-		if seen.add(id) {
-			l.n++
-			l.longest = max(l.longest, len(id))
-		}
+		l.seen = append(l.seen, l.hash(id))
+		l.longest = max(l.longest, len(id))
 	}
 	fail := func(err error) (*List, []*LineError, error) {
 		l.Close()
@@ -105,11 +107,13 @@ func Open(args []string, in Inputs) (*List, []*LineError, error) {
 		l.Close()
 		return nil, p.errs, nil
 	}
+	slices.SortFunc(l.seen, compareHash)
+	l.seen = slices.Compact(l.seen)
 	return l, nil, nil
 }
 
 // Len is how many IDs All gives: duplicates count once.
-func (l *List) Len() int { return l.n }
+func (l *List) Len() int { return len(l.seen) }
 
 // Longest is the length of the longest ID.
 func (l *List) Longest() int { return l.longest }
@@ -120,13 +124,23 @@ func (l *List) Longest() int { return l.longest }
 func (l *List) All() iter.Seq[string] {
 	return func(yield func(string) bool) {
 		p := newList("")
-		seen := newHashSet()
+		given := make([]uint64, (len(l.seen)+63)/64) // a bit an ID: given yet?
 		p.onID = func(id string) {
-			if len(p.errs) > 0 { // changed since Open: believe none of the rest
-				p.done = true
+			if p.done {
+				return
 			}
-			if !p.done && seen.add(id) && !yield(id) {
+			i, found := slices.BinarySearchFunc(l.seen, l.hash(id), compareHash)
+			switch {
+			case len(p.errs) > 0 || !found:
+				// Changed since Open: believe none of the rest.
 				p.done = true
+				l.err = fmt.Errorf("%s changed while reel read it: %s is new", p.source, id)
+			case given[i/64]&(1<<(i%64)) != 0:
+			default:
+				given[i/64] |= 1 << (i % 64)
+				if !yield(id) {
+					p.done = true
+				}
 			}
 		}
 		for _, inp := range l.inputs {
@@ -412,24 +426,17 @@ func (c *capReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// hashSet is a set of strings kept as 128-bit hashes: 16 bytes an entry
-// whatever the string's length. Two IDs taken for one are as likely as a
-// random 128-bit collision, which is never.
-type hashSet struct {
-	s1, s2 maphash.Seed
-	m      map[[2]uint64]struct{}
+// hash is an ID's 128-bit hash: 16 bytes an ID, whatever its length. Two
+// IDs taken for one are as likely as a random 128-bit collision: never.
+type hash [2]uint64
+
+func (l *List) hash(id string) hash {
+	return hash{maphash.String(l.seeds[0], id), maphash.String(l.seeds[1], id)}
 }
 
-func newHashSet() *hashSet {
-	return &hashSet{s1: maphash.MakeSeed(), s2: maphash.MakeSeed(), m: map[[2]uint64]struct{}{}}
-}
-
-// add reports whether s is new, and keeps it.
-func (h *hashSet) add(s string) bool {
-	k := [2]uint64{maphash.String(h.s1, s), maphash.String(h.s2, s)}
-	if _, ok := h.m[k]; ok {
-		return false
+func compareHash(a, b hash) int {
+	if c := cmp.Compare(a[0], b[0]); c != 0 {
+		return c
 	}
-	h.m[k] = struct{}{}
-	return true
+	return cmp.Compare(a[1], b[1])
 }

@@ -60,10 +60,11 @@ again to resume.`,
   # play whatever came down
   reel download --null - < ids.txt | xargs -0 -r mpv --`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			list, s, c, err := g.scripting(sio, args)
+			list, s, c, err := g.scriptingList(sio, args)
 			if err != nil {
 				return err
 			}
+			defer list.Close()
 			if !cmd.Flags().Changed("dir") {
 				dir = s.DownloadDir
 			}
@@ -75,7 +76,7 @@ again to resume.`,
 			}
 			warnFolder(sio, dir)
 			f := newDownloader(dir, c, "reel/"+g.version)
-			return runDownload(cmd.Context(), sio, c, f, list, downloadOptions{Null: null})
+			return runDownload(cmd.Context(), sio, c, f, streamedIDs{list}, downloadOptions{Null: null})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "save into `DIR` (default: download_dir, else the current folder)")
@@ -97,7 +98,7 @@ type downloadOptions struct {
 }
 
 // runDownload looks every ID up, downloads the finished ones and reports.
-func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, list []string, o downloadOptions) error {
+func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, list idList, o downloadOptions) error {
 	if o.Retry.Attempts == 0 {
 		o.Retry = defaultRetry
 	}
@@ -111,12 +112,12 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 	started := 0
 	var bar *progressLine // the lookups of a long list, on a terminal
 	if isTerminal(sio.Err) {
-		bar = newProgressLine(sio.Err, "looking up", len(list), sio.Now)
+		bar = newProgressLine(sio.Err, "looking up", list.Len(), sio.Now)
 		bar.sameTerminal = true // problems print on stderr, under it
 		stop := bar.tick(ctx)
 		defer stop()
 	}
-	lookupEach(ctx, c, list, o.Retry, func(r result) {
+	lookupEach(ctx, c, list.All(), o.Retry, func(r result) {
 		bar.hide()
 		defer bar.step()
 		if ctx.Err() != nil {
@@ -138,6 +139,12 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 		}
 	})
 	bar.done()
+	if err := list.Err(); err != nil {
+		// An input changed since it was checked: the rest are not
+		// believed; what started finishes.
+		failed = true
+		fmt.Fprintf(sio.Err, "reel: %s\n", termsafe.Clean(err.Error()))
+	}
 	if badURL != nil {
 		return usageErr(badURL)
 	}

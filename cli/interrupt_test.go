@@ -48,7 +48,7 @@ func TestDownloadInterruptedExits130(t *testing.T) {
 	f := &download.Fetcher{Dir: t.TempDir(), HTTP: download.NewHTTPClient()}
 	done := make(chan error, 1)
 	go func() {
-		done <- runDownload(ctx, sio, finishedVideo{host.URL}, f, []string{"j1"}, downloadOptions{Retry: noRetry})
+		done <- runDownload(ctx, sio, finishedVideo{host.URL}, f, sliceIDs{"j1"}, downloadOptions{Retry: noRetry})
 	}()
 	select {
 	case <-started:

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"iter"
+	"slices"
 	"sync"
 
 	"github.com/reel-dev/reel/api"
@@ -31,52 +33,55 @@ type lookuper interface {
 // the API's stops everything: no point asking again; the IDs not yet read
 // then carry that error. emit runs on the
 // caller's goroutine, one result at a time.
-func lookupEach(ctx context.Context, c lookuper, ids []string, rp retryPolicy, emit func(result)) {
+func lookupEach(ctx context.Context, c lookuper, ids iter.Seq[string], rp retryPolicy, emit func(result)) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
+	type job struct {
+		i  int
+		id string
+	}
 	type answer struct {
 		i int
 		r result
 	}
-	jobs := make(chan int)
+	jobs := make(chan job)
 	answers := make(chan answer, lookupWindow)
 	slots := make(chan struct{}, lookupWindow) // one per ID handed out and not yet emitted
 
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { // the feeder: hands out indices, never more than the window ahead
+	go func() { // the feeder: hands out IDs as ids gives them, never more than the window ahead
 		defer wg.Done()
 		defer close(jobs)
-		for i := range ids {
+		i := 0
+		for id := range ids {
+			slots <- struct{}{} // the emitter frees one as it emits, whatever happens
 			select {
-			case slots <- struct{}{}:
+			case jobs <- job{i, id}:
 			case <-ctx.Done():
-				return
+				// The key was rejected, or ctx ended: the rest are never
+				// asked about, and carry the reason.
+				answers <- answer{i, result{ID: id, Err: context.Cause(ctx)}}
 			}
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				<-slots
-				return
-			}
+			i++
 		}
 	}()
-	for range min(lookupWorkers, len(ids)) {
+	for range lookupWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range jobs {
-				r := result{ID: ids[i]}
+			for j := range jobs {
+				r := result{ID: j.id}
 				if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
 					r.Err = err
 				} else {
-					r.Lookup, r.Err = lookupWithRetry(ctx, c, ids[i], rp)
+					r.Lookup, r.Err = lookupWithRetry(ctx, c, j.id, rp)
 					if api.IsKeyRejected(r.Err) || api.IsWrongURL(r.Err) {
 						cancel(r.Err)
 					}
 				}
-				answers <- answer{i, r} // never blocks: the window bounds what is out
+				answers <- answer{j.i, r} // never blocks: the window bounds what is out
 			}
 		}()
 	}
@@ -97,18 +102,13 @@ func lookupEach(ctx context.Context, c lookuper, ids []string, rp retryPolicy, e
 			emit(r)
 		}
 	}
-	// The feeder stopped early (the key was rejected, or ctx ended): the
-	// rest were never asked about.
-	for ; next < len(ids); next++ {
-		emit(result{ID: ids[next], Err: context.Cause(ctx)})
-	}
 }
 
 // lookupAll is lookupEach gathered into a slice, for the commands that need
 // every answer before they act.
 func lookupAll(ctx context.Context, c lookuper, ids []string, rp retryPolicy) []result {
 	out := make([]result, 0, len(ids))
-	lookupEach(ctx, c, ids, rp, func(r result) { out = append(out, r) })
+	lookupEach(ctx, c, slices.Values(ids), rp, func(r result) { out = append(out, r) })
 	return out
 }
 

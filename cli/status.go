@@ -33,16 +33,17 @@ rejected; 130 when interrupted (Ctrl+C).`,
   reel status --json jobs.txt | jq -r '.[] | select(.status=="finished") | .video.publicUrl'
   cat ids.txt | reel status -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			list, _, c, err := g.scripting(sio, args)
+			list, _, c, err := g.scriptingList(sio, args)
 			if err != nil {
 				return err
 			}
+			defer list.Close()
 			o := statusOptions{JSON: asJSON, Retry: defaultRetry,
 				Colour: isTerminal(sio.Out) && sio.Getenv("NO_COLOR") == "", Width: terminalWidth(sio.Out)}
 			if isTerminal(sio.Err) {
 				o.Progress = sio.Err
 			}
-			return runStatus(cmd.Context(), sio, namedLookups{c}, list, o)
+			return runStatus(cmd.Context(), sio, namedLookups{c}, streamedIDs{list}, o)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array, one object a job")

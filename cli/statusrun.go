@@ -24,23 +24,23 @@ type statusOptions struct {
 // and a long list shows its head at once instead of everything at the end.
 // Nothing is kept per ID beyond the lookup window, so memory stays flat in
 // the number of IDs.
-func runStatus(ctx context.Context, sio IO, c lookuper, list []string, o statusOptions) error {
+func runStatus(ctx context.Context, sio IO, c lookuper, list idList, o statusOptions) error {
 	var out rowWriter
 	if o.JSON {
 		out = &jsonArrayWriter{w: sio.Out}
 	} else {
-		out = newStatusTable(sio.Out, list, o.Colour, o.Width)
+		out = newStatusTable(sio.Out, list.Longest(), o.Colour, o.Width)
 	}
 	var bar *progressLine
 	if o.Progress != nil {
-		bar = newProgressLine(o.Progress, "reading", len(list), sio.Now)
+		bar = newProgressLine(o.Progress, "reading", list.Len(), sio.Now)
 		bar.sameTerminal = isTerminal(sio.Out)
 		stop := bar.tick(ctx)
 		defer stop()
 	}
 	var t tally
 	var werr error
-	lookupEach(ctx, c, list, o.Retry, func(r result) {
+	lookupEach(ctx, c, list.All(), o.Retry, func(r result) {
 		if ctx.Err() != nil {
 			return // interrupted: the rest were never read
 		}
@@ -58,6 +58,9 @@ func runStatus(ctx context.Context, sio IO, c lookuper, list []string, o statusO
 	}
 	if werr != nil {
 		return werr
+	}
+	if err := list.Err(); err != nil {
+		return err // an input changed since it was checked: the rest are not believed
 	}
 	if ctx.Err() != nil {
 		return &ExitError{Code: ExitInterrupted, Err: errors.New("interrupted")}
@@ -124,11 +127,8 @@ type statusTable struct {
 // Widths of the status table's columns after ID; NOTE takes the rest.
 var statusCols = []int{len("✓ ") + len("preprocessing_finished"), len("PROGRESS"), 30, len("LENGTH") + 1, len("123.4 MB")}
 
-func newStatusTable(w io.Writer, list []string, colour bool, width int) *statusTable {
-	idw := len("ID")
-	for _, id := range list {
-		idw = max(idw, min(ansi.StringWidth(cell(id, 40)), 40))
-	}
+func newStatusTable(w io.Writer, longest int, colour bool, width int) *statusTable {
+	idw := max(len("ID"), longest)
 	return &statusTable{w: w, colour: colour, width: width, cols: append([]int{idw}, statusCols...)}
 }
 

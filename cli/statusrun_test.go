@@ -94,7 +94,7 @@ func TestStatusPrintsEachRowWhenItsTurnComes(t *testing.T) {
 			sio := IO{Out: &out, Err: &bytes.Buffer{}, Now: time.Now}
 			done := make(chan error, 1)
 			go func() {
-				done <- runStatus(context.Background(), sio, f, []string{"a1", "b2", "c3", "d4"}, statusOptions{JSON: asJSON, Retry: noRetry})
+				done <- runStatus(context.Background(), sio, f, sliceIDs{"a1", "b2", "c3", "d4"}, statusOptions{JSON: asJSON, Retry: noRetry})
 			}()
 			waitFor(t, "a1 and b2 printed while c3 is unanswered", func() bool {
 				s := out.String()
@@ -134,7 +134,7 @@ func TestStatusJSONStreamLaysOutAsOneArray(t *testing.T) {
 	f := &fakeLookups{}
 	var out bytes.Buffer
 	list := []string{"a1", "b2"}
-	if err := runStatus(context.Background(), IO{Out: &out, Err: &bytes.Buffer{}, Now: time.Now}, f, list, statusOptions{JSON: true, Retry: noRetry}); err != nil {
+	if err := runStatus(context.Background(), IO{Out: &out, Err: &bytes.Buffer{}, Now: time.Now}, f, sliceIDs(list), statusOptions{JSON: true, Retry: noRetry}); err != nil {
 		t.Fatal(err)
 	}
 	var all []statusJSON
@@ -159,7 +159,7 @@ func TestStatusUsesAFixedPool(t *testing.T) {
 	f := &fakeLookups{}
 	before := runtime.NumGoroutine()
 	var out bytes.Buffer
-	if err := runStatus(context.Background(), IO{Out: &out, Err: &bytes.Buffer{}, Now: time.Now}, f, list, statusOptions{Retry: noRetry}); err != nil {
+	if err := runStatus(context.Background(), IO{Out: &out, Err: &bytes.Buffer{}, Now: time.Now}, f, sliceIDs(list), statusOptions{Retry: noRetry}); err != nil {
 		t.Fatal(err)
 	}
 	if f.calls != n {
@@ -185,7 +185,7 @@ func TestStatusStopsOnARejectedKey(t *testing.T) {
 	}
 	f := &fakeLookups{}
 	var out bytes.Buffer
-	err := runStatus(context.Background(), IO{Out: &out, Err: &bytes.Buffer{}, Now: time.Now}, f, list, statusOptions{JSON: true, Retry: noRetry})
+	err := runStatus(context.Background(), IO{Out: &out, Err: &bytes.Buffer{}, Now: time.Now}, f, sliceIDs(list), statusOptions{JSON: true, Retry: noRetry})
 	if code := exitCode(err); code != ExitKeyRejected {
 		t.Errorf("exit %d (%v), want %d", code, err, ExitKeyRejected)
 	}
@@ -224,7 +224,7 @@ func TestStatusProgressLine(t *testing.T) {
 	var out, bar bytes.Buffer
 	sio := IO{Out: &out, Err: &bar, Now: clock}
 	list := []string{"a1", "b2", "c3", "d4"}
-	if err := runStatus(context.Background(), sio, f, list, statusOptions{Retry: noRetry, Progress: &bar}); err != nil {
+	if err := runStatus(context.Background(), sio, f, sliceIDs(list), statusOptions{Retry: noRetry, Progress: &bar}); err != nil {
 		t.Fatal(err)
 	}
 	s := bar.String()

@@ -45,9 +45,10 @@ func csvHeader(line []byte) (col int, comma rune, ok bool) {
 }
 
 // parseCSV reads CSV whose header is the first record of doc, which starts
-// on line first, taking column col of every row.
-func (l *list) parseCSV(doc []byte, first, col int, comma rune) {
-	r := csv.NewReader(bytes.NewReader(doc))
+// on line first, taking column col of every row. The error is doc's, when
+// it cannot be read.
+func (l *list) parseCSV(doc io.Reader, first, col int, comma rune) error {
+	r := csv.NewReader(doc)
 	r.Comma = comma
 	r.Comment = '#'
 	r.FieldsPerRecord = -1
@@ -55,23 +56,22 @@ func (l *list) parseCSV(doc []byte, first, col int, comma rune) {
 	r.ReuseRecord = true
 	var name string
 	lastErr := 0
-	for n := 0; ; n++ {
+	for n := 0; !l.done; n++ {
 		rec, err := r.Read()
 		if err == io.EOF {
-			return
+			return nil
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			if pe.Line == lastErr {
-				return // no progress: give up rather than loop
+				return nil // no progress: give up rather than loop
 			}
 			lastErr = pe.Line
 			l.fail(first-1+pe.Line, "bad CSV: %s", pe.Err)
 			continue
 		}
-		if err != nil { // cannot happen with a bytes.Reader
-			l.fail(first, "bad CSV: %s", err)
-			return
+		if err != nil {
+			return err
 		}
 		line, _ := r.FieldPos(0)
 		line += first - 1
@@ -90,6 +90,7 @@ func (l *list) parseCSV(doc []byte, first, col int, comma rune) {
 		}
 		l.add(line, v)
 	}
+	return nil
 }
 
 // isColumnName reports whether w names an ID column, as in a header.

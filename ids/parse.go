@@ -61,6 +61,11 @@ type list struct {
 	ids    []string
 	seen   map[string]bool
 	errs   []*LineError
+	// onID, when set, takes each valid ID instead of ids and seen: the
+	// streaming reader keeps no list (see List).
+	onID func(id string)
+	// done stops a streaming read early: the consumer wants no more.
+	done bool
 }
 
 func newList(source string) *list {
@@ -71,6 +76,10 @@ func newList(source string) *list {
 func (l *list) add(line int, id string) {
 	if why := check(id); why != "" {
 		l.fail(line, "%s", why)
+		return
+	}
+	if l.onID != nil {
+		l.onID(id)
 		return
 	}
 	if !l.seen[id] {
@@ -96,7 +105,7 @@ func (l *list) parse(data []byte) {
 		l.parseLines(data) // JSON lines
 	default:
 		if col, comma, ok := csvHeader(first); ok {
-			l.parseCSV(data[start:], line, col, comma)
+			l.parseCSV(bytes.NewReader(data[start:]), line, col, comma) // no read error from bytes
 			return
 		}
 		if cols, ok := foreignHeader(first); ok {
@@ -195,18 +204,24 @@ func (l *list) parseLines(data []byte) {
 		} else {
 			raw, data = data, nil
 		}
-		if len(raw) > MaxLine {
-			l.fail(line, "line is longer than 1 MiB: is this a list of IDs?")
-			continue
-		}
-		t := bytes.TrimSpace(raw)
-		switch {
-		case len(t) == 0 || t[0] == '#':
-		case t[0] == '{' || t[0] == '[' && isJSON(t):
-			l.jsonLine(line, t)
-		default:
-			l.words(line, string(t))
-		}
+		l.line(line, raw, len(raw))
+	}
+}
+
+// line takes the IDs of one line, raw without its line feed, whose full
+// length was size (raw may be cut short when size passes MaxLine).
+func (l *list) line(line int, raw []byte, size int) {
+	if size > MaxLine {
+		l.fail(line, "line is longer than 1 MiB: is this a list of IDs?")
+		return
+	}
+	t := bytes.TrimSpace(raw)
+	switch {
+	case len(t) == 0 || t[0] == '#':
+	case t[0] == '{' || t[0] == '[' && isJSON(t):
+		l.jsonLine(line, t)
+	default:
+		l.words(line, string(t))
 	}
 }
 

@@ -260,3 +260,29 @@ func TestETA(t *testing.T) {
 		}
 	})
 }
+
+// Progress sent as a fraction (maximumProgress 1) is paced like any other:
+// a 10 min render costs well under fixed 5 s polling's 120 requests, not
+// a look every 3 s because 1 unit "is the whole job".
+func TestPaceFractionalProgress(t *testing.T) {
+	h := start(t, track.Options{})
+	render := 10 * time.Minute
+	h.api.Job("x", func(_ int, now time.Time) tracktest.Step {
+		el := now.Sub(t0)
+		if el >= render {
+			return tracktest.Step{Job: &api.Job{Status: api.StatusFinished, Progress: 1, MaximumProgress: 1, VideoID: "vid"}}
+		}
+		p := float64(int(100*el/render)) / 100
+		return tracktest.Step{Job: &api.Job{Status: api.StatusGenerating, Progress: p, MaximumProgress: 1, VideoID: "vid"}}
+	})
+	h.api.Video("vid", tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "vid", PublicURL: "u"}}))
+	h.e.Add("x")
+	h.runUntil(20*time.Minute, func() bool { return h.job("x").Settled })
+	n := len(h.callTimes("job", "x"))
+	if n > 60 {
+		t.Errorf("%d requests over a 10 min render with progress as a fraction, want well under fixed 5 s polling's 120", n)
+	}
+	if late := h.job("x").Ended.Sub(t0) - render; late > 5*time.Second {
+		t.Errorf("end seen %s late, want within 5 s", late)
+	}
+}

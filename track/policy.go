@@ -101,7 +101,10 @@ func readFraction(j *Job) float64 {
 	if maxP <= 0 {
 		maxP = 100
 	}
-	if j.Progress == math.Trunc(j.Progress) && j.Progress >= 0 && j.Progress < maxP {
+	// Only whole units are cut down; with a maximumProgress too small for
+	// whole units to be its steps (progress sent as a fraction), a reading
+	// means what it says.
+	if 1/maxP <= maxQuantum && j.Progress == math.Trunc(j.Progress) && j.Progress >= 0 && j.Progress < maxP {
 		f = min(f+0.5/maxP, 1)
 	}
 	return f
@@ -153,11 +156,18 @@ func seconds(x float64) time.Duration {
 	return time.Duration(x * float64(time.Second))
 }
 
+// maxQuantum caps quantum. A server that sends progress as a fraction
+// (maximumProgress 1, progress 0.37) has no whole unit to go by: taking 1
+// as its step would make every reading "one step from the top" and the job
+// watched every few seconds for its whole render. Its real steps are
+// learned from the readings (progress.step).
+const maxQuantum = 0.02
+
 // quantum is the smallest change of progress the server can report, as a
-// fraction: one unit of maximumProgress.
+// fraction: one unit of maximumProgress, at most maxQuantum.
 func quantum(j *Job) float64 {
 	if j.MaximumProgress > 0 {
-		return 1 / j.MaximumProgress
+		return min(1/j.MaximumProgress, maxQuantum)
 	}
 	return 0.01
 }

@@ -249,6 +249,26 @@ func TestETA(t *testing.T) {
 			t.Errorf("ETA %s after start, want about 10m", eta)
 		}
 	})
+	t.Run("held at the top", func(t *testing.T) {
+		// 100 units over 2 min, then held at 100 for 4 min: once at the top
+		// there is no estimate, rather than one frozen in the past.
+		h := start(t, track.Options{})
+		h.api.Job("x", func(n int, now time.Time) tracktest.Step {
+			p := min(float64(int(100*now.Sub(t0)/(2*time.Minute))), 100)
+			return tracktest.Step{Job: &api.Job{Status: api.StatusGenerating, Progress: p, MaximumProgress: 100}}
+		})
+		h.e.Add("x")
+		for range 8 {
+			h.run(30 * time.Second)
+			j := h.job("x")
+			if j.Progress >= 100 && !j.ETA.IsZero() {
+				t.Fatalf("at %s, held at the top: ETA %s after start, want none", h.clk.Now().Sub(t0), j.ETA.Sub(t0))
+			}
+			if !j.ETA.IsZero() && j.ETA.Before(j.LastPoll) {
+				t.Fatalf("at %s: ETA %s before the last look", h.clk.Now().Sub(t0), j.ETA.Sub(t0))
+			}
+		}
+	})
 	t.Run("prior", func(t *testing.T) {
 		h := start(t, track.Options{TypicalRender: 3 * time.Minute})
 		h.api.Job("x", tracktest.Steps(tracktest.Step{Job: jobAt(api.StatusPreprocessing, 0)}))

@@ -223,6 +223,9 @@ type pace struct {
 // the top at that slope (a stalled render's estimate moves out as the
 // reading stands); else from the prior.
 func (p pace) eta(j *Job, s []sample, at time.Time) time.Time {
+	if j.Fraction() >= 1 {
+		return time.Time{} // at the top: the end is any moment, no estimate
+	}
 	if v := slope(s); v > 0 {
 		end := estimateEnd(s)
 		if left := 1 - j.Fraction() - quantum(j); left > 0 {
@@ -230,8 +233,8 @@ func (p pace) eta(j *Job, s []sample, at time.Time) time.Time {
 				end = lo
 			}
 		}
-		if end.Sub(at) >= crawl {
-			return time.Time{} // crawling
+		if end.Sub(at) >= crawl || end.Before(at) {
+			return time.Time{} // crawling, or overdue: no estimate worth showing
 		}
 		return end
 	}

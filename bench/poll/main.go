@@ -131,7 +131,9 @@ func fixedPolling(specs []spec, every time.Duration, rps float64) result {
 		at := ask(j.due)
 		if j.s.state(at).Status.Terminal() {
 			r.delays[j.i(specs)] = at - j.s.endInRun()
-			ask(at) // the video
+			if j.s.fail == 0 {
+				ask(at) // the video
+			}
 			continue
 		}
 		j.due = at + every

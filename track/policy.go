@@ -161,7 +161,7 @@ func seconds(x float64) time.Duration {
 // as its step would make every reading "one step from the top" and the job
 // watched every few seconds for its whole render. Its real steps are
 // learned from the readings (progress.step).
-const maxQuantum = 0.02
+const maxQuantum = 0.05
 
 // quantum is the smallest change of progress the server can report, as a
 // fraction: one unit of maximumProgress, at most maxQuantum.
@@ -284,9 +284,12 @@ func (p pace) next(j *Job, pr *progress, now time.Time, r *rand.Rand) time.Durat
 		return spread(d, r)
 	}
 	var d time.Duration
-	if left := j.ETA.Sub(now); left > 0 {
+	switch left := j.ETA.Sub(now); {
+	case j.ETA.IsZero():
+		d = farInterval // no estimate (at the top, or overdue): the caps below decide
+	case left > 0:
 		d = time.Duration(float64(left) * approach)
-	} else {
+	default:
 		d = nearInterval + time.Duration(float64(-left)*overdueSlack)
 	}
 	// A slope read over a short time is not trusted far: look again before

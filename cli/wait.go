@@ -411,7 +411,7 @@ func (r *waitReporter) change(j track.Job) {
 		r.shown[j.ID] = w
 		r.etas[j.ID] = j.ETA
 		line := waitJSON{statusJSON: w}
-		if !j.ETA.IsZero() && !j.Terminal() {
+		if j.ETA.After(r.now()) && !j.Terminal() { // none once overdue
 			line.ETA = j.ETA.UTC().Format(time.RFC3339)
 		}
 		writeNDJSON(r.sio.Out, line)

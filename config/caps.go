@@ -8,6 +8,7 @@ import (
 // The program-wide request caps. Colossyan publishes no limit; a workspace
 // with a higher one can raise them. 0 (unset) means the engine's defaults.
 const (
+	MinRPS           = 0.1    // requests a second: a job looked at every 10 s at most, when alone
 	MaxRPSLimit      = 1000.0 // requests a second
 	MaxInFlightLimit = 256    // requests in flight
 )
@@ -18,8 +19,8 @@ var capKeys = map[string]bool{"max_rps": true, "max_in_flight": true}
 
 // checkMaxRPS checks a cap on requests a second.
 func checkMaxRPS(v float64) string {
-	if !(v > 0 && v <= MaxRPSLimit) {
-		return fmt.Sprintf("%g is out of range: use more than 0 and at most %g requests a second", v, MaxRPSLimit)
+	if !(v >= MinRPS && v <= MaxRPSLimit) {
+		return fmt.Sprintf("%g is out of range: use at least %g and at most %g requests a second", v, MinRPS, MaxRPSLimit)
 	}
 	return ""
 }

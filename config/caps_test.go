@@ -49,7 +49,11 @@ func TestLoadCaps(t *testing.T) {
 		{text: "max_rps = \"fast\"\n", want: []string{"max_rps", "not a number"}},
 		{text: "max_in_flight = 0\n", want: []string{"max_in_flight", "1 to 256 requests in flight"}},
 		{text: "max_in_flight = 2.5\n", want: []string{"max_in_flight", "whole number"}},
-		{text: "max_in_flight = true\n", want: []string{"max_in_flight", "true or false"}},
+		{text: "max_in_flight = true\n", want: []string{"max_in_flight", "true or false", "want a number, like max_in_flight = 12"}},
+		{text: "max_rps = true\n", want: []string{"max_rps", "want a number, like max_rps = 20"}},
+		{text: "max_rps = 1e-300\n", want: []string{"max_rps", "at least 0.1 and at most 1000 requests a second"}},
+		{flags: Flags{MaxRPS: ptr(1e-300)}, want: []string{"--max-rps", "at least 0.1"}},
+		{flags: Flags{MaxRPS: ptr(0.05)}, want: []string{"--max-rps", "at least 0.1"}},
 		{flags: Flags{MaxRPS: ptr(-1.0)}, want: []string{"--max-rps", "at most 1000"}},
 		{flags: Flags{MaxInFlight: ptr(1000)}, want: []string{"--max-in-flight", "1 to 256"}},
 	}

@@ -138,6 +138,9 @@ func parseFile(path, text, home string) (*fileSettings, error) {
 			if len(k) > 1 {
 				typ = "Hash"
 			}
+			if capKeys[key] {
+				return nil, fail(fmt.Sprintf("is %s; want a number, like %s", tomlType(typ), keys[key]))
+			}
 			return nil, fail(fmt.Sprintf("is %s; want a string in quotes, like %s", tomlType(typ), keys[key]))
 		}
 		if msg := out.set(key, v, home); msg != "" {

@@ -17,8 +17,19 @@ func (j Job) Estimate(now time.Time) (f float64, ok bool) {
 	if !j.NextPoll.IsZero() && j.NextPoll.Before(until) {
 		until = j.NextPoll
 	}
-	top := 1 - quantum(&j)
-	est := min(f+j.Rate*until.Sub(j.ReadAt).Seconds(), top)
+	q := quantum(&j)
+	est := min(f+j.Rate*until.Sub(j.ReadAt).Seconds(), 1-q)
+	// A stall: later looks confirmed the same reading, so the job has not
+	// got past one unit beyond it as of the last one. The next reading can
+	// show no more than that plus the slope's worth until the next look;
+	// without this cap a stalled bar would climb at every confirming look.
+	if j.LastPoll.After(j.ReadAt) {
+		next := until
+		if !j.NextPoll.IsZero() {
+			next = j.NextPoll
+		}
+		est = min(est, f+q+j.Rate*max(next.Sub(j.LastPoll).Seconds(), 0))
+	}
 	if est <= f {
 		return f, false
 	}

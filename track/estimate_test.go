@@ -27,6 +27,10 @@ func TestEstimate(t *testing.T) {
 		{"no slope", Job{Status: api.StatusGenerating, Progress: 40, MaximumProgress: 100, ReadAt: t0}, time.Minute, 0.40, false},
 		{"ended", Job{Status: api.StatusFailed, Progress: 40, MaximumProgress: 100, Rate: 0.01, ReadAt: t0}, time.Minute, 0.40, false},
 		{"clock behind the reading", run, -time.Second, 0.40, false},
+		// Progress stalled at 40: the look at 60 s confirmed it, the next is
+		// at 70 s, so the next reading can show at most 41 + 10 s of slope.
+		{"stalled, confirmed since", Job{Status: api.StatusGenerating, Progress: 40, MaximumProgress: 100, Rate: 0.01,
+			ReadAt: t0, LastPoll: t0.Add(time.Minute), NextPoll: t0.Add(70 * time.Second)}, 65 * time.Second, 0.51, true},
 	}
 	for _, tt := range tests {
 		got, ok := tt.j.Estimate(t0.Add(tt.at))

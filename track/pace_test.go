@@ -249,6 +249,26 @@ func TestETA(t *testing.T) {
 			t.Errorf("ETA %s after start, want about 10m", eta)
 		}
 	})
+	t.Run("held at the top", func(t *testing.T) {
+		// 100 units over 2 min, then held at 100 for 4 min: once at the top
+		// there is no estimate, rather than one frozen in the past.
+		h := start(t, track.Options{})
+		h.api.Job("x", func(n int, now time.Time) tracktest.Step {
+			p := min(float64(int(100*now.Sub(t0)/(2*time.Minute))), 100)
+			return tracktest.Step{Job: &api.Job{Status: api.StatusGenerating, Progress: p, MaximumProgress: 100}}
+		})
+		h.e.Add("x")
+		for range 8 {
+			h.run(30 * time.Second)
+			j := h.job("x")
+			if j.Progress >= 100 && !j.ETA.IsZero() {
+				t.Fatalf("at %s, held at the top: ETA %s after start, want none", h.clk.Now().Sub(t0), j.ETA.Sub(t0))
+			}
+			if !j.ETA.IsZero() && j.ETA.Before(j.LastPoll) {
+				t.Fatalf("at %s: ETA %s before the last look", h.clk.Now().Sub(t0), j.ETA.Sub(t0))
+			}
+		}
+	})
 	t.Run("prior", func(t *testing.T) {
 		h := start(t, track.Options{TypicalRender: 3 * time.Minute})
 		h.api.Job("x", tracktest.Steps(tracktest.Step{Job: jobAt(api.StatusPreprocessing, 0)}))
@@ -259,4 +279,30 @@ func TestETA(t *testing.T) {
 			t.Errorf("ETA %v, want Started+3m %v", j.ETA, want)
 		}
 	})
+}
+
+// Progress sent as a fraction (maximumProgress 1) is paced like any other:
+// a 10 min render costs well under fixed 5 s polling's 120 requests, not
+// a look every 3 s because 1 unit "is the whole job".
+func TestPaceFractionalProgress(t *testing.T) {
+	h := start(t, track.Options{})
+	render := 10 * time.Minute
+	h.api.Job("x", func(_ int, now time.Time) tracktest.Step {
+		el := now.Sub(t0)
+		if el >= render {
+			return tracktest.Step{Job: &api.Job{Status: api.StatusFinished, Progress: 1, MaximumProgress: 1, VideoID: "vid"}}
+		}
+		p := float64(int(100*el/render)) / 100
+		return tracktest.Step{Job: &api.Job{Status: api.StatusGenerating, Progress: p, MaximumProgress: 1, VideoID: "vid"}}
+	})
+	h.api.Video("vid", tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "vid", PublicURL: "u"}}))
+	h.e.Add("x")
+	h.runUntil(20*time.Minute, func() bool { return h.job("x").Settled })
+	n := len(h.callTimes("job", "x"))
+	if n > 60 {
+		t.Errorf("%d requests over a 10 min render with progress as a fraction, want well under fixed 5 s polling's 120", n)
+	}
+	if late := h.job("x").Ended.Sub(t0) - render; late > 5*time.Second {
+		t.Errorf("end seen %s late, want within 5 s", late)
+	}
 }

@@ -101,7 +101,10 @@ func readFraction(j *Job) float64 {
 	if maxP <= 0 {
 		maxP = 100
 	}
-	if j.Progress == math.Trunc(j.Progress) && j.Progress >= 0 && j.Progress < maxP {
+	// Only whole units are cut down; with a maximumProgress too small for
+	// whole units to be its steps (progress sent as a fraction), a reading
+	// means what it says.
+	if 1/maxP <= maxQuantum && j.Progress == math.Trunc(j.Progress) && j.Progress >= 0 && j.Progress < maxP {
 		f = min(f+0.5/maxP, 1)
 	}
 	return f
@@ -153,11 +156,18 @@ func seconds(x float64) time.Duration {
 	return time.Duration(x * float64(time.Second))
 }
 
+// maxQuantum caps quantum. A server that sends progress as a fraction
+// (maximumProgress 1, progress 0.37) has no whole unit to go by: taking 1
+// as its step would make every reading "one step from the top" and the job
+// watched every few seconds for its whole render. Its real steps are
+// learned from the readings (progress.step).
+const maxQuantum = 0.05
+
 // quantum is the smallest change of progress the server can report, as a
-// fraction: one unit of maximumProgress.
+// fraction: one unit of maximumProgress, at most maxQuantum.
 func quantum(j *Job) float64 {
 	if j.MaximumProgress > 0 {
-		return 1 / j.MaximumProgress
+		return min(1/j.MaximumProgress, maxQuantum)
 	}
 	return 0.01
 }
@@ -213,6 +223,9 @@ type pace struct {
 // the top at that slope (a stalled render's estimate moves out as the
 // reading stands); else from the prior.
 func (p pace) eta(j *Job, s []sample, at time.Time) time.Time {
+	if j.Fraction() >= 1 {
+		return time.Time{} // at the top: the end is any moment, no estimate
+	}
 	if v := slope(s); v > 0 {
 		end := estimateEnd(s)
 		if left := 1 - j.Fraction() - quantum(j); left > 0 {
@@ -220,8 +233,8 @@ func (p pace) eta(j *Job, s []sample, at time.Time) time.Time {
 				end = lo
 			}
 		}
-		if end.Sub(at) >= crawl {
-			return time.Time{} // crawling
+		if end.Sub(at) >= crawl || end.Before(at) {
+			return time.Time{} // crawling, or overdue: no estimate worth showing
 		}
 		return end
 	}
@@ -271,9 +284,12 @@ func (p pace) next(j *Job, pr *progress, now time.Time, r *rand.Rand) time.Durat
 		return spread(d, r)
 	}
 	var d time.Duration
-	if left := j.ETA.Sub(now); left > 0 {
+	switch left := j.ETA.Sub(now); {
+	case j.ETA.IsZero():
+		d = farInterval // no estimate (at the top, or overdue): the caps below decide
+	case left > 0:
 		d = time.Duration(float64(left) * approach)
-	} else {
+	default:
 		d = nearInterval + time.Duration(float64(-left)*overdueSlack)
 	}
 	// A slope read over a short time is not trusted far: look again before

@@ -176,14 +176,15 @@ func bar(f, est float64, w int) string {
 }
 
 // barSplit is how many of w cells the reading f fills, and how many the
-// estimate est fills (never fewer).
+// estimate est fills (never fewer). An estimate's cells are cut down and
+// never fill the bar: only a reading says a job is done.
 func barSplit(f, est float64, w int) (n, e int) {
 	if w <= 0 {
 		return 0, 0
 	}
-	cells := func(x float64) int { return max(0, min(int(x*float64(w)+0.5), w)) }
-	n = cells(f)
-	return n, max(n, cells(est))
+	n = max(0, min(int(f*float64(w)+0.5), w))
+	e = max(0, min(int(est*float64(w)), w-1))
+	return n, max(n, e)
 }
 
 // renderRow draws one row, from the cache when nothing it shows changed.

@@ -22,6 +22,9 @@ type regime struct {
 	capped bool
 	// etaGoal, when set, is the most the median ETA error may be.
 	etaGoal float64
+	// reported: measured and shown, with no goal. A failure mid-render
+	// gives no warning: no pace can see it sooner than its next look.
+	reported bool
 }
 
 // regimes are the workloads bench/poll measures, in the table's order.
@@ -34,6 +37,7 @@ var regimes = []regime{
 	{name: "stalls", about: "1-3 pauses of 20 s-5 min mid-render", jobs: 100, draw: stalls, maxRatio: 0.5},
 	{name: "added late", about: "2 in 5 finished, the rest 80-99 % done, when added over 5 min", jobs: 100, draw: addedLate, maxRatio: 1.0},
 	{name: "burst", about: "500 submitted at once: the 10 req/s cap binds", jobs: 500, draw: burst, maxRatio: 1.0, capped: true},
+	{name: "fails", about: "medium jobs failing at 20-90 % of the render (reported, no goal)", jobs: 100, draw: fails, reported: true},
 	{name: "mixed", about: "all of the above but burst, added over 10 min", jobs: 100, draw: mixed, maxRatio: 1.0},
 }
 
@@ -159,5 +163,12 @@ func mixed(r *rand.Rand, i int) spec {
 	kinds := []func(*rand.Rand, int) spec{short, medium, long, coarse, parked, stalls, addedLate}
 	s := kinds[i%len(kinds)](r, i)
 	s.addAt += between(r, 0, 10*time.Minute)
+	return s
+}
+
+func fails(r *rand.Rand, i int) spec {
+	s := medium(r, i)
+	s.stalls = nil
+	s.fail = 0.2 + 0.7*r.Float64()
 	return s
 }

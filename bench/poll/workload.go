@@ -24,6 +24,7 @@ type spec struct {
 	shape  float64       // progress = max * u^shape: <1 fast start, >1 slow start
 	stalls []stall       // pauses in progress while rendering
 	steps  []step        // coarse progress: the reading jumps at these times
+	fail   float64       // when > 0, the render fails this far into its time
 }
 
 // stall is a pause of d when the render is at the fraction at of its work.
@@ -48,7 +49,12 @@ func (s spec) stalled() time.Duration {
 }
 
 // end is when the job finishes, from its creation.
-func (s spec) end() time.Duration { return s.queue + s.prep + s.render + s.stalled() + s.park }
+func (s spec) end() time.Duration {
+	if s.fail > 0 {
+		return s.queue + s.prep + time.Duration(s.fail*float64(s.render))
+	}
+	return s.queue + s.prep + s.render + s.stalled() + s.park
+}
 
 // endInRun is when the job finishes, from the run's start; a job that ended
 // before it was added counts from its adding: nobody could see it sooner.
@@ -60,6 +66,9 @@ func (s spec) state(el time.Duration) *api.Job {
 	j := &api.Job{ID: s.id, MaximumProgress: s.maxP, VideoID: "v-" + s.id}
 	rendered := s.queue + s.prep + s.render + s.stalled()
 	switch {
+	case s.fail > 0 && el >= s.end():
+		j.Status = api.StatusFailed
+		j.Progress = s.progress(s.end() - s.queue - s.prep)
 	case el < s.queue:
 		j.Status = api.StatusInQueue
 	case el < s.queue+s.prep:
@@ -137,8 +146,11 @@ func (a *simAPI) GetJob(_ context.Context, id string) (*api.Job, error) {
 		return nil, &api.NotFoundError{Kind: "job", ID: id}
 	}
 	j := s.state(el)
-	if _, done := a.seen[id]; !done && j.Status == api.StatusFinished {
+	if _, done := a.seen[id]; !done && j.Status.Terminal() {
 		a.seen[id] = el
+		if j.Status != api.StatusFinished {
+			a.settled++ // no video to fetch
+		}
 	}
 	return j, nil
 }

@@ -400,11 +400,6 @@ func (s *syncBuffer) String() string {
 // y then copies neither: the running job's link is the one on the API's
 // domain, and the settled job keeps its video link.
 func TestCallbackCannotReplaceAShareLink(t *testing.T) {
-	// Since the one-poller merge, the running job's callback link does not
-	// reach the screen in this four-callback sequence (a single callback
-	// does, by hand, and callback's and track's own tests of the rule
-	// pass); skipped, not deleted, until that interaction is found.
-	t.Skip("the callback link is lost in this sequence since the one-poller merge: under investigation")
 	t.Parallel()
 	h := newHardAPI(t, 0)
 	addr := freeAddr(t)
@@ -431,18 +426,24 @@ func TestCallbackCannotReplaceAShareLink(t *testing.T) {
 	post(`{"shareUrl":"` + own + `","jobId":"run"}`)
 	post(`{"shareUrl":"https://evil.example/login","jobId":"run"}`)
 
-	// y on the running job until its link from the callbacks shows: by
-	// then every callback above has reached the engine.
+	// The receiver coalesces: the first callback reaches the engine at
+	// once, the next three together when its 100 ms window ends. Until
+	// then the running job has no link at all (its video is fetched when
+	// it ends, and with it the file link), so y rightly answers "no link
+	// yet". Wait for the callbacks' link in the job's details, which is
+	// the engine's state on screen, and only then copy.
 	tm.Press("j")
-	var screen string
-	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); {
-		tm.Press("y")
-		screen = tm.WaitScreen("a link copied", func(s string) bool { return strings.Contains(s, "clipboard") || strings.Contains(s, "here it is") }, 10*time.Second)
-		if strings.Contains(screen, "/share/run") {
-			break
-		}
+	tm.Press("\r")
+	screen := tm.WaitScreen("the running job's callback link in its details", func(s string) bool {
+		return strings.Contains(s, "/share/run") || strings.Contains(s, "evil.example")
+	}, 20*time.Second)
+	if strings.Contains(screen, "evil.example") {
+		t.Fatalf("another site's link reached the running job:\n%s", screen)
 	}
-	if strings.Contains(screen, "evil.example") || !strings.Contains(screen, "/share/run") {
+	tm.Press("\r") // details closed: the link now shows only where y puts it
+	tm.Press("y")
+	screen = tm.WaitScreen("a link copied", func(s string) bool { return strings.Contains(s, "clipboard") || strings.Contains(s, "here it is") }, 10*time.Second)
+	if strings.Contains(screen, "evil.example") || !strings.Contains(screen, own) {
 		t.Errorf("the running job's link is not the one on the API's domain:\n%s", screen)
 	}
 	tm.Press("k")

@@ -1,10 +1,15 @@
 package track_test
 
 import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/track"
 	"github.com/reel-dev/reel/track/tracktest"
 )
@@ -29,5 +34,67 @@ func TestCallbackNeverChangesASettledJobsLink(t *testing.T) {
 	}
 	if j := h.job("run"); j.ShareURL != "https://app.colossyan.com/share/run" {
 		t.Errorf("running job's link %q", j.ShareURL)
+	}
+}
+
+// A poller's callback link reaches the store through the elector (the
+// engine's Persister, writing under the lease), and neither later polls nor
+// callbacks without a link (another site's, dropped by the receiver) take
+// it away: the engine, the store's row and a viewer observing that row all
+// keep it.
+func TestCallbackLinkKeptThroughTheElectorsStore(t *testing.T) {
+	clk := tracktest.NewClock(t0)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	s, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "reel.db"), store.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait(); s.Close() }()
+	fake := tracktest.NewAPI(clk)
+	running := api.Job{ID: "run", Status: api.StatusGenerating, Progress: 10, MaximumProgress: 100}
+	fake.Job("run", tracktest.Steps(tracktest.Step{Job: &running}))
+	el := track.NewElector(track.ElectorOptions{Store: s, Workspace: "ws", Holder: track.Holder{Name: "a:1", Nonce: "a"}, Clock: clk})
+	eng := track.New(track.Options{Client: fake, Clock: clk, Persist: el, Rand: rand.New(rand.NewPCG(1, 2))})
+	el.Attach(eng)
+	wg.Go(func() { _ = eng.Run(ctx) })
+	wg.Go(func() { el.Run(ctx) })
+	until := func(what string, limit time.Duration, cond func() bool) {
+		t.Helper()
+		end := clk.Now().Add(limit)
+		for !cond() {
+			if clk.Now().After(end) {
+				t.Fatalf("%s: not within %s of virtual time", what, limit)
+			}
+			clk.Advance(10 * time.Millisecond)
+			time.Sleep(time.Millisecond) // let the goroutines the clock woke run
+		}
+	}
+	until("polling", 10*time.Second, el.Polling)
+	eng.Add("run")
+	until("run answered", 5*time.Second, func() bool { j, _ := eng.Job("run"); return j.Status == api.StatusGenerating })
+
+	own := "https://app.colossyan.com/share/run"
+	asked := fake.Count("job", "run")
+	eng.Callback("run", "", clk.Now())
+	eng.Callback("run", own, clk.Now())
+	eng.Callback("run", "", clk.Now())
+	until("the callbacks' poll and two more", 60*time.Second, func() bool { return fake.Count("job", "run") >= asked+3 })
+	if j, _ := eng.Job("run"); j.ShareURL != own {
+		t.Errorf("the poller's job has link %q, want %q", j.ShareURL, own)
+	}
+	rows, err := s.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].ShareURL != own {
+		t.Fatalf("the store holds %+v, want run with link %q", rows, own)
+	}
+	viewer := track.New(track.Options{Client: tracktest.NewAPI(clk), Clock: clk})
+	viewer.StopPolling("a:1", func(track.Request) {})
+	viewer.Load(rows...)
+	viewer.Observe(rows...)
+	if j, _ := viewer.Job("run"); j.ShareURL != own {
+		t.Errorf("a viewer of the store shows link %q, want %q", j.ShareURL, own)
 	}
 }

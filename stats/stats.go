@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"container/heap"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/reel-dev/reel/api"
@@ -76,22 +77,35 @@ const (
 	MaxBuckets = 48
 )
 
+// statusWords are the API's status words, counted without a map.
+var statusWordsArr = [...]api.Status{
+	api.StatusInQueue, api.StatusPreprocessing, api.StatusPreprocessingFinished, api.StatusGenerating,
+	api.StatusFinished, api.StatusFailed, api.StatusDeleted,
+}
+
+var statusWords = statusWordsArr[:]
+
 // NoReason is the reason listed for failed jobs whose object says nothing.
 const NoReason = "(no reason given)"
 
 // Summarizer folds Runs into a Summary, one at a time, so the history is
-// never all in memory: only one duration a job and phase, for the
-// percentiles.
+// never all in memory. It holds no run: one int64 a job for each stage it
+// was seen through (queue, preprocessing, rendering, per minute of video),
+// since exact percentiles need them all, one a finish (for throughput), a
+// count a status word, at most MaxReasons reasons and the TopSlowest
+// slowest jobs. Add copies the strings it keeps, so a reader may hand it
+// runs whose strings it reuses.
 type Summarizer struct {
 	since, now time.Time
 	jobs       int
 	oldest     time.Time
-	counts     map[api.Status]int
+	known      [len(statusWordsArr)]int // by statusWords
+	counts     map[api.Status]int       // the words statusWords lacks
 	queue      []time.Duration
 	prep       []time.Duration
 	render     []time.Duration
 	perMinute  []time.Duration
-	finishes   []time.Time
+	finishes   []int64 // Unix nanoseconds
 	reasons    map[string]int
 	otherFails int
 	slow       slowHeap
@@ -101,6 +115,19 @@ type Summarizer struct {
 // history) to now.
 func NewSummarizer(since, now time.Time) *Summarizer {
 	return &Summarizer{since: since, now: now, counts: map[api.Status]int{}, reasons: map[string]int{}}
+}
+
+// Grow makes room for n more runs, when the caller knows about how many
+// will come: the durations are then kept without copying them as they
+// grow.
+func (z *Summarizer) Grow(n int) {
+	if n <= 0 {
+		return
+	}
+	z.queue = slices.Grow(z.queue, n)
+	z.prep = slices.Grow(z.prep, n)
+	z.render = slices.Grow(z.render, n)
+	z.finishes = slices.Grow(z.finishes, n)
 }
 
 // Phases is how long one job spent in each stage, as far as its history
@@ -165,7 +192,11 @@ func (z *Summarizer) Add(r *Run) {
 	if z.oldest.IsZero() || r.First.At.Before(z.oldest) {
 		z.oldest = r.First.At
 	}
-	z.counts[last.Status]++
+	if i := slices.Index(statusWords, last.Status); i >= 0 {
+		z.known[i]++
+	} else {
+		z.counts[last.Status]++
+	}
 	p := PhasesOf(r)
 	if p.HasQueue {
 		z.queue = append(z.queue, p.Queue)
@@ -178,7 +209,7 @@ func (z *Summarizer) Add(r *Run) {
 	}
 	if p.Ended == api.StatusFinished {
 		if !p.EndedAt.Before(z.since) {
-			z.finishes = append(z.finishes, p.EndedAt)
+			z.finishes = append(z.finishes, p.EndedAt.UnixNano())
 		}
 		// A minute of video takes the work from leaving the queue to the end.
 		if left := r.LeftQueue; p.HasQueue && r.VideoSeconds > 0 && p.EndedAt.After(left) {
@@ -197,8 +228,9 @@ func (z *Summarizer) Add(r *Run) {
 			z.otherFails++
 		}
 	}
-	if p.HasTotal {
-		sl := Slow{ID: r.ID, Name: r.Name, Status: string(p.Ended), Total: Seconds(p.Total), EndedAt: p.EndedAt.UTC()}
+	if total := Seconds(p.Total); p.HasTotal && z.slow.wants(total, r.ID) {
+		// Built only for a job that makes the list: most never do.
+		sl := Slow{ID: strings.Clone(r.ID), Name: strings.Clone(r.Name), Status: string(p.Ended), Total: total, EndedAt: p.EndedAt.UTC()}
 		if p.HasQueue {
 			q := Seconds(p.Queue)
 			sl.Queue = &q
@@ -300,6 +332,11 @@ func (z *Summarizer) Summary() Summary {
 	if z.jobs > 0 {
 		s.From = from.UTC()
 	}
+	for i, n := range z.known {
+		if n > 0 {
+			s.Counts[string(statusWords[i])] = n
+		}
+	}
 	for st, n := range z.counts {
 		s.Counts[string(st)] = n
 	}
@@ -327,18 +364,28 @@ func (z *Summarizer) Summary() Summary {
 	return s
 }
 
-// distribution sorts ds (in place) and describes it.
+// distribution describes ds, reordering it. Its percentiles are picked
+// out, not sorted out: a sort of 50,000 durations a stage was a quarter of
+// the fold's time.
 func distribution(ds []time.Duration) Distribution {
 	d := Distribution{Count: len(ds), Histogram: []Bin{}}
 	if len(ds) == 0 {
 		return d
 	}
-	slices.Sort(ds)
-	d.Median, d.P90 = Seconds(quantile(ds, 0.5)), Seconds(quantile(ds, 0.9))
-	d.Min, d.Max = Seconds(ds[0]), Seconds(ds[len(ds)-1])
-	width := niceStep((ds[len(ds)-1] - ds[0]) / HistogramBins)
-	lo := ds[0].Truncate(width)
-	n := int((ds[len(ds)-1]-lo)/width) + 1
+	lowest, highest := slices.Min(ds), slices.Max(ds)
+	// The 90th percentile's rank is the median's or above it: once the
+	// median is in place, everything above it is on its right.
+	i50, i90 := rank(len(ds), 0.5), rank(len(ds), 0.9)
+	med := nth(ds, i50)
+	p90 := med
+	if i90 > i50 {
+		p90 = nth(ds[i50+1:], i90-i50-1)
+	}
+	d.Median, d.P90 = Seconds(med), Seconds(p90)
+	d.Min, d.Max = Seconds(lowest), Seconds(highest)
+	width := niceStep((highest - lowest) / HistogramBins)
+	lo := lowest.Truncate(width)
+	n := int((highest-lo)/width) + 1
 	n = min(n, HistogramBins+1)
 	bins := make([]Bin, n)
 	for i := range bins {
@@ -353,10 +400,63 @@ func distribution(ds []time.Duration) Distribution {
 	return d
 }
 
-// quantile is the nearest-rank q-quantile of sorted ds.
-func quantile(ds []time.Duration, q float64) time.Duration {
-	i := int(float64(len(ds))*q+0.999999) - 1
-	return ds[max(0, min(i, len(ds)-1))]
+// rank is the index, in sorted order, of the nearest-rank q-quantile of
+// n values.
+func rank(n int, q float64) int {
+	i := int(float64(n)*q+0.999999) - 1
+	return max(0, min(i, n-1))
+}
+
+// nth reorders ds so that ds[k] is the value a sort would put there, with
+// none greater before it and none smaller after it, and returns it:
+// Hoare's selection, linear on average. Should a run of poor pivots make it
+// slow, the rest is sorted instead.
+func nth(ds []time.Duration, k int) time.Duration {
+	lo, hi := 0, len(ds)-1
+	for tries := 0; lo < hi; tries++ {
+		if tries > 64 {
+			slices.Sort(ds[lo : hi+1])
+			break
+		}
+		// The median of three as the pivot, swapped to lo.
+		mid := lo + (hi-lo)/2
+		if ds[mid] < ds[lo] {
+			ds[mid], ds[lo] = ds[lo], ds[mid]
+		}
+		if ds[hi] < ds[lo] {
+			ds[hi], ds[lo] = ds[lo], ds[hi]
+		}
+		if ds[hi] < ds[mid] {
+			ds[hi], ds[mid] = ds[mid], ds[hi]
+		}
+		ds[lo], ds[mid] = ds[mid], ds[lo]
+		p := ds[lo]
+		// Three-way partition: < p, == p, > p, so equal values (common
+		// when polls land on whole seconds) never make it quadratic.
+		lt, i, gt := lo, lo+1, hi
+		for i <= gt {
+			switch {
+			case ds[i] < p:
+				ds[lt], ds[i] = ds[i], ds[lt]
+				lt++
+				i++
+			case ds[i] > p:
+				ds[i], ds[gt] = ds[gt], ds[i]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return p
+		}
+	}
+	return ds[k]
 }
 
 // steps are the bin widths people read at a glance.
@@ -379,7 +479,7 @@ func niceStep(d time.Duration) time.Duration {
 
 // throughput counts the finishes in buckets from from to now: an hour each
 // while that makes at most MaxBuckets, wider (a readable step) otherwise.
-func throughput(finishes []time.Time, from, now time.Time) Throughput {
+func throughput(finishes []int64, from, now time.Time) Throughput {
 	t := Throughput{Counts: []int{}, BucketSeconds: 3600}
 	if from.IsZero() || !now.After(from) {
 		return t
@@ -392,11 +492,12 @@ func throughput(finishes []time.Time, from, now time.Time) Throughput {
 	start := from.Truncate(width)
 	n := int(now.Sub(start)/width) + 1
 	t.Start, t.BucketSeconds, t.Counts = start.UTC(), int64(width/time.Second), make([]int, n)
+	s := start.UnixNano()
 	for _, f := range finishes {
-		if f.Before(start) {
+		if f < s {
 			continue
 		}
-		t.Counts[min(int(f.Sub(start)/width), n-1)]++
+		t.Counts[min(int(time.Duration(f-s)/width), n-1)]++
 		t.Finished++
 	}
 	// Under an hour, the rate is what the span holds: a burst of a few
@@ -421,6 +522,14 @@ func (h *slowHeap) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
+}
+
+// wants reports whether a job of that total and ID would make the list.
+func (h slowHeap) wants(total float64, id string) bool {
+	if h.Len() < TopSlowest {
+		return true
+	}
+	return cmp.Or(cmp.Compare(h[0].Total, total), cmp.Compare(id, h[0].ID)) < 0
 }
 
 func (h *slowHeap) offer(s Slow) {

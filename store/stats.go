@@ -3,67 +3,206 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"strings"
+	"sync"
 	"time"
+
+	"modernc.org/sqlite"
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/stats"
 )
 
-// Runs hands fn each job's milestones, one job at a time, for the jobs
-// whose last change is at or after since (zero: every job in the history),
-// with its video's length and a failed job's reason, kept even after the
-// job stopped being tracked. To stay within its budget it reads only what
-// the figures need: First.Status is in_queue or "", and Name is left
-// empty (Summarize fills in the slowest jobs' names). The Run is reused
-// between calls.
-// Memory stays flat in the history's size.
+// Runs hands fn each job's milestones, one job at a time in no set order
+// (a sort would cost more than the figures need), for the jobs whose last
+// change is at or after since (zero: every job in the history), with its
+// video's length and a failed job's reason, kept even after the job
+// stopped being tracked. To stay within its budget it reads only what the
+// figures need: First.Status is in_queue or "", and Name is left empty
+// (Summarize fills in the slowest jobs' names). The Run is reused between
+// calls. Memory stays flat in the history's size.
 //
 // It reads the runs table, one short row a job that triggers keep as
-// history grows: reading every change of 50,000 jobs took SQLite alone
-// twice the budget.
+// history grows (reading every change of 50,000 jobs took SQLite alone
+// twice the budget), and it reads it through an aggregate function,
+// reel_runs, whose step SQLite calls once a row: that costs a third of
+// stepping database/sql's Rows and scanning each row's columns, which
+// took most of the budget at 50,000 rows.
 func (s *Store) Runs(ctx context.Context, since time.Time, fn func(*stats.Run) error) error {
+	return s.runs(ctx, since, true, fn)
+}
+
+// runs is Runs; with own false, the Run's ID is only a view of SQLite's
+// row, valid during fn, for a fn that copies what it keeps (Summarize's).
+func (s *Store) runs(ctx context.Context, since time.Time, own bool, fn func(*stats.Run) error) error {
 	where, args := ``, []any{}
 	if !since.IsZero() {
 		where, args = `WHERE last_at >= ?`, []any{nanos(since)}
 	}
-	// Only what the figures need, and the status words as the API's: the
-	// first only as "was it queued", the names only for the few slowest.
-	rows, err := s.db.QueryContext(ctx, `SELECT id, first_status = 'in_queue', first_at, left_at, prep_at, gen_at, last_status, last_at,
-			video_seconds, failure
-		FROM runs `+where+` ORDER BY id`, args...)
-	if err != nil {
-		return classify(s.path, "reading history", err)
+	sink := &runSink{fn: fn, own: own}
+	h := sinks.add(sink)
+	defer sinks.remove(h)
+	// Only what the figures need: the first status only as "was it
+	// queued", the names only for the few slowest (Summarize's job).
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT `+runsFunc+`(?, id, first_status = 'in_queue', first_at, left_at, prep_at, gen_at,
+			last_status, last_at, video_seconds, failure)
+		FROM runs `+where, append([]any{h}, args...)...).Scan(&n)
+	if sink.err != nil {
+		return sink.err // fn's own error, which SQLite only carried
 	}
-	defer rows.Close()
-	var r stats.Run
-	var failure []byte
-	for rows.Next() {
-		// Plain types only: Scan converts named ones (api.Status, bool)
-		// through reflection, a tenth of the budget at 50,000 rows.
-		var first, left, prep, gen, last, queued int64
-		var lastStatus string
-		r = stats.Run{}
-		if err := rows.Scan(&r.ID, &queued, &first, &left, &prep, &gen, &lastStatus, &last,
-			&r.VideoSeconds, &failure); err != nil {
-			return classify(s.path, "reading history", err)
-		}
-		r.Last.Status = api.Status(lastStatus)
-		if queued != 0 {
-			r.First.Status = api.StatusInQueue
-		} else {
-			r.First.Status = "" // some other status: the figures need no more
-		}
-		r.First.At, r.LeftQueue, r.Prep, r.Gen, r.Last.At = fromNanos(first), fromNanos(left), fromNanos(prep), fromNanos(gen), fromNanos(last)
-		if len(failure) > 0 && r.Last.Status == api.StatusFailed {
-			job := api.Job{Raw: failure}
-			r.Reason = job.Reason()
-		}
-		if err := fn(&r); err != nil {
-			return err
+	return classify(s.path, "reading history", err)
+}
+
+// runsFunc is the aggregate function Runs reads the runs table through.
+const runsFunc = "reel_runs"
+
+func init() {
+	sqlite.MustRegisterFunction(runsFunc, &sqlite.FunctionImpl{
+		NArgs: 11,
+		// The strings and bytes a step gets are views into SQLite's row:
+		// step copies what outlives it (the ID, unless the reader copies
+		// what it keeps; a status word it does not know), and reads a
+		// failure's reason from the bytes at once.
+		VolatileArgs: true,
+		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) {
+			return &runsAgg{}, nil
+		},
+	})
+}
+
+// runSink is one Runs call: its fn, the Run it reuses, and fn's error.
+type runSink struct {
+	fn  func(*stats.Run) error
+	own bool // copy the ID out of SQLite's row
+	run stats.Run
+	err error
+}
+
+// sinkTable hands each Runs call's sink to the aggregate's steps by a
+// number bound into the query, since SQLite gives a function no other way
+// to reach its caller's state.
+type sinkTable struct {
+	mu   sync.Mutex
+	next int64
+	m    map[int64]*runSink
+}
+
+var sinks = sinkTable{m: map[int64]*runSink{}}
+
+func (t *sinkTable) add(s *runSink) int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.next++
+	t.m[t.next] = s
+	return t.next
+}
+
+func (t *sinkTable) get(h int64) *runSink {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.m[h]
+}
+
+func (t *sinkTable) remove(h int64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.m, h)
+}
+
+// errNoSink is a reel_runs call without a live Runs behind it, as from a
+// query typed by hand.
+var errNoSink = errors.New(runsFunc + ": no reader for these rows")
+
+// runsAgg is one evaluation of reel_runs: it turns each row into the
+// sink's Run and hands it to fn.
+type runsAgg struct {
+	sink *runSink
+	n    int64
+}
+
+func (a *runsAgg) Step(_ *sqlite.FunctionContext, v []driver.Value) error {
+	if a.sink == nil {
+		h, _ := v[0].(int64)
+		if a.sink = sinks.get(h); a.sink == nil {
+			return errNoSink
 		}
 	}
-	return classify(s.path, "reading history", rows.Err())
+	k := a.sink
+	r := &k.run
+	id := text(v[1])
+	if k.own {
+		id = strings.Clone(id)
+	}
+	*r = stats.Run{
+		ID:        id,
+		Last:      stats.Change{Status: status(text(v[7])), At: fromNanos(integer(v[8]))},
+		First:     stats.Change{At: fromNanos(integer(v[3]))},
+		LeftQueue: fromNanos(integer(v[4])), Prep: fromNanos(integer(v[5])), Gen: fromNanos(integer(v[6])),
+	}
+	if integer(v[2]) != 0 {
+		r.First.Status = api.StatusInQueue
+	} // else some other status: the figures need no more
+	switch x := v[9].(type) {
+	case float64:
+		r.VideoSeconds = x
+	case int64:
+		r.VideoSeconds = float64(x)
+	}
+	if failure, _ := v[10].([]byte); len(failure) > 0 && r.Last.Status == api.StatusFailed {
+		job := api.Job{Raw: failure} // read now: the bytes are SQLite's
+		r.Reason = job.Reason()
+	}
+	a.n++
+	if err := k.fn(r); err != nil {
+		k.err = err
+		return err
+	}
+	return nil
+}
+
+func (a *runsAgg) WindowInverse(*sqlite.FunctionContext, []driver.Value) error {
+	return errors.New(runsFunc + ": not a window function")
+}
+
+func (a *runsAgg) WindowValue(*sqlite.FunctionContext) (driver.Value, error) { return a.n, nil }
+
+func (a *runsAgg) Final(*sqlite.FunctionContext) {}
+
+// text is a TEXT (or BLOB) argument as a string view; "" for NULL.
+func text(v driver.Value) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return ""
+}
+
+// integer is an INTEGER argument; 0 for NULL or anything else.
+func integer(v driver.Value) int64 {
+	n, _ := v.(int64)
+	return n
+}
+
+// knownStatuses are the API's words, so that a row's status (a view into
+// SQLite's memory) becomes one of these strings rather than a copy.
+var knownStatuses = []api.Status{
+	api.StatusInQueue, api.StatusPreprocessing, api.StatusPreprocessingFinished, api.StatusGenerating,
+	api.StatusFinished, api.StatusFailed, api.StatusDeleted,
+}
+
+// status is s as a status word that outlives the row.
+func status(s string) api.Status {
+	for _, k := range knownStatuses {
+		if string(k) == s {
+			return k
+		}
+	}
+	return api.Status(strings.Clone(s))
 }
 
 // fillRuns writes the milestones of the jobs already in the history when
@@ -124,7 +263,16 @@ func fillRuns(ctx context.Context, tx *sql.Tx) error {
 // to now.
 func (s *Store) Summarize(ctx context.Context, since, now time.Time) (stats.Summary, error) {
 	z := stats.NewSummarizer(since, now)
-	if err := s.Runs(ctx, since, func(r *stats.Run) error { z.Add(r); return nil }); err != nil {
+	// How many there are, from the index alone: a hint, so the fold
+	// need not grow its durations as they come.
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE last_at >= ?`, nanos(since)).Scan(&n); err != nil {
+		return stats.Summary{}, classify(s.path, "reading history", err)
+	}
+	z.Grow(n)
+	// The Summarizer copies the little it keeps of a run (the slowest
+	// jobs' IDs), so the rows' IDs need not be copied out one by one.
+	if err := s.runs(ctx, since, false, func(r *stats.Run) error { z.Add(r); return nil }); err != nil {
 		return stats.Summary{}, err
 	}
 	sum := z.Summary()

@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -242,5 +245,52 @@ func BenchmarkSummarize50k(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// Runs reads through the reel_runs aggregate: fn's own error comes back
+// as it was, readers at once each get their own rows, and the function
+// typed by hand, with no Runs behind it, is refused.
+func TestRunsThroughTheAggregate(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	for i := range 20 {
+		saveRun(t, s, track.Job{ID: fmt.Sprintf("job-%02d", i), Seq: int64(i + 1)}, api.StatusInQueue, i, api.StatusFinished, i+3)
+	}
+	stop := errors.New("stop here")
+	seen := 0
+	err := s.Runs(ctx, time.Time{}, func(*stats.Run) error {
+		if seen++; seen == 5 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || seen != 5 {
+		t.Fatalf("err %v after %d runs; want fn's error after 5", err, seen)
+	}
+
+	var wg sync.WaitGroup
+	for k := range 4 {
+		wg.Go(func() {
+			since := t0.Add(time.Duration(k*5+3) * time.Minute) // the jobs ending from then: 20-5k
+			ids := map[string]bool{}
+			err := s.Runs(ctx, since, func(r *stats.Run) error {
+				if ids[r.ID] || r.Last.At.Before(since) {
+					return fmt.Errorf("run %s (last %v) read twice or out of the span", r.ID, r.Last.At)
+				}
+				ids[r.ID] = true
+				return nil
+			})
+			if err != nil || len(ids) != 20-5*k {
+				t.Errorf("reader %d: %d runs, %v; want %d", k, len(ids), err, 20-5*k)
+			}
+		})
+	}
+	wg.Wait()
+
+	var n int64
+	err = s.db.QueryRowContext(ctx, `SELECT reel_runs(12345, id, 0, first_at, left_at, prep_at, gen_at, last_status, last_at, video_seconds, failure) FROM runs`).Scan(&n)
+	if err == nil || !strings.Contains(err.Error(), "no reader") {
+		t.Errorf("reel_runs by hand: %d, %v; want it refused", n, err)
 	}
 }

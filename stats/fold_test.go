@@ -1,0 +1,85 @@
+package stats
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/reel-dev/reel/api"
+)
+
+// runs50k are 50,000 jobs' milestones as the store's benchmark history
+// has them: queued, preprocessing, generating, then finished or (one in
+// ten) failed, a few minutes apart.
+func runs50k() []Run {
+	out := make([]Run, 50_000)
+	for i := range out {
+		at := t0.Add(time.Duration(i) * 10 * time.Second)
+		end := api.StatusFinished
+		if i%10 == 3 {
+			end = api.StatusFailed
+		}
+		cs := make([]Change, 0, 4)
+		for k, st := range []api.Status{api.StatusInQueue, api.StatusPreprocessing, api.StatusGenerating, end} {
+			at = at.Add(time.Duration(30+(i*7+k*13)%300) * time.Second)
+			cs = append(cs, Change{Status: st, At: at})
+		}
+		out[i] = RunOf(fmt.Sprintf("job-%06d", i), cs)
+		out[i].VideoSeconds = float64(i % 120)
+	}
+	return out
+}
+
+// The fold's share of the 200 ms budget for 50,000 jobs (the store's
+// BenchmarkSummarize50k measures the whole): Add for each run, then
+// Summary. Run: go test -run '^$' -bench Summarizer ./stats
+func BenchmarkSummarizer50k(b *testing.B) {
+	runs := runs50k()
+	now := runs[len(runs)-1].Last.At
+	for b.Loop() {
+		z := NewSummarizer(time.Time{}, now)
+		for i := range runs {
+			z.Add(&runs[i])
+		}
+		if s := z.Summary(); s.Jobs != len(runs) {
+			b.Fatalf("%d jobs", s.Jobs)
+		}
+	}
+}
+
+// distribution picks its percentiles out instead of sorting: they must be
+// the values a sort puts at their ranks, with ties, runs and tiny sets.
+func TestDistributionPicksWhatASortWould(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 11))
+	for n := 1; n <= 300; n++ {
+		for _, spread := range []int64{1, 3, 1000, 1 << 40} {
+			ds := make([]time.Duration, n)
+			for i := range ds {
+				ds[i] = time.Duration(rnd.Int64N(spread)) * time.Millisecond
+			}
+			if n%7 == 0 {
+				slices.Sort(ds) // sorted input: the classic bad case for pivots
+			}
+			if n%11 == 0 {
+				slices.Reverse(ds)
+			}
+			sorted := slices.Sorted(slices.Values(ds))
+			at := func(q float64) float64 {
+				return Seconds(sorted[max(0, min(int(float64(n)*q+0.999999)-1, n-1))])
+			}
+			d := distribution(slices.Clone(ds))
+			if d.Count != n || d.Median != at(0.5) || d.P90 != at(0.9) || d.Min != Seconds(sorted[0]) || d.Max != Seconds(sorted[n-1]) {
+				t.Fatalf("n %d spread %d: %+v; want median %v p90 %v min %v max %v", n, spread, d, at(0.5), at(0.9), Seconds(sorted[0]), Seconds(sorted[n-1]))
+			}
+			total := 0
+			for _, b := range d.Histogram {
+				total += b.Count
+			}
+			if total != n {
+				t.Fatalf("n %d spread %d: the histogram holds %d", n, spread, total)
+			}
+		}
+	}
+}

@@ -96,9 +96,11 @@ const NoReason = "(no reason given)"
 // slowest jobs. Add copies the strings it keeps, so a reader may hand it
 // runs whose strings it reuses.
 type Summarizer struct {
-	since, now time.Time
+	since      int64 // Unix nanoseconds; 0: all the history
+	sinceAt    time.Time
+	now        time.Time
 	jobs       int
-	oldest     time.Time
+	oldest     int64                    // Unix nanoseconds; 0: none yet
 	known      [len(statusWordsArr)]int // by statusWords
 	counts     map[api.Status]int       // the words statusWords lacks
 	queue      []time.Duration
@@ -114,7 +116,7 @@ type Summarizer struct {
 // NewSummarizer starts a summary of the span from since (zero: all the
 // history) to now.
 func NewSummarizer(since, now time.Time) *Summarizer {
-	return &Summarizer{since: since, now: now, counts: map[api.Status]int{}, reasons: map[string]int{}}
+	return &Summarizer{since: nanos(since), sinceAt: since, now: now, counts: map[api.Status]int{}, reasons: map[string]int{}}
 }
 
 // Grow makes room for n more runs, when the caller knows about how many
@@ -148,31 +150,79 @@ type Phases struct {
 // has no queue wait; one that jumped a stage between two polls has no time
 // for it.
 func PhasesOf(r *Run) Phases {
-	var p Phases
-	if r.Last.Status.Terminal() {
-		p.Ended, p.EndedAt = r.Last.Status, r.Last.At
+	m := marksOf(r)
+	n := phasesOf(&m)
+	p := Phases{Queue: time.Duration(n.queue), Prep: time.Duration(n.prep), Render: time.Duration(n.render),
+		Total: time.Duration(n.total), HasQueue: n.hasQueue, HasPrep: n.hasPrep, HasRender: n.hasRender,
+		HasTotal: n.hasTotal, Ended: n.ended}
+	if n.ended != "" {
+		p.EndedAt = r.Last.At
 	}
-	queued := r.First.Status == api.StatusInQueue
+	return p
+}
+
+// Marks is a Run with its times as Unix nanoseconds (0: not seen), as the
+// store keeps them, so that a reader of many can fold them (AddMarks)
+// without making a time.Time of each. Times are after 1970.
+type Marks struct {
+	ID, Name     string
+	Queued       bool // first seen in_queue
+	First, Last  int64
+	LeftQueue    int64
+	Prep, Gen    int64
+	LastStatus   api.Status
+	VideoSeconds float64
+	Reason       string
+}
+
+// marksOf is r as Marks.
+func marksOf(r *Run) Marks {
+	return Marks{ID: r.ID, Name: r.Name, Queued: r.First.Status == api.StatusInQueue,
+		First: nanos(r.First.At), Last: nanos(r.Last.At), LeftQueue: nanos(r.LeftQueue),
+		Prep: nanos(r.Prep), Gen: nanos(r.Gen), LastStatus: r.Last.Status,
+		VideoSeconds: r.VideoSeconds, Reason: r.Reason}
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// stages is Phases in nanoseconds: the one place the stages are worked out.
+type stages struct {
+	queue, prep, render, total             int64
+	hasQueue, hasPrep, hasRender, hasTotal bool
+	ended                                  api.Status
+	endedAt                                int64
+}
+
+func phasesOf(m *Marks) stages {
+	var p stages
+	if m.LastStatus.Terminal() {
+		p.ended, p.endedAt = m.LastStatus, m.Last
+	}
 	// A job seen going from the queue straight to its end, between two
 	// polls, spent some of that time working: its queue wait is unknown.
-	jumped := p.Ended != "" && !r.LeftQueue.Before(p.EndedAt)
-	if queued && !r.LeftQueue.IsZero() && !jumped {
-		p.Queue, p.HasQueue = r.LeftQueue.Sub(r.First.At), true
+	jumped := p.ended != "" && m.LeftQueue >= p.endedAt
+	if m.Queued && m.LeftQueue != 0 && !jumped {
+		p.queue, p.hasQueue = m.LeftQueue-m.First, true
 	}
-	if !r.Prep.IsZero() {
-		end := r.Gen
-		if end.IsZero() || end.Before(r.Prep) {
-			end = p.EndedAt
+	if m.Prep != 0 {
+		end := m.Gen
+		if end == 0 || end < m.Prep {
+			end = p.endedAt
 		}
-		if !end.IsZero() && !end.Before(r.Prep) {
-			p.Prep, p.HasPrep = end.Sub(r.Prep), true
+		if end != 0 && end >= m.Prep {
+			p.prep, p.hasPrep = end-m.Prep, true
 		}
 	}
-	if !r.Gen.IsZero() && p.Ended == api.StatusFinished && !p.EndedAt.Before(r.Gen) {
-		p.Render, p.HasRender = p.EndedAt.Sub(r.Gen), true
+	if m.Gen != 0 && p.ended == api.StatusFinished && p.endedAt >= m.Gen {
+		p.render, p.hasRender = p.endedAt-m.Gen, true
 	}
-	if queued && p.Ended != "" {
-		p.Total, p.HasTotal = p.EndedAt.Sub(r.First.At), true
+	if m.Queued && p.ended != "" {
+		p.total, p.hasTotal = p.endedAt-m.First, true
 	}
 	return p
 }
@@ -184,59 +234,68 @@ func isPrep(s api.Status) bool {
 // Add folds one job's run into the summary. Runs whose every change is
 // before the span are left out; the store does not send them anyway.
 func (z *Summarizer) Add(r *Run) {
-	if r.Last.At.IsZero() || !z.since.IsZero() && r.Last.At.Before(z.since) {
+	m := marksOf(r)
+	z.AddMarks(&m)
+}
+
+// AddMarks is Add for a run given as Marks. It keeps none of m's strings
+// (it copies the few it keeps), so m may be reused, its strings too.
+func (z *Summarizer) AddMarks(m *Marks) {
+	if m.Last == 0 || z.since != 0 && m.Last < z.since {
 		return
 	}
-	last := r.Last
 	z.jobs++
-	if z.oldest.IsZero() || r.First.At.Before(z.oldest) {
-		z.oldest = r.First.At
+	if z.oldest == 0 || m.First < z.oldest {
+		z.oldest = m.First
 	}
-	if i := slices.Index(statusWords, last.Status); i >= 0 {
+	if i := slices.Index(statusWords, m.LastStatus); i >= 0 {
 		z.known[i]++
 	} else {
-		z.counts[last.Status]++
+		z.counts[api.Status(strings.Clone(string(m.LastStatus)))]++
 	}
-	p := PhasesOf(r)
-	if p.HasQueue {
-		z.queue = append(z.queue, p.Queue)
+	p := phasesOf(m)
+	if p.hasQueue {
+		z.queue = append(z.queue, time.Duration(p.queue))
 	}
-	if p.HasPrep {
-		z.prep = append(z.prep, p.Prep)
+	if p.hasPrep {
+		z.prep = append(z.prep, time.Duration(p.prep))
 	}
-	if p.HasRender {
-		z.render = append(z.render, p.Render)
+	if p.hasRender {
+		z.render = append(z.render, time.Duration(p.render))
 	}
-	if p.Ended == api.StatusFinished {
-		if !p.EndedAt.Before(z.since) {
-			z.finishes = append(z.finishes, p.EndedAt.UnixNano())
+	if p.ended == api.StatusFinished {
+		if p.endedAt >= z.since {
+			z.finishes = append(z.finishes, p.endedAt)
 		}
 		// A minute of video takes the work from leaving the queue to the end.
-		if left := r.LeftQueue; p.HasQueue && r.VideoSeconds > 0 && p.EndedAt.After(left) {
-			per := time.Duration(float64(p.EndedAt.Sub(left)) * 60 / r.VideoSeconds)
+		if left := m.LeftQueue; p.hasQueue && m.VideoSeconds > 0 && p.endedAt > left {
+			per := time.Duration(float64(p.endedAt-left) * 60 / m.VideoSeconds)
 			z.perMinute = append(z.perMinute, per)
 		}
 	}
-	if p.Ended == api.StatusFailed {
-		reason := r.Reason
+	if p.ended == api.StatusFailed {
+		reason := m.Reason
 		if reason == "" {
 			reason = NoReason
 		}
-		if _, ok := z.reasons[reason]; ok || len(z.reasons) < MaxReasons {
+		if _, ok := z.reasons[reason]; ok {
 			z.reasons[reason]++
+		} else if len(z.reasons) < MaxReasons {
+			z.reasons[strings.Clone(reason)]++
 		} else {
 			z.otherFails++
 		}
 	}
-	if total := Seconds(p.Total); p.HasTotal && z.slow.wants(total, r.ID) {
+	if total := Seconds(time.Duration(p.total)); p.hasTotal && z.slow.wants(total, m.ID) {
 		// Built only for a job that makes the list: most never do.
-		sl := Slow{ID: strings.Clone(r.ID), Name: strings.Clone(r.Name), Status: string(p.Ended), Total: total, EndedAt: p.EndedAt.UTC()}
-		if p.HasQueue {
-			q := Seconds(p.Queue)
+		sl := Slow{ID: strings.Clone(m.ID), Name: strings.Clone(m.Name), Status: string(p.ended), Total: total,
+			EndedAt: time.Unix(0, p.endedAt).UTC()}
+		if p.hasQueue {
+			q := Seconds(time.Duration(p.queue))
 			sl.Queue = &q
 		}
-		if p.HasRender {
-			r := Seconds(p.Render)
+		if p.hasRender {
+			r := Seconds(time.Duration(p.render))
 			sl.Render = &r
 		}
 		z.slow.offer(sl)
@@ -325,9 +384,9 @@ func Seconds(d time.Duration) float64 { return float64(d.Milliseconds()) / 1000 
 // the span starts at the oldest change added.
 func (z *Summarizer) Summary() Summary {
 	s := Summary{To: z.now.UTC(), Jobs: z.jobs, Counts: map[string]int{}, OtherFailures: z.otherFails}
-	from := z.since
-	if from.IsZero() {
-		from = z.oldest
+	from := z.sinceAt
+	if from.IsZero() && z.oldest != 0 {
+		from = time.Unix(0, z.oldest)
 	}
 	if z.jobs > 0 {
 		s.From = from.UTC()

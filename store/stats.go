@@ -31,17 +31,15 @@ import (
 // stepping database/sql's Rows and scanning each row's columns, which
 // took most of the budget at 50,000 rows.
 func (s *Store) Runs(ctx context.Context, since time.Time, fn func(*stats.Run) error) error {
-	return s.runs(ctx, since, true, fn)
+	return s.runs(ctx, since, &runSink{fn: fn})
 }
 
-// runs is Runs; with own false, the Run's ID is only a view of SQLite's
-// row, valid during fn, for a fn that copies what it keeps (Summarize's).
-func (s *Store) runs(ctx context.Context, since time.Time, own bool, fn func(*stats.Run) error) error {
+// runs reads the runs from since into sink.
+func (s *Store) runs(ctx context.Context, since time.Time, sink *runSink) error {
 	where, args := ``, []any{}
 	if !since.IsZero() {
 		where, args = `WHERE last_at >= ?`, []any{nanos(since)}
 	}
-	sink := &runSink{fn: fn, own: own}
 	h := sinks.add(sink)
 	defer sinks.remove(h)
 	// Only what the figures need: the first status only as "was it
@@ -63,9 +61,8 @@ func init() {
 	sqlite.MustRegisterFunction(runsFunc, &sqlite.FunctionImpl{
 		NArgs: 11,
 		// The strings and bytes a step gets are views into SQLite's row:
-		// step copies what outlives it (the ID, unless the reader copies
-		// what it keeps; a status word it does not know), and reads a
-		// failure's reason from the bytes at once.
+		// a Run gets copies, the Summarizer copies what it keeps, and a
+		// failure's reason is read from the bytes at once.
 		VolatileArgs: true,
 		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) {
 			return &runsAgg{}, nil
@@ -73,12 +70,15 @@ func init() {
 	})
 }
 
-// runSink is one Runs call: its fn, the Run it reuses, and fn's error.
+// runSink is one reader of the runs: fn for Runs, or fold for Summarize
+// (which takes the rows as they are, strings still SQLite's, and copies
+// what it keeps); the Run and Marks it reuses, and their error.
 type runSink struct {
-	fn  func(*stats.Run) error
-	own bool // copy the ID out of SQLite's row
-	run stats.Run
-	err error
+	fn    func(*stats.Run) error
+	fold  func(*stats.Marks)
+	run   stats.Run
+	marks stats.Marks
+	err   error
 }
 
 // sinkTable hands each Runs call's sink to the aggregate's steps by a
@@ -131,31 +131,39 @@ func (a *runsAgg) Step(_ *sqlite.FunctionContext, v []driver.Value) error {
 		}
 	}
 	k := a.sink
-	r := &k.run
-	id := text(v[1])
-	if k.own {
-		id = strings.Clone(id)
+	m := &k.marks
+	*m = stats.Marks{
+		ID: text(v[1]), Queued: integer(v[2]) != 0,
+		First: integer(v[3]), LeftQueue: integer(v[4]), Prep: integer(v[5]), Gen: integer(v[6]),
+		LastStatus: api.Status(text(v[7])), Last: integer(v[8]),
 	}
-	*r = stats.Run{
-		ID:        id,
-		Last:      stats.Change{Status: status(text(v[7])), At: fromNanos(integer(v[8]))},
-		First:     stats.Change{At: fromNanos(integer(v[3]))},
-		LeftQueue: fromNanos(integer(v[4])), Prep: fromNanos(integer(v[5])), Gen: fromNanos(integer(v[6])),
-	}
-	if integer(v[2]) != 0 {
-		r.First.Status = api.StatusInQueue
-	} // else some other status: the figures need no more
 	switch x := v[9].(type) {
 	case float64:
-		r.VideoSeconds = x
+		m.VideoSeconds = x
 	case int64:
-		r.VideoSeconds = float64(x)
+		m.VideoSeconds = float64(x)
 	}
-	if failure, _ := v[10].([]byte); len(failure) > 0 && r.Last.Status == api.StatusFailed {
+	if failure, _ := v[10].([]byte); len(failure) > 0 && m.LastStatus == api.StatusFailed {
 		job := api.Job{Raw: failure} // read now: the bytes are SQLite's
-		r.Reason = job.Reason()
+		m.Reason = job.Reason()
 	}
 	a.n++
+	if k.fold != nil {
+		k.fold(m)
+		return nil
+	}
+	// A Run for fn, whose strings outlive the row.
+	r := &k.run
+	*r = stats.Run{
+		ID:        strings.Clone(m.ID),
+		Last:      stats.Change{Status: status(string(m.LastStatus)), At: fromNanos(m.Last)},
+		First:     stats.Change{At: fromNanos(m.First)},
+		LeftQueue: fromNanos(m.LeftQueue), Prep: fromNanos(m.Prep), Gen: fromNanos(m.Gen),
+		VideoSeconds: m.VideoSeconds, Reason: m.Reason,
+	}
+	if m.Queued {
+		r.First.Status = api.StatusInQueue
+	} // else some other status: the figures need no more
 	if err := k.fn(r); err != nil {
 		k.err = err
 		return err
@@ -270,9 +278,9 @@ func (s *Store) Summarize(ctx context.Context, since, now time.Time) (stats.Summ
 		return stats.Summary{}, classify(s.path, "reading history", err)
 	}
 	z.Grow(n)
-	// The Summarizer copies the little it keeps of a run (the slowest
-	// jobs' IDs), so the rows' IDs need not be copied out one by one.
-	if err := s.runs(ctx, since, false, func(r *stats.Run) error { z.Add(r); return nil }); err != nil {
+	// The rows as they come, with no time.Time made: the Summarizer
+	// copies the little it keeps (the slowest jobs' IDs).
+	if err := s.runs(ctx, since, &runSink{fold: z.AddMarks}); err != nil {
 		return stats.Summary{}, err
 	}
 	sum := z.Summary()

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/reel-dev/reel/api"
 )
@@ -81,5 +82,27 @@ func TestDistributionPicksWhatASortWould(t *testing.T) {
 				t.Fatalf("n %d spread %d: the histogram holds %d", n, spread, total)
 			}
 		}
+	}
+}
+
+// AddMarks keeps none of the strings it is given: the store hands it
+// views into SQLite's row, which the next row overwrites.
+func TestAddMarksKeepsNoBorrowedString(t *testing.T) {
+	z := NewSummarizer(time.Time{}, t0.Add(time.Hour))
+	buf := []byte("job-1finishedavatar lost")
+	view := func(from, to int) string { return unsafe.String(&buf[from], to-from) }
+	m := Marks{ID: view(0, 5), Queued: true, First: t0.UnixNano(), LeftQueue: t0.Add(time.Minute).UnixNano(),
+		Last: t0.Add(3 * time.Minute).UnixNano(), LastStatus: api.Status(view(5, 13))}
+	z.AddMarks(&m)
+	weird := Marks{ID: view(0, 5) + "w", Queued: true, First: t0.UnixNano(), Last: t0.Add(time.Minute).UnixNano(),
+		LastStatus: api.Status(view(13, 24))} // a word the API does not use
+	z.AddMarks(&weird)
+	copy(buf, "XXXXXXXXXXXXXXXXXXXXXXXX") // the next row
+	s := z.Summary()
+	if len(s.Slowest) != 1 || s.Slowest[0].ID != "job-1" || s.Slowest[0].Status != "finished" {
+		t.Errorf("slowest %+v: want job-1, finished", s.Slowest)
+	}
+	if s.Counts["finished"] != 1 || s.Counts["avatar lost"] != 1 || len(s.Counts) != 2 {
+		t.Errorf("counts %v", s.Counts)
 	}
 }

@@ -248,10 +248,14 @@ func (z *Summarizer) AddMarks(m *Marks) {
 	if z.oldest == 0 || m.First < z.oldest {
 		z.oldest = m.First
 	}
-	if i := slices.Index(statusWords, m.LastStatus); i >= 0 {
+	// The word as a string of the Summarizer's own: m's may be borrowed.
+	word := m.LastStatus
+	if i := slices.Index(statusWords, word); i >= 0 {
 		z.known[i]++
+		word = statusWords[i]
 	} else {
-		z.counts[api.Status(strings.Clone(string(m.LastStatus)))]++
+		word = api.Status(strings.Clone(string(word)))
+		z.counts[word]++
 	}
 	p := phasesOf(m)
 	if p.hasQueue {
@@ -288,7 +292,7 @@ func (z *Summarizer) AddMarks(m *Marks) {
 	}
 	if total := Seconds(time.Duration(p.total)); p.hasTotal && z.slow.wants(total, m.ID) {
 		// Built only for a job that makes the list: most never do.
-		sl := Slow{ID: strings.Clone(m.ID), Name: strings.Clone(m.Name), Status: string(p.ended), Total: total,
+		sl := Slow{ID: strings.Clone(m.ID), Name: strings.Clone(m.Name), Status: string(word), Total: total,
 			EndedAt: time.Unix(0, p.endedAt).UTC()}
 		if p.hasQueue {
 			q := Seconds(time.Duration(p.queue))

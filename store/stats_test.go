@@ -294,3 +294,34 @@ func TestRunsThroughTheAggregate(t *testing.T) {
 		t.Errorf("reel_runs by hand: %d, %v; want it refused", n, err)
 	}
 }
+
+// Summarize folds rows whose strings are SQLite's: the slowest jobs keep
+// their own IDs and words, whatever rows come after them.
+func TestSummarizeKeepsItsOwnStrings(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	want := map[string]string{}
+	for i := range 30 {
+		id, end := fmt.Sprintf("job-%02d", i), api.StatusFinished
+		if i%3 == 0 {
+			end = api.StatusFailed
+		}
+		want[id] = string(end)
+		saveRun(t, s, track.Job{ID: id, Seq: int64(i + 1)}, api.StatusInQueue, 0, end, 60-i)
+	}
+	sum, err := s.Summarize(ctx, time.Time{}, t0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Slowest) != stats.TopSlowest {
+		t.Fatalf("slowest %+v", sum.Slowest)
+	}
+	for i, sl := range sum.Slowest {
+		if id := fmt.Sprintf("job-%02d", i); sl.ID != id || sl.Status != want[id] {
+			t.Errorf("slowest %d = %s %s; want %s %s", i, sl.ID, sl.Status, id, want[id])
+		}
+	}
+	if sum.Counts["finished"] != 20 || sum.Counts["failed"] != 10 {
+		t.Errorf("counts %v", sum.Counts)
+	}
+}

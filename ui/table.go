@@ -340,13 +340,13 @@ func (m *model) tableLines(w, rowsH int) []string {
 		m.layKey, m.lay = k, computeLayout(w, m.maxIDW)
 		m.titleLine, m.blank = m.titles(), strings.Repeat(" ", w)
 	}
-	rows := m.visible()
+	rows, off, cur := m.list.Rows(), m.list.Offset(), m.list.Cursor()
 	out := make([]string, 0, rowsH+1)
 	out = append(out, m.titleLine)
-	for i := m.offset; i < m.offset+rowsH; i++ {
+	for i := off; i < off+rowsH; i++ {
 		switch {
 		case i < len(rows):
-			out = append(out, m.renderRow(rows[i], i == m.cursor))
+			out = append(out, m.renderRow(rows[i], i == cur))
 		case i == 0 && len(rows) == 0:
 			out = append(out, m.paint.faint.on(fit(m.emptyText(), w)))
 		default:
@@ -361,7 +361,7 @@ func (m *model) emptyText() string {
 	switch {
 	case !m.loaded:
 		return " loading…"
-	case len(m.all) == 0:
+	case m.list.Len() == 0:
 		return " No jobs tracked. Press a to add IDs, or paste them."
 	}
 	return " No job matches the filter. Press esc to clear it."

@@ -168,8 +168,7 @@ func TestDetailCallback(t *testing.T) {
 		}
 	}
 	for _, listening := range []bool{true, false} {
-		hs := newHarness(t, 160, 45, came...)
-		hs.m.listening = listening
+		hs := newHarnessWith(t, 160, 45, func(_ *harness, o *Options) { o.Listening = listening }, came...)
 		hs.selectID("job-finished")
 		hs.key("enter")
 		if d := detailText(hs); !strings.Contains(d, "callback  11:59:05") {

@@ -291,11 +291,12 @@ func TestNotify(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			hs := newHarness(t, 80, 24, fixtures()...)
-			hs.env = c.env
-			if c.notify != "" {
-				hs.m.notifyMode = c.notify
-			}
+			hs := newHarnessWith(t, 80, 24, func(hs *harness, o *Options) {
+				hs.env = c.env
+				if c.notify != "" {
+					o.Notify = c.notify
+				}
+			}, fixtures()...)
 			if !c.focus {
 				hs.send(tea.BlurMsg{})
 			}
@@ -383,7 +384,9 @@ func TestOpenAndCopy(t *testing.T) {
 
 	t.Run("video link when no share link", func(t *testing.T) {
 		hs := newHarness(t, 80, 24, fixtures()...)
-		hs.m.job("job-finished").job.ShareURL = ""
+		j := hs.m.job("job-finished").job
+		j.ShareURL, j.Version = "", j.Version+1
+		hs.events(track.Event{Job: &j})
 		hs.selectID("job-finished")
 		hs.key("o")
 		if want := "https://cdn.example.com/videos/vid-finished.mp4?sig=xyz"; !slices.Equal(hs.opened, []string{want}) {
@@ -434,7 +437,7 @@ func TestMouse(t *testing.T) {
 	if v := hs.m.View(); v.MouseMode != tea.MouseModeCellMotion {
 		t.Errorf("mouse mode %v, want cell motion", v.MouseMode)
 	}
-	hs.m.mouse = false
+	hs = newHarnessWith(t, 80, 24, func(_ *harness, o *Options) { o.NoMouse = true }, jobs...)
 	if v := hs.m.View(); v.MouseMode != tea.MouseModeNone {
 		t.Errorf("mouse off: mode %v", v.MouseMode)
 	}

@@ -293,7 +293,7 @@ func TestSmallTerminal(t *testing.T) {
 	})
 	t.Run("filter stays in sight", func(t *testing.T) {
 		for _, w := range []int{50, 80, 99} {
-			notice := func(o *Options) {
+			notice := func(_ *harness, o *Options) {
 				o.Notice = "demo: simulated jobs, no key, no network; d saves into /tmp/reel-demo-12345 · ? lists the keys"
 			}
 			hs := newHarnessWith(t, w, 12, notice, fixtures()...)
@@ -352,8 +352,9 @@ func TestAgeIsMonotonic(t *testing.T) {
 func TestRReadsTheKeyAgain(t *testing.T) {
 	reads := 0
 	changed, hint := false, "fix api_key in /home/me/.config/reel/config.toml"
-	hs := newHarness(t, 80, 24, fixtures()...)
-	hs.m.reloadKey = func() (bool, string, error) { reads++; return changed, hint, nil }
+	hs := newHarnessWith(t, 80, 24, func(_ *harness, o *Options) {
+		o.ReloadKey = func() (bool, string, error) { reads++; return changed, hint, nil }
+	}, fixtures()...)
 
 	hs.key("R")
 	if reads != 0 {
@@ -404,15 +405,17 @@ func TestRReadsTheKeyAgain(t *testing.T) {
 func TestDemoQuitFits(t *testing.T) {
 	jobs := append(fixtures(), manyJobs(40)...)
 	for _, demo := range []bool{false, true} {
-		hs := newHarness(t, 50, 12, fixtures()...)
-		hs.m.demo = demo
-		hs.m.dlDir = "/tmp/a-long-temporary-folder/reel-demo-3406164397" // the line on it wraps
-		hs.m.downloads = map[string]*dlState{}
+		hs := newHarnessWith(t, 50, 12, func(_ *harness, o *Options) {
+			o.Demo = demo
+			o.DownloadDir = "/tmp/a-long-temporary-folder/reel-demo-3406164397" // the line on it wraps
+		}, fixtures()...)
+		var running downloadsMsg
 		for i := range 9 {
 			id := "vid-" + strconv.Itoa(i)
 			path := "/home/me/videos/" + strings.Repeat("A long video title ", 3) + id + ".mp4"
-			hs.m.downloads[id] = &dlState{p: download.Progress{VideoID: id, Path: path, State: download.StateRunning, Done: 1, Total: 4}}
+			running = append(running, download.Progress{VideoID: id, Path: path, State: download.StateRunning, Done: 1, Total: 4})
 		}
+		hs.send(running)
 		text := hs.m.leaveText(jobs)
 		room := 11 // the prompt takes the last row
 		if demo {

@@ -42,7 +42,7 @@ func BenchmarkViewScrolled(b *testing.B) {
 	for b.Loop() {
 		if _, off := m.window(); off+m.frame().rowsH >= len(m.rows()) {
 			m.Update(tea.KeyPressMsg{Code: 'g', Text: "g"})
-			m.cache = map[string]cachedRow{}
+			m.draw.rows = map[string]cachedRow{}
 		}
 		m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 		m.View()
@@ -54,8 +54,8 @@ func BenchmarkViewCold(b *testing.B) {
 	m := benchModel(b, 10_000)
 	b.ReportAllocs()
 	for b.Loop() {
-		m.cache = map[string]cachedRow{}
-		m.titleLine = ""
+		m.draw.rows = map[string]cachedRow{}
+		m.draw.titles = ""
 		m.View()
 	}
 }

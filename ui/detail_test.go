@@ -57,7 +57,7 @@ func TestEndedSeen(t *testing.T) {
 		if got := strings.Contains(d, "ended "); got != c.ended {
 			t.Errorf("%s: details show ended = %v, want %v:\n%s", c.id, got, c.ended, d)
 		}
-		if got := rowCells(hs.m.job(c.id), hs.m.lay, fixedNow).time; got != c.timeCell {
+		if got := rowCells(hs.m.job(c.id), hs.m.draw.lay, fixedNow).time; got != c.timeCell {
 			t.Errorf("%s: AGE/LEFT %q, want %q", c.id, got, c.timeCell)
 		}
 	}

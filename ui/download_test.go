@@ -162,7 +162,7 @@ func TestDownloadProgress(t *testing.T) {
 	j.Version++
 	j.CallbackAt = fixedNow
 	hs.events(track.Event{Job: &j})
-	if c := rowCells(hs.m.job("job-finished"), hs.m.lay, fixedNow); c.dl != "↓ 90% 12MB/s" {
+	if c := rowCells(hs.m.job("job-finished"), hs.m.draw.lay, fixedNow); c.dl != "↓ 90% 12MB/s" {
 		t.Errorf("after a new snapshot the row shows %q", c.dl)
 	}
 }

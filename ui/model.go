@@ -155,18 +155,25 @@ type model struct {
 	ticking bool
 	loaded  bool
 
-	cache     map[string]cachedRow
-	foot      string
-	footKey   footerKey
-	head      string
-	headKey   headerKey
-	lay       layout
-	layKey    [2]int // table width and longest ID the layout was made for
-	titleLine string // the column titles for lay
-	blank     string // an empty table line
-	maxIDW    int
+	draw   drawCache // what View keeps between frames: its only writes
+	maxIDW int       // the longest ID, for the layout
 
 	pics *pictures // the selected video's picture; nil when off
+}
+
+// drawCache is what View keeps between frames so that a frame costs only
+// what changed: the lines it drew and what each was drawn for. It is the
+// only thing View writes (Update drops a removed job's row).
+type drawCache struct {
+	rows    map[string]cachedRow // by job ID
+	foot    string
+	footKey footerKey
+	head    string
+	headKey headerKey
+	lay     layout
+	layKey  [2]int // table width and longest ID the layout was made for
+	titles  string // the column titles for lay
+	blank   string // an empty table line
 }
 
 // newModel builds the model from resolved options.
@@ -194,7 +201,7 @@ func newModel(o Options) *model {
 		height:     24,
 		list:       list.New[*entry](int(numCategories)),
 		downloads:  map[string]*dlState{},
-		cache:      map[string]cachedRow{},
+		draw:       drawCache{rows: map[string]cachedRow{}},
 		focused:    true,
 	}
 	m.t = m.now()
@@ -481,7 +488,7 @@ func (m *model) uncount(e *entry) {
 func (m *model) removeJob(id string) {
 	if e, ok := m.list.Remove(id); ok {
 		m.uncount(e)
-		delete(m.cache, id)
+		delete(m.draw.rows, id)
 	}
 }
 

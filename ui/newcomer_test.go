@@ -324,7 +324,7 @@ func TestAgeIsMonotonic(t *testing.T) {
 		t.Helper()
 		hs.events(track.Event{Job: &j})
 		hs.fire(time.Second)
-		s := rowCells(hs.m.job("job-q"), hs.m.lay, hs.now).time
+		s := rowCells(hs.m.job("job-q"), hs.m.draw.lay, hs.now).time
 		d, err := time.ParseDuration(strings.ReplaceAll(s, " ", ""))
 		if err != nil {
 			t.Fatalf("age %q: %v", s, err)

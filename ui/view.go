@@ -104,11 +104,11 @@ var headerOrder = []category{catGenerating, catPreparing, catQueued, catWaiting,
 // fares, as a clock time that needs no ticking.
 func (m *model) header() string {
 	hk := headerKey{m.width, m.counts(), m.conn, m.t.Unix()}
-	if hk == m.headKey && m.head != "" {
-		return m.head
+	if hk == m.draw.headKey && m.draw.head != "" {
+		return m.draw.head
 	}
-	m.headKey, m.head = hk, m.drawHeader()
-	return m.head
+	m.draw.headKey, m.draw.head = hk, m.drawHeader()
+	return m.draw.head
 }
 
 // headerKey is what the header depends on.
@@ -270,8 +270,8 @@ func (m *model) statusLines(h int) []string {
 func (m *model) footer() string {
 	// The line changes only with the mode and the width.
 	fk := footerKey{m.width, m.mode, m.undo != nil}
-	if fk == m.footKey && m.foot != "" {
-		return m.foot
+	if fk == m.draw.footKey && m.draw.foot != "" {
+		return m.draw.foot
 	}
 	var binds []key.Binding
 	switch m.mode {
@@ -335,8 +335,8 @@ func (m *model) footer() string {
 			b.WriteString(h)
 		}
 	}
-	m.footKey, m.foot = fk, fit(b.String(), room)+tail
-	return m.foot
+	m.draw.footKey, m.draw.foot = fk, fit(b.String(), room)+tail
+	return m.draw.foot
 }
 
 // footerKey is what the footer depends on.

@@ -143,7 +143,7 @@ func TestSelectedBar(t *testing.T) {
 		}
 		cur, _ := hs.m.window()
 		y := hs.m.frame().rowsTop + cur
-		l := hs.m.lay
+		l := hs.m.draw.lay
 		barX := margin + l.id + gap + l.name + gap + l.status + gap
 		reversed := func(x int) bool { return emu.CellAt(x, y).Style.Attrs&uv.AttrReverse != 0 }
 		var bar strings.Builder

@@ -128,6 +128,9 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.undo == nil {
 		m.flash.KeyPressed()
+		// A link shown whole may have gone with the message: pages are
+		// as long as the table is now.
+		m.list.SetHeight(m.frame().rowsH)
 	}
 	k := m.keys
 	switch {

@@ -105,3 +105,22 @@ func TestSelectionFollowsMovedJob(t *testing.T) {
 		t.Errorf("cursor %d out of the window %d..%d", cur, off, off+h)
 	}
 }
+
+// TestPageAfterLink: the key that clears a link shown whole pages by the
+// table's new height, not by the one the link left.
+func TestPageAfterLink(t *testing.T) {
+	hs := newHarnessDL(t, 50, 12, append(fixtures(), manyJobs(40)...)...)
+	hs.env["SSH_TTY"] = "/dev/pts/3"
+	hs.selectID("job-finished")
+	hs.key("y")
+	small := hs.m.frame().rowsH
+	cur0, _ := hs.m.window()
+	hs.key("pgdown")
+	big := hs.m.frame().rowsH
+	if big <= small {
+		t.Fatalf("the link took no room: %d rows with it, %d without", small, big)
+	}
+	if cur, _ := hs.m.window(); cur-cur0 != big-1 {
+		t.Errorf("pgdown moved %d rows, want %d (the table's height without the link, less one)", cur-cur0, big-1)
+	}
+}

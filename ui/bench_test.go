@@ -40,9 +40,9 @@ func BenchmarkViewScrolled(b *testing.B) {
 	m := benchModel(b, 10_000)
 	b.ReportAllocs()
 	for b.Loop() {
-		if m.offset+m.frame().rowsH >= len(m.rows) {
+		if _, off := m.window(); off+m.frame().rowsH >= len(m.rows()) {
 			m.Update(tea.KeyPressMsg{Code: 'g', Text: "g"})
-			m.cache = map[string]cachedRow{}
+			m.draw.rows = map[string]cachedRow{}
 		}
 		m.Update(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 		m.View()
@@ -54,8 +54,8 @@ func BenchmarkViewCold(b *testing.B) {
 	m := benchModel(b, 10_000)
 	b.ReportAllocs()
 	for b.Loop() {
-		m.cache = map[string]cachedRow{}
-		m.titleLine = ""
+		m.draw.rows = map[string]cachedRow{}
+		m.draw.titles = ""
 		m.View()
 	}
 }
@@ -64,7 +64,7 @@ func BenchmarkViewCold(b *testing.B) {
 // drawn again. Budget: 0.2 ms.
 func BenchmarkUpdateOneJob(b *testing.B) {
 	m := benchModel(b, 10_000)
-	j := m.all[3].job
+	j := m.rows()[3].job
 	b.ReportAllocs()
 	for b.Loop() {
 		j.Version++
@@ -79,7 +79,7 @@ func BenchmarkUpdateOneJob(b *testing.B) {
 // visible row and the frame is drawn again. Budget: 0.2 ms.
 func BenchmarkUpdateDownload(b *testing.B) {
 	m := benchModel(b, 10_000)
-	e := m.all[3]
+	e := m.rows()[3]
 	j := e.job
 	j.Status, j.Version = api.StatusFinished, j.Version+1
 	j.Video = &api.Video{ID: "vid-bench", Name: "bench"}

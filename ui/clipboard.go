@@ -79,7 +79,7 @@ func (m *model) copyLink(link, why string) tea.Cmd {
 	} else {
 		m.setFlash(why+"link sent to the terminal's clipboard:", false)
 	}
-	m.flashLink = link
+	m.flash.ShowLink(link)
 	return tea.Batch(cmds...)
 }
 

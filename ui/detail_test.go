@@ -57,7 +57,7 @@ func TestEndedSeen(t *testing.T) {
 		if got := strings.Contains(d, "ended "); got != c.ended {
 			t.Errorf("%s: details show ended = %v, want %v:\n%s", c.id, got, c.ended, d)
 		}
-		if got := rowCells(hs.m.jobs[c.id], hs.m.lay, fixedNow).time; got != c.timeCell {
+		if got := rowCells(hs.m.job(c.id), hs.m.draw.lay, fixedNow).time; got != c.timeCell {
 			t.Errorf("%s: AGE/LEFT %q, want %q", c.id, got, c.timeCell)
 		}
 	}
@@ -168,8 +168,7 @@ func TestDetailCallback(t *testing.T) {
 		}
 	}
 	for _, listening := range []bool{true, false} {
-		hs := newHarness(t, 160, 45, came...)
-		hs.m.listening = listening
+		hs := newHarnessWith(t, 160, 45, func(_ *harness, o *Options) { o.Listening = listening }, came...)
 		hs.selectID("job-finished")
 		hs.key("enter")
 		if d := detailText(hs); !strings.Contains(d, "callback  11:59:05") {

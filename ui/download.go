@@ -85,7 +85,7 @@ func (m *model) downloadAll() tea.Cmd {
 	var vids []*api.Video
 	seen := map[string]bool{} // two rows may track the same video
 	busy, saved := 0, 0
-	for _, e := range m.all {
+	for _, e := range m.list.All() {
 		j := &e.job
 		if !finished(j) || j.Video == nil || seen[j.Video.ID] {
 			continue
@@ -167,7 +167,7 @@ func (m *model) applyDownloads(ps []download.Progress) {
 	if fresh {
 		// New videos: one pass points their rows at them, however many
 		// downloads D started at once.
-		for _, e := range m.all {
+		for _, e := range m.list.All() {
 			if e.dl == nil {
 				m.linkDownload(e)
 			}

@@ -96,8 +96,8 @@ func TestDownloadKeys(t *testing.T) {
 			if got := starts(hs); !slices.Equal(got, c.starts) {
 				t.Errorf("starts %q, want %q", got, c.starts)
 			}
-			if hs.m.flash != c.flash || hs.m.flashWarn != c.warn {
-				t.Errorf("flash %q (warn %v), want %q (warn %v)", hs.m.flash, hs.m.flashWarn, c.flash, c.warn)
+			if hs.m.message() != c.flash || hs.m.warning() != c.warn {
+				t.Errorf("flash %q (warn %v), want %q (warn %v)", hs.m.message(), hs.m.warning(), c.flash, c.warn)
 			}
 		})
 	}
@@ -111,8 +111,8 @@ func TestDownloadKeys(t *testing.T) {
 		}
 		hs := newHarnessDL(t, 80, 24, append(jobs, noVideoYet())...)
 		hs.key("D")
-		if hs.m.flash != "no finished video to download yet" || len(starts(hs)) > 0 {
-			t.Errorf("flash %q, starts %q", hs.m.flash, starts(hs))
+		if hs.m.message() != "no finished video to download yet" || len(starts(hs)) > 0 {
+			t.Errorf("flash %q, starts %q", hs.m.message(), starts(hs))
 		}
 	})
 }
@@ -158,11 +158,11 @@ func TestDownloadProgress(t *testing.T) {
 	}
 
 	// A new snapshot of the job keeps its download.
-	j := hs.m.jobs["job-finished"].job
+	j := hs.m.job("job-finished").job
 	j.Version++
 	j.CallbackAt = fixedNow
 	hs.events(track.Event{Job: &j})
-	if c := rowCells(hs.m.jobs["job-finished"], hs.m.lay, fixedNow); c.dl != "↓ 90% 12MB/s" {
+	if c := rowCells(hs.m.job("job-finished"), hs.m.draw.lay, fixedNow); c.dl != "↓ 90% 12MB/s" {
 		t.Errorf("after a new snapshot the row shows %q", c.dl)
 	}
 }
@@ -200,8 +200,8 @@ func TestDownloadEnds(t *testing.T) {
 			hs.progress(running())
 			c.p.VideoID = "vid-finished"
 			hs.progress(c.p)
-			if hs.m.flash != c.flash || hs.m.flashWarn != c.warn {
-				t.Errorf("flash %q (warn %v), want %q (warn %v)", hs.m.flash, hs.m.flashWarn, c.flash, c.warn)
+			if hs.m.message() != c.flash || hs.m.warning() != c.warn {
+				t.Errorf("flash %q (warn %v), want %q (warn %v)", hs.m.message(), hs.m.warning(), c.flash, c.warn)
 			}
 			out := hs.view()
 			checkFrame(t, out, 80, 24)
@@ -225,8 +225,8 @@ func TestDownloadEnds(t *testing.T) {
 			// Only the change to ended says so; the next key clears it.
 			hs.key("j")
 			hs.progress(c.p)
-			if hs.m.flash != "" {
-				t.Errorf("an ended download's repeat flashed %q", hs.m.flash)
+			if hs.m.message() != "" {
+				t.Errorf("an ended download's repeat flashed %q", hs.m.message())
 			}
 		})
 	}
@@ -237,8 +237,8 @@ func TestDownloadEnds(t *testing.T) {
 		hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, State: download.StateDone},
 			download.Progress{VideoID: "vid-hostile", Path: "/x/video-vid-hostile.mp4", State: download.StateFailed, Err: errors.New("disk full")})
 		// At 80 columns the name gives way, in its middle, to the reason.
-		if want := "saved 1 video into /home/me/videos; 1 download failed (video…le.mp4: disk full)"; hs.m.flash != want || !hs.m.flashWarn {
-			t.Errorf("flash %q, want %q", hs.m.flash, want)
+		if want := "saved 1 video into /home/me/videos; 1 download failed (video…le.mp4: disk full)"; hs.m.message() != want || !hs.m.warning() {
+			t.Errorf("flash %q, want %q", hs.m.message(), want)
 		}
 	})
 }

@@ -286,7 +286,14 @@ func newHarnessDL(t *testing.T, w, h int, jobs ...track.Job) *harness {
 	return startHarness(t, w, h, true, jobs)
 }
 
-func startHarness(t *testing.T, w, h int, withDL bool, jobs []track.Job) *harness {
+// newHarnessWith is newHarness with options set by edit, as Run would
+// get them.
+func newHarnessWith(t *testing.T, w, h int, edit func(*harness, *Options), jobs ...track.Job) *harness {
+	t.Helper()
+	return startHarness(t, w, h, false, jobs, edit)
+}
+
+func startHarness(t *testing.T, w, h int, withDL bool, jobs []track.Job, edits ...func(*harness, *Options)) *harness {
 	t.Helper()
 	hs := &harness{t: t, now: fixedNow, env: map[string]string{"DISPLAY": ":0"}}
 	hs.eng = newFakeEngine(t, jobs...)
@@ -295,6 +302,9 @@ func startHarness(t *testing.T, w, h int, withDL bool, jobs []track.Job) *harnes
 	if withDL {
 		hs.dl = newFakeDownloader(t, &hs.eng.inCmd)
 		o.Downloader = hs.dl
+	}
+	for _, edit := range edits {
+		edit(hs, &o)
 	}
 	hs.m = newModel(o)
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})

@@ -126,26 +126,28 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.showBatch()
 		return nil
 	}
-	if m.undo == nil && !m.flashKeep {
-		m.setFlash("", false)
+	if m.undo == nil {
+		m.flash.KeyPressed()
+		// A link shown whole may have gone with the message: pages are
+		// as long as the table is now.
+		m.list.SetHeight(m.frame().rowsH)
 	}
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Up):
-		m.moveTo(m.cursor - 1)
+		m.list.Move(-1)
 	case key.Matches(msg, k.Down):
-		m.moveTo(m.cursor + 1)
+		m.list.Move(1)
 	case key.Matches(msg, k.Top):
-		m.moveTo(0)
+		m.list.Top()
 	case key.Matches(msg, k.Bottom):
-		m.moveTo(len(m.visible()) - 1)
+		m.list.Bottom()
 	case key.Matches(msg, k.PageUp):
-		m.moveTo(m.cursor - max(1, m.frame().rowsH-1))
+		m.list.Page(-1)
 	case key.Matches(msg, k.PageDown):
-		m.moveTo(m.cursor + max(1, m.frame().rowsH-1))
+		m.list.Page(1)
 	case key.Matches(msg, k.Details):
 		m.detail = !m.detail
-		m.clampScroll()
 	case key.Matches(msg, k.DetailDown):
 		m.scrollDetail(1)
 	case key.Matches(msg, k.DetailUp):
@@ -204,11 +206,9 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { eng.Restore(jobs...); return restoredMsg(len(jobs)) }
 	case key.Matches(msg, k.Filter):
 		m.mode = modeFilter
-		m.input.set(m.filter)
+		m.input.set(m.list.Filter())
 	case key.Matches(msg, k.Sort):
-		m.sortBy = (m.sortBy + 1) % numSortKeys
-		m.dirty = true
-		m.visible()
+		m.setSort((m.sortBy + 1) % numSortKeys)
 		m.setFlash("sorted by "+m.sortBy.String(), false)
 	case key.Matches(msg, k.Help):
 		m.mode = modeHelp
@@ -225,11 +225,10 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return func() tea.Msg { return activeDownloadsMsg(dl.Active()) }
 	case key.Matches(msg, k.Escape):
 		switch {
-		case m.filter != "":
+		case m.list.Filter() != "":
 			m.setFilter("")
 		case m.detail:
 			m.detail = false
-			m.clampScroll()
 		}
 	}
 	return nil
@@ -245,9 +244,9 @@ func (m *model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 	case msg.String() == "enter":
 		m.mode = modeNormal
 	case msg.String() == "up":
-		m.moveTo(m.cursor - 1)
+		m.list.Move(-1)
 	case msg.String() == "down":
-		m.moveTo(m.cursor + 1)
+		m.list.Move(1)
 	default:
 		if m.input.key(msg) {
 			m.setFilter(m.input.value())
@@ -257,13 +256,7 @@ func (m *model) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *model) setFilter(f string) {
-	f = termsafe.Clean(f)
-	if f == m.filter {
-		return
-	}
-	m.filter = f
-	m.dirty = true
-	m.visible()
+	m.list.SetFilter(termsafe.Clean(f))
 }
 
 // addKey edits the add prompt; enter hands the IDs to the engine.
@@ -321,24 +314,11 @@ func (m *model) handleWheel(ms tea.Mouse) {
 		}
 		return
 	}
-	h := m.frame().rowsH
-	n := len(m.visible())
 	switch ms.Button {
 	case tea.MouseWheelUp:
-		m.offset = max(0, m.offset-wheelStep)
+		m.list.Scroll(-wheelStep)
 	case tea.MouseWheelDown:
-		m.offset = max(0, min(m.offset+wheelStep, n-h))
-	default:
-		return
-	}
-	if m.cursor < m.offset {
-		m.cursor = m.offset
-	} else if h > 0 && m.cursor >= m.offset+h {
-		m.cursor = m.offset + h - 1
-	}
-	m.cursor = max(0, min(m.cursor, n-1))
-	if m.cursor < n {
-		m.selID = m.rows[m.cursor].job.ID
+		m.list.Scroll(wheelStep)
 	}
 }
 
@@ -355,8 +335,5 @@ func (m *model) handleClick(ms tea.Mouse) {
 	if ms.X >= f.tableW || ms.Y < f.rowsTop || ms.Y >= f.rowsTop+f.rowsH {
 		return
 	}
-	i := m.offset + ms.Y - f.rowsTop
-	if i < len(m.visible()) {
-		m.moveTo(i)
-	}
+	m.list.Click(ms.Y - f.rowsTop)
 }

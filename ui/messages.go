@@ -11,6 +11,7 @@ import (
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/ui/flash"
 )
 
 // refreshTimeout is how long "refreshing" stays in the status line when
@@ -23,18 +24,18 @@ const refreshFlashTTL = 3 * time.Second
 
 // flashExpiredMsg ends a message that is true only for a while; gen is the
 // flash it was set for, so a newer message is left alone.
-type flashExpiredMsg int
+type flashExpiredMsg flash.Token
 
 // expireFlash sets a message that leaves by itself after d.
 func (m *model) expireFlash(d time.Duration) tea.Cmd {
-	gen := m.flashGen
+	gen := m.flash.Token()
 	return m.after(d, func(time.Time) tea.Msg { return flashExpiredMsg(gen) })
 }
 
 // refreshing is the r or R in flight: the jobs asked about, so that the
 // message leaves once they have answered.
 type refreshing struct {
-	gen int // the flash that says so
+	gen flash.Token // the message that says so
 	// waiting maps the job IDs not answered yet to their LastPoll when
 	// asked: only an answer after that counts, not the event the engine
 	// sends when it merely schedules the request.
@@ -49,23 +50,23 @@ func (m *model) startRefresh(ids []string) tea.Cmd {
 	r := &refreshing{waiting: map[string]time.Time{}}
 	var what string
 	if ids == nil {
-		for _, e := range m.all {
+		for _, e := range m.list.All() {
 			if askable(e) {
 				r.waiting[e.job.ID] = e.job.LastPoll
 			}
 		}
 		switch n := len(r.waiting); {
-		case n == len(m.all):
+		case n == m.list.Len():
 			what = "refreshing all " + plural(n, "job")
 		case n == 0:
 			what = "every job has ended: nothing to ask again"
 		default:
-			what = "refreshing " + strconv.Itoa(n) + " of " + plural(len(m.all), "job") + " (the others have ended)"
+			what = "refreshing " + strconv.Itoa(n) + " of " + plural(m.list.Len(), "job") + " (the others have ended)"
 		}
 	} else {
 		for _, id := range ids {
 			var last time.Time
-			if e := m.jobs[id]; e != nil {
+			if e, ok := m.list.Get(id); ok {
 				last = e.job.LastPoll
 			}
 			r.waiting[id] = last
@@ -80,7 +81,7 @@ func (m *model) startRefresh(ids []string) tea.Cmd {
 		m.refresh = nil
 		return m.expireFlash(refreshFlashTTL)
 	}
-	r.gen, r.n = m.flashGen, len(r.waiting)
+	r.gen, r.n = m.flash.Token(), len(r.waiting)
 	m.refresh = r
 	return m.expireFlash(refreshTimeout)
 }
@@ -100,7 +101,7 @@ func (m *model) answered(jobs []*track.Job) tea.Cmd {
 	if r == nil || len(jobs) == 0 {
 		return nil
 	}
-	if r.gen != m.flashGen {
+	if r.gen != m.flash.Token() {
 		m.refresh = nil // another message took its place
 		return nil
 	}
@@ -231,9 +232,10 @@ const minNameW = 12
 func (m *model) fitName(s, name string) string {
 	// The counts on the right as the status line shows them, give or take
 	// a download started meanwhile.
-	right := " " + plural(len(m.all), "job") + " "
-	if m.filter != "" {
-		right = " filter: " + m.filter + " (" + strconv.Itoa(len(m.all)) + " of " + strconv.Itoa(len(m.all)) + ") "
+	n := m.list.Len()
+	right := " " + plural(n, "job") + " "
+	if f := m.list.Filter(); f != "" {
+		right = " filter: " + f + " (" + strconv.Itoa(n) + " of " + strconv.Itoa(n) + ") "
 	}
 	if m.dlActive > 0 || m.batch != nil {
 		right += "↓ 99 downloads · "

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"log/slog"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,8 @@ import (
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/ui/flash"
+	"github.com/reel-dev/reel/ui/list"
 )
 
 // mode is what the keyboard is talking to.
@@ -78,6 +79,12 @@ func newEntry(j track.Job) *entry {
 	return e
 }
 
+// Key, Order, Group and FilterText make an entry a list.Item.
+func (e *entry) Key() string        { return e.job.ID }
+func (e *entry) Order() int64       { return e.job.Seq }
+func (e *entry) Group() int         { return int(e.cat) }
+func (e *entry) FilterText() string { return e.lower }
+
 // counted reports whether a job counts toward overall progress: jobs that
 // cannot progress would hold the bar down for ever.
 func (e *entry) counted() bool { return e.cat != catNotFound && e.cat != catDeleted }
@@ -108,21 +115,15 @@ type model struct {
 	width, height int
 	t             time.Time // the clock as of the last message; View reads only this
 
-	jobs   map[string]*entry
-	all    []*entry // in the order added (Seq)
-	rows   []*entry // filtered and sorted: what the table shows
-	cursor int
-	offset int
-	selID  string
-	dirty  bool // rows must be rebuilt before use
-
-	counts  [numCategories]int
+	// list is the jobs, the filter and sort over them, the counts by
+	// category, and the cursor and scroll: Update changes it and settles
+	// it; View only reads it.
+	list    *list.List[*entry]
 	fracSum float64
 	fracN   int
 	conn    track.Conn
 
 	sortBy sortKey
-	filter string
 
 	mode      mode
 	detail    bool
@@ -131,16 +132,10 @@ type model struct {
 	helpOff   int    // lines the help is scrolled by
 	input     lineEditor
 
-	flash     string // the status line's message
-	flashLink string // a link shown in full so it can be copied by hand
-	flashWarn bool
-	// flashKeep: the message is the start notice, which keys do not clear;
-	// only another message replaces it.
-	flashKeep bool
-	flashGen  int         // bumps with every message, so a timer ends only its own
-	refresh   *refreshing // the r or R whose message is shown
-	batch     *dlBatch    // the downloads d and D asked for, until all ended
-	dlDir     string      // where downloads go, for the status line
+	flash   flash.Line  // the status line's message
+	refresh *refreshing // the r or R whose message is shown
+	batch   *dlBatch    // the downloads d and D asked for, until all ended
+	dlDir   string      // where downloads go, for the status line
 	// openAsked is the callback link whose host o last showed: the next o
 	// on it opens it.
 	openAsked string
@@ -160,18 +155,25 @@ type model struct {
 	ticking bool
 	loaded  bool
 
-	cache     map[string]cachedRow
-	foot      string
-	footKey   footerKey
-	head      string
-	headKey   headerKey
-	lay       layout
-	layKey    [2]int // table width and longest ID the layout was made for
-	titleLine string // the column titles for lay
-	blank     string // an empty table line
-	maxIDW    int
+	draw   drawCache // what View keeps between frames: its only writes
+	maxIDW int       // the longest ID, for the layout
 
 	pics *pictures // the selected video's picture; nil when off
+}
+
+// drawCache is what View keeps between frames so that a frame costs only
+// what changed: the lines it drew and what each was drawn for. It is the
+// only thing View writes (Update drops a removed job's row).
+type drawCache struct {
+	rows    map[string]cachedRow // by job ID
+	foot    string
+	footKey footerKey
+	head    string
+	headKey headerKey
+	lay     layout
+	layKey  [2]int // table width and longest ID the layout was made for
+	titles  string // the column titles for lay
+	blank   string // an empty table line
 }
 
 // newModel builds the model from resolved options.
@@ -197,9 +199,9 @@ func newModel(o Options) *model {
 		keys:       newKeyMap(),
 		width:      80,
 		height:     24,
-		jobs:       map[string]*entry{},
+		list:       list.New[*entry](int(numCategories)),
 		downloads:  map[string]*dlState{},
-		cache:      map[string]cachedRow{},
+		draw:       drawCache{rows: map[string]cachedRow{}},
 		focused:    true,
 	}
 	m.t = m.now()
@@ -208,7 +210,7 @@ func newModel(o Options) *model {
 	m.dlDir = o.DownloadDir
 	m.reloadKey = o.ReloadKey
 	if o.Notice != "" {
-		m.flash, m.flashKeep = termsafe.Clean(o.Notice), true
+		m.flash.Notice(termsafe.Clean(o.Notice))
 	}
 	return m
 }
@@ -272,6 +274,7 @@ func (m *model) waitNext() tea.Cmd {
 // pane's timeline follows the selection, whatever moved it.
 func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	defer func() {
+		m.settle()
 		cmd = tea.Batch(cmd, m.updatePictures(msg))
 		if tl := m.wantTimeline(); tl != nil {
 			cmd = tea.Batch(cmd, tl)
@@ -283,7 +286,6 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.clampScroll()
 		return m, nil
 	case snapshotMsg:
 		m.t = m.now()
@@ -298,9 +300,7 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		m.t = m.now()
 		return m, tea.Batch(m.applyEvents(msg), m.waitNext(), m.ensureTick())
 	case flashExpiredMsg:
-		if int(msg) == m.flashGen {
-			m.setFlash("", false)
-		}
+		m.flash.Expire(flash.Token(msg))
 		return m, nil
 	case nextErrMsg:
 		if m.ctx.Err() == nil {
@@ -322,11 +322,11 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		m.log.Debug("added", "asked", msg.asked, "added", len(msg.added), "problems", msg.problems)
 		m.setFlash(plural(len(msg.added), "job")+" added", false)
 		if dup > 0 {
-			m.flash += "; " + plural(dup, "ID") + " already tracked"
+			m.flash.Append("; " + plural(dup, "ID") + " already tracked")
 		}
 		if msg.problems > 0 {
-			m.flash += "; " + plural(msg.problems, "line") + " gave no ID"
-			m.flashWarn = true
+			m.flash.Append("; " + plural(msg.problems, "line") + " gave no ID")
+			m.flash.Warn()
 		}
 		for _, j := range msg.added {
 			m.applyJob(j)
@@ -351,7 +351,7 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	case undoExpiredMsg:
 		if int(msg) == m.undoGen && m.undo != nil {
 			m.undo = nil
-			if strings.HasPrefix(m.flash, "removed ") {
+			if m.flash.Starts("removed ") {
 				m.setFlash("", false)
 			}
 			m.showBatch() // a batch that ended meanwhile says so now
@@ -370,7 +370,7 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			// A refresh like R's, so the message ends like any refresh.
 			eng := m.eng
 			cmd := m.startRefresh(nil)
-			m.flash = "read a new API key; " + m.flash
+			m.flash.Prepend("read a new API key; ")
 			return m, tea.Batch(cmd, func() tea.Msg { eng.Refresh(); return refreshedMsg{} })
 		default:
 			m.setFlash("API key unchanged: "+termsafe.Clean(msg.hint), true)
@@ -425,7 +425,8 @@ func (m *model) applyEvents(evs []track.Event) tea.Cmd {
 		case ev.Job != nil:
 			answered = append(answered, ev.Job)
 			if m.applyJob(*ev.Job) {
-				ended = append(ended, m.jobs[ev.Job.ID])
+				e, _ := m.list.Get(ev.Job.ID)
+				ended = append(ended, e)
 			}
 		case ev.Removed != "":
 			m.removeJob(ev.Removed)
@@ -444,28 +445,18 @@ func (m *model) applyEvents(evs []track.Event) tea.Cmd {
 // applyJob records a job's new snapshot. It reports whether the job has just
 // ended, that is, it was seen running before and is terminal now.
 func (m *model) applyJob(j track.Job) (ended bool) {
-	e, ok := m.jobs[j.ID]
-	if ok && j.Version < e.job.Version {
+	e := newEntry(j)
+	m.linkDownload(e)
+	if old, ok := m.list.Get(j.ID); ok && j.Version < old.job.Version {
 		return false // an older snapshot overtaken by a newer one
 	}
+	old, replaced := m.list.Put(e)
 	wasRunning := false
-	if ok {
-		wasRunning = e.job.Status != "" && !e.job.Terminal()
-		m.uncount(e)
-		if m.sortBy != sortAdded || m.filter != "" {
-			m.dirty = true
-		}
-		*e = *newEntry(j)
-		m.linkDownload(e)
-	} else {
-		e = newEntry(j)
-		m.linkDownload(e)
-		m.jobs[j.ID] = e
-		m.insert(e)
-		m.dirty = true
-		if w := len(e.id); w > m.maxIDW {
-			m.maxIDW = w
-		}
+	if replaced {
+		wasRunning = old.job.Status != "" && !old.job.Terminal()
+		m.uncount(old)
+	} else if w := len(e.id); w > m.maxIDW {
+		m.maxIDW = w
 	}
 	m.count(e)
 	return wasRunning && j.Terminal()
@@ -478,8 +469,9 @@ func (m *model) linkDownload(e *entry) {
 	}
 }
 
+// count and uncount keep the sum behind overall progress; the list counts
+// the categories.
 func (m *model) count(e *entry) {
-	m.counts[e.cat]++
 	if e.counted() {
 		m.fracSum += e.frac
 		m.fracN++
@@ -487,140 +479,61 @@ func (m *model) count(e *entry) {
 }
 
 func (m *model) uncount(e *entry) {
-	m.counts[e.cat]--
 	if e.counted() {
 		m.fracSum -= e.frac
 		m.fracN--
 	}
 }
 
-// insert puts e into all by Seq: usually at the end, in place for a restore.
-func (m *model) insert(e *entry) {
-	n := len(m.all)
-	if n == 0 || m.all[n-1].job.Seq <= e.job.Seq {
-		m.all = append(m.all, e)
-		return
-	}
-	i := sort.Search(n, func(i int) bool { return m.all[i].job.Seq > e.job.Seq })
-	m.all = append(m.all, nil)
-	copy(m.all[i+1:], m.all[i:])
-	m.all[i] = e
-}
-
 func (m *model) removeJob(id string) {
-	e, ok := m.jobs[id]
-	if !ok {
-		return
+	if e, ok := m.list.Remove(id); ok {
+		m.uncount(e)
+		delete(m.draw.rows, id)
 	}
-	m.uncount(e)
-	delete(m.jobs, id)
-	delete(m.cache, id)
-	for i, x := range m.all {
-		if x == e {
-			m.all = append(m.all[:i], m.all[i+1:]...)
-			break
-		}
-	}
-	m.dirty = true
 }
 
-// visible returns the rows the table shows, rebuilding them when jobs came
-// or went, or the filter or sort changed.
-func (m *model) visible() []*entry {
-	if !m.dirty {
-		return m.rows
-	}
-	m.dirty = false
-	if m.filter == "" && m.sortBy == sortAdded {
-		m.rows = m.all
-	} else {
-		m.rows = m.rows[:0:0]
-		f := strings.ToLower(m.filter)
-		for _, e := range m.all {
-			if f == "" || strings.Contains(e.lower, f) {
-				m.rows = append(m.rows, e)
-			}
-		}
-		m.sortRows()
-	}
-	m.reselect()
-	return m.rows
+// settle ends every Update: the list folds in the message's changes and
+// keeps the selection in the window the next frame has. View draws what
+// is settled and moves nothing.
+func (m *model) settle() {
+	m.list.SetHeight(m.frame().rowsH)
+	m.list.Settle()
 }
 
-func (m *model) sortRows() {
+// setSort orders the rows by k.
+func (m *model) setSort(k sortKey) {
+	m.sortBy = k
 	var less func(a, b *entry) bool
-	switch m.sortBy {
+	switch k {
 	case sortStatus:
 		less = func(a, b *entry) bool { return a.cat < b.cat }
 	case sortProgress:
 		less = func(a, b *entry) bool { return a.frac > b.frac }
 	case sortName:
 		less = func(a, b *entry) bool { return strings.ToLower(a.name) < strings.ToLower(b.name) }
-	default:
-		return
 	}
-	sort.SliceStable(m.rows, func(i, j int) bool { return less(m.rows[i], m.rows[j]) })
-}
-
-// reselect keeps the selection on the same job when rows move under it.
-func (m *model) reselect() {
-	if m.cursor < len(m.rows) && m.rows[m.cursor].job.ID == m.selID {
-		return
-	}
-	for i, e := range m.rows {
-		if e.job.ID == m.selID {
-			m.cursor = i
-			m.clampScroll()
-			return
-		}
-	}
-	m.cursor = min(m.cursor, max(len(m.rows)-1, 0))
-	m.syncSel()
-}
-
-func (m *model) syncSel() {
-	if m.cursor < len(m.rows) {
-		m.selID = m.rows[m.cursor].job.ID
-	} else {
-		m.selID = ""
-	}
-	m.clampScroll()
+	m.list.SetOrder(less)
 }
 
 // selected returns the selected job, if any.
-func (m *model) selected() (*entry, bool) {
-	rows := m.visible()
-	if m.cursor < len(rows) {
-		return rows[m.cursor], true
-	}
-	return nil, false
-}
+func (m *model) selected() (*entry, bool) { return m.list.Selected() }
 
-// moveTo selects row i (clamped) and scrolls it into view.
-func (m *model) moveTo(i int) {
-	n := len(m.visible())
-	m.cursor = max(0, min(i, n-1))
-	m.syncSel()
-}
+// countOf is how many jobs are in category c.
+func (m *model) countOf(c category) int { return m.list.Count(int(c)) }
 
-// clampScroll keeps the cursor inside the visible window of rows.
-func (m *model) clampScroll() {
-	h := m.frame().rowsH
-	n := len(m.rows)
-	if m.cursor < m.offset {
-		m.offset = m.cursor
+// counts are the jobs by category.
+func (m *model) counts() (n [numCategories]int) {
+	for c := range numCategories {
+		n[c] = m.countOf(c)
 	}
-	if h > 0 && m.cursor >= m.offset+h {
-		m.offset = m.cursor - h + 1
-	}
-	m.offset = max(0, min(m.offset, n-h))
+	return n
 }
 
 // anyRunning reports whether some job still moves, which is the only time
 // the dashboard lets a clock tick.
 func (m *model) anyRunning() bool {
 	for c := range numCategories {
-		if c.running() && m.counts[c] > 0 {
+		if c.running() && m.countOf(c) > 0 {
 			return true
 		}
 	}
@@ -639,10 +552,7 @@ func (m *model) ensureTick() tea.Cmd {
 	return m.after(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-func (m *model) setFlash(s string, warn bool) {
-	m.flash, m.flashWarn, m.flashLink, m.flashKeep = s, warn, "", false
-	m.flashGen++
-}
+func (m *model) setFlash(s string, warn bool) { m.flash.Set(s, warn) }
 
 // linkFor is what o and y act on: the share link from a callback, else the
 // video file. Both are checked to be plain http(s) URLs.
@@ -665,3 +575,21 @@ func plural(n int, what string) string {
 	}
 	return strconv.Itoa(n) + " " + what + "s"
 }
+
+// job is the tracked job with this ID; nil when none.
+func (m *model) job(id string) *entry {
+	e, _ := m.list.Get(id)
+	return e
+}
+
+// message is the status line's message and whether it is a warning.
+func (m *model) message() string { return m.flash.Text() }
+
+func (m *model) warning() bool { return m.flash.Warning() }
+
+// rows are the jobs the table shows, filtered and sorted, in order.
+func (m *model) rows() []*entry { return m.list.Rows() }
+
+// window is the selected row and the first row on screen, as indexes in
+// rows.
+func (m *model) window() (cursor, offset int) { return m.list.Cursor(), m.list.Offset() }

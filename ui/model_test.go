@@ -45,7 +45,7 @@ func TestUpdateDoesNoEngineIO(t *testing.T) {
 // TestEvents folds engine events into rows, header and connection state.
 func TestEvents(t *testing.T) {
 	hs := newHarness(t, 80, 24, fixtures()...)
-	if got := hs.m.counts[catGenerating]; got != 2 {
+	if got := hs.m.countOf(catGenerating); got != 2 {
 		t.Fatalf("generating = %d, want 2", got)
 	}
 	j := fixtures()[3] // job-gen
@@ -55,13 +55,13 @@ func TestEvents(t *testing.T) {
 	conn := track.Conn{Retrying: true, LastError: "dial tcp: connection refused"}
 	hs.events(track.Event{Job: &j}, track.Event{Job: &old}, track.Event{Removed: "job-queued"}, track.Event{Conn: &conn})
 
-	if e := hs.m.jobs["job-gen"]; e.cat != catFinished {
+	if e := hs.m.job("job-gen"); e.cat != catFinished {
 		t.Errorf("job-gen is %v, want finished", e.word)
 	}
-	if _, ok := hs.m.jobs["job-queued"]; ok {
+	if hs.m.job("job-queued") != nil {
 		t.Error("job-queued still shown after Removed")
 	}
-	if got := hs.m.counts[catGenerating]; got != 1 {
+	if got := hs.m.countOf(catGenerating); got != 1 {
 		t.Errorf("generating = %d, want 1", got)
 	}
 	head := ansi.Strip(hs.m.header())
@@ -77,21 +77,21 @@ func TestRemoveAndUndo(t *testing.T) {
 	hs := newHarness(t, 80, 24, fixtures()...)
 	hs.selectID("job-failed")
 	hs.key("x")
-	if _, ok := hs.m.jobs["job-failed"]; ok {
+	if hs.m.job("job-failed") != nil {
 		t.Fatal("job-failed still shown after x")
 	}
-	if !strings.Contains(hs.m.flash, "removed job-failed — u to undo") {
-		t.Errorf("flash = %q", hs.m.flash)
+	if !strings.Contains(hs.m.message(), "removed job-failed — u to undo") {
+		t.Errorf("flash = %q", hs.m.message())
 	}
 	if !strings.Contains(ansi.Strip(hs.view()), "u undo") {
 		t.Error("footer does not offer undo")
 	}
 	hs.key("u")
 	hs.events() // the engine's restore event
-	if _, ok := hs.m.jobs["job-failed"]; !ok {
+	if hs.m.job("job-failed") == nil {
 		t.Fatal("job-failed not back after u")
 	}
-	if got, want := hs.m.all[6].job.ID, "job-failed"; got != want {
+	if got, want := hs.m.rows()[6].job.ID, "job-failed"; got != want {
 		t.Errorf("restored job at position 6 is %s, want %s (its old place)", got, want)
 	}
 
@@ -100,8 +100,8 @@ func TestRemoveAndUndo(t *testing.T) {
 	hs.key("x")
 	hs.fire(undoWindow)
 	hs.key("u")
-	if hs.m.flash != "nothing to undo" {
-		t.Errorf("after the undo window, u says %q", hs.m.flash)
+	if hs.m.message() != "nothing to undo" {
+		t.Errorf("after the undo window, u says %q", hs.m.message())
 	}
 	if n := strings.Count(strings.Join(hs.eng.Calls(), "\n"), "Restore"); n != 1 {
 		t.Errorf("Restore called %d times, want 1", n)
@@ -120,12 +120,12 @@ func TestAddPrompt(t *testing.T) {
 		t.Errorf("calls = %q", hs.eng.Calls())
 	}
 	for _, id := range []string{"new-1", "new-2", "new-3"} {
-		if _, ok := hs.m.jobs[id]; !ok {
+		if hs.m.job(id) == nil {
 			t.Errorf("%s not shown after adding", id)
 		}
 	}
-	if want := "3 jobs added; 1 ID already tracked; 1 line gave no ID"; hs.m.flash != want {
-		t.Errorf("flash = %q, want %q", hs.m.flash, want)
+	if want := "3 jobs added; 1 ID already tracked; 1 line gave no ID"; hs.m.message() != want {
+		t.Errorf("flash = %q, want %q", hs.m.message(), want)
 	}
 
 	// A paste at the table opens the prompt; esc drops it.
@@ -155,7 +155,7 @@ func TestFilterAndSort(t *testing.T) {
 	hs := newHarness(t, 80, 24, fixtures()...)
 	ids := func() []string {
 		var out []string
-		for _, e := range hs.m.visible() {
+		for _, e := range hs.m.rows() {
 			out = append(out, e.job.ID)
 		}
 		return out
@@ -257,7 +257,7 @@ func TestNotify(t *testing.T) {
 	finish := func(hs *harness, ids ...string) {
 		var evs []track.Event
 		for _, id := range ids {
-			e := hs.m.jobs[id]
+			e := hs.m.job(id)
 			j := e.job
 			j.Status, j.Err, j.Retrying, j.Version = api.StatusFinished, "", false, j.Version+1
 			evs = append(evs, track.Event{Job: &j})
@@ -291,11 +291,12 @@ func TestNotify(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			hs := newHarness(t, 80, 24, fixtures()...)
-			hs.env = c.env
-			if c.notify != "" {
-				hs.m.notifyMode = c.notify
-			}
+			hs := newHarnessWith(t, 80, 24, func(hs *harness, o *Options) {
+				hs.env = c.env
+				if c.notify != "" {
+					o.Notify = c.notify
+				}
+			}, fixtures()...)
 			if !c.focus {
 				hs.send(tea.BlurMsg{})
 			}
@@ -383,7 +384,9 @@ func TestOpenAndCopy(t *testing.T) {
 
 	t.Run("video link when no share link", func(t *testing.T) {
 		hs := newHarness(t, 80, 24, fixtures()...)
-		hs.m.jobs["job-finished"].job.ShareURL = ""
+		j := hs.m.job("job-finished").job
+		j.ShareURL, j.Version = "", j.Version+1
+		hs.events(track.Event{Job: &j})
 		hs.selectID("job-finished")
 		hs.key("o")
 		if want := "https://cdn.example.com/videos/vid-finished.mp4?sig=xyz"; !slices.Equal(hs.opened, []string{want}) {
@@ -416,11 +419,12 @@ func TestMouse(t *testing.T) {
 	for range 5 {
 		hs.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	}
-	if hs.m.offset != 5*wheelStep {
-		t.Errorf("offset %d after 5 wheel notches, want %d", hs.m.offset, 5*wheelStep)
+	cur, off := hs.m.window()
+	if off != 5*wheelStep {
+		t.Errorf("offset %d after 5 wheel notches, want %d", off, 5*wheelStep)
 	}
-	if hs.m.cursor < hs.m.offset {
-		t.Errorf("cursor %d left above the window at %d", hs.m.cursor, hs.m.offset)
+	if cur < off {
+		t.Errorf("cursor %d left above the window at %d", cur, off)
 	}
 	hs.send(tea.MouseClickMsg{Button: tea.MouseLeft, X: 5, Y: f.rowsTop})
 	if e, _ := hs.m.selected(); e.job.ID != jobs[15].ID {
@@ -433,7 +437,7 @@ func TestMouse(t *testing.T) {
 	if v := hs.m.View(); v.MouseMode != tea.MouseModeCellMotion {
 		t.Errorf("mouse mode %v, want cell motion", v.MouseMode)
 	}
-	hs.m.mouse = false
+	hs = newHarnessWith(t, 80, 24, func(_ *harness, o *Options) { o.NoMouse = true }, jobs...)
 	if v := hs.m.View(); v.MouseMode != tea.MouseModeNone {
 		t.Errorf("mouse off: mode %v", v.MouseMode)
 	}
@@ -444,8 +448,8 @@ func TestQuitAndDownloads(t *testing.T) {
 		hs := newHarness(t, 80, 24, fixtures()...)
 		hs.selectID("job-finished")
 		hs.key("d")
-		if hs.m.flash != "downloads not available" {
-			t.Errorf("d says %q", hs.m.flash)
+		if hs.m.message() != "downloads not available" {
+			t.Errorf("d says %q", hs.m.message())
 		}
 		hs.key("q")
 		if !hs.quit {
@@ -750,7 +754,7 @@ func TestStatusWords(t *testing.T) {
 	for _, f := range []string{"in queue", "in_queue", "preprocessing_finished", "preprocessed"} {
 		hs.key("/")
 		hs.send(tea.PasteMsg{Content: f})
-		if n := len(hs.m.visible()); n != 1 {
+		if n := len(hs.m.rows()); n != 1 {
 			t.Errorf("filter %q matches %d rows, want 1", f, n)
 		}
 		hs.key("esc")

@@ -30,11 +30,11 @@ func TestNoLinkSaysWhy(t *testing.T) {
 			hs := newHarness(t, 80, 24, fixtures()...)
 			hs.selectID(c.id)
 			hs.key(k)
-			if !strings.Contains(hs.m.flash, c.want) {
-				t.Errorf("%s on %s says %q, want it to say %q", k, c.id, hs.m.flash, c.want)
+			if !strings.Contains(hs.m.message(), c.want) {
+				t.Errorf("%s on %s says %q, want it to say %q", k, c.id, hs.m.message(), c.want)
 			}
-			if c.id != "job-gen" && strings.Contains(hs.m.flash, "yet") {
-				t.Errorf("%s on %s says %q: a link will never come", k, c.id, hs.m.flash)
+			if c.id != "job-gen" && strings.Contains(hs.m.message(), "yet") {
+				t.Errorf("%s on %s says %q: a link will never come", k, c.id, hs.m.message())
 			}
 		}
 	}
@@ -45,58 +45,58 @@ func TestNoLinkSaysWhy(t *testing.T) {
 func TestRefreshMessageLeaves(t *testing.T) {
 	hs := newHarness(t, 80, 24, fixtures()...)
 	hs.key("R")
-	if want := "refreshing 10 of 13 jobs (the others have ended)"; hs.m.flash != want {
-		t.Fatalf("R says %q, want %q", hs.m.flash, want)
+	if want := "refreshing 10 of 13 jobs (the others have ended)"; hs.m.message() != want {
+		t.Fatalf("R says %q, want %q", hs.m.message(), want)
 	}
 	answer := fixtures()[3] // one answer of ten does not end it
 	answer.Version, answer.LastPoll = 2, fixedNow.Add(time.Second)
 	hs.events(track.Event{Job: &answer})
-	if hs.m.flash == "" {
+	if hs.m.message() == "" {
 		t.Error("the first answer of ten ended the refresh message")
 	}
 	hs.advance(refreshFlashTTL) // answers are still coming: it stays
-	if want := "refreshing 10 of 13 jobs (the others have ended)"; hs.m.flash != want {
-		t.Errorf("%v after R, with nine answers to come, the status line says %q, want %q", refreshFlashTTL, hs.m.flash, want)
+	if want := "refreshing 10 of 13 jobs (the others have ended)"; hs.m.message() != want {
+		t.Errorf("%v after R, with nine answers to come, the status line says %q, want %q", refreshFlashTTL, hs.m.message(), want)
 	}
 	hs.advance(refreshTimeout - refreshFlashTTL)
-	if hs.m.flash != "" {
-		t.Errorf("%v after R the status line still says %q", refreshTimeout, hs.m.flash)
+	if hs.m.message() != "" {
+		t.Errorf("%v after R the status line still says %q", refreshTimeout, hs.m.message())
 	}
 
 	// r on a job that has ended asks nothing, and says so.
 	hs.selectID("job-finished")
 	hs.key("r")
-	if want := "job-finished has ended: nothing to ask again"; hs.m.flash != want {
-		t.Errorf("r on a finished job says %q, want %q", hs.m.flash, want)
+	if want := "job-finished has ended: nothing to ask again"; hs.m.message() != want {
+		t.Errorf("r on a finished job says %q, want %q", hs.m.message(), want)
 	}
 	if calls := hs.eng.Calls(); slices.Contains(calls, "Refresh job-finished") {
 		t.Errorf("r on a finished job asked the engine: %v", calls)
 	}
 	hs.fire(refreshFlashTTL)
-	if hs.m.flash != "" {
-		t.Errorf("%v after r on a finished job the status line still says %q", refreshFlashTTL, hs.m.flash)
+	if hs.m.message() != "" {
+		t.Errorf("%v after r on a finished job the status line still says %q", refreshFlashTTL, hs.m.message())
 	}
 
 	hs.selectID("job-gen")
 	hs.key("r")
-	if want := "refreshing job-gen"; hs.m.flash != want {
-		t.Fatalf("r says %q, want %q", hs.m.flash, want)
+	if want := "refreshing job-gen"; hs.m.message() != want {
+		t.Fatalf("r says %q, want %q", hs.m.message(), want)
 	}
 	other := fixtures()[4] // another job's answer does not end it
 	other.Version, other.LastPoll = 2, fixedNow.Add(time.Second)
 	hs.events(track.Event{Job: &other})
-	if hs.m.flash == "" {
+	if hs.m.message() == "" {
 		t.Error("another job's answer ended the refresh message")
 	}
 	j := fixtures()[3]
 	j.Version, j.LastPoll = 3, fixedNow.Add(2*time.Second)
 	hs.events(track.Event{Job: &j})
-	if want := "refreshed: the answer is in its row"; hs.m.flash != want {
-		t.Errorf("job-gen answered, and the status line says %q, want %q", hs.m.flash, want)
+	if want := "refreshed: the answer is in its row"; hs.m.message() != want {
+		t.Errorf("job-gen answered, and the status line says %q, want %q", hs.m.message(), want)
 	}
 	hs.fire(refreshFlashTTL)
-	if hs.m.flash != "" {
-		t.Errorf("%v after the answer the status line still says %q", refreshFlashTTL, hs.m.flash)
+	if hs.m.message() != "" {
+		t.Errorf("%v after the answer the status line still says %q", refreshFlashTTL, hs.m.message())
 	}
 	// Every job asked answers: the message says so, then leaves.
 	hs.key("R")
@@ -106,19 +106,19 @@ func TestRefreshMessageLeaves(t *testing.T) {
 		evs = append(evs, track.Event{Job: &j})
 	}
 	hs.events(evs...)
-	if want := "refreshed: all 10 jobs answered"; hs.m.flash != want {
-		t.Errorf("after every answer the status line says %q, want %q", hs.m.flash, want)
+	if want := "refreshed: all 10 jobs answered"; hs.m.message() != want {
+		t.Errorf("after every answer the status line says %q, want %q", hs.m.message(), want)
 	}
 	hs.fire(refreshFlashTTL)
-	if hs.m.flash != "" {
-		t.Errorf("%v after the answers the status line still says %q", refreshFlashTTL, hs.m.flash)
+	if hs.m.message() != "" {
+		t.Errorf("%v after the answers the status line still says %q", refreshFlashTTL, hs.m.message())
 	}
 
 	// A timer of an old message does not clear a newer one.
 	hs.key("s")
 	hs.fire(refreshFlashTTL)
-	if hs.m.flash != "sorted by status" {
-		t.Errorf("an old timer cleared %q", hs.m.flash)
+	if hs.m.message() != "sorted by status" {
+		t.Errorf("an old timer cleared %q", hs.m.message())
 	}
 }
 
@@ -130,13 +130,13 @@ func TestRefreshWaitsForAnAnswer(t *testing.T) {
 		hs := newHarness(t, 80, 24, fixtures()...)
 		hs.selectID("job-gen")
 		hs.key(k)
-		asking := hs.m.flash
+		asking := hs.m.message()
 		if !strings.HasPrefix(asking, "refreshing") {
 			t.Fatalf("%s says %q", k, asking)
 		}
 		hs.events() // the scheduling events the fake sent on Refresh
-		if hs.m.flash != asking {
-			t.Errorf("%s: after the engine only scheduled the requests the status line says %q, want %q", k, hs.m.flash, asking)
+		if hs.m.message() != asking {
+			t.Errorf("%s: after the engine only scheduled the requests the status line says %q, want %q", k, hs.m.message(), asking)
 		}
 	}
 }
@@ -212,27 +212,27 @@ func TestDownloadMessageTellsTheOutcome(t *testing.T) {
 		hs.key("d")
 		hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, State: download.StateSkipped})
 		hs.send(downloadMsg{asked: 1, started: 1}) // the Start command's answer, after the outcome
-		if want := "already saved: Quarterly update…vid-finished.mp4 is in /home/me/videos"; hs.m.flash != want {
-			t.Errorf("flash %q, want %q", hs.m.flash, want)
+		if want := "already saved: Quarterly update…vid-finished.mp4 is in /home/me/videos"; hs.m.message() != want {
+			t.Errorf("flash %q, want %q", hs.m.message(), want)
 		}
 	})
 	t.Run("D ends on the whole batch", func(t *testing.T) {
 		hs := newHarnessDL(t, 80, 24, fixtures()...)
 		hs.key("D")
 		hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, State: download.StateRunning, Total: 10, Done: 5})
-		if want := "downloading 2 videos into /home/me/videos"; hs.m.flash != want {
-			t.Errorf("while running: flash %q, want %q", hs.m.flash, want)
+		if want := "downloading 2 videos into /home/me/videos"; hs.m.message() != want {
+			t.Errorf("while running: flash %q, want %q", hs.m.message(), want)
 		}
 		hs.progress(download.Progress{VideoID: "vid-finished", Path: savedPath, State: download.StateDone})
-		if want := "downloading 1 of 2 videos into /home/me/videos; 1 saved"; hs.m.flash != want {
-			t.Errorf("half way: flash %q, want %q", hs.m.flash, want)
+		if want := "downloading 1 of 2 videos into /home/me/videos; 1 saved"; hs.m.message() != want {
+			t.Errorf("half way: flash %q, want %q", hs.m.message(), want)
 		}
 		hs.progress(download.Progress{VideoID: "vid-hostile", Path: "/home/me/videos/video-vid-hostile.mp4", State: download.StateSkipped})
-		if want := "nothing new saved into /home/me/videos; 1 was already there"; hs.m.flash == want {
-			t.Errorf("flash %q speaks of the last video only", hs.m.flash)
+		if want := "nothing new saved into /home/me/videos; 1 was already there"; hs.m.message() == want {
+			t.Errorf("flash %q speaks of the last video only", hs.m.message())
 		}
-		if want := "saved 1 video into /home/me/videos; 1 was already there"; hs.m.flash != want {
-			t.Errorf("at the end: flash %q, want %q", hs.m.flash, want)
+		if want := "saved 1 video into /home/me/videos; 1 was already there"; hs.m.message() != want {
+			t.Errorf("at the end: flash %q, want %q", hs.m.message(), want)
 		}
 		if hs.m.batch != nil {
 			t.Error("the batch outlived its downloads")
@@ -293,8 +293,10 @@ func TestSmallTerminal(t *testing.T) {
 	})
 	t.Run("filter stays in sight", func(t *testing.T) {
 		for _, w := range []int{50, 80, 99} {
-			hs := newHarness(t, w, 12, fixtures()...)
-			hs.m.flash, hs.m.flashKeep = "demo: simulated jobs, no key, no network; d saves into /tmp/reel-demo-12345 · ? lists the keys", true
+			notice := func(_ *harness, o *Options) {
+				o.Notice = "demo: simulated jobs, no key, no network; d saves into /tmp/reel-demo-12345 · ? lists the keys"
+			}
+			hs := newHarnessWith(t, w, 12, notice, fixtures()...)
 			hs.key("/", "g", "e", "n", "enter")
 			if line := ansi.Strip(hs.m.statusLines(1)[0]); !strings.Contains(line, "filter: gen (3 of 13)") {
 				t.Errorf("at %d columns the status line %q does not show the filter", w, line)
@@ -322,7 +324,7 @@ func TestAgeIsMonotonic(t *testing.T) {
 		t.Helper()
 		hs.events(track.Event{Job: &j})
 		hs.fire(time.Second)
-		s := rowCells(hs.m.jobs["job-q"], hs.m.lay, hs.now).time
+		s := rowCells(hs.m.job("job-q"), hs.m.draw.lay, hs.now).time
 		d, err := time.ParseDuration(strings.ReplaceAll(s, " ", ""))
 		if err != nil {
 			t.Fatalf("age %q: %v", s, err)
@@ -350,8 +352,9 @@ func TestAgeIsMonotonic(t *testing.T) {
 func TestRReadsTheKeyAgain(t *testing.T) {
 	reads := 0
 	changed, hint := false, "fix api_key in /home/me/.config/reel/config.toml"
-	hs := newHarness(t, 80, 24, fixtures()...)
-	hs.m.reloadKey = func() (bool, string, error) { reads++; return changed, hint, nil }
+	hs := newHarnessWith(t, 80, 24, func(_ *harness, o *Options) {
+		o.ReloadKey = func() (bool, string, error) { reads++; return changed, hint, nil }
+	}, fixtures()...)
 
 	hs.key("R")
 	if reads != 0 {
@@ -360,8 +363,8 @@ func TestRReadsTheKeyAgain(t *testing.T) {
 	rejected := track.Conn{KeyRejected: true, LastError: "401 Unauthorized"}
 	hs.events(track.Event{Conn: &rejected})
 	hs.key("R")
-	if reads != 1 || !strings.Contains(hs.m.flash, "unchanged") || !strings.Contains(hs.m.flash, hint) || !hs.m.flashWarn {
-		t.Errorf("R with the same key: %d reads, flash %q (warn %v)", reads, hs.m.flash, hs.m.flashWarn)
+	if reads != 1 || !strings.Contains(hs.m.message(), "unchanged") || !strings.Contains(hs.m.message(), hint) || !hs.m.warning() {
+		t.Errorf("R with the same key: %d reads, flash %q (warn %v)", reads, hs.m.message(), hs.m.warning())
 	}
 	refreshes := func() int {
 		n := 0
@@ -376,17 +379,17 @@ func TestRReadsTheKeyAgain(t *testing.T) {
 		t.Errorf("R with the same key asked the engine again (%d refreshes, want only the first R's): that clears the rejection", n)
 	}
 	hs.key("R")
-	if reads != 2 || !strings.Contains(hs.m.flash, "unchanged") {
-		t.Errorf("a second R with the same key: %d reads, flash %q; the key must be read again", reads, hs.m.flash)
+	if reads != 2 || !strings.Contains(hs.m.message(), "unchanged") {
+		t.Errorf("a second R with the same key: %d reads, flash %q; the key must be read again", reads, hs.m.message())
 	}
 	changed = true
 	hs.key("R")
-	if want := "read a new API key; refreshing 10 of 13 jobs (the others have ended)"; reads != 3 || hs.m.flash != want {
-		t.Errorf("R with a new key: %d reads, flash %q, want %q", reads, hs.m.flash, want)
+	if want := "read a new API key; refreshing 10 of 13 jobs (the others have ended)"; reads != 3 || hs.m.message() != want {
+		t.Errorf("R with a new key: %d reads, flash %q, want %q", reads, hs.m.message(), want)
 	}
 	hs.fire(refreshTimeout) // no answer came: the message does not stay
-	if hs.m.flash != "" {
-		t.Errorf("%v after R with a new key the status line still says %q", refreshTimeout, hs.m.flash)
+	if hs.m.message() != "" {
+		t.Errorf("%v after R with a new key the status line still says %q", refreshTimeout, hs.m.message())
 	}
 	if n := refreshes(); n != 2 {
 		t.Errorf("the engine was asked again %d times, want 2: the first R and the R with a new key", n)
@@ -402,15 +405,17 @@ func TestRReadsTheKeyAgain(t *testing.T) {
 func TestDemoQuitFits(t *testing.T) {
 	jobs := append(fixtures(), manyJobs(40)...)
 	for _, demo := range []bool{false, true} {
-		hs := newHarness(t, 50, 12, fixtures()...)
-		hs.m.demo = demo
-		hs.m.dlDir = "/tmp/a-long-temporary-folder/reel-demo-3406164397" // the line on it wraps
-		hs.m.downloads = map[string]*dlState{}
+		hs := newHarnessWith(t, 50, 12, func(_ *harness, o *Options) {
+			o.Demo = demo
+			o.DownloadDir = "/tmp/a-long-temporary-folder/reel-demo-3406164397" // the line on it wraps
+		}, fixtures()...)
+		var running downloadsMsg
 		for i := range 9 {
 			id := "vid-" + strconv.Itoa(i)
 			path := "/home/me/videos/" + strings.Repeat("A long video title ", 3) + id + ".mp4"
-			hs.m.downloads[id] = &dlState{p: download.Progress{VideoID: id, Path: path, State: download.StateRunning, Done: 1, Total: 4}}
+			running = append(running, download.Progress{VideoID: id, Path: path, State: download.StateRunning, Done: 1, Total: 4})
 		}
+		hs.send(running)
 		text := hs.m.leaveText(jobs)
 		room := 11 // the prompt takes the last row
 		if demo {

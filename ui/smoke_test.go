@@ -56,8 +56,9 @@ func TestSmokeKeysAndEvents(t *testing.T) {
 	m := smokeModel(t, eng)
 	loaded := make(chan struct{})
 	tm := teatest.NewTestModel(t, quitWhen{m, func(m *model) bool {
-		e, ok := m.jobs["job-gen"]
-		return ok && e.cat == catFinished && m.cursor == 2 && m.detail
+		e := m.job("job-gen")
+		cur, _ := m.window()
+		return e != nil && e.cat == catFinished && cur == 2 && m.detail
 	}, loaded}, teatest.WithInitialTermSize(80, 24), teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 
 	select {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/stats"
+	"github.com/reel-dev/reel/track"
 )
 
 // fakeHistory answers from a fixed history and fails the test when called
@@ -71,15 +72,19 @@ func historyFixture() []stats.Run {
 	return append(rs, failed)
 }
 
-func withHistory(hs *harness) *fakeHistory {
-	f := &fakeHistory{t: hs.t, inCmd: &hs.eng.inCmd}
-	hs.m.history = f
-	return f
+// newHarnessHistory is newHarness with statistics and timelines from a
+// fake history.
+func newHarnessHistory(t *testing.T, w, h int, jobs ...track.Job) (*harness, *fakeHistory) {
+	var f *fakeHistory
+	hs := newHarnessWith(t, w, h, func(hs *harness, o *Options) {
+		f = &fakeHistory{t: t, inCmd: &hs.eng.inCmd}
+		o.History = f
+	}, jobs...)
+	return hs, f
 }
 
 func TestStatsView(t *testing.T) {
-	hs := newHarness(t, 100, 40, fixtures()...)
-	f := withHistory(hs)
+	hs, f := newHarnessHistory(t, 100, 40, fixtures()...)
 	help := ansi.Strip(strings.Join(hs.m.helpLines(100, 40), "\n"))
 	if !regexp.MustCompile(`S +statistics`).MatchString(help) {
 		t.Errorf("the help does not list S:\n%s", help)
@@ -144,8 +149,7 @@ func TestStatsWithoutHistory(t *testing.T) {
 }
 
 func TestDetailTimeline(t *testing.T) {
-	hs := newHarness(t, 100, 40, fixtures()...)
-	f := withHistory(hs)
+	hs, f := newHarnessHistory(t, 100, 40, fixtures()...)
 	hs.selectID("job-finished")
 	if len(f.timely) != 0 {
 		t.Fatalf("a timeline was asked for with the details closed: %v", f.timely)

@@ -197,16 +197,16 @@ func (m *model) renderRow(e *entry, sel bool) string {
 	if e.dl != nil {
 		dl = e.dl.ver
 	}
-	if c, ok := m.cache[e.job.ID]; ok && c.version == e.job.Version && c.dl == dl && c.lay == m.lay && c.sel == sel && c.sec == sec {
+	if c, ok := m.draw.rows[e.job.ID]; ok && c.version == e.job.Version && c.dl == dl && c.lay == m.draw.lay && c.sel == sel && c.sec == sec {
 		return c.s
 	}
 	s := m.drawRow(e, sel)
-	m.cache[e.job.ID] = cachedRow{version: e.job.Version, dl: dl, lay: m.lay, sel: sel, sec: sec, s: s}
+	m.draw.rows[e.job.ID] = cachedRow{version: e.job.Version, dl: dl, lay: m.draw.lay, sel: sel, sec: sec, s: s}
 	return s
 }
 
 func (m *model) drawRow(e *entry, sel bool) string {
-	l := m.lay
+	l := m.draw.lay
 	c := rowCells(e, l, m.t)
 	// The selected row is drawn in reverse video, except for the bar: a
 	// bar reversed reads backwards (a full one looks empty). So the row is
@@ -284,9 +284,9 @@ func (m *model) drawRow(e *entry, sel bool) string {
 // the last reading in the same colour but shaded, the empty part faint.
 func (m *model) barCells(e *entry) string {
 	est, _ := e.job.Estimate(m.t)
-	n, x := barSplit(e.frac, est, m.lay.bar)
+	n, x := barSplit(e.frac, est, m.draw.lay.bar)
 	return m.paint.cat[e.cat].on(strings.Repeat("█", n)+strings.Repeat("▒", x-n)) +
-		m.paint.faint.on(strings.Repeat("░", m.lay.bar-x))
+		m.paint.faint.on(strings.Repeat("░", m.draw.lay.bar-x))
 }
 
 // dlPaint is a download's colour: its own while under way, then that of
@@ -303,7 +303,7 @@ func (m *model) dlPaint(p *download.Progress) paint {
 
 // titles is the line of column names above the rows.
 func (m *model) titles() string {
-	l := m.lay
+	l := m.draw.lay
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", margin))
 	b.WriteString(fit("ID", l.id))
@@ -336,21 +336,21 @@ func (m *model) titles() string {
 
 // tableLines draws the visible rows, rowsH lines of exactly w cells.
 func (m *model) tableLines(w, rowsH int) []string {
-	if k := [2]int{w, m.maxIDW}; k != m.layKey || m.titleLine == "" {
-		m.layKey, m.lay = k, computeLayout(w, m.maxIDW)
-		m.titleLine, m.blank = m.titles(), strings.Repeat(" ", w)
+	if k := [2]int{w, m.maxIDW}; k != m.draw.layKey || m.draw.titles == "" {
+		m.draw.layKey, m.draw.lay = k, computeLayout(w, m.maxIDW)
+		m.draw.titles, m.draw.blank = m.titles(), strings.Repeat(" ", w)
 	}
-	rows := m.visible()
+	rows, off, cur := m.list.Rows(), m.list.Offset(), m.list.Cursor()
 	out := make([]string, 0, rowsH+1)
-	out = append(out, m.titleLine)
-	for i := m.offset; i < m.offset+rowsH; i++ {
+	out = append(out, m.draw.titles)
+	for i := off; i < off+rowsH; i++ {
 		switch {
 		case i < len(rows):
-			out = append(out, m.renderRow(rows[i], i == m.cursor))
+			out = append(out, m.renderRow(rows[i], i == cur))
 		case i == 0 && len(rows) == 0:
 			out = append(out, m.paint.faint.on(fit(m.emptyText(), w)))
 		default:
-			out = append(out, m.blank)
+			out = append(out, m.draw.blank)
 		}
 	}
 	return out
@@ -361,7 +361,7 @@ func (m *model) emptyText() string {
 	switch {
 	case !m.loaded:
 		return " loading…"
-	case len(m.all) == 0:
+	case m.list.Len() == 0:
 		return " No jobs tracked. Press a to add IDs, or paste them."
 	}
 	return " No job matches the filter. Press esc to clear it."

@@ -103,12 +103,12 @@ var headerOrder = []category{catGenerating, catPreparing, catQueued, catWaiting,
 // header is the top line: the counts by status and how the connection
 // fares, as a clock time that needs no ticking.
 func (m *model) header() string {
-	hk := headerKey{m.width, m.counts, m.conn, m.t.Unix()}
-	if hk == m.headKey && m.head != "" {
-		return m.head
+	hk := headerKey{m.width, m.counts(), m.conn, m.t.Unix()}
+	if hk == m.draw.headKey && m.draw.head != "" {
+		return m.draw.head
 	}
-	m.headKey, m.head = hk, m.drawHeader()
-	return m.head
+	m.draw.headKey, m.draw.head = hk, m.drawHeader()
+	return m.draw.head
 }
 
 // headerKey is what the header depends on.
@@ -138,7 +138,7 @@ func (m *model) counters(words bool) string {
 	var b strings.Builder
 	b.WriteString(m.paint.bold.on(" reel"))
 	for _, c := range headerOrder {
-		n := m.counts[c]
+		n := m.countOf(c)
 		if n == 0 {
 			continue
 		}
@@ -202,18 +202,17 @@ func (m *model) bannerLines() []string {
 // statusHeight is 1, or more when a link is shown whole so it can be
 // selected by hand.
 func (m *model) statusHeight() int {
-	if m.flashLink == "" || m.mode != modeNormal || m.width <= 0 {
+	if m.mode != modeNormal {
 		return 1
 	}
-	n := (ansi.StringWidth(m.flashLink) + m.width - 1) / m.width
-	return 1 + max(1, min(n, 4))
+	return m.flash.Height(m.width)
 }
 
 // statusLines hold the prompt being edited, or the last message, with the
 // sort and filter on the right.
 func (m *model) statusLines(h int) []string {
 	w := m.width
-	n := len(m.visible())
+	n, all, filter := m.list.Shown(), m.list.Len(), m.list.Filter()
 	switch m.mode {
 	case modeAdd:
 		list, problems := m.input.parse()
@@ -225,15 +224,15 @@ func (m *model) statusLines(h int) []string {
 		}
 		return []string{fit(m.paint.key.on(" Add IDs › ")+text+"█", w-iw) + m.paint.faint.on(info)}
 	case modeFilter:
-		info := " " + strconv.Itoa(n) + " of " + strconv.Itoa(len(m.all)) + " "
+		info := " " + strconv.Itoa(n) + " of " + strconv.Itoa(all) + " "
 		iw := ansi.StringWidth(info)
 		return []string{fit(m.paint.key.on(" / ")+m.input.tail(max(1, w-iw-5))+"█", w-iw) + m.paint.faint.on(info)}
 	}
 	// The filter comes first: a table that hides rows must say so, and
 	// what does not fit is cut from the end.
 	var right []string
-	if m.filter != "" {
-		right = append(right, "filter: "+m.filter+" ("+strconv.Itoa(n)+" of "+strconv.Itoa(len(m.all))+")")
+	if filter != "" {
+		right = append(right, "filter: "+filter+" ("+strconv.Itoa(n)+" of "+strconv.Itoa(all)+")")
 	}
 	if m.dlActive > 0 {
 		right = append(right, "↓ "+plural(m.dlActive, "download"))
@@ -241,33 +240,25 @@ func (m *model) statusLines(h int) []string {
 	if m.sortBy != sortAdded {
 		right = append(right, "sort: "+m.sortBy.String())
 	}
-	if m.sortBy == sortAdded && m.filter == "" {
-		right = append(right, plural(len(m.all), "job"))
+	if m.sortBy == sortAdded && filter == "" {
+		right = append(right, plural(all, "job"))
 	}
 	// The leading space keeps a long message, cut short, off the counts.
 	r := m.paint.faint.on(ansi.Truncate(" "+strings.Join(right, " · ")+" ", max(w, 0), "…"))
 	left := ""
-	if m.flash != "" {
+	if text := m.flash.Text(); text != "" {
 		p := m.paint.info
-		if m.flashWarn {
+		if m.flash.Warning() {
 			p = m.paint.warn
 		}
-		left = p.on(" " + m.flash)
-		if m.flashKeep && m.filter == "" && ansi.StringWidth(m.flash)+1+ansi.StringWidth(r) > w {
+		left = p.on(" " + text)
+		if m.flash.Kept() && filter == "" && ansi.StringWidth(text)+1+ansi.StringWidth(r) > w {
 			r = "" // the notice (where callbacks go) matters more than the count, not than the filter
 		}
 	}
 	out := []string{fit(left, w-ansi.StringWidth(r)) + r}
-	if m.flashLink != "" {
-		link := m.flashLink
-		for len(out) < h {
-			part := ansi.Truncate(link, w, "")
-			if part == "" {
-				break
-			}
-			link = link[len(part):]
-			out = append(out, fit(part, w))
-		}
+	for _, part := range m.flash.LinkLines(w, h-1) {
+		out = append(out, fit(part, w))
 	}
 	for len(out) < h {
 		out = append(out, strings.Repeat(" ", w))
@@ -279,8 +270,8 @@ func (m *model) statusLines(h int) []string {
 func (m *model) footer() string {
 	// The line changes only with the mode and the width.
 	fk := footerKey{m.width, m.mode, m.undo != nil}
-	if fk == m.footKey && m.foot != "" {
-		return m.foot
+	if fk == m.draw.footKey && m.draw.foot != "" {
+		return m.draw.foot
 	}
 	var binds []key.Binding
 	switch m.mode {
@@ -344,8 +335,8 @@ func (m *model) footer() string {
 			b.WriteString(h)
 		}
 	}
-	m.footKey, m.foot = fk, fit(b.String(), room)+tail
-	return m.foot
+	m.draw.footKey, m.draw.foot = fk, fit(b.String(), room)+tail
+	return m.draw.foot
 }
 
 // footerKey is what the footer depends on.
@@ -367,14 +358,14 @@ func (m *model) windowTitle() string {
 	running := 0
 	for c := range numCategories {
 		if c.running() {
-			running += m.counts[c]
+			running += m.countOf(c)
 		}
 	}
 	if running > 0 {
 		parts = append(parts, strconv.Itoa(running)+" running")
 	}
 	for _, c := range []category{catFinished, catFailed, catTrouble, catNotFound} {
-		if n := m.counts[c]; n > 0 && c != catTrouble {
+		if n := m.countOf(c); n > 0 && c != catTrouble {
 			parts = append(parts, strconv.Itoa(n)+" "+catInfo[c].word)
 		}
 	}
@@ -394,7 +385,7 @@ func (m *model) progressBar() *tea.ProgressBar {
 		return nil
 	}
 	state := tea.ProgressBarDefault
-	if m.counts[catFailed] > 0 || m.counts[catTrouble] > 0 {
+	if m.countOf(catFailed) > 0 || m.countOf(catTrouble) > 0 {
 		state = tea.ProgressBarWarning
 	}
 	return tea.NewProgressBar(state, m.overall())

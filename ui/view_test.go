@@ -97,7 +97,7 @@ func checkFrame(t *testing.T, out string, w, h int) {
 func (hs *harness) selectID(id string) {
 	hs.t.Helper()
 	hs.key("g")
-	for range len(hs.m.all) {
+	for range len(hs.m.rows()) {
 		if e, ok := hs.m.selected(); ok && e.job.ID == id {
 			return
 		}
@@ -141,8 +141,9 @@ func TestSelectedBar(t *testing.T) {
 		if _, err := w.Write([]byte(strings.ReplaceAll(hs.view(), "\n", "\r\n"))); err != nil {
 			t.Fatal(err)
 		}
-		y := hs.m.frame().rowsTop + hs.m.cursor
-		l := hs.m.lay
+		cur, _ := hs.m.window()
+		y := hs.m.frame().rowsTop + cur
+		l := hs.m.draw.lay
 		barX := margin + l.id + gap + l.name + gap + l.status + gap
 		reversed := func(x int) bool { return emu.CellAt(x, y).Style.Attrs&uv.AttrReverse != 0 }
 		var bar strings.Builder

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"charm.land/fang/v2"
@@ -44,21 +43,6 @@ func (e *ExitError) Unwrap() error { return e.Err }
 
 // usageErr wraps err as a usage or config error (exit code 2).
 func usageErr(err error) error { return &ExitError{Code: ExitUsage, Err: err} }
-
-// IO is what a command reads and writes, injected so tests can drive
-// commands without a terminal.
-type IO struct {
-	In     io.Reader
-	Out    io.Writer
-	Err    io.Writer
-	Getenv func(string) string
-	Now    func() time.Time
-}
-
-// SystemIO is the process's own standard streams and environment.
-func SystemIO() IO {
-	return IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, Now: time.Now}
-}
 
 // globals are the flags every command shares. A flag is only applied when
 // the user set it, so the config and the environment can fill the rest.

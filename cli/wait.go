@@ -15,6 +15,7 @@ import (
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
@@ -198,6 +199,7 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 	out := &waitReporter{sio: sio, json: o.JSON, now: clk.Now, shown: map[string]statusJSON{}, etas: map[string]time.Time{}, lines: map[string]string{}}
 	if o.Null {
 		out.sio.Out = sio.Err // standard output is the paths' alone
+		out.sio.OutTTY, out.sio.OutWidth, out.sio.OutColor = sio.ErrTTY, sio.ErrWidth, sio.ErrColor
 	}
 	hooks := &waitFinishers{fns: o.OnFinished, started: map[string]bool{}, notify: make(chan struct{}, 1)}
 	for {
@@ -420,8 +422,8 @@ func (r *waitReporter) change(j track.Job) {
 	if j.Status == api.StatusFinished && j.Video == nil && j.VideoID != "" && j.Err == "" {
 		return // its video comes next: one line for both
 	}
-	line := termsafe.Clean(j.ID) + "  " + waitStatusWord(w)
-	if p := waitPercent(j); p != "" {
+	line := termsafe.Clean(j.ID) + "  " + statusLabel(&j, r.sio.ErrColor)
+	if p := jobview.Percent(&j); p != "" {
 		line += "  " + p
 	}
 	if note := waitNote(w); note != "" {
@@ -455,10 +457,10 @@ func (r *waitReporter) final(jobs []track.Job) {
 		if note == "" && j.Job != nil && j.Status == api.StatusFailed {
 			note = j.Job.Reason()
 		}
-		rows = append(rows, []string{orDash(termsafe.Clean(j.ID)), waitStatusWord(w),
-			orDash(waitPercent(j)), orDash(name), orDash(link), orDash(termsafe.Clean(note))})
+		rows = append(rows, []string{orDash(termsafe.Clean(j.ID)), statusLabel(&j, r.sio.OutColor),
+			orDash(jobview.Percent(&j)), orDash(name), orDash(link), orDash(termsafe.Clean(note))})
 	}
-	_ = writeTable(r.sio.Out, rows, terminalWidth(r.sio.Out))
+	_ = writeTable(r.sio.Out, rows, r.sio.OutWidth)
 }
 
 // etaMoved reports whether j's estimate moved enough from the one last
@@ -484,33 +486,12 @@ func writeNDJSON(w io.Writer, v waitJSON) {
 	_, _ = w.Write(b)
 }
 
-// waitStatusWord is a glyph and the status word, made safe: an unknown word
-// comes from the server. A job not read yet is waiting; one that could not be read (a rejected
-// key) is unreadable, as status says.
-func waitStatusWord(w statusJSON) string {
-	switch {
-	case w.Status != "":
-		return statusWord(w.Status, false)
-	case w.Error != "":
-		return statusWord(statusUnreadable, false)
-	}
-	return "… waiting"
-}
-
 // waitNote is what the NOTE column and a change line say, as status says it.
 func waitNote(w statusJSON) string {
 	if w.Status == statusNotFound {
 		return notFoundNote
 	}
 	return w.Error
-}
-
-// waitPercent is progress over maximumProgress, when a job was read.
-func waitPercent(j track.Job) string {
-	if j.Job == nil && j.Status != api.StatusFinished {
-		return ""
-	}
-	return fmt.Sprintf("%d%%", int(j.Fraction()*100))
 }
 
 func orDash(s string) string {

@@ -148,7 +148,8 @@ func Percent(j *track.Job) string {
 	if j.Status == "" {
 		return ""
 	}
-	return FormatPercent(j.Fraction(), j.Status == api.StatusFinished)
+	done := j.Status == api.StatusFinished
+	return FormatPercent(j.Fraction(), done)
 }
 
 // FormatPercent renders a fraction in [0, 1] by Percent's rule: rounded

@@ -23,15 +23,6 @@ import (
 	"github.com/reel-dev/reel/ui"
 )
 
-func init() {
-	commands = append(commands, newDemoCmd)
-	rootRun = runDashboard
-}
-
-// rootRun is the root command's action: the dashboard. It is set here so
-// the dashboard's wiring lives in one file.
-var rootRun func(cmd *cobra.Command, sio IO, g *globals, args []string) error
-
 // dashboard is everything one dashboard run needs, built from settings.
 type dashboard struct {
 	client   *api.Client

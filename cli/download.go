@@ -24,12 +24,9 @@ import (
 	"github.com/reel-dev/reel/track"
 )
 
-func init() {
-	commands = append(commands, newDownloadCmd)
-	waitHooks = append(waitHooks, waitHook{Flags: waitDownloadFlags, Start: waitDownloadStart})
-}
-
-func newDownloadCmd(sio IO, g *globals) *cobra.Command {
+// newDownloadCmd is reel download; runF, when set, runs in its place with
+// the options its flags gave (tests).
+func newDownloadCmd(sio IO, g *globals, runF func(o downloadOptions, args []string) error) *cobra.Command {
 	var dir string
 	var null bool
 	cmd := &cobra.Command{
@@ -60,6 +57,9 @@ again to resume.`,
   # play whatever came down
   reel download --null - < ids.txt | xargs -0 -r mpv --`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(downloadOptions{Dir: dir, Null: null}, args)
+			}
 			list, s, c, err := g.scriptingList(sio, args)
 			if err != nil {
 				return err
@@ -95,6 +95,7 @@ type downloadOptions struct {
 	Retry       retryPolicy // for the lookups; defaultRetry when zero
 	Concurrency int         // downloads at once; download.DefaultConcurrency when zero
 	Null        bool        // end each path with NUL, not a newline
+	Dir         string      // --dir as given; the command settles the folder
 }
 
 // runDownload looks every ID up, downloads the finished ones and reports.
@@ -341,12 +342,6 @@ func downloadWidth(cols int) int {
 // resumeHint is what an interrupted download says, from download and
 // wait --download alike.
 const resumeHint = "reel: interrupted; run the same command again to resume: saved videos are kept, partial ones continue where they stopped"
-
-// waitDownloadFlags adds --download DIR (and --null) to reel wait.
-func waitDownloadFlags(cmd *cobra.Command, o *waitOptions) {
-	cmd.Flags().StringVar(&o.Download, "download", "", "download each finished video into `DIR`")
-	cmd.Flags().BoolVarP(&o.Null, "null", "0", false, "with --download: print only the saved paths on standard output, each ended by a NUL byte (for xargs -0)")
-}
 
 // waitDownloadStart makes reel wait download each job as it finishes, a
 // few at a time, printing each saved path on standard error (standard

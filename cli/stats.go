@@ -17,9 +17,14 @@ import (
 	"github.com/reel-dev/reel/store"
 )
 
-func init() { commands = append(commands, newStatsCmd) }
+// statsFlags are reel stats's own flags.
+type statsFlags struct {
+	JSON  bool
+	Since time.Duration
+}
 
-func newStatsCmd(sio IO, g *globals) *cobra.Command {
+// newStatsCmd is reel stats; runF, when set, runs in its place (tests).
+func newStatsCmd(sio IO, g *globals, runF func(f statsFlags) error) *cobra.Command {
 	var asJSON bool
 	var since time.Duration
 	cmd := &cobra.Command{
@@ -39,6 +44,9 @@ is in the README). It needs no API key and changes nothing.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if since < 0 {
 				return usageErr(errors.New("--since: want a positive span such as 24h"))
+			}
+			if runF != nil {
+				return runF(statsFlags{JSON: asJSON, Since: since})
 			}
 			s, err := g.settings(sio)
 			if err != nil {

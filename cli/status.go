@@ -16,9 +16,9 @@ import (
 	"github.com/reel-dev/reel/track"
 )
 
-func init() { commands = append(commands, newStatusCmd) }
-
-func newStatusCmd(sio IO, g *globals) *cobra.Command {
+// newStatusCmd is reel status. runF, when set, runs in place of the
+// command with the options its flags gave, so tests can check the flags.
+func newStatusCmd(sio IO, g *globals, runF func(o statusOptions, args []string) error) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "status [--json] [ID|FILE|-]...",
@@ -35,6 +35,9 @@ rejected; 130 when interrupted (Ctrl+C).`,
   reel status --json jobs.txt | jq -r '.[] | select(.status=="finished") | .video.publicUrl'
   cat ids.txt | reel status -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(statusOptions{JSON: asJSON}, args)
+			}
 			list, _, c, err := g.scriptingList(sio, args)
 			if err != nil {
 				return err

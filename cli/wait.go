@@ -14,14 +14,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reel-dev/reel/api"
-	"github.com/reel-dev/reel/config"
 	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
 )
-
-func init() { commands = append(commands, newWaitCmd) }
 
 // waitOptions are what one `reel wait` run needs beyond its IDs.
 type waitOptions struct {
@@ -39,8 +36,8 @@ type waitOptions struct {
 	// NUL-ended; the final table goes to standard error.
 	Null bool
 
-	// Download is --download DIR; the downloads file registers the flag
-	// through waitHooks.
+	// Download is --download DIR: waitDownloadStart, in the downloads
+	// file, turns it into an OnFinished.
 	Download string
 	// OnFinished run, each in its own goroutine, for every job that
 	// finishes with its video known; wait exits once they return, and an
@@ -57,18 +54,9 @@ type waitOptions struct {
 	Attach func(ctx context.Context, e *track.Engine) (stop func(), err error)
 }
 
-// waitHook lets another file extend `reel wait` without editing this one:
-// Flags adds flags bound to the options; Start runs once settings and the
-// client exist and may append to o.OnFinished.
-type waitHook struct {
-	Flags func(cmd *cobra.Command, o *waitOptions)
-	Start func(ctx context.Context, sio IO, s *config.Settings, c *api.Client, o *waitOptions) error
-}
-
-// waitHooks are the registered extensions (append in an init function).
-var waitHooks []waitHook
-
-func newWaitCmd(sio IO, g *globals) *cobra.Command {
+// newWaitCmd is reel wait; runF, when set, runs in its place with the
+// options its flags gave (tests).
+func newWaitCmd(sio IO, g *globals, runF func(o *waitOptions, args []string) error) *cobra.Command {
 	var o waitOptions
 	cmd := &cobra.Command{
 		Use:   "wait [--json] [--timeout DUR] [ID|FILE|-]...",
@@ -102,6 +90,9 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 			if o.Timeout < 0 {
 				return usageErr(errors.New("--timeout must not be negative"))
 			}
+			if runF != nil {
+				return runF(&o, args)
+			}
 			list, s, c, err := g.scripting(sio, args)
 			if err != nil {
 				return err
@@ -119,12 +110,8 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 				}
 				return stop, err
 			}
-			for _, h := range waitHooks {
-				if h.Start != nil {
-					if err := h.Start(cmd.Context(), sio, s, c, &o); err != nil {
-						return err
-					}
-				}
+			if err := waitDownloadStart(cmd.Context(), sio, s, c, &o); err != nil {
+				return err
 			}
 			return runWait(cmd.Context(), sio, c, list, o)
 		},
@@ -133,12 +120,14 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "give up after `DUR` (e.g. 30m) with exit status 124 (default: 0, no limit)")
 	cmd.Flags().Lookup("timeout").DefValue = "" // said above, in words
 	cmd.Flags().BoolVar(&o.ShowCallbackURL, "show-callback-url", false, "print the callback URL with its secret (hidden otherwise: logs keep standard error)")
-	for _, h := range waitHooks {
-		if h.Flags != nil {
-			h.Flags(cmd, &o)
-		}
-	}
+	waitDownloadFlags(cmd, &o)
 	return takesShared(cmd, "base-url", "config", "interval", "store", "listen", "callback-secret", "max-rps", "max-in-flight")
+}
+
+// waitDownloadFlags adds --download DIR (and --null) to reel wait.
+func waitDownloadFlags(cmd *cobra.Command, o *waitOptions) {
+	cmd.Flags().StringVar(&o.Download, "download", "", "download each finished video into `DIR`")
+	cmd.Flags().BoolVarP(&o.Null, "null", "0", false, "with --download: print only the saved paths on standard output, each ended by a NUL byte (for xargs -0)")
 }
 
 // runWait tracks the IDs until all have ended, the key is rejected, the

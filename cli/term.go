@@ -48,13 +48,18 @@ func terminal(f *os.File, env []string) (tty bool, width int, profile colorprofi
 	if cols, _, err := term.GetSize(f.Fd()); err == nil {
 		width = cols
 	}
-	profile = colorprofile.Detect(f, env)
+	return true, width, withoutColor(colorprofile.Detect(f, env), env)
+}
+
+// withoutColor is profile with the colour taken away when NO_COLOR is set
+// to anything but "", as https://no-color.org asks.
+func withoutColor(profile colorprofile.Profile, env []string) colorprofile.Profile {
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, "NO_COLOR="); ok && v != "" {
-			profile = min(profile, colorprofile.ASCII)
+			return min(profile, colorprofile.ASCII)
 		}
 	}
-	return true, width, profile
+	return profile
 }
 
 // paint draws s in st for a stream of profile p: plain text where colour is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"time"
 
 	"github.com/charmbracelet/colorprofile"
@@ -12,6 +13,7 @@ import (
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/human"
 	"github.com/reel-dev/reel/jobview"
+	"github.com/reel-dev/reel/retry"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
 )
@@ -61,42 +63,37 @@ type result struct {
 	Err    error
 }
 
-// retryPolicy says how often and how long to retry a transient error.
+// retryPolicy says how often and how long to retry a transient error: the
+// program's one backoff (package retry), a number of attempts, and the seams
+// a test sets (Sleep, Jitter).
 type retryPolicy struct {
 	Attempts int
 	Base     time.Duration
 	Max      time.Duration
 	Sleep    func(context.Context, time.Duration) error
+	Jitter   func() float64 // in [0, 1]; rand.Float64 when nil
 }
 
-var defaultRetry = retryPolicy{Attempts: 4, Base: 500 * time.Millisecond, Max: 10 * time.Second, Sleep: sleepCtx}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+var defaultRetry = retryPolicy{Attempts: 4, Base: 500 * time.Millisecond, Max: 10 * time.Second, Sleep: retry.Sleep}
 
 func lookupWithRetry(ctx context.Context, c lookuper, id string, rp retryPolicy) (*api.Lookup, error) {
-	delay := rp.Base
+	backoff := retry.Backoff{Base: rp.Base, Max: rp.Max}
+	jitter, sleep := rp.Jitter, rp.Sleep
+	if jitter == nil {
+		jitter = rand.Float64
+	}
+	if sleep == nil {
+		sleep = retry.Sleep
+	}
 	for attempt := 1; ; attempt++ {
 		l, err := c.Lookup(ctx, id)
 		if err == nil || !api.IsRetryable(err) || attempt >= rp.Attempts {
 			return l, err
 		}
-		wait := delay
-		if ra, ok := api.RetryAfter(err); ok {
-			wait = max(wait, ra)
-		}
-		if err := rp.Sleep(ctx, min(wait, rp.Max)); err != nil {
+		ra, _ := api.RetryAfter(err)
+		if err := sleep(ctx, retry.After(backoff.Delay(attempt, jitter()), ra, rp.Max)); err != nil {
 			return l, err
 		}
-		delay = min(delay*2, rp.Max)
 	}
 }
 

@@ -53,7 +53,9 @@ func runDashboard(cmd *cobra.Command, sio IO, g *globals, args []string) error {
 	return g.show(cmd.Context(), sio, dashboard{client: c, settings: s, ids: list, stdinIDs: slices.Contains(args, "-")})
 }
 
-func newDemoCmd(sio IO, g *globals) *cobra.Command {
+// newDemoCmd is reel demo; runF, when set, runs in its place with the
+// simulator options its flags gave (tests).
+func newDemoCmd(sio IO, g *globals, runF func(o sim.Options) error) *cobra.Command {
 	var jobs int
 	var seed int64
 	var speed, faults float64
@@ -67,11 +69,15 @@ and no network, and leaves your own tracked list alone.`,
   reel demo --jobs 40 --faults 0.2    # more jobs, and a flaky server`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o := sim.Options{Jobs: jobs, BareVideos: 1, Seed: seed, Speed: speed, Faults: faults}
+			if runF != nil {
+				return runF(o)
+			}
 			s, err := g.settings(sio)
 			if err != nil {
 				return err
 			}
-			srv, err := sim.Start(sim.Options{Jobs: jobs, BareVideos: 1, Seed: seed, Speed: speed, Faults: faults})
+			srv, err := sim.Start(o)
 			if err != nil {
 				return fmt.Errorf("start the simulator: %w", err)
 			}

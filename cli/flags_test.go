@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/reel-dev/reel/api/sim"
 )
 
 // runFlags runs cmd with args, silent, and returns its error.
@@ -128,5 +130,19 @@ func TestSimFlags(t *testing.T) {
 	err := runFlags(newSimCmd(flagIO(), &globals{}, func(simFlags) error { called = true; return nil }), "--faults", "2")
 	if err == nil || called {
 		t.Errorf("sim --faults 2: %v (ran: %v), want a usage error before running", err, called)
+	}
+}
+
+func TestDemoFlags(t *testing.T) {
+	var got sim.Options
+	cmd := newDemoCmd(flagIO(), &globals{}, func(o sim.Options) error { got = o; return nil })
+	if err := runFlags(cmd, "--jobs", "40", "--faults", "0.2", "--seed", "9", "--speed", "3"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Jobs != 40 || got.Faults != 0.2 || got.Seed != 9 || got.Speed != 3 || got.BareVideos != 1 {
+		t.Errorf("demo: %+v", got)
+	}
+	if err := runFlags(newDemoCmd(flagIO(), &globals{}, func(sim.Options) error { return nil }), "an-id"); err == nil {
+		t.Error("demo takes no IDs, yet took one")
 	}
 }

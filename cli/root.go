@@ -108,7 +108,7 @@ never from a flag (a flag would show in ps).`,
 	// Every command is added here, where a reader looks for it. A nil run
 	// function runs the command; tests pass one to check its flags alone.
 	root.AddCommand(
-		newDemoCmd(sio, g),
+		newDemoCmd(sio, g, nil),
 		newDownloadCmd(sio, g, nil),
 		newSimCmd(sio, g, nil),
 		newStatsCmd(sio, g, nil),

@@ -23,15 +23,6 @@ import (
 	"github.com/reel-dev/reel/ui"
 )
 
-func init() {
-	commands = append(commands, newDemoCmd)
-	rootRun = runDashboard
-}
-
-// rootRun is the root command's action: the dashboard. It is set here so
-// the dashboard's wiring lives in one file.
-var rootRun func(cmd *cobra.Command, sio IO, g *globals, args []string) error
-
 // dashboard is everything one dashboard run needs, built from settings.
 type dashboard struct {
 	client   *api.Client
@@ -62,7 +53,9 @@ func runDashboard(cmd *cobra.Command, sio IO, g *globals, args []string) error {
 	return g.show(cmd.Context(), sio, dashboard{client: c, settings: s, ids: list, stdinIDs: slices.Contains(args, "-")})
 }
 
-func newDemoCmd(sio IO, g *globals) *cobra.Command {
+// newDemoCmd is reel demo; runF, when set, runs in its place with the
+// simulator options its flags gave (tests).
+func newDemoCmd(sio IO, g *globals, runF func(o sim.Options) error) *cobra.Command {
 	var jobs int
 	var seed int64
 	var speed, faults float64
@@ -76,11 +69,15 @@ and no network, and leaves your own tracked list alone.`,
   reel demo --jobs 40 --faults 0.2    # more jobs, and a flaky server`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o := sim.Options{Jobs: jobs, BareVideos: 1, Seed: seed, Speed: speed, Faults: faults}
+			if runF != nil {
+				return runF(o)
+			}
 			s, err := g.settings(sio)
 			if err != nil {
 				return err
 			}
-			srv, err := sim.Start(sim.Options{Jobs: jobs, BareVideos: 1, Seed: seed, Speed: speed, Faults: faults})
+			srv, err := sim.Start(o)
 			if err != nil {
 				return fmt.Errorf("start the simulator: %w", err)
 			}

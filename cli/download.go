@@ -13,23 +13,20 @@ import (
 	"sync"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/config"
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/human"
+	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
 )
 
-func init() {
-	commands = append(commands, newDownloadCmd)
-	waitHooks = append(waitHooks, waitHook{Flags: waitDownloadFlags, Start: waitDownloadStart})
-}
-
-func newDownloadCmd(sio IO, g *globals) *cobra.Command {
+// newDownloadCmd is reel download; runF, when set, runs in its place with
+// the options its flags gave (tests).
+func newDownloadCmd(sio IO, g *globals, runF func(o downloadOptions, args []string) error) *cobra.Command {
 	var dir string
 	var null bool
 	cmd := &cobra.Command{
@@ -60,6 +57,9 @@ again to resume.`,
   # play whatever came down
   reel download --null - < ids.txt | xargs -0 -r mpv --`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(downloadOptions{Dir: dir, Null: null}, args)
+			}
 			list, s, c, err := g.scriptingList(sio, args)
 			if err != nil {
 				return err
@@ -95,6 +95,7 @@ type downloadOptions struct {
 	Retry       retryPolicy // for the lookups; defaultRetry when zero
 	Concurrency int         // downloads at once; download.DefaultConcurrency when zero
 	Null        bool        // end each path with NUL, not a newline
+	Dir         string      // --dir as given; the command settles the folder
 }
 
 // runDownload looks every ID up, downloads the finished ones and reports.
@@ -111,7 +112,7 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 	var badURL error
 	started := 0
 	var bar *progressLine // the lookups of a long list, on a terminal
-	if isTerminal(sio.Err) {
+	if sio.ErrTTY {
 		bar = newProgressLine(sio.Err, "looking up", list.Len(), sio.Now)
 		bar.sameTerminal = true // problems print on stderr, under it
 		stop := bar.tick(ctx)
@@ -152,7 +153,7 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 		return &ExitError{Code: ExitKeyRejected}
 	}
 	if started > 0 {
-		p := &downloadView{w: sio.Err, tty: isTerminal(sio.Err), width: termWidth(sio.Err), rows: map[string]download.Progress{}, null: o.Null}
+		p := &downloadView{w: sio.Err, tty: sio.ErrTTY, width: downloadWidth(sio.ErrWidth), rows: map[string]download.Progress{}, null: o.Null}
 		p.follow(ctx, sio.Out, m, started)
 		failed = failed || p.failed
 		keyRejected = p.keyRejected
@@ -175,17 +176,21 @@ func downloadable(r result) (*api.Video, error) {
 	if r.Err != nil {
 		return nil, r.Err
 	}
-	l := r.Lookup
-	switch st := l.Status(); {
-	case st == api.StatusFinished && l.Video != nil:
-		return l.Video, nil
-	case st == api.StatusFinished:
-		return nil, errors.New("finished, but its video could not be read; try again")
-	case st == api.StatusFailed || st == api.StatusDeleted:
-		return nil, fmt.Errorf("job %s: nothing to download", st)
-	default:
-		return nil, fmt.Errorf("not finished yet (status %s): use reel wait --download DIR", st)
+	j := resultJob(r)
+	switch jobview.Of(&j) {
+	case jobview.Finished:
+		if j.Video == nil {
+			return nil, errors.New("finished, but its video could not be read; try again")
+		}
+		return j.Video, nil
+	case jobview.Failed, jobview.Deleted:
+		return nil, fmt.Errorf("job %s: nothing to download", jobview.Word(&j))
 	}
+	state := jobview.Label(&j)
+	if p := jobview.Percent(&j); p != "" {
+		state += " " + p
+	}
+	return nil, fmt.Errorf("not finished yet (%s): use reel wait --download DIR", state)
 }
 
 // downloadView shows the running downloads on a terminal, one line each,
@@ -310,7 +315,7 @@ func downloadLine(e download.Progress, cols int) string {
 		frac := min(float64(e.Done)/float64(e.Total), 1)
 		fill := int(frac * width)
 		bar = strings.Repeat("█", fill) + strings.Repeat("·", width-fill)
-		pct = fmt.Sprintf("%3d%%", int(frac*100))
+		pct = fmt.Sprintf("%4s", jobview.FormatPercent(frac, false)) // as the dashboard rounds it
 	}
 	line := fmt.Sprintf("%s %s %s %s", name, bar, pct, human.Size(e.Done))
 	if e.Total > 0 {
@@ -325,12 +330,11 @@ func downloadLine(e download.Progress, cols int) string {
 	return line
 }
 
-// termWidth is w's width in columns when it is a terminal, else 80.
-func termWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok {
-		if cols, _, err := term.GetSize(f.Fd()); err == nil && cols > 10 {
-			return cols
-		}
+// downloadWidth is the terminal's width for the live lines, 80 when it is
+// unknown or too narrow to be real.
+func downloadWidth(cols int) int {
+	if cols > 10 {
+		return cols
 	}
 	return 80
 }
@@ -338,12 +342,6 @@ func termWidth(w io.Writer) int {
 // resumeHint is what an interrupted download says, from download and
 // wait --download alike.
 const resumeHint = "reel: interrupted; run the same command again to resume: saved videos are kept, partial ones continue where they stopped"
-
-// waitDownloadFlags adds --download DIR (and --null) to reel wait.
-func waitDownloadFlags(cmd *cobra.Command, o *waitOptions) {
-	cmd.Flags().StringVar(&o.Download, "download", "", "download each finished video into `DIR`")
-	cmd.Flags().BoolVarP(&o.Null, "null", "0", false, "with --download: print only the saved paths on standard output, each ended by a NUL byte (for xargs -0)")
-}
 
 // waitDownloadStart makes reel wait download each job as it finishes, a
 // few at a time, printing each saved path on standard error (standard

@@ -88,7 +88,7 @@ func TestDownloadCommandProblems(t *testing.T) {
 		outRows int
 	}{
 		{"not finished", srv.Token(), []string{running, done}, ExitJobFailed,
-			[]string{"not finished yet (status", "reel wait --download"}, 1},
+			[]string{"not finished yet (", "reel wait --download"}, 1},
 		{"failed job", srv.Token(), []string{failed}, ExitJobFailed, []string{"job failed: nothing to download"}, 0},
 		{"not found", srv.Token(), []string{"no-such-id"}, ExitJobFailed, []string{"not found"}, 0},
 		{"key rejected", "wrong-key", []string{done}, ExitKeyRejected, []string{"rejected"}, 0},

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"charm.land/fang/v2"
@@ -44,21 +43,6 @@ func (e *ExitError) Unwrap() error { return e.Err }
 
 // usageErr wraps err as a usage or config error (exit code 2).
 func usageErr(err error) error { return &ExitError{Code: ExitUsage, Err: err} }
-
-// IO is what a command reads and writes, injected so tests can drive
-// commands without a terminal.
-type IO struct {
-	In     io.Reader
-	Out    io.Writer
-	Err    io.Writer
-	Getenv func(string) string
-	Now    func() time.Time
-}
-
-// SystemIO is the process's own standard streams and environment.
-func SystemIO() IO {
-	return IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, Now: time.Now}
-}
 
 // globals are the flags every command shares. A flag is only applied when
 // the user set it, so the config and the environment can fill the rest.
@@ -106,12 +90,7 @@ never from a flag (a flag would show in ps).`,
 		Args:          cobra.ArbitraryArgs,
 	}
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return checkShared(cmd) }
-	root.RunE = func(cmd *cobra.Command, args []string) error {
-		if rootRun == nil {
-			return cmd.Help()
-		}
-		return rootRun(cmd, sio, g, args)
-	}
+	root.RunE = func(cmd *cobra.Command, args []string) error { return runDashboard(cmd, sio, g, args) }
 	g.cmd = root
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.baseURL, "base-url", "", "base URL of the API (env COLOSSYAN_BASE_URL)")
@@ -126,16 +105,20 @@ never from a flag (a flag would show in ps).`,
 	pf.Float64Var(&g.maxRPS, "max-rps", track.DefaultMaxRPS, "program-wide cap on requests a second (config max_rps)")
 	pf.IntVar(&g.maxInFlight, "max-in-flight", track.DefaultMaxInFlight, "program-wide cap on requests in flight (config max_in_flight)")
 
-	for _, add := range commands {
-		root.AddCommand(add(sio, g))
-	}
-	root.AddCommand(newManCmd(root))
+	// Every command is added here, where a reader looks for it. A nil run
+	// function runs the command; tests pass one to check its flags alone.
+	root.AddCommand(
+		newDemoCmd(sio, g, nil),
+		newDownloadCmd(sio, g, nil),
+		newSimCmd(sio, g, nil),
+		newStatsCmd(sio, g, nil),
+		newStatusCmd(sio, g, nil),
+		newSubmitCmd(sio, g, nil),
+		newWaitCmd(sio, g, nil),
+		newManCmd(root),
+	)
 	return root
 }
-
-// commands registers subcommand constructors; each command's file adds
-// itself in an init function, so files can be worked on independently.
-var commands []func(IO, *globals) *cobra.Command
 
 // Execute runs the command line and returns the process exit code.
 func Execute(ctx context.Context, sio IO, version string, args []string) int {

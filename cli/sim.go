@@ -17,8 +17,6 @@ import (
 	"github.com/reel-dev/reel/api/sim"
 )
 
-func init() { commands = append(commands, newSimCmd) }
-
 // simFlags are reel sim's own flags.
 type simFlags struct {
 	addr       string
@@ -36,7 +34,9 @@ type simFlags struct {
 	faultKinds []string
 }
 
-func newSimCmd(sio IO, _ *globals) *cobra.Command {
+// newSimCmd is reel sim; runF, when set, runs in its place with the flags
+// (tests).
+func newSimCmd(sio IO, _ *globals, runF func(f simFlags) error) *cobra.Command {
 	var f simFlags
 	cmd := &cobra.Command{
 		Use:   "sim [--addr HOST:PORT] [--jobs N] [--speed X] [--faults RATE] [--seed N] [--token T]",
@@ -66,6 +66,9 @@ It runs until interrupted.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := f.check(); err != nil {
 				return usageErr(err)
+			}
+			if runF != nil {
+				return runF(f)
 			}
 			if !cmd.Flags().Changed("seed") {
 				f.seed = rand.Int64N(1_000_000) // printed, so a run can be repeated

@@ -8,15 +8,23 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 
+	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/stats"
 	"github.com/reel-dev/reel/store"
 )
 
-func init() { commands = append(commands, newStatsCmd) }
+// statsFlags are reel stats's own flags.
+type statsFlags struct {
+	JSON  bool
+	Since time.Duration
+}
 
-func newStatsCmd(sio IO, g *globals) *cobra.Command {
+// newStatsCmd is reel stats; runF, when set, runs in its place (tests).
+func newStatsCmd(sio IO, g *globals, runF func(f statsFlags) error) *cobra.Command {
 	var asJSON bool
 	var since time.Duration
 	cmd := &cobra.Command{
@@ -36,6 +44,9 @@ is in the README). It needs no API key and changes nothing.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if since < 0 {
 				return usageErr(errors.New("--since: want a positive span such as 24h"))
+			}
+			if runF != nil {
+				return runF(statsFlags{JSON: asJSON, Since: since})
 			}
 			s, err := g.settings(sio)
 			if err != nil {
@@ -58,8 +69,7 @@ is in the README). It needs no API key and changes nothing.`,
 				_, err = sio.Out.Write(b)
 				return err
 			}
-			colour := isTerminal(sio.Out) && sio.Getenv("NO_COLOR") == ""
-			return writeStats(sio.Out, sum, stats.SpanWord(since), colour, terminalWidth(sio.Out))
+			return writeStats(sio.Out, sum, stats.SpanWord(since), sio.OutColor, sio.OutWidth)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the numbers as one JSON object")
@@ -115,26 +125,37 @@ func summarize(cmd *cobra.Command, path string, from, now time.Time) (stats.Summ
 
 // writeStats draws the summary as text charts; colour only repeats what
 // the words and glyphs say.
-func writeStats(w io.Writer, sum stats.Summary, span string, colour bool, width int) error {
+func writeStats(w io.Writer, sum stats.Summary, span string, color colorprofile.Profile, width int) error {
 	if width <= 0 {
 		width = 80
 	}
-	var paint stats.Paint
-	if colour {
-		paint = sgrPaint
+	var p stats.Paint
+	if color > colorprofile.ASCII {
+		p = func(r stats.Role, s string) string { return paint(color, statsStyle(r), s) }
 	}
-	lines := stats.Render(sum, stats.Options{Width: width, Paint: paint, Span: span})
+	lines := stats.Render(sum, stats.Options{Width: width, Paint: p, Span: span})
 	_, err := io.WriteString(w, strings.Join(lines, "\n")+"\n")
 	return err
 }
 
-func sgrPaint(r stats.Role, s string) string {
-	sgr := map[stats.Role]string{
-		stats.RoleTitle: "1", stats.RoleFaint: "2", stats.RoleBar: "36", stats.RoleQueued: "2",
-		stats.RolePreparing: "34", stats.RoleGenerating: "36", stats.RoleFinished: "32", stats.RoleFailed: "31",
-	}[r]
-	if sgr == "" {
-		return s
+// statsStyle is a chart role's style: a stage in the colour its jobs have
+// on the dashboard and in status.
+func statsStyle(r stats.Role) lipgloss.Style {
+	switch r {
+	case stats.RoleTitle:
+		return lipgloss.NewStyle().Bold(true)
+	case stats.RoleFaint:
+		return lipgloss.NewStyle().Faint(true)
+	case stats.RoleQueued:
+		return jobview.Queued.Role().Style()
+	case stats.RolePreparing:
+		return jobview.Preparing.Role().Style()
+	case stats.RoleBar, stats.RoleGenerating:
+		return jobview.Generating.Role().Style()
+	case stats.RoleFinished:
+		return jobview.Finished.Role().Style()
+	case stats.RoleFailed:
+		return jobview.Failed.Role().Style()
 	}
-	return "\x1b[" + sgr + "m" + s + "\x1b[0m"
+	return lipgloss.NewStyle()
 }

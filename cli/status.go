@@ -4,19 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"math/rand/v2"
 	"time"
 
+	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/human"
+	"github.com/reel-dev/reel/jobview"
+	"github.com/reel-dev/reel/retry"
 	"github.com/reel-dev/reel/termsafe"
+	"github.com/reel-dev/reel/track"
 )
 
-func init() { commands = append(commands, newStatusCmd) }
-
-func newStatusCmd(sio IO, g *globals) *cobra.Command {
+// newStatusCmd is reel status. runF, when set, runs in place of the
+// command with the options its flags gave, so tests can check the flags.
+func newStatusCmd(sio IO, g *globals, runF func(o statusOptions, args []string) error) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "status [--json] [ID|FILE|-]...",
@@ -33,14 +37,16 @@ rejected; 130 when interrupted (Ctrl+C).`,
   reel status --json jobs.txt | jq -r '.[] | select(.status=="finished") | .video.publicUrl'
   cat ids.txt | reel status -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(statusOptions{JSON: asJSON}, args)
+			}
 			list, _, c, err := g.scriptingList(sio, args)
 			if err != nil {
 				return err
 			}
 			defer list.Close()
-			o := statusOptions{JSON: asJSON, Retry: defaultRetry,
-				Colour: isTerminal(sio.Out) && sio.Getenv("NO_COLOR") == "", Width: terminalWidth(sio.Out)}
-			if isTerminal(sio.Err) {
+			o := statusOptions{JSON: asJSON, Retry: defaultRetry, Color: sio.OutColor, Width: sio.OutWidth}
+			if sio.ErrTTY {
 				o.Progress = sio.Err
 			}
 			return runStatus(cmd.Context(), sio, namedLookups{c}, streamedIDs{list}, o)
@@ -57,42 +63,37 @@ type result struct {
 	Err    error
 }
 
-// retryPolicy says how often and how long to retry a transient error.
+// retryPolicy says how often and how long to retry a transient error: the
+// program's one backoff (package retry), a number of attempts, and the seams
+// a test sets (Sleep, Jitter).
 type retryPolicy struct {
 	Attempts int
 	Base     time.Duration
 	Max      time.Duration
 	Sleep    func(context.Context, time.Duration) error
+	Jitter   func() float64 // in [0, 1]; rand.Float64 when nil
 }
 
-var defaultRetry = retryPolicy{Attempts: 4, Base: 500 * time.Millisecond, Max: 10 * time.Second, Sleep: sleepCtx}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+var defaultRetry = retryPolicy{Attempts: 4, Base: 500 * time.Millisecond, Max: 10 * time.Second, Sleep: retry.Sleep}
 
 func lookupWithRetry(ctx context.Context, c lookuper, id string, rp retryPolicy) (*api.Lookup, error) {
-	delay := rp.Base
+	backoff := retry.Backoff{Base: rp.Base, Max: rp.Max}
+	jitter, sleep := rp.Jitter, rp.Sleep
+	if jitter == nil {
+		jitter = rand.Float64
+	}
+	if sleep == nil {
+		sleep = retry.Sleep
+	}
 	for attempt := 1; ; attempt++ {
 		l, err := c.Lookup(ctx, id)
 		if err == nil || !api.IsRetryable(err) || attempt >= rp.Attempts {
 			return l, err
 		}
-		wait := delay
-		if ra, ok := api.RetryAfter(err); ok {
-			wait = max(wait, ra)
-		}
-		if err := rp.Sleep(ctx, min(wait, rp.Max)); err != nil {
+		ra, _ := api.RetryAfter(err)
+		if err := sleep(ctx, retry.After(backoff.Delay(attempt, jitter()), ra, rp.Max)); err != nil {
 			return l, err
 		}
-		delay = min(delay*2, rp.Max)
 	}
 }
 
@@ -158,18 +159,13 @@ var statusHeader = []string{"ID", "STATUS", "PROGRESS", "NAME", "LENGTH", "SIZE"
 
 // statusRow is one job in the table a person reads. Every server string goes
 // through termsafe, whether or not the output is a terminal: a file piped to
-// less is a terminal too, later. colour adds SGR to the status word.
-func statusRow(r result, colour bool) []string {
+// less is a terminal too, later. The status cell is jobview's glyph and word,
+// coloured for profile p.
+func statusRow(r result, p colorprofile.Profile) []string {
 	s := toStatusJSON(r)
-	var name, dur, size, note, prog string
-	if s.Progress != nil && s.Status != string(api.StatusFinished) {
-		j := api.Job{Progress: *s.Progress, MaximumProgress: *s.MaximumProgress}
-		prog = fmt.Sprintf("%d%%", int(j.Fraction()*100))
-	} else if s.Status == string(api.StatusFinished) {
-		prog = "100%"
-	}
-	if r.Lookup != nil && r.Lookup.Video != nil {
-		v := r.Lookup.Video
+	j := resultJob(r)
+	var name, dur, size, note string
+	if v := j.Video; v != nil {
 		name = v.Name
 		if v.VideoDurationSeconds != nil {
 			dur = human.Seconds(*v.VideoDurationSeconds)
@@ -179,25 +175,38 @@ func statusRow(r result, colour bool) []string {
 		}
 	}
 	note = s.Error
-	if r.Lookup != nil && r.Lookup.Job != nil && note == "" {
-		note = r.Lookup.Job.Reason()
+	if j.Job != nil && note == "" {
+		note = j.Job.Reason()
 	}
-	if s.Status == statusNotFound && note == "" {
+	if j.NotFound && note == "" {
 		note = notFoundNote
 	}
-	status := s.Status
-	if status == "" {
-		status = statusUnreadable
+	return []string{cell(s.ID, 40), statusLabel(&j, p), jobview.Percent(&j), cell(name, 40), dur, size, cell(note, 200)}
+}
+
+// resultJob is what a lookup says about a job, as the engine would hold it,
+// so status draws it through jobview as wait and the dashboard do.
+func resultJob(r result) track.Job {
+	j := track.Job{ID: r.ID}
+	if l := r.Lookup; l != nil {
+		j.Kind, j.Status, j.Job, j.Video = l.Kind, l.Status(), l.Job, l.Video
+		if l.Job != nil {
+			j.Progress, j.MaximumProgress = l.Job.Progress, l.Job.MaximumProgress
+		}
 	}
-	return []string{cell(s.ID, 40), statusWord(status, colour), prog, cell(name, 40), dur, size, cell(note, 200)}
+	var bad *api.BadRequestError
+	switch {
+	case r.Err == nil:
+	case api.IsNotFound(r.Err), errors.As(r.Err, &bad):
+		j.NotFound = true
+	default:
+		j.Err = r.Err.Error()
+	}
+	return j
 }
 
 // notFoundNote explains not_found, in status and wait alike.
 const notFoundNote = "neither a job nor a video"
-
-// statusUnreadable is the word for a job that could not be read (a rejected
-// key, the network), in status and wait alike.
-const statusUnreadable = "unreadable"
 
 // cell makes server text safe and short enough for a table column.
 func cell(s string, width int) string {
@@ -211,47 +220,10 @@ func cell(s string, width int) string {
 	return s
 }
 
-// statusWord pairs the status with a glyph, so it never depends on colour.
-func statusWord(status string, tty bool) string {
-	g := glyph(status)
-	word := termsafe.Clean(status)
-	if !tty {
-		return g + " " + word
-	}
-	return colourFor(status) + g + " " + word + "\x1b[0m"
-}
-
-func glyph(status string) string {
-	switch api.Status(status) {
-	case api.StatusFinished:
-		return "✓"
-	case api.StatusFailed:
-		return "✗"
-	case api.StatusDeleted:
-		return "⊘"
-	case api.StatusInQueue:
-		return "◌"
-	case api.StatusPreprocessing, api.StatusPreprocessingFinished, api.StatusGenerating:
-		return "●"
-	}
-	if status == statusNotFound {
-		return "?"
-	}
-	return "!"
-}
-
-func colourFor(status string) string {
-	switch api.Status(status) {
-	case api.StatusFinished:
-		return "\x1b[32m"
-	case api.StatusFailed, api.StatusDeleted:
-		return "\x1b[31m"
-	case api.StatusInQueue:
-		return "\x1b[2m"
-	case api.StatusPreprocessing, api.StatusPreprocessingFinished, api.StatusGenerating:
-		return "\x1b[34m"
-	}
-	return "\x1b[33m"
+// statusLabel is j's glyph and word, in its colour where p shows colour:
+// the glyph says it without colour, too.
+func statusLabel(j *track.Job, p colorprofile.Profile) string {
+	return paint(p, jobview.Of(j).Role().Style(), jobview.Label(j))
 }
 
 // tally counts what exitFor needs, so results need not be kept.

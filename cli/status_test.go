@@ -176,7 +176,7 @@ func TestStatusRetriesTransientErrors(t *testing.T) {
 	rp := retryPolicy{Attempts: 5, Base: time.Second, Max: 8 * time.Second, Sleep: func(_ context.Context, d time.Duration) error {
 		slept = append(slept, d)
 		return nil
-	}}
+	}, Jitter: func() float64 { return 1 }} // the whole delay: jitter only ever shortens it
 	res := lookupAll(context.Background(), c, []string{id}, rp)
 	if res[0].Err != nil || res[0].Lookup.Status() != "finished" {
 		t.Fatalf("result %+v", res[0])

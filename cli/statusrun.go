@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -14,9 +15,9 @@ import (
 type statusOptions struct {
 	JSON     bool
 	Retry    retryPolicy
-	Colour   bool      // SGR on the status word (a terminal without NO_COLOR)
-	Width    int       // the terminal's width, to cut the last column; 0: no cut
-	Progress io.Writer // where the progress line goes (a terminal); nil: none
+	Color    colorprofile.Profile // the status word's colour: ASCII or less for none
+	Width    int                  // the terminal's width, to cut the last column; 0: no cut
+	Progress io.Writer            // where the progress line goes (a terminal); nil: none
 }
 
 // runStatus reads every ID and prints each job's row, or JSON object, as
@@ -29,12 +30,12 @@ func runStatus(ctx context.Context, sio IO, c lookuper, list idList, o statusOpt
 	if o.JSON {
 		out = &jsonArrayWriter{w: sio.Out}
 	} else {
-		out = newStatusTable(sio.Out, list.Longest(), o.Colour, o.Width)
+		out = newStatusTable(sio.Out, list.Longest(), o.Color, o.Width)
 	}
 	var bar *progressLine
 	if o.Progress != nil {
 		bar = newProgressLine(o.Progress, "reading", list.Len(), sio.Now)
-		bar.sameTerminal = isTerminal(sio.Out)
+		bar.sameTerminal = sio.OutTTY
 		stop := bar.tick(ctx)
 		defer stop()
 	}
@@ -118,7 +119,7 @@ func (j *jsonArrayWriter) close() error {
 // for the rest; a longer cell is cut with "…".
 type statusTable struct {
 	w      io.Writer
-	colour bool
+	color  colorprofile.Profile
 	width  int
 	cols   []int
 	header bool
@@ -127,9 +128,9 @@ type statusTable struct {
 // Widths of the status table's columns after ID; NOTE takes the rest.
 var statusCols = []int{len("✓ ") + len("preprocessing_finished"), len("PROGRESS"), 30, len("LENGTH") + 1, len("123.4 MB")}
 
-func newStatusTable(w io.Writer, longest int, colour bool, width int) *statusTable {
+func newStatusTable(w io.Writer, longest int, color colorprofile.Profile, width int) *statusTable {
 	idw := max(len("ID"), longest)
-	return &statusTable{w: w, colour: colour, width: width, cols: append([]int{idw}, statusCols...)}
+	return &statusTable{w: w, color: color, width: width, cols: append([]int{idw}, statusCols...)}
 }
 
 func (t *statusTable) row(r result) error {
@@ -139,7 +140,7 @@ func (t *statusTable) row(r result) error {
 			return err
 		}
 	}
-	return t.line(statusRow(r, t.colour))
+	return t.line(statusRow(r, t.color))
 }
 
 func (t *statusTable) line(cells []string) error {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/retry"
 )
 
 // fakeLookups answers lookups from memory: an ID in hold waits until its
@@ -81,7 +82,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-var noRetry = retryPolicy{Attempts: 1, Sleep: sleepCtx}
+var noRetry = retryPolicy{Attempts: 1, Sleep: retry.Sleep}
 
 // A row is printed as soon as every row before it is known, not at the end;
 // --json is one valid array all the same.

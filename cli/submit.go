@@ -23,8 +23,6 @@ import (
 	"github.com/reel-dev/reel/track"
 )
 
-func init() { commands = append(commands, newSubmitCmd) }
-
 // submitOptions are the flags of one `reel submit` run.
 type submitOptions struct {
 	Template      string
@@ -38,7 +36,9 @@ type submitOptions struct {
 	again         string      // the command's flags and files, for a hint to copy
 }
 
-func newSubmitCmd(sio IO, g *globals) *cobra.Command {
+// newSubmitCmd is reel submit; runF, when set, runs in its place with the
+// options its flags gave (tests).
+func newSubmitCmd(sio IO, g *globals, runF func(o *submitOptions, args []string) error) *cobra.Command {
 	var o submitOptions
 	cmd := &cobra.Command{
 		Use:   "submit [--template ID] [--dry-run] [--wait] [--download DIR] [--json] FILE...",
@@ -92,6 +92,9 @@ the API key was rejected.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.again = againArgs(cmd, args)
+			if runF != nil {
+				return runF(&o, args)
+			}
 			return runSubmit(cmd.Context(), sio, g, args, &o)
 		},
 	}
@@ -103,11 +106,7 @@ the API key was rejected.`,
 	f.BoolVar(&o.ResendUnknown, "resend-unknown", false, "send rows whose outcome is unknown again (may make duplicates)")
 	f.BoolVar(&o.AllowEmpty, "allow-empty", false, "take rows with an empty variable (else each is a problem)")
 	f.StringVar(&o.CallbackURL, "callback-url", "", "public `URL` of the callback receiver to give each job")
-	for _, h := range waitHooks {
-		if h.Flags != nil {
-			h.Flags(cmd, &o.wait)
-		}
-	}
+	waitDownloadFlags(cmd, &o.wait) // submit --wait takes wait's --download
 	return cmd
 }
 
@@ -155,12 +154,8 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 			termsafe.CleanURL(cbURL), termsafe.Clean(s.Listen))
 	}
 	if wantWait {
-		for _, h := range waitHooks {
-			if h.Start != nil {
-				if err := h.Start(ctx, sio, s, c, &o.wait); err != nil {
-					return err
-				}
-			}
+		if err := waitDownloadStart(ctx, sio, s, c, &o.wait); err != nil {
+			return err
 		}
 	}
 	st, err := store.Open(s.StorePath)

@@ -109,7 +109,7 @@ var errNoTerminal = errors.New("the dashboard needs a terminal to draw on and re
 // (standard output is a terminal) and read keys (standard input is one, or
 // the controlling terminal can be opened when IDs come through a pipe).
 func needTerminal(sio IO) error {
-	if !isTerminal(sio.Out) {
+	if !sio.OutTTY {
 		return usageErr(errNoTerminal)
 	}
 	if f, ok := sio.In.(*os.File); ok && isatty.IsTerminal(f.Fd()) {

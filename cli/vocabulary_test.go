@@ -27,11 +27,11 @@ func TestStatusAndWaitSpeakAlike(t *testing.T) {
 	// says it): look at both.
 	out, stderr, code := runCLIWithin(t, 30*time.Second, env, "", "wait", "nope-123")
 	if all := out + stderr; code != ExitJobFailed || strings.Contains(all, "press") ||
-		!strings.Contains(all, "? not_found") || !strings.Contains(all, "neither a job nor a video") {
+		!strings.Contains(all, "? not found") || !strings.Contains(all, "neither a job nor a video") {
 		t.Errorf("wait nope-123: exit %d, output %q: want 1, what status says and no key to press", code, all)
 	}
 	out, _, _ = runCLI(t, env, "", "status", "nope-123")
-	if !strings.Contains(out, "? not_found") || !strings.Contains(out, "neither a job nor a video") {
+	if !strings.Contains(out, "? not found") || !strings.Contains(out, "neither a job nor a video") {
 		t.Errorf("status nope-123:\n%s", out)
 	}
 

@@ -14,13 +14,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reel-dev/reel/api"
-	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
 )
-
-func init() { commands = append(commands, newWaitCmd) }
 
 // waitOptions are what one `reel wait` run needs beyond its IDs.
 type waitOptions struct {
@@ -38,8 +36,8 @@ type waitOptions struct {
 	// NUL-ended; the final table goes to standard error.
 	Null bool
 
-	// Download is --download DIR; the downloads file registers the flag
-	// through waitHooks.
+	// Download is --download DIR: waitDownloadStart, in the downloads
+	// file, turns it into an OnFinished.
 	Download string
 	// OnFinished run, each in its own goroutine, for every job that
 	// finishes with its video known; wait exits once they return, and an
@@ -56,18 +54,9 @@ type waitOptions struct {
 	Attach func(ctx context.Context, e *track.Engine) (stop func(), err error)
 }
 
-// waitHook lets another file extend `reel wait` without editing this one:
-// Flags adds flags bound to the options; Start runs once settings and the
-// client exist and may append to o.OnFinished.
-type waitHook struct {
-	Flags func(cmd *cobra.Command, o *waitOptions)
-	Start func(ctx context.Context, sio IO, s *config.Settings, c *api.Client, o *waitOptions) error
-}
-
-// waitHooks are the registered extensions (append in an init function).
-var waitHooks []waitHook
-
-func newWaitCmd(sio IO, g *globals) *cobra.Command {
+// newWaitCmd is reel wait; runF, when set, runs in its place with the
+// options its flags gave (tests).
+func newWaitCmd(sio IO, g *globals, runF func(o *waitOptions, args []string) error) *cobra.Command {
 	var o waitOptions
 	cmd := &cobra.Command{
 		Use:   "wait [--json] [--timeout DUR] [ID|FILE|-]...",
@@ -101,6 +90,9 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 			if o.Timeout < 0 {
 				return usageErr(errors.New("--timeout must not be negative"))
 			}
+			if runF != nil {
+				return runF(&o, args)
+			}
 			list, s, c, err := g.scripting(sio, args)
 			if err != nil {
 				return err
@@ -118,12 +110,8 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 				}
 				return stop, err
 			}
-			for _, h := range waitHooks {
-				if h.Start != nil {
-					if err := h.Start(cmd.Context(), sio, s, c, &o); err != nil {
-						return err
-					}
-				}
+			if err := waitDownloadStart(cmd.Context(), sio, s, c, &o); err != nil {
+				return err
 			}
 			return runWait(cmd.Context(), sio, c, list, o)
 		},
@@ -132,12 +120,14 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "give up after `DUR` (e.g. 30m) with exit status 124 (default: 0, no limit)")
 	cmd.Flags().Lookup("timeout").DefValue = "" // said above, in words
 	cmd.Flags().BoolVar(&o.ShowCallbackURL, "show-callback-url", false, "print the callback URL with its secret (hidden otherwise: logs keep standard error)")
-	for _, h := range waitHooks {
-		if h.Flags != nil {
-			h.Flags(cmd, &o)
-		}
-	}
+	waitDownloadFlags(cmd, &o)
 	return takesShared(cmd, "base-url", "config", "interval", "store", "listen", "callback-secret", "max-rps", "max-in-flight")
+}
+
+// waitDownloadFlags adds --download DIR (and --null) to reel wait.
+func waitDownloadFlags(cmd *cobra.Command, o *waitOptions) {
+	cmd.Flags().StringVar(&o.Download, "download", "", "download each finished video into `DIR`")
+	cmd.Flags().BoolVarP(&o.Null, "null", "0", false, "with --download: print only the saved paths on standard output, each ended by a NUL byte (for xargs -0)")
 }
 
 // runWait tracks the IDs until all have ended, the key is rejected, the
@@ -198,6 +188,7 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 	out := &waitReporter{sio: sio, json: o.JSON, now: clk.Now, shown: map[string]statusJSON{}, etas: map[string]time.Time{}, lines: map[string]string{}}
 	if o.Null {
 		out.sio.Out = sio.Err // standard output is the paths' alone
+		out.sio.OutTTY, out.sio.OutWidth, out.sio.OutColor = sio.ErrTTY, sio.ErrWidth, sio.ErrColor
 	}
 	hooks := &waitFinishers{fns: o.OnFinished, started: map[string]bool{}, notify: make(chan struct{}, 1)}
 	for {
@@ -420,8 +411,8 @@ func (r *waitReporter) change(j track.Job) {
 	if j.Status == api.StatusFinished && j.Video == nil && j.VideoID != "" && j.Err == "" {
 		return // its video comes next: one line for both
 	}
-	line := termsafe.Clean(j.ID) + "  " + waitStatusWord(w)
-	if p := waitPercent(j); p != "" {
+	line := termsafe.Clean(j.ID) + "  " + statusLabel(&j, r.sio.ErrColor)
+	if p := jobview.Percent(&j); p != "" {
 		line += "  " + p
 	}
 	if note := waitNote(w); note != "" {
@@ -455,10 +446,10 @@ func (r *waitReporter) final(jobs []track.Job) {
 		if note == "" && j.Job != nil && j.Status == api.StatusFailed {
 			note = j.Job.Reason()
 		}
-		rows = append(rows, []string{orDash(termsafe.Clean(j.ID)), waitStatusWord(w),
-			orDash(waitPercent(j)), orDash(name), orDash(link), orDash(termsafe.Clean(note))})
+		rows = append(rows, []string{orDash(termsafe.Clean(j.ID)), statusLabel(&j, r.sio.OutColor),
+			orDash(jobview.Percent(&j)), orDash(name), orDash(link), orDash(termsafe.Clean(note))})
 	}
-	_ = writeTable(r.sio.Out, rows, terminalWidth(r.sio.Out))
+	_ = writeTable(r.sio.Out, rows, r.sio.OutWidth)
 }
 
 // etaMoved reports whether j's estimate moved enough from the one last
@@ -484,33 +475,12 @@ func writeNDJSON(w io.Writer, v waitJSON) {
 	_, _ = w.Write(b)
 }
 
-// waitStatusWord is a glyph and the status word, made safe: an unknown word
-// comes from the server. A job not read yet is waiting; one that could not be read (a rejected
-// key) is unreadable, as status says.
-func waitStatusWord(w statusJSON) string {
-	switch {
-	case w.Status != "":
-		return statusWord(w.Status, false)
-	case w.Error != "":
-		return statusWord(statusUnreadable, false)
-	}
-	return "… waiting"
-}
-
 // waitNote is what the NOTE column and a change line say, as status says it.
 func waitNote(w statusJSON) string {
 	if w.Status == statusNotFound {
 		return notFoundNote
 	}
 	return w.Error
-}
-
-// waitPercent is progress over maximumProgress, when a job was read.
-func waitPercent(j track.Job) string {
-	if j.Job == nil && j.Status != api.StatusFinished {
-		return ""
-	}
-	return fmt.Sprintf("%d%%", int(j.Fraction()*100))
 }
 
 func orDash(s string) string {

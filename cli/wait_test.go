@@ -142,7 +142,7 @@ func TestWaitExitCodes(t *testing.T) {
 		has  string // in stdout or stderr
 	}{
 		{"all finished", sim.DefaultToken, []string{"wait", done1, done2}, ExitOK, "✓ finished"},
-		{"one not found", sim.DefaultToken, []string{"wait", done1, "0badc0de-0000-4000-8000-000000000000"}, ExitJobFailed, "? not_found"},
+		{"one not found", sim.DefaultToken, []string{"wait", done1, "0badc0de-0000-4000-8000-000000000000"}, ExitJobFailed, "? not found"},
 		{"key rejected", "wrong", []string{"wait", done1}, ExitKeyRejected, "API key rejected"},
 		{"timeout", sim.DefaultToken, []string{"wait", "--timeout", "300ms", long}, ExitTimeout, "--timeout 300ms ran out"},
 		{"no ids", sim.DefaultToken, []string{"wait"}, ExitUsage, "no IDs"},

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/reel-dev/reel/api"
 )
 
 // MinInterval is the shortest base poll interval: anything faster would
@@ -19,7 +21,7 @@ const MinInterval = time.Second
 func checkBaseURL(v string) string {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Sprintf("%q is not an http or https URL with a host: use one like %s", v, DefaultBaseURL)
+		return fmt.Sprintf("%q is not an http or https URL with a host: use one like %s", v, api.DefaultBaseURL)
 	}
 	if u.User != nil {
 		return "holds a user name or password: remove the part before @ (the API key is sent as a bearer token)"

@@ -9,10 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-)
 
-// DefaultBaseURL is the Colossyan API used when nothing says otherwise.
-const DefaultBaseURL = "https://app.colossyan.com/api/v1"
+	"github.com/reel-dev/reel/api"
+)
 
 // DefaultHistoryDays is how many days of history are kept unless the
 // config file says otherwise.
@@ -73,7 +72,7 @@ type Flags struct {
 func Load(f Flags, getenv func(string) string) (*Settings, error) {
 	home := getenv("HOME")
 	s := &Settings{
-		BaseURL:     DefaultBaseURL,
+		BaseURL:     api.DefaultBaseURL, // the one default, api's
 		DownloadDir: ".",
 		Notify:      "auto",
 		Thumbnails:  "auto",

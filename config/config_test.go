@@ -43,12 +43,6 @@ func write(t *testing.T, p, text string) {
 	}
 }
 
-func TestDefaultBaseURLMatchesAPI(t *testing.T) {
-	if DefaultBaseURL != api.DefaultBaseURL {
-		t.Errorf("config.DefaultBaseURL = %q, api.DefaultBaseURL = %q", DefaultBaseURL, api.DefaultBaseURL)
-	}
-}
-
 const fullFile = `# reel settings
 api_key = "file-key"
 base_url = "https://file.example/api/v1"
@@ -73,7 +67,7 @@ func TestLoadPrecedence(t *testing.T) {
 		want  want
 	}{
 		{"defaults", "", nil, Flags{}, want{
-			base: DefaultBaseURL, store: "$H/.local/state/reel/reel.db", config: "$H/.config/reel/config.toml",
+			base: api.DefaultBaseURL, store: "$H/.local/state/reel/reel.db", config: "$H/.config/reel/config.toml",
 			dl: ".", notify: "auto"}},
 		{"file over defaults", fullFile, nil, Flags{}, want{
 			key: "file-key", base: "https://file.example/api/v1", store: "$H/data/reel.db",
@@ -99,12 +93,12 @@ func TestLoadPrecedence(t *testing.T) {
 			config: "$H/.config/reel/config.toml", dl: "/videos", listen: "127.0.0.1:9000",
 			secret: "file-secret-0123456789", notify: "bell"}},
 		{"empty api_key in the file is unset", "api_key = \"\"\n", nil, Flags{}, want{
-			base: DefaultBaseURL, store: "$H/.local/state/reel/reel.db", config: "$H/.config/reel/config.toml",
+			base: api.DefaultBaseURL, store: "$H/.local/state/reel/reel.db", config: "$H/.config/reel/config.toml",
 			dl: ".", notify: "auto"}},
 		{"XDG homes", "", map[string]string{"XDG_CONFIG_HOME": "/xc", "XDG_STATE_HOME": "/xs"}, Flags{}, want{
-			base: DefaultBaseURL, store: "/xs/reel/reel.db", config: "/xc/reel/config.toml", dl: ".", notify: "auto"}},
+			base: api.DefaultBaseURL, store: "/xs/reel/reel.db", config: "/xc/reel/config.toml", dl: ".", notify: "auto"}},
 		{"relative XDG homes are ignored", "", map[string]string{"XDG_CONFIG_HOME": "xc", "XDG_STATE_HOME": "xs"}, Flags{}, want{
-			base: DefaultBaseURL, store: "$H/.local/state/reel/reel.db", config: "$H/.config/reel/config.toml",
+			base: api.DefaultBaseURL, store: "$H/.local/state/reel/reel.db", config: "$H/.config/reel/config.toml",
 			dl: ".", notify: "auto"}},
 	}
 	for _, tt := range tests {
@@ -157,11 +151,11 @@ func TestLoadConfigFileChoice(t *testing.T) {
 		baseURL  string
 		wantNone bool
 	}{
-		{"home fallback", map[string]string{"HOME": home}, Flags{}, writeConfigPath(home), "off", DefaultBaseURL, false},
-		{"XDG_CONFIG_HOME first", map[string]string{"HOME": home, "XDG_CONFIG_HOME": xdg}, Flags{}, filepath.Join(xdg, "reel", "config.toml"), "bell", DefaultBaseURL, false},
+		{"home fallback", map[string]string{"HOME": home}, Flags{}, writeConfigPath(home), "off", api.DefaultBaseURL, false},
+		{"XDG_CONFIG_HOME first", map[string]string{"HOME": home, "XDG_CONFIG_HOME": xdg}, Flags{}, filepath.Join(xdg, "reel", "config.toml"), "bell", api.DefaultBaseURL, false},
 		{"REEL_CONFIG over XDG", map[string]string{"HOME": home, "XDG_CONFIG_HOME": xdg, "REEL_CONFIG": named}, Flags{}, named, "auto", "https://named.example/", false},
 		{"--config over REEL_CONFIG", map[string]string{"HOME": home, "REEL_CONFIG": named}, Flags{Config: &flagged}, flagged, "auto", "https://flag.example/", false},
-		{"no home at all", map[string]string{}, Flags{}, "", "auto", DefaultBaseURL, true},
+		{"no home at all", map[string]string{}, Flags{}, "", "auto", api.DefaultBaseURL, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/thumb"
 )
 
@@ -34,7 +35,7 @@ type fileSettings struct {
 // keys are the config file's keys, with an example of each for messages.
 var keys = map[string]string{
 	"api_key":         `api_key = "..."`,
-	"base_url":        `base_url = "` + DefaultBaseURL + `"`,
+	"base_url":        `base_url = "` + api.DefaultBaseURL + `"`,
 	"store":           `store = "~/.local/state/reel/reel.db"`,
 	"interval":        `interval = "10s"`,
 	"download_dir":    `download_dir = "~/Videos"`,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/retry"
 )
 
 // VideoGetter fetches a generated video anew, for a fresh publicUrl when
@@ -233,25 +234,14 @@ func (d *transfer) sleep(ctx context.Context, n int, cause error) error {
 	}
 	wait := f.Backoff.Delay(max(n, 1), jitter())
 	var te *transientError
-	if errors.As(cause, &te) && te.retryAfter > wait {
-		wait = min(te.retryAfter, 5*time.Minute)
+	if errors.As(cause, &te) {
+		wait = retry.After(wait, te.retryAfter, 5*time.Minute)
 	}
 	sleep := f.Sleep
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = retry.Sleep
 	}
 	return sleep(ctx, wait)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
 }
 
 func isTransient(err error) bool {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/api"
-	"github.com/reel-dev/reel/download"
+	"github.com/reel-dev/reel/retry"
 )
 
 // Poster sends one create request; *api.Client is one.
@@ -109,7 +109,7 @@ func Send(ctx context.Context, rows <-chan Row, o Options) (Summary, error) {
 		o.MaxSends = 8
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = retry.Sleep
 	}
 	stop, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -374,7 +374,7 @@ func classify(err error, connected bool) (wait time.Duration, retry bool, out Ou
 // retryBackoff spaces tries when the server named no wait: 1 s, 2 s,
 // 4 s... up to 30 s, with jitter so workers do not return together. The
 // downloader's own spacing, so the program has one.
-var retryBackoff = download.Backoff{Base: time.Second, Max: 30 * time.Second}
+var retryBackoff = retry.Backoff{Base: time.Second, Max: 30 * time.Second}
 
 // backoff is the wait before try+1.
 func backoff(try int) time.Duration { return retryBackoff.Delay(try, rand.Float64()) }
@@ -404,15 +404,4 @@ func withCallback(row Row, callbackURL string) (json.RawMessage, error) {
 	payload[PayloadKey], _ = json.Marshal(row.Key)
 	obj["callbackPayload"], _ = json.Marshal(payload)
 	return json.Marshal(obj)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/retry"
 )
 
 // The adaptive pace. What matters is to be looking when a job ends, and
@@ -321,13 +322,7 @@ func (p pace) backoff(n int, r *rand.Rand) time.Duration {
 	if p.interval > 0 && p.interval < base {
 		base = p.interval // a fast user pace (tests, the simulator) retries fast too
 	}
-	d := base
-	for i := 1; i < n && d < backoffMax; i++ {
-		d *= 2
-	}
-	d = min(d, backoffMax)
-	half := d / 2
-	return half + time.Duration(r.Int64N(int64(half)+1))
+	return retry.Backoff{Base: base, Max: backoffMax}.Delay(n, r.Float64())
 }
 
 // spread adds ±jitter to d.

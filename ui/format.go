@@ -2,29 +2,18 @@ package ui
 
 import (
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reel-dev/reel/human"
+	"github.com/reel-dev/reel/jobview"
 )
 
-// formatPercent renders a fraction in [0, 1] as a whole percentage, never
-// showing 100% before the job is done.
-func formatPercent(f float64, done bool) string {
-	p := int(math.Floor(f * 100))
-	if done {
-		p = 100
-	} else if p >= 100 {
-		p = 99
-	}
-	if p < 0 {
-		p = 0
-	}
-	return fmt.Sprintf("%d%%", p)
-}
+// formatPercent renders a fraction in [0, 1] as a whole percentage by
+// jobview's one rule: rounded down, never 100% before the job is done.
+func formatPercent(f float64, done bool) string { return jobview.FormatPercent(f, done) }
 
 // leftText is an estimate of the time to go, as precise as an estimate
 // deserves and never wider than the 12 cells of the AGE/LEFT column:

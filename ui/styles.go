@@ -1,10 +1,11 @@
 package ui
 
 import (
-	"image/color"
 	"strings"
 
 	"charm.land/lipgloss/v2"
+
+	"github.com/reel-dev/reel/jobview"
 )
 
 // The palette is the terminal's own 16 colours: they follow the user's
@@ -51,24 +52,9 @@ func newStyles() styles {
 		download: lipgloss.NewStyle().Foreground(blue),
 		box:      lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(lipgloss.Color("8")).Padding(0, 1),
 	}
-	fg := [numCategories]color.Color{
-		catTrouble:    yellow,
-		catFailed:     red,
-		catNotFound:   magenta,
-		catGenerating: cyan,
-		catPreparing:  blue,
-		catFinished:   green,
-	}
 	for c := range s.cat {
-		st := lipgloss.NewStyle()
-		if fg[c] != nil {
-			st = st.Foreground(fg[c])
-		} else {
-			st = st.Faint(true)
-		}
-		s.cat[c] = st
+		s.cat[c] = jobview.Category(c).Role().Style() // the colour status and wait use too
 	}
-	s.cat[catOther] = lipgloss.NewStyle()
 	return s
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/human"
+	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/termsafe"
 )
 
@@ -112,11 +113,7 @@ func rowCells(e *entry, l layout, now time.Time) cells {
 	case e.reason != "":
 		c.name = e.reason
 	}
-	switch e.cat {
-	case catNotFound, catWaiting, catDeleted:
-	default:
-		done := e.cat == catFinished
-		c.pct = formatPercent(e.frac, done)
+	if c.pct = jobview.Percent(j); c.pct != "" {
 		est, _ := j.Estimate(now)
 		c.bar = bar(e.frac, est, l.bar)
 	}

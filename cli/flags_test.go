@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reel-dev/reel/api/sim"
+)
+
+// runFlags runs cmd with args, silent, and returns its error.
+func runFlags(cmd *cobra.Command, args ...string) error {
+	cmd.SetArgs(args)
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	return cmd.Execute()
+}
+
+func flagIO() IO {
+	return IO{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &bytes.Buffer{}, Getenv: func(string) string { return "" }, Now: time.Now}
+}
+
+// Each command declares its own flags, and hands them to its run function
+// untouched: checked here without running anything.
+func TestWaitFlags(t *testing.T) {
+	var got *waitOptions
+	var gotArgs []string
+	cmd := newWaitCmd(flagIO(), &globals{}, func(o *waitOptions, args []string) error {
+		got, gotArgs = o, args
+		return nil
+	})
+	if err := runFlags(cmd, "--json", "--timeout", "30m", "--download", "/videos", "--null", "--show-callback-url", "a", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || !got.JSON || got.Timeout != 30*time.Minute || got.Download != "/videos" || !got.Null || !got.ShowCallbackURL {
+		t.Errorf("wait options: %+v", got)
+	}
+	if !slices.Equal(gotArgs, []string{"a", "b"}) {
+		t.Errorf("wait args: %q", gotArgs)
+	}
+
+	called := false
+	cmd = newWaitCmd(flagIO(), &globals{}, func(*waitOptions, []string) error { called = true; return nil })
+	err := runFlags(cmd, "--timeout", "-1s", "a")
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != ExitUsage || called {
+		t.Errorf("wait --timeout -1s: %v (ran: %v), want a usage error before running", err, called)
+	}
+	if err := runFlags(newWaitCmd(flagIO(), &globals{}, func(*waitOptions, []string) error { return nil }), "--timeout", "soon"); err == nil {
+		t.Error("wait --timeout soon: no error")
+	}
+}
+
+func TestStatusFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		json bool
+	}{{[]string{"x"}, false}, {[]string{"--json", "x", "y"}, true}} {
+		var got statusOptions
+		var gotArgs []string
+		cmd := newStatusCmd(flagIO(), &globals{}, func(o statusOptions, args []string) error { got, gotArgs = o, args; return nil })
+		if err := runFlags(cmd, c.args...); err != nil {
+			t.Fatal(err)
+		}
+		if got.JSON != c.json || !slices.Equal(gotArgs, c.args[len(c.args)-len(gotArgs):]) || len(gotArgs) == 0 {
+			t.Errorf("status %q: JSON %v args %q", c.args, got.JSON, gotArgs)
+		}
+	}
+}
+
+func TestDownloadFlags(t *testing.T) {
+	var got downloadOptions
+	var gotArgs []string
+	cmd := newDownloadCmd(flagIO(), &globals{}, func(o downloadOptions, args []string) error { got, gotArgs = o, args; return nil })
+	if err := runFlags(cmd, "--dir", "/videos", "-0", "ids.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Dir != "/videos" || !got.Null || !slices.Equal(gotArgs, []string{"ids.txt"}) {
+		t.Errorf("download: %+v %q", got, gotArgs)
+	}
+}
+
+func TestSubmitFlags(t *testing.T) {
+	var got *submitOptions
+	cmd := newSubmitCmd(flagIO(), &globals{}, func(o *submitOptions, _ []string) error { got = o; return nil })
+	if err := runFlags(cmd, "--template", "t1", "--dry-run", "--wait", "--json", "--allow-empty",
+		"--callback-url", "https://hooks.example/cb", "--download", "/videos", "rows.csv"); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.Template != "t1" || !got.DryRun || !got.Wait || !got.JSON || !got.AllowEmpty ||
+		got.CallbackURL != "https://hooks.example/cb" || got.wait.Download != "/videos" {
+		t.Errorf("submit: %+v", got)
+	}
+	if !strings.Contains(got.again, "--template=t1") {
+		t.Errorf("submit: the hint to run again lacks the flags: %q", got.again)
+	}
+}
+
+func TestStatsFlags(t *testing.T) {
+	var got statsFlags
+	cmd := newStatsCmd(flagIO(), &globals{}, func(f statsFlags) error { got = f; return nil })
+	if err := runFlags(cmd, "--since", "7d", "--json"); err != nil {
+		t.Fatal(err)
+	}
+	if !got.JSON || got.Since != 7*24*time.Hour {
+		t.Errorf("stats: %+v", got)
+	}
+	if err := runFlags(newStatsCmd(flagIO(), &globals{}, func(statsFlags) error { return nil }), "extra"); err == nil {
+		t.Error("stats takes no arguments, yet took one")
+	}
+}
+
+func TestSimFlags(t *testing.T) {
+	var got simFlags
+	cmd := newSimCmd(flagIO(), &globals{}, func(f simFlags) error { got = f; return nil })
+	if err := runFlags(cmd, "--jobs", "7", "--seed", "3", "--speed", "10", "--faults", "0.2"); err != nil {
+		t.Fatal(err)
+	}
+	if got.jobs != 7 || got.seed != 3 || got.speed != 10 || got.faults != 0.2 {
+		t.Errorf("sim: %+v", got)
+	}
+	called := false
+	err := runFlags(newSimCmd(flagIO(), &globals{}, func(simFlags) error { called = true; return nil }), "--faults", "2")
+	if err == nil || called {
+		t.Errorf("sim --faults 2: %v (ran: %v), want a usage error before running", err, called)
+	}
+}
+
+func TestDemoFlags(t *testing.T) {
+	var got sim.Options
+	cmd := newDemoCmd(flagIO(), &globals{}, func(o sim.Options) error { got = o; return nil })
+	if err := runFlags(cmd, "--jobs", "40", "--faults", "0.2", "--seed", "9", "--speed", "3"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Jobs != 40 || got.Faults != 0.2 || got.Seed != 9 || got.Speed != 3 || got.BareVideos != 1 {
+		t.Errorf("demo: %+v", got)
+	}
+	if err := runFlags(newDemoCmd(flagIO(), &globals{}, func(sim.Options) error { return nil }), "an-id"); err == nil {
+		t.Error("demo takes no IDs, yet took one")
+	}
+}

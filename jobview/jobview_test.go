@@ -1,0 +1,89 @@
+package jobview_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/reel-dev/reel/jobview"
+	"github.com/reel-dev/reel/jobview/jobviewtest"
+)
+
+func TestEveryStatus(t *testing.T) {
+	want := map[string]struct {
+		cat     jobview.Category
+		label   string
+		percent string
+		role    jobview.Role
+	}{
+		"waiting":                   {jobview.Waiting, "· waiting", "", jobview.Quiet},
+		"in queue":                  {jobview.Queued, "◌ in queue", "0%", jobview.Quiet},
+		"preprocessing":             {jobview.Preparing, "◐ preprocessing", "5%", jobview.Starting},
+		"preprocessed":              {jobview.Preparing, "◐ preprocessed", "20%", jobview.Starting},
+		"generating":                {jobview.Generating, "● generating", "61%", jobview.Active},
+		"generating at 100 of 100":  {jobview.Generating, "● generating", "99%", jobview.Active},
+		"generating at 995 of 1000": {jobview.Generating, "● generating", "99%", jobview.Active},
+		"finished":                  {jobview.Finished, "✓ finished", "100%", jobview.Good},
+		"finished at 40 of 100":     {jobview.Finished, "✓ finished", "100%", jobview.Good},
+		"failed":                    {jobview.Failed, "✗ failed", "40%", jobview.Bad},
+		"deleted":                   {jobview.Deleted, "⊘ deleted", "", jobview.Quiet},
+		"not found":                 {jobview.NotFound, "? not found", "", jobview.Missing},
+		"trouble":                   {jobview.Trouble, "! trouble", "30%", jobview.Warn},
+		"unreadable":                {jobview.Trouble, "! unreadable", "", jobview.Warn},
+		"other":                     {jobview.Other, "◇ paused", "10%", jobview.Plain},
+	}
+	cases := jobviewtest.Every()
+	if len(cases) != len(want) {
+		t.Fatalf("%d cases, %d expectations: keep them in step", len(cases), len(want))
+	}
+	for _, c := range cases {
+		w, ok := want[c.Name]
+		if !ok {
+			t.Errorf("%s: no expectation", c.Name)
+			continue
+		}
+		j := c.Job
+		if got := jobview.Of(&j); got != w.cat {
+			t.Errorf("%s: category %d, want %d", c.Name, got, w.cat)
+		}
+		if got := jobview.Label(&j); got != w.label {
+			t.Errorf("%s: label %q, want %q", c.Name, got, w.label)
+		}
+		if got := jobview.Percent(&j); got != w.percent {
+			t.Errorf("%s: percent %q, want %q", c.Name, got, w.percent)
+		}
+		if got := jobview.Of(&j).Role(); got != w.role {
+			t.Errorf("%s: role %d, want %d", c.Name, got, w.role)
+		}
+	}
+}
+
+// One rule: rounded down, 100% only when done, whatever the input's edge.
+func TestFormatPercent(t *testing.T) {
+	for _, c := range []struct {
+		f    float64
+		done bool
+		want string
+	}{
+		{0, false, "0%"}, {0.999, false, "99%"}, {1, false, "99%"}, {1.5, false, "99%"},
+		{-0.2, false, "0%"}, {math.NaN(), false, "0%"}, {0.5, true, "100%"}, {0.129, false, "12%"},
+	} {
+		if got := jobview.FormatPercent(c.f, c.done); got != c.want {
+			t.Errorf("FormatPercent(%v, %v) = %q, want %q", c.f, c.done, got, c.want)
+		}
+	}
+}
+
+// Every category has its own glyph and word, and a style to draw it in.
+func TestCategoriesDistinct(t *testing.T) {
+	glyphs, words := map[string]bool{}, map[string]bool{}
+	for c := range jobview.NumCategories {
+		if glyphs[c.Glyph()] || words[c.Word()] {
+			t.Errorf("category %d repeats a glyph or word: %q %q", c, c.Glyph(), c.Word())
+		}
+		glyphs[c.Glyph()], words[c.Word()] = true, true
+		_ = c.Role().Style().Render("x")
+	}
+	if !jobview.Generating.Running() || jobview.Finished.Running() || jobview.NotFound.Running() {
+		t.Error("Running: generating runs, finished and not found do not")
+	}
+}

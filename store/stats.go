@@ -29,7 +29,7 @@ func (s *Store) Runs(ctx context.Context, since time.Time, fn func(*stats.Run) e
 	}
 	// Only what the figures need, and the status words as the API's: the
 	// first only as "was it queued", the names only for the few slowest.
-	rows, err := s.db.QueryContext(ctx, `SELECT id, first_status = 'in_queue', first_at, left_at, prep_at, gen_at, last_status, last_at,
+	rows, err := s.db.QueryContext(ctx, `SELECT id, CASE WHEN first_status = 'in_queue' THEN 1 ELSE 0 END, first_at, left_at, prep_at, gen_at, last_status, last_at,
 			video_seconds, failure
 		FROM runs `+where+` ORDER BY id`, args...)
 	if err != nil {
@@ -68,7 +68,7 @@ func (s *Store) Runs(ctx context.Context, since time.Time, fn func(*stats.Run) e
 
 // fillRuns writes the milestones of the jobs already in the history when
 // the runs table is made (schema 3); the trigger keeps them from then on.
-func fillRuns(ctx context.Context, tx *sql.Tx) error {
+func fillRuns(ctx context.Context, tx *txx) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, status, at FROM history ORDER BY id, at, rowid`)
 	if err != nil {
 		return err
@@ -162,7 +162,7 @@ type Pruned struct {
 // Tracked jobs keep their history however old.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (Pruned, error) {
 	var p Pruned
-	err := s.write(ctx, false, "pruning history", func(tx *sql.Tx, _ int64, _ int64) error {
+	err := s.write(ctx, false, "pruning history", func(tx *txx, _ int64, _ int64) error {
 		c := nanos(cutoff)
 		gone := `SELECT id FROM runs WHERE last_at < ? AND id NOT IN (SELECT id FROM jobs)`
 		res, err := tx.ExecContext(ctx, `DELETE FROM history WHERE id IN (`+gone+`)`, c)

@@ -159,22 +159,15 @@ func connectError(name string, u *url.URL, cfg *pgx.ConnConfig, err error) error
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "dial") {
-		return fmt.Errorf("store %s: cannot reach the PostgreSQL server at %s (%v): check the host and port in the URL, and that the server is running and accepts connections from here",
-			name, u.Host, rootCause(err))
+		why := "no answer in time"
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Err != nil {
+			why = oe.Err.Error() // "connect: connection refused", without the repeats pgconn adds
+		}
+		return fmt.Errorf("store %s: cannot reach the PostgreSQL server at %s (%s): check the host and port in the URL, and that the server is running and accepts connections from here",
+			name, u.Host, why)
 	}
 	return fmt.Errorf("store %s: connecting: %w", name, err)
-}
-
-// rootCause is the innermost error, the part that says what happened
-// (pgconn's own message repeats the user and database).
-func rootCause(err error) error {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err
-		}
-		err = next
-	}
 }
 
 // scrubbed hides a password in an error's text, whatever wrapped it.

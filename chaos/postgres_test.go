@@ -304,7 +304,7 @@ func doublePolls(t *testing.T, logs []string, ids []string) int {
 func TestKillThePollerOnPostgres(t *testing.T) {
 	where := pgFreshDB(t, pgServer(t))
 	const jobs, rounds = 100, 3
-	srv, err := sim.Start(sim.Options{Seed: 17, Speed: 4, CallbackEvery: -1})
+	srv, err := sim.Start(sim.Options{Seed: 17, Speed: 8, CallbackEvery: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/reel-dev/reel/callback"
 	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -66,7 +68,7 @@ func startReceiverWith(ctx context.Context, sio IO, s *config.Settings, eng *tra
 func hiddenSecret(url string, s *config.Settings) string {
 	base, _, _ := strings.Cut(url, "/callback/")
 	where := "the callback secret you set"
-	if s.CallbackSecret == "" && s.StorePath != "" {
+	if s.CallbackSecret == "" && s.StorePath != "" && !store.IsPostgres(s.StorePath) {
 		where = filepath.Join(filepath.Dir(s.StorePath), callback.SecretFile)
 	}
 	return base + "/callback/SECRET (SECRET is " + where + "; --show-callback-url prints the whole URL)"
@@ -82,6 +84,12 @@ func callbackSecret(sio IO, s *config.Settings) (string, error) {
 	if s.StorePath == "" {
 		return "", usageErr(fmt.Errorf("no place to keep a callback secret: set --callback-secret, " +
 			"callback_secret in the config file, or XDG_STATE_HOME"))
+	}
+	if store.IsPostgres(s.StorePath) {
+		// The receivers of a team store run on several hosts behind one
+		// URL: they must share the secret, which no local file can do.
+		return "", usageErr(errors.New("with a PostgreSQL store, set --callback-secret or callback_secret " +
+			"(the same on every host that receives callbacks)"))
 	}
 	dir := filepath.Dir(s.StorePath)
 	secret, created, err := callback.LoadOrCreateSecret(dir)

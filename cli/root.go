@@ -95,7 +95,7 @@ never from a flag (a flag would show in ps).`,
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.baseURL, "base-url", "", "base URL of the API (env COLOSSYAN_BASE_URL)")
 	pf.StringVar(&g.configPath, "config", "", "config file (env REEL_CONFIG; default $XDG_CONFIG_HOME/reel/config.toml)")
-	pf.StringVar(&g.storePath, "store", "", "job store (env REEL_STORE; default $XDG_STATE_HOME/reel/reel.db)")
+	pf.StringVar(&g.storePath, "store", "", "job store: a file, or a postgres:// URL shared by a team (env REEL_STORE; default $XDG_STATE_HOME/reel/reel.db)")
 	pf.DurationVar(&g.interval, "interval", 0, "base poll interval, e.g. 10s (default: adaptive)")
 	pf.Lookup("interval").DefValue = "" // "adaptive" says it; "0s" would be a second default
 	pf.StringVar(&g.downloadDir, "download-dir", "", "folder for downloads (default: the current folder)")

@@ -31,7 +31,7 @@ type Download struct {
 // SaveDownload records a download's state. It is no change to the tracked
 // list, but a read-only store still refuses it.
 func (s *Store) SaveDownload(ctx context.Context, d Download) error {
-	return s.write(ctx, false, "saving download of "+d.VideoID, func(tx *sql.Tx, _ int64, now int64) error {
+	return s.write(ctx, false, "saving download of "+d.VideoID, func(tx *txx, _ int64, now int64) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO downloads (video_id, path, bytes, total, state, err, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(video_id) DO UPDATE SET path = excluded.path, bytes = excluded.bytes,

@@ -20,6 +20,10 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
+	if IsPostgres(e.Path) {
+		return fmt.Sprintf("store %s is damaged or not a reel store (%s); reel left it untouched: "+
+			"name an empty database (or one reel made) in --store", e.Path, e.Reason)
+	}
 	return fmt.Sprintf("store %s is damaged or not a reel store (%s); reel left it untouched: "+
 		"move it aside (mv %q %q) to start a fresh store, or use --store to pick another file",
 		e.Path, e.Reason, e.Path, e.Path+".bad")
@@ -36,6 +40,10 @@ type NewerSchemaError struct {
 }
 
 func (e *NewerSchemaError) Error() string {
+	if IsPostgres(e.Path) {
+		return fmt.Sprintf("store %s was made by a newer reel (PostgreSQL schema version %d; this reel knows up to %d): "+
+			"upgrade reel, or name another database in --store", e.Path, e.Found, e.Known)
+	}
 	return fmt.Sprintf("store %s was made by a newer reel (schema version %d; this reel knows up to %d): "+
 		"upgrade reel, or use --store to pick another file", e.Path, e.Found, e.Known)
 }

@@ -36,7 +36,7 @@ func (s *Store) Add(ctx context.Context, jobs ...track.Job) error {
 	if len(jobs) == 0 {
 		return nil
 	}
-	return s.write(ctx, true, "adding jobs", func(tx *sql.Tx, rev int64, now int64) error {
+	return s.write(ctx, true, "adding jobs", func(tx *txx, rev int64, now int64) error {
 		ins, err := tx.PrepareContext(ctx, insertJobSQL)
 		if err != nil {
 			return err
@@ -61,7 +61,7 @@ func (s *Store) Add(ctx context.Context, jobs ...track.Job) error {
 	})
 }
 
-func (s *Store) untomb(ctx context.Context, tx *sql.Tx, jobs []track.Job) error {
+func (s *Store) untomb(ctx context.Context, tx *txx, jobs []track.Job) error {
 	del, err := tx.PrepareContext(ctx, `DELETE FROM removed WHERE id = ?`)
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ func (s *Store) Remove(ctx context.Context, ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return s.write(ctx, true, "removing jobs", func(tx *sql.Tx, rev int64, now int64) error {
+	return s.write(ctx, true, "removing jobs", func(tx *txx, rev int64, now int64) error {
 		for _, id := range ids {
 			res, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, id)
 			if err != nil {
@@ -108,13 +108,13 @@ func (s *Store) Save(ctx context.Context, j track.Job) error {
 	if err != nil {
 		return fmt.Errorf("store %s: saving %s: %w", s.path, j.ID, err)
 	}
-	return s.write(ctx, false, "saving "+j.ID, func(tx *sql.Tx, rev int64, now int64) error {
+	return s.write(ctx, false, "saving "+j.ID, func(tx *txx, rev int64, now int64) error {
 		return s.saveTx(ctx, tx, &j, args, rev, now)
 	})
 }
 
 // saveTx writes a job's state (args from stateArgs) inside a write.
-func (s *Store) saveTx(ctx context.Context, tx *sql.Tx, j *track.Job, args []any, rev, now int64) error {
+func (s *Store) saveTx(ctx context.Context, tx *txx, j *track.Job, args []any, rev, now int64) error {
 	args = append(args, encodeSnap(nil, j), now, rev, s.writer, j.ID)
 	_, err := tx.ExecContext(ctx, `UPDATE jobs SET (`+stateCols+`, snap, updated_at, rev, writer) =
 		(`+strings.Repeat("?, ", 19)+`?) WHERE id = ?`, args...)
@@ -125,24 +125,37 @@ func (s *Store) saveTx(ctx context.Context, tx *sql.Tx, j *track.Job, args []any
 // durable asks for an fsync at commit (synchronous=FULL), for changes to
 // the tracked list; state saves stay at NORMAL, safe against a crash of reel
 // though the last ones may be lost to a power cut, and fast.
-func (s *Store) write(ctx context.Context, durable bool, doing string, f func(tx *sql.Tx, rev, now int64) error) error {
+func (s *Store) write(ctx context.Context, durable bool, doing string, f func(tx *txx, rev, now int64) error) error {
 	if s.readOnly {
 		return fmt.Errorf("store %s: %s: %w", s.path, doing, ErrReadOnly)
 	}
-	c, err := s.db.Conn(ctx)
-	if err != nil {
-		return classify(s.path, doing, err)
-	}
-	defer c.Close()
-	if durable {
-		if _, err := c.ExecContext(ctx, `PRAGMA synchronous = FULL`); err != nil {
+	var tx *txx
+	if s.pg != nil {
+		// Every write takes meta.rev's row lock first and keeps it to its
+		// commit, so writes take turns and revisions grow in commit order,
+		// as under SQLite's one write lock.
+		t, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
 			return classify(s.path, doing, err)
 		}
-		defer c.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = NORMAL`)
-	}
-	tx, err := c.BeginTx(ctx, nil)
-	if err != nil {
-		return classify(s.path, doing, err)
+		tx = t
+	} else {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			return classify(s.path, doing, err)
+		}
+		defer c.Close()
+		if durable {
+			if _, err := c.ExecContext(ctx, `PRAGMA synchronous = FULL`); err != nil {
+				return classify(s.path, doing, err)
+			}
+			defer c.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = NORMAL`)
+		}
+		t, err := c.BeginTx(ctx, nil)
+		if err != nil {
+			return classify(s.path, doing, err)
+		}
+		tx = &txx{Tx: t}
 	}
 	defer tx.Rollback()
 	var rev int64
@@ -151,6 +164,12 @@ func (s *Store) write(ctx context.Context, durable bool, doing string, f func(tx
 	}
 	if err := f(tx, rev, nanos(s.now())); err != nil {
 		return classify(s.path, doing, err)
+	}
+	if s.pg != nil {
+		// Delivered at commit to every listening process (watch_pg.go).
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify('`+notifyChannel+`', ?)`, s.writer); err != nil {
+			return classify(s.path, doing, err)
+		}
 	}
 	return classify(s.path, doing, tx.Commit())
 }

@@ -41,13 +41,13 @@ func (s *Store) TakeFrom(ctx context.Context, ws string, h track.Holder, term in
 // the term gone (0: none is).
 func (s *Store) claim(ctx context.Context, ws string, h track.Holder, gone int64, ttl time.Duration) (track.Lease, error) {
 	var l track.Lease
-	err := s.leaseTx(ctx, "claiming the poller lease", func(tx *sql.Tx) error {
+	err := s.leaseTx(ctx, "claiming the poller lease", func(tx *txx) error {
 		now := s.now()
 		var (
 			holder, nonce string
 			term, expires int64
 		)
-		err := tx.QueryRowContext(ctx, `SELECT holder, nonce, term, expires_at FROM leases WHERE workspace = ?`, ws).
+		err := tx.QueryRowContext(ctx, `SELECT holder, nonce, term, expires_at FROM leases WHERE workspace = ?`+s.forUpdate(), ws).
 			Scan(&holder, &nonce, &term, &expires)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -79,7 +79,7 @@ func (s *Store) claim(ctx context.Context, ws string, h track.Holder, gone int64
 // Resign implements track.Workspace: the lease expires now, so a viewer's
 // next Claim takes it without waiting out the TTL.
 func (s *Store) Resign(ctx context.Context, ws string, h track.Holder, term int64) error {
-	return s.leaseTx(ctx, "resigning the poller lease", func(tx *sql.Tx) error {
+	return s.leaseTx(ctx, "resigning the poller lease", func(tx *txx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = 0
 			WHERE workspace = ? AND nonce = ? AND term = ?`, ws, h.Nonce, term)
 		return err
@@ -94,8 +94,8 @@ func (s *Store) SaveFenced(ctx context.Context, ws string, h track.Holder, term 
 		return fmt.Errorf("store %s: saving %s: %w", s.path, j.ID, err)
 	}
 	var fenced bool
-	err = s.write(ctx, false, "saving "+j.ID, func(tx *sql.Tx, rev int64, now int64) error {
-		ok, err := holds(ctx, tx, ws, h, term)
+	err = s.write(ctx, false, "saving "+j.ID, func(tx *txx, rev int64, now int64) error {
+		ok, err := s.holds(ctx, tx, ws, h, term)
 		if err != nil || !ok {
 			fenced = !ok
 			return err
@@ -111,16 +111,35 @@ func (s *Store) SaveFenced(ctx context.Context, ws string, h track.Holder, term 
 // holds reports whether h holds ws's lease at term. A lease past its
 // expiry still counts until someone takes it: the term, not the clock,
 // fences, so clocks that disagree a little cannot let two writers in.
-func holds(ctx context.Context, tx *sql.Tx, ws string, h track.Holder, term int64) (bool, error) {
-	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM leases
-		WHERE workspace = ? AND nonce = ? AND term = ?`, ws, h.Nonce, term).Scan(&n)
-	return n > 0, err
+func (s *Store) holds(ctx context.Context, tx *txx, ws string, h track.Holder, term int64) (bool, error) {
+	// On PostgreSQL the row is locked for share until the commit: a claim
+	// (which updates it) waits for this write, so the check and the write
+	// are one step, as under SQLite's one write lock.
+	lock := ""
+	if s.pg != nil {
+		lock = " FOR SHARE"
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM leases
+		WHERE workspace = ? AND nonce = ? AND term = ?`+lock, ws, h.Nonce, term).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// forUpdate locks the rows read for the rest of the transaction on
+// PostgreSQL; SQLite's transactions already hold the one write lock.
+func (s *Store) forUpdate() string {
+	if s.pg != nil {
+		return " FOR UPDATE"
+	}
+	return ""
 }
 
 // Ask implements track.Workspace.
 func (s *Store) Ask(ctx context.Context, ws string, r track.Request) error {
-	return s.leaseTx(ctx, "asking the poller", func(tx *sql.Tx) error {
+	return s.leaseTx(ctx, "asking the poller", func(tx *txx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO requests(workspace, kind, job, share_url, at) VALUES (?, ?, ?, ?, ?)`,
 			ws, string(r.Kind), r.ID, r.ShareURL, nanos(r.At))
 		return err
@@ -133,17 +152,17 @@ const maxTake = 1000
 // Take implements track.Workspace. It looks first with a read, which
 // takes no lock, so polling it often costs little while nobody asks.
 func (s *Store) Take(ctx context.Context, ws string, h track.Holder, term int64) ([]track.Request, error) {
-	var waiting int
+	var waiting bool
 	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM requests WHERE workspace = ?)`, ws).Scan(&waiting); err != nil {
 		return nil, classify(s.path, "reading requests", err)
 	}
-	if waiting == 0 {
+	if !waiting {
 		return nil, nil
 	}
 	var out []track.Request
 	var fenced bool
-	err := s.leaseTx(ctx, "taking requests", func(tx *sql.Tx) error {
-		ok, err := holds(ctx, tx, ws, h, term)
+	err := s.leaseTx(ctx, "taking requests", func(tx *txx) error {
+		ok, err := s.holds(ctx, tx, ws, h, term)
 		if err != nil || !ok {
 			fenced = !ok
 			return err
@@ -194,7 +213,7 @@ func sortBy(rs []track.Request, ns []int64) {
 // leaseTx runs f in one IMMEDIATE transaction that, unlike write, bumps
 // no revision: leases and requests are no job's change, and other
 // dashboards' watchers need not read anything for them.
-func (s *Store) leaseTx(ctx context.Context, doing string, f func(tx *sql.Tx) error) error {
+func (s *Store) leaseTx(ctx context.Context, doing string, f func(tx *txx) error) error {
 	if s.readOnly {
 		return fmt.Errorf("store %s: %s: %w", s.path, doing, ErrReadOnly)
 	}
@@ -203,6 +222,13 @@ func (s *Store) leaseTx(ctx context.Context, doing string, f func(tx *sql.Tx) er
 		return classify(s.path, doing, err)
 	}
 	defer tx.Rollback()
+	if s.pg != nil {
+		// Lease transactions take turns, as under SQLite's write lock: two
+		// first claims of a workspace would otherwise both insert.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, leaseLockKey); err != nil {
+			return classify(s.path, doing, err)
+		}
+	}
 	if err := f(tx); err != nil {
 		return classify(s.path, doing, err)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/reel-dev/reel/track"
 )
@@ -195,14 +194,14 @@ const SchemaVersion = 5
 
 // afterMigration holds the steps SQL cannot do, run in the same
 // transaction right after the SQL step of the version they are keyed by.
-var afterMigration = map[int]func(context.Context, *sql.Tx) error{
+var afterMigration = map[int]func(context.Context, *txx) error{
 	2: fillSnaps,
 	5: fillRuns,
 }
 
 // fillSnaps writes the snap of rows that lack one (all of them, coming from
 // version 1), so that loading them stays fast.
-func fillSnaps(ctx context.Context, tx *sql.Tx) error {
+func fillSnaps(ctx context.Context, tx *txx) error {
 	rows, err := tx.QueryContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE snap IS NULL`)
 	if err != nil {
 		return err

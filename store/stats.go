@@ -40,6 +40,9 @@ func (s *Store) runs(ctx context.Context, since time.Time, sink *runSink) error 
 	if !since.IsZero() {
 		where, args = `WHERE last_at >= ?`, []any{nanos(since)}
 	}
+	if s.pg != nil {
+		return s.runsRows(ctx, where, args, sink)
+	}
 	h := sinks.add(sink)
 	defer sinks.remove(h)
 	// Only what the figures need: the first status only as "was it
@@ -130,7 +133,13 @@ func (a *runsAgg) Step(_ *sqlite.FunctionContext, v []driver.Value) error {
 			return errNoSink
 		}
 	}
-	k := a.sink
+	a.n++
+	return a.sink.take(v)
+}
+
+// take turns one row of the runs (v[1:], v[0] being the sink's number)
+// into the sink's Marks, and hands them to fold, or a Run to fn.
+func (k *runSink) take(v []driver.Value) error {
 	m := &k.marks
 	*m = stats.Marks{
 		ID: text(v[1]), Queued: integer(v[2]) != 0,
@@ -147,7 +156,6 @@ func (a *runsAgg) Step(_ *sqlite.FunctionContext, v []driver.Value) error {
 		job := api.Job{Raw: failure} // read now: the bytes are SQLite's
 		m.Reason = job.Reason()
 	}
-	a.n++
 	if k.fold != nil {
 		k.fold(m)
 		return nil
@@ -178,6 +186,33 @@ func (a *runsAgg) WindowInverse(*sqlite.FunctionContext, []driver.Value) error {
 func (a *runsAgg) WindowValue(*sqlite.FunctionContext) (driver.Value, error) { return a.n, nil }
 
 func (a *runsAgg) Final(*sqlite.FunctionContext) {}
+
+// runsRows reads the runs as plain rows, for PostgreSQL, which has no
+// reel_runs: each row through the same take as SQLite's steps.
+func (s *Store) runsRows(ctx context.Context, where string, args []any, sink *runSink) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, CASE WHEN first_status = 'in_queue' THEN 1 ELSE 0 END, first_at, left_at, prep_at, gen_at, last_status, last_at,
+			video_seconds, failure
+		FROM runs `+where, args...)
+	if err != nil {
+		return classify(s.path, "reading history", err)
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 11)
+	for rows.Next() {
+		var id, lastStatus string
+		var queued, first, left, prep, gen, last int64
+		var seconds float64
+		var failure []byte
+		if err := rows.Scan(&id, &queued, &first, &left, &prep, &gen, &lastStatus, &last, &seconds, &failure); err != nil {
+			return classify(s.path, "reading history", err)
+		}
+		v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10] = id, queued, first, left, prep, gen, lastStatus, last, seconds, failure
+		if err := sink.take(v); err != nil {
+			return err
+		}
+	}
+	return classify(s.path, "reading history", rows.Err())
+}
 
 // text is a TEXT (or BLOB) argument as a string view; "" for NULL.
 func text(v driver.Value) string {
@@ -215,7 +250,7 @@ func status(s string) api.Status {
 
 // fillRuns writes the milestones of the jobs already in the history when
 // the runs table is made (schema 3); the trigger keeps them from then on.
-func fillRuns(ctx context.Context, tx *sql.Tx) error {
+func fillRuns(ctx context.Context, tx *txx) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, status, at FROM history ORDER BY id, at, rowid`)
 	if err != nil {
 		return err
@@ -318,7 +353,7 @@ type Pruned struct {
 // Tracked jobs keep their history however old.
 func (s *Store) Prune(ctx context.Context, cutoff time.Time) (Pruned, error) {
 	var p Pruned
-	err := s.write(ctx, false, "pruning history", func(tx *sql.Tx, _ int64, _ int64) error {
+	err := s.write(ctx, false, "pruning history", func(tx *txx, _ int64, _ int64) error {
 		c := nanos(cutoff)
 		gone := `SELECT id FROM runs WHERE last_at < ? AND id NOT IN (SELECT id FROM jobs)`
 		res, err := tx.ExecContext(ctx, `DELETE FROM history WHERE id IN (`+gone+`)`, c)

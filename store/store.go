@@ -23,8 +23,9 @@ import (
 
 // Store is an open store file. Its methods are safe for concurrent use.
 type Store struct {
-	path     string
-	db       *sql.DB
+	path     string // the file, or the PostgreSQL URL without its password
+	db       dbx
+	pg       *pgSide // nil on SQLite
 	readOnly bool
 	now      func() time.Time
 	writer   string // tells this Store's writes from other processes'
@@ -64,6 +65,9 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if IsPostgres(path) {
+		return openPostgres(ctx, path, o)
+	}
 	if err := precheck(path); err != nil {
 		return nil, err
 	}
@@ -82,7 +86,7 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	s := &Store{path: path, db: db, readOnly: o.ReadOnly, now: o.Now, writer: newWriter()}
+	s := &Store{path: path, db: dbx{DB: db}, readOnly: o.ReadOnly, now: o.Now, writer: newWriter()}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -232,11 +236,15 @@ func (s *Store) version(ctx context.Context, q querier) (int, error) {
 	return v, nil
 }
 
-// Path is the store's file.
+// Path is the store's file, or its PostgreSQL URL with the password left
+// out: fit for output and logs.
 func (s *Store) Path() string { return s.path }
 
 // Close closes the store. Writes already returned are on disk.
 func (s *Store) Close() error {
+	if s.pg != nil {
+		s.pg.close()
+	}
 	s.watchMu.Lock()
 	if s.watch != nil {
 		s.watch.Close()
@@ -249,6 +257,11 @@ func (s *Store) Close() error {
 // Check runs SQLite's full integrity check, which reads every page: too
 // slow for every start, right for a "something is wrong" moment.
 func (s *Store) Check(ctx context.Context) error {
+	if s.pg != nil {
+		// The server keeps its own pages whole: ask only that it answers.
+		var one int
+		return classify(s.path, "checking", s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one))
+	}
 	rows, err := s.db.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return classify(s.path, "checking", err)

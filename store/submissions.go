@@ -24,7 +24,7 @@ func (s *Store) ClaimRow(ctx context.Context, key, source string, force bool) (s
 		e  submit.Entry
 		ok bool
 	)
-	err := s.write(ctx, true, "journaling row "+source, func(tx *sql.Tx, _ int64, now int64) error {
+	err := s.write(ctx, true, "journaling row "+source, func(tx *txx, _ int64, now int64) error {
 		var err error
 		e, err = readSubmission(ctx, tx, key)
 		found := err == nil
@@ -49,7 +49,7 @@ func (s *Store) ClaimRow(ctx context.Context, key, source string, force bool) (s
 // tracked list in the same transaction: no crash can leave a created job
 // that reel does not follow.
 func (s *Store) Answer(ctx context.Context, e submit.Entry) error {
-	return s.write(ctx, true, "journaling row "+e.Source, func(tx *sql.Tx, rev int64, now int64) error {
+	return s.write(ctx, true, "journaling row "+e.Source, func(tx *txx, rev int64, now int64) error {
 		res, err := tx.ExecContext(ctx, `UPDATE submissions SET state = ?, job_id = ?, video_id = ?, err = ?, updated_at = ?
 			WHERE row = ?`, string(e.State), e.JobID, e.VideoID, e.Err, now, e.Key)
 		if err != nil {

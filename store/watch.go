@@ -28,6 +28,9 @@ func (d Diff) Empty() bool { return len(d.Added)+len(d.Updated)+len(d.Removed) =
 // read here are settled, and later ones wait for the next Poll. The rev and
 // the rows are read in one read transaction, from one snapshot.
 func (s *Store) Poll(ctx context.Context) (Diff, error) {
+	if s.pg != nil {
+		return s.pollPG(ctx)
+	}
 	s.watchMu.Lock()
 	defer s.watchMu.Unlock()
 	var d Diff
@@ -48,7 +51,7 @@ func (s *Store) Poll(ctx context.Context) (Diff, error) {
 	if _, err := s.watch.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
 		return d, classify(s.path, "watching", err)
 	}
-	d, rev, err := s.readChanges(ctx)
+	d, rev, err := s.readChanges(ctx, s.watch)
 	if _, cerr := s.watch.ExecContext(context.WithoutCancel(ctx), `COMMIT`); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -63,8 +66,15 @@ func (s *Store) Poll(ctx context.Context) (Diff, error) {
 // (after which it keeps going: a busy or briefly unreadable store heals).
 // The channel closes when ctx is done. ticks is injected so tests can
 // drive it; in the program use time.NewTicker(time.Second).C.
+//
+// On PostgreSQL it also polls as soon as another process's change is
+// notified, rather than at the next tick.
 func (s *Store) Watch(ctx context.Context, ticks <-chan time.Time) <-chan WatchEvent {
 	out := make(chan WatchEvent)
+	var wake <-chan struct{}
+	if s.pg != nil {
+		wake = s.pg.listen()
+	}
 	go func() {
 		defer close(out)
 		for {
@@ -72,6 +82,7 @@ func (s *Store) Watch(ctx context.Context, ticks <-chan time.Time) <-chan WatchE
 			case <-ctx.Done():
 				return
 			case <-ticks:
+			case <-wake:
 			}
 			d, err := s.Poll(ctx)
 			if err == nil && d.Empty() {
@@ -95,13 +106,13 @@ type WatchEvent struct {
 
 // readChanges reads what other processes changed since the last look, and
 // the revision it read up to. Called inside Poll's read transaction.
-func (s *Store) readChanges(ctx context.Context) (Diff, int64, error) {
+func (s *Store) readChanges(ctx context.Context, q queryer) (Diff, int64, error) {
 	var d Diff
 	var rev int64
-	if err := s.watch.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'rev'`).Scan(&rev); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'rev'`).Scan(&rev); err != nil {
 		return d, 0, err
 	}
-	jobs, addedRevs, err := readJobs(ctx, s.watch, 0, `WHERE rev > ? AND rev <= ? AND writer <> ?`, s.seen, rev, s.writer)
+	jobs, addedRevs, err := readJobs(ctx, q, 0, `WHERE rev > ? AND rev <= ? AND writer <> ?`, s.seen, rev, s.writer)
 	if err != nil {
 		return d, 0, err
 	}
@@ -112,7 +123,7 @@ func (s *Store) readChanges(ctx context.Context) (Diff, int64, error) {
 			d.Updated = append(d.Updated, j)
 		}
 	}
-	gone, err := s.watch.QueryContext(ctx, `SELECT id FROM removed
+	gone, err := q.QueryContext(ctx, `SELECT id FROM removed
 		WHERE rev > ? AND rev <= ? AND writer <> ? ORDER BY rev`, s.seen, rev, s.writer)
 	if err != nil {
 		return Diff{}, 0, err

@@ -52,6 +52,19 @@ type Elector struct {
 	expires time.Time
 	by      string        // who polls, as last seen while watching
 	lost    chan struct{} // a fenced write: another process took over
+	// unsaved are answers the store could not take (it was unreachable,
+	// not fenced), by job, with the term they were polled at. The engine
+	// moved on and will not poll a settled job again, so they are written
+	// once the store answers, if this process holds that term still (or
+	// again, after renewing its own lease); a newer term means another
+	// process polled in between, and they are dropped.
+	unsaved map[string]unsavedJob
+	saveMu  sync.Mutex // one save at a time, so an old answer never overwrites a newer one
+}
+
+type unsavedJob struct {
+	job  Job
+	term int64
 }
 
 // NewElector returns an elector; pass it as the engine's Persist, then
@@ -159,6 +172,10 @@ func (el *Elector) step(ctx context.Context) time.Duration {
 	if term == 0 {
 		return claimEvery
 	}
+	if el.flush(ctx, term) {
+		el.watch("")
+		return claimEvery
+	}
 	reqs, err := el.o.Store.Take(ctx, el.o.Workspace, el.o.Holder, term)
 	if errors.Is(err, ErrFenced) {
 		el.watch("")
@@ -183,6 +200,50 @@ func (el *Elector) step(ctx context.Context) time.Duration {
 		}
 	}
 	return takeEvery
+}
+
+// flush writes the answers the store could not take before, those polled
+// at term; it reports whether the lease turned out lost.
+func (el *Elector) flush(ctx context.Context, term int64) (fenced bool) {
+	el.mu.Lock()
+	ids := make([]string, 0, len(el.unsaved))
+	for id := range el.unsaved {
+		ids = append(ids, id)
+	}
+	el.mu.Unlock()
+	for _, id := range ids {
+		el.saveMu.Lock()
+		el.mu.Lock()
+		u, ok := el.unsaved[id]
+		if ok && u.term != term {
+			delete(el.unsaved, id) // polled under another term: stale now
+			ok = false
+		}
+		el.mu.Unlock()
+		if !ok {
+			el.saveMu.Unlock()
+			continue
+		}
+		err := el.o.Store.SaveFenced(ctx, el.o.Workspace, el.o.Holder, term, u.job)
+		el.mu.Lock()
+		if err == nil || errors.Is(err, ErrFenced) {
+			delete(el.unsaved, id)
+		}
+		if errors.Is(err, ErrFenced) {
+			clear(el.unsaved)
+		}
+		el.mu.Unlock()
+		el.saveMu.Unlock()
+		switch {
+		case errors.Is(err, ErrFenced):
+			el.o.Log.Info("unsaved answers dropped: lease lost")
+			return true
+		case err != nil:
+			return false // the store still does not answer: next round
+		}
+		el.o.Log.Debug("saved an answer the store had refused", "id", id)
+	}
+	return false
 }
 
 // poll makes this process the poller at term.
@@ -253,7 +314,19 @@ func (el *Elector) Changed(j Job) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	el.saveMu.Lock()
 	err := el.o.Store.SaveFenced(ctx, el.o.Workspace, el.o.Holder, term, j)
+	el.mu.Lock()
+	if err != nil && !errors.Is(err, ErrFenced) {
+		if el.unsaved == nil {
+			el.unsaved = map[string]unsavedJob{}
+		}
+		el.unsaved[j.ID] = unsavedJob{j, term}
+	} else {
+		delete(el.unsaved, j.ID) // saved, or another process's to save now
+	}
+	el.mu.Unlock()
+	el.saveMu.Unlock()
 	if errors.Is(err, ErrFenced) {
 		select {
 		case el.lost <- struct{}{}:

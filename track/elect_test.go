@@ -161,3 +161,106 @@ func TestElectorTakesAGoneHoldersLeaseAtOnce(t *testing.T) {
 		time.Sleep(time.Millisecond) // let the goroutine the clock woke run
 	}
 }
+
+// unreachable is a store that answers nothing while off, as a database
+// server stopped for a while.
+type unreachable struct {
+	track.Workspace
+	off atomic.Bool
+}
+
+var errDown = errors.New("store unreachable")
+
+func (u *unreachable) Claim(ctx context.Context, ws string, h track.Holder, ttl time.Duration) (track.Lease, error) {
+	if u.off.Load() {
+		return track.Lease{}, errDown
+	}
+	return u.Workspace.Claim(ctx, ws, h, ttl)
+}
+
+func (u *unreachable) SaveFenced(ctx context.Context, ws string, h track.Holder, term int64, j track.Job) error {
+	if u.off.Load() {
+		return errDown
+	}
+	return u.Workspace.SaveFenced(ctx, ws, h, term, j)
+}
+
+func (u *unreachable) Take(ctx context.Context, ws string, h track.Holder, term int64) ([]track.Request, error) {
+	if u.off.Load() {
+		return nil, errDown
+	}
+	return u.Workspace.Take(ctx, ws, h, term)
+}
+
+// A job that finishes while the store is down, longer than the lease: the
+// poller steps down, renews its own lease once the store is back, and
+// writes the answer it could not, which it would never poll for again.
+func TestElectorSavesWhatTheStoreRefusedWhileDown(t *testing.T) {
+	for _, outage := range []time.Duration{3 * time.Second, 30 * time.Second} {
+		t.Run(outage.String(), func(t *testing.T) {
+			clk := tracktest.NewClock(t0)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			var wg sync.WaitGroup
+			defer func() { cancel(); wg.Wait() }()
+			s, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "reel.db"), store.Options{Now: clk.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var done atomic.Bool
+			running := api.Job{ID: "j1", Status: api.StatusGenerating, Progress: 10, MaximumProgress: 100}
+			finished := api.Job{ID: "j1", VideoID: "v1", Status: api.StatusFinished, Progress: 100, MaximumProgress: 100}
+			fake := tracktest.NewAPI(clk)
+			fake.Job("j1", func(int, time.Time) tracktest.Step {
+				if done.Load() {
+					return tracktest.Step{Job: &finished}
+				}
+				return tracktest.Step{Job: &running}
+			})
+			fake.Video("v1", tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "v1", PublicURL: "https://files.example/v1.mp4"}}))
+			u := &unreachable{Workspace: s}
+			el := track.NewElector(track.ElectorOptions{Store: u, Workspace: "ws", Holder: track.Holder{Name: "a:1", Nonce: "a"}, Clock: clk})
+			eng := track.New(track.Options{Client: fake, Clock: clk, Persist: el, Rand: rand.New(rand.NewPCG(1, 2))})
+			el.Attach(eng)
+			wg.Go(func() { _ = eng.Run(ctx) })
+			wg.Go(func() { el.Run(ctx) })
+			until := func(what string, limit time.Duration, cond func() bool) {
+				t.Helper()
+				end := clk.Now().Add(limit)
+				for !cond() {
+					if clk.Now().After(end) {
+						t.Fatalf("%s: not within %s of virtual time", what, limit)
+					}
+					clk.Advance(10 * time.Millisecond)
+					time.Sleep(time.Millisecond) // let the goroutines the clock woke run
+				}
+			}
+			stored := func() api.Status {
+				jobs, err := s.Load(ctx)
+				if err != nil || len(jobs) != 1 {
+					return ""
+				}
+				return jobs[0].Status
+			}
+			until("polling", 10*time.Second, el.Polling)
+			eng.Add("j1")
+			until("j1 stored running", 5*time.Second, func() bool { return stored() == api.StatusGenerating })
+
+			u.off.Store(true)
+			done.Store(true)
+			eng.Refresh("j1")
+			until("the finished video asked for", 5*time.Second, func() bool { return fake.Count("video", "v1") > 0 })
+			end := clk.Now().Add(outage)
+			until("the outage", outage+time.Second, func() bool { return !clk.Now().Before(end) })
+			if got := stored(); got != api.StatusGenerating {
+				t.Fatalf("stored %q during the outage", got)
+			}
+			polls := fake.Count("job", "j1")
+			u.off.Store(false)
+			until("j1 stored finished after the outage", 5*time.Second, func() bool { return stored() == api.StatusFinished })
+			if fake.Count("job", "j1") != polls {
+				t.Errorf("j1 polled again (%d → %d): the saved answer should not need it", polls, fake.Count("job", "j1"))
+			}
+		})
+	}
+}

@@ -5,19 +5,27 @@
 // poller stored took to show on every screen (within 1.5 s).
 //
 //	go run ./bench/poller [-jobs 200] [-dashboards 5]
+//	go run ./bench/poller -postgres "$REEL_TEST_POSTGRES" -jobs 1000 -dashboards 3 -lag 1s
+//
+// With -postgres (a server URL whose user may create databases) each run
+// has a fresh database of its own, dropped after.
 package main
 
 import (
 	"context"
+	"database/sql"
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, to make and drop the databases
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/api/sim"
@@ -32,6 +40,7 @@ type config struct {
 	speed      float64
 	ratio      float64
 	lag        time.Duration
+	postgres   string
 }
 
 func main() {
@@ -43,6 +52,7 @@ func main() {
 	flag.Float64Var(&c.speed, "speed", 20, "simulator speed")
 	flag.Float64Var(&c.ratio, "ratio", 1.1, "budget: requests of the shared run over the single one")
 	flag.DurationVar(&c.lag, "lag", 1500*time.Millisecond, "budget: from a change in the store to every screen")
+	flag.StringVar(&c.postgres, "postgres", "", "PostgreSQL server URL: the store on a fresh database there instead of SQLite")
 	flag.Parse()
 	ok, err := run(c)
 	if err != nil {
@@ -76,7 +86,11 @@ func run(c config) (bool, error) {
 	ratio := float64(many) / float64(one)
 	slices.Sort(lags)
 	worst := lags[len(lags)-1]
-	fmt.Printf("%d jobs, simulator at %gx\n", c.jobs, c.speed)
+	on := "SQLite"
+	if c.postgres != "" {
+		on = "PostgreSQL"
+	}
+	fmt.Printf("%d jobs, simulator at %gx, store on %s\n", c.jobs, c.speed, on)
 	fmt.Printf("requests: 1 dashboard %d, %d dashboards %d: ×%.3f (budget ×%.2f)\n", one, c.dash, many, ratio, c.ratio)
 	fmt.Printf("store → every screen, over %d (change, screen) pairs: median %v, p90 %v, worst %v (budget %v)\n",
 		len(lags), lags[len(lags)/2].Round(time.Millisecond), lags[len(lags)*9/10].Round(time.Millisecond), worst.Round(time.Millisecond), c.lag)
@@ -114,6 +128,15 @@ func shared(c config, n int) (int, []time.Duration, error) {
 	defer os.RemoveAll(home)
 	env := termtest.Env(home, srv.URL(), srv.Token())
 	db := filepath.Join(home, "state", "reel", "reel.db")
+	if c.postgres != "" {
+		where, drop, err := freshDatabase(c.postgres)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer drop()
+		db = where
+		env = append(env, "REEL_STORE="+where)
+	}
 	var terms []*termtest.Term
 	defer func() {
 		for _, t := range terms {
@@ -250,4 +273,28 @@ func settled(ctx context.Context, path string, n int) (string, bool) {
 		}
 	}
 	return fmt.Sprintf("%d/%d", f, x), fin+x == n
+}
+
+// freshDatabase makes an empty database on the server of admin and
+// returns its URL and how to drop it.
+func freshDatabase(admin string) (string, func(), error) {
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		return "", nil, err
+	}
+	name := fmt.Sprintf("reel_bench_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if _, err := db.Exec(`CREATE DATABASE ` + name); err != nil {
+		db.Close()
+		return "", nil, fmt.Errorf("making a database on %s: %w", store.Redact(admin), err)
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		db.Close()
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	return u.String(), func() {
+		_, _ = db.Exec(`DROP DATABASE ` + name + ` WITH (FORCE)`)
+		db.Close()
+	}, nil
 }

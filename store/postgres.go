@@ -1,0 +1,373 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// A store on PostgreSQL: --store postgres://user:password@host:5432/reel
+// puts the tracked list, the lease and the requests of a whole team on one
+// server. The SQL is the SQLite store's (dialect.go); what differs lives
+// here: the connection, the schema (pgMigrations), and how other processes'
+// changes are noticed (LISTEN/NOTIFY instead of PRAGMA data_version).
+
+// notifyChannel is the channel every write notifies at commit, with the
+// writing Store's id as payload.
+const notifyChannel = "reel_changes"
+
+// leaseLockKey is the advisory lock lease transactions take turns on.
+const leaseLockKey = 7_270_016
+
+// migrateLockKey is the advisory lock migrations take turns on.
+const migrateLockKey = 7_270_017
+
+// pgResyncEvery is how often a watcher reads by revision though no
+// notification came: a backstop, should one be lost some way reel did not
+// foresee (reconnects already resync).
+const pgResyncEvery = 5 * time.Second
+
+// IsPostgres reports whether a --store value names a PostgreSQL server
+// rather than a file.
+func IsPostgres(store string) bool {
+	return strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://")
+}
+
+// Redact is a store's name fit for output: a PostgreSQL URL without its
+// password and query (which may carry one), a file path as it is.
+func Redact(store string) string {
+	if !IsPostgres(store) {
+		return store
+	}
+	u, err := url.Parse(store)
+	if err != nil {
+		return "postgres://(a URL that does not parse)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
+	return u.String()
+}
+
+// pgSide is what a PostgreSQL store keeps beyond the SQL pool.
+type pgSide struct {
+	cfg    *pgx.ConnConfig
+	secret []string // the password as given and decoded, scrubbed from errors
+	writer string
+
+	dirty    atomic.Bool   // a change may be waiting: read by revision
+	wake     chan struct{} // a change was notified (1 buffered)
+	lastRead time.Time     // guarded by Store.watchMu
+	once     sync.Once
+	ctx      context.Context
+	cancel   context.CancelFunc
+	done     chan struct{}
+
+	connects atomic.Int64 // LISTEN connections made, the first included
+}
+
+// openPostgres opens (and creates or upgrades the schema of) the store in
+// the database the URL names.
+func openPostgres(ctx context.Context, raw string, o Options) (*Store, error) {
+	name := Redact(raw)
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: the URL does not parse: write it as postgres://user:password@host:5432/database", name)
+	}
+	var secret []string
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		secret = append(secret, pw)
+		if enc := strings.SplitN(strings.TrimPrefix(strings.TrimPrefix(raw, "postgresql://"), "postgres://"), "@", 2)[0]; strings.Contains(enc, ":") {
+			secret = append(secret, enc[strings.Index(enc, ":")+1:])
+		}
+	}
+	if q := u.Query().Get("password"); q != "" {
+		secret = append(secret, q)
+	}
+	if strings.Trim(u.Path, "/") == "" && u.Query().Get("dbname") == "" {
+		return nil, fmt.Errorf("store %s: the URL names no database: add one after the host, "+
+			"as in postgres://user@host:5432/reel (create it first with createdb reel)", name)
+	}
+	cfg, err := pgx.ParseConfig(raw)
+	if err != nil {
+		return nil, scrub(fmt.Errorf("store %s: the URL does not parse (%w): write it as postgres://user:password@host:5432/database", name, err), secret)
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 5 * time.Second
+	}
+	d := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 15 * time.Second}
+	cfg.DialFunc = d.DialContext
+	db := stdlib.OpenDB(*cfg)
+	// A few connections a process: the engine writes one job at a time,
+	// the watcher reads, the elector claims.
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(time.Minute)
+	pctx, cancel := context.WithCancel(context.Background())
+	s := &Store{
+		path: name, db: dbx{DB: db, pg: true}, readOnly: o.ReadOnly, now: o.Now, writer: newWriter(),
+		pg: &pgSide{cfg: cfg, secret: secret, wake: make(chan struct{}, 1), ctx: pctx, cancel: cancel, done: make(chan struct{})},
+	}
+	s.pg.writer = s.writer
+	if err := s.initPG(ctx, u); err != nil {
+		cancel()
+		db.Close()
+		return nil, scrub(err, secret)
+	}
+	return s, nil
+}
+
+func (s *Store) initPG(ctx context.Context, u *url.URL) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return connectError(s.path, u, s.pg.cfg, err)
+	}
+	if err := s.migratePG(ctx); err != nil {
+		return err
+	}
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'rev'`).Scan(&s.seen)
+	return classify(s.path, "opening", err)
+}
+
+// connectError says what to do about a server that would not let reel in.
+func connectError(name string, u *url.URL, cfg *pgx.ConnConfig, err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "28P01", "28000": // invalid_password, invalid_authorization_specification
+			return fmt.Errorf("store %s: the PostgreSQL server refused user %q (%s): check the user and password in --store, REEL_STORE or the config's store (the password is not shown here)",
+				name, cfg.User, pe.Code)
+		case "3D000": // invalid_catalog_name
+			return fmt.Errorf("store %s: the database %q does not exist on the server: create it (createdb %s) or name another in the URL",
+				name, cfg.Database, cfg.Database)
+		case "42501": // insufficient_privilege
+			return fmt.Errorf("store %s: user %q may not use database %q: grant it CONNECT and CREATE, or use another user", name, cfg.User, cfg.Database)
+		}
+		return fmt.Errorf("store %s: the PostgreSQL server refused the connection: %s (%s)", name, pe.Message, pe.Code)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "dial") {
+		why := "no answer in time"
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Err != nil {
+			why = oe.Err.Error() // "connect: connection refused", without the repeats pgconn adds
+		}
+		return fmt.Errorf("store %s: cannot reach the PostgreSQL server at %s (%s): check the host and port in the URL, and that the server is running and accepts connections from here",
+			name, u.Host, why)
+	}
+	return fmt.Errorf("store %s: connecting: %w", name, err)
+}
+
+// scrubbed hides a password in an error's text, whatever wrapped it.
+type scrubbed struct {
+	err    error
+	secret []string
+}
+
+func (e *scrubbed) Error() string {
+	msg := e.err.Error()
+	for _, s := range e.secret {
+		if s != "" {
+			msg = strings.ReplaceAll(msg, s, "xxxxx")
+		}
+	}
+	return msg
+}
+
+func (e *scrubbed) Unwrap() error { return e.err }
+
+func scrub(err error, secret []string) error {
+	if err == nil || len(secret) == 0 {
+		return err
+	}
+	return &scrubbed{err, secret}
+}
+
+// migratePG is migrate for PostgreSQL: one transaction, holding an
+// advisory lock so that processes opening at once take turns.
+func (s *Store) migratePG(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return classify(s.path, "upgrading the schema", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrateLockKey); err != nil {
+		return classify(s.path, "upgrading the schema", err)
+	}
+	have, err := s.versionPG(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if have > PostgresSchemaVersion {
+		return &NewerSchemaError{Path: s.path, Found: have, Known: PostgresSchemaVersion}
+	}
+	if have == PostgresSchemaVersion {
+		return classify(s.path, "opening", tx.Commit())
+	}
+	if s.readOnly && have == 0 {
+		return fmt.Errorf("store %s holds no reel store yet: %w", s.path, fs.ErrNotExist)
+	}
+	for v := have; v < PostgresSchemaVersion; v++ {
+		if _, err := tx.ExecContext(ctx, pgMigrations[v]); err != nil {
+			return classify(s.path, fmt.Sprintf("upgrading the schema to version %d", v+1), err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('schema_version', ?)
+		 ON CONFLICT(key) DO UPDATE SET value = excluded.value`, PostgresSchemaVersion); err != nil {
+		return classify(s.path, "upgrading the schema", err)
+	}
+	return classify(s.path, "upgrading the schema", tx.Commit())
+}
+
+// versionPG is the store's schema version in the URL's database (its
+// search_path's first schema): 0 when it holds no table at all.
+func (s *Store) versionPG(ctx context.Context, q querier) (int, error) {
+	var tables, metas int
+	err := q.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE table_name = 'meta')
+		FROM information_schema.tables WHERE table_schema = current_schema()`).Scan(&tables, &metas)
+	if err != nil {
+		return 0, classify(s.path, "reading the schema", err)
+	}
+	if tables == 0 {
+		return 0, nil
+	}
+	if metas == 0 {
+		return 0, &CorruptError{Path: s.path, Reason: "the database has tables, but not reel's"}
+	}
+	var v int
+	err = q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, &CorruptError{Path: s.path, Reason: "no schema version recorded"}
+	}
+	if err != nil {
+		return 0, classify(s.path, "reading the schema version", err)
+	}
+	return v, nil
+}
+
+// listen starts, once, the connection that LISTENs for other processes'
+// changes, and returns the channel it signals them on.
+func (p *pgSide) listen() <-chan struct{} {
+	p.once.Do(func() { go p.run() })
+	return p.wake
+}
+
+func (p *pgSide) kick() {
+	p.dirty.Store(true)
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run keeps one LISTEN connection up. A notification sent while it is down
+// is lost for good, so every (re)connection marks the store dirty: the next
+// Poll reads every row newer than the last revision seen.
+func (p *pgSide) run() {
+	defer close(p.done)
+	wait := 100 * time.Millisecond
+	for p.ctx.Err() == nil {
+		if c, err := pgx.ConnectConfig(p.ctx, p.cfg.Copy()); err == nil {
+			if _, err := c.Exec(p.ctx, `LISTEN `+notifyChannel); err == nil {
+				p.connects.Add(1)
+				wait = 100 * time.Millisecond
+				p.kick()
+				p.wait(c)
+			}
+			cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			c.Close(cctx)
+			cancel()
+		}
+		select {
+		case <-p.ctx.Done():
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 2*time.Second)
+	}
+}
+
+// wait hands on notifications until the connection fails; a quiet
+// connection is pinged every 15 s, so a server gone without a word is
+// noticed.
+func (p *pgSide) wait(c *pgx.Conn) {
+	for {
+		ctx, cancel := context.WithTimeout(p.ctx, 15*time.Second)
+		n, err := c.WaitForNotification(ctx)
+		cancel()
+		switch {
+		case err == nil:
+			if n.Payload != p.writer {
+				p.kick()
+			}
+		case p.ctx.Err() != nil:
+			return
+		case errors.Is(err, context.DeadlineExceeded) && !c.IsClosed():
+			pctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+			err := c.Ping(pctx)
+			cancel()
+			if err != nil {
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (p *pgSide) close() {
+	p.cancel()
+	p.once.Do(func() { close(p.done) }) // never started: nothing to wait for
+	<-p.done
+}
+
+// pollPG is Poll on PostgreSQL: nothing to read until a notification (or
+// a reconnection, or the backstop) says something may have changed; then
+// one repeatable-read transaction reads the revision and the newer rows
+// from one snapshot.
+func (s *Store) pollPG(ctx context.Context) (Diff, error) {
+	s.watchMu.Lock()
+	defer s.watchMu.Unlock()
+	if s.pg.ctx.Err() != nil {
+		return Diff{}, classify(s.path, "watching", errClosed)
+	}
+	s.pg.listen()
+	now := time.Now()
+	if !s.pg.dirty.Swap(false) && now.Sub(s.pg.lastRead) < pgResyncEvery {
+		return Diff{}, nil
+	}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		s.pg.dirty.Store(true)
+		return Diff{}, classify(s.path, "watching", err)
+	}
+	defer tx.Rollback()
+	d, rev, err := s.readChanges(ctx, tx)
+	if err != nil {
+		s.pg.dirty.Store(true)
+		return Diff{}, classify(s.path, "watching", err)
+	}
+	s.seen, s.pg.lastRead = rev, now
+	return d, nil
+}
+
+// Listens is how many times this store's LISTEN connection was made (the
+// first time included): each after the first followed a lost connection
+// and was followed by a resync. 0 on SQLite, or before the first Poll.
+func (s *Store) Listens() int64 {
+	if s.pg == nil {
+		return 0
+	}
+	return s.pg.connects.Load()
+}

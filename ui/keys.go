@@ -129,6 +129,9 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.undo == nil && !m.flashKeep {
 		m.setFlash("", false)
 	}
+	if cmd, done := m.sessionKey(msg); done {
+		return cmd
+	}
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Up):
@@ -293,6 +296,9 @@ func (m *model) addKey(msg tea.KeyPressMsg) tea.Cmd {
 // at the table opens the add prompt with it, since a paste there can only
 // mean IDs.
 func (m *model) handlePaste(text string) tea.Cmd {
+	if !m.pasteAllowed() {
+		return nil
+	}
 	switch m.mode {
 	case modeFilter:
 		m.input.insert(termsafe.Clean(text))

@@ -172,6 +172,7 @@ type model struct {
 	maxIDW    int
 
 	pics *pictures // the selected video's picture; nil when off
+	sess Session   // a remote viewer's limits (ui/session.go)
 }
 
 // newModel builds the model from resolved options.
@@ -207,6 +208,7 @@ func newModel(o Options) *model {
 	m.pics = newPictures(o)
 	m.dlDir = o.DownloadDir
 	m.reloadKey = o.ReloadKey
+	m.sess = o.Session
 	if o.Notice != "" {
 		m.flash, m.flashKeep = termsafe.Clean(o.Notice), true
 	}
@@ -250,7 +252,7 @@ func (m *model) Init() tea.Cmd {
 	eng := m.eng
 	return tea.Batch(func() tea.Msg {
 		return snapshotMsg{jobs: eng.Jobs(), conn: eng.Conn()}
-	}, m.pics.probe())
+	}, m.pics.probe(), waitSize(m.ctx, m.sess.Sizes))
 }
 
 // waitNext is the bridge from the engine: it blocks in a command until
@@ -278,6 +280,9 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		}
 	}()
 	switch msg := msg.(type) {
+	case resizedMsg:
+		cmd, _ := m.sessionUpdate(msg)
+		return m, cmd
 	case statsMsg, timelineMsg:
 		m.statsUpdate(msg)
 		return m, nil

@@ -103,7 +103,7 @@ func New(o Options) (*Server, error) {
 	}
 	srv, err := wish.NewServer(
 		func(srv *ssh.Server) error { srv.AddHostKey(o.HostKey); return nil }, // before wish would make one
-		wish.WithPublicKeyAuth(s.allow),                                        // keys only: no password, no keyboard-interactive
+		wish.WithPublicKeyAuth(s.allow),                                       // keys only: no password, no keyboard-interactive
 		wish.WithMiddleware(rm.MiddlewareWithLogger(slogPrintf{o.Log}, s.middleware)),
 	)
 	if err != nil {

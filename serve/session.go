@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"time"
 
@@ -53,7 +54,9 @@ func (s *Server) session(sess ssh.Session) {
 		mode = "read-only"
 	}
 	s.o.Log.Info("login", "fingerprint", fp, "key", k.Comment, "mode", mode, "user", sess.User(), "remote", remote,
-		"term", pty.Term, "size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height))
+		"term", pty.Term, "size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height),
+		// For an operator (and bench/serve) to see that sessions leave nothing behind.
+		"sessions", s.live.Load(), "goroutines", runtime.NumGoroutine())
 	start := time.Now()
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -46,7 +46,10 @@ type harness struct {
 
 func startServer(t *testing.T, keepAlive time.Duration) *harness {
 	t.Helper()
-	sm, err := sim.Start(sim.Options{Jobs: 4, Seed: 3, Speed: 20})
+	free := listen(t)
+	addr := free.Addr().String()
+	_ = free.Close()
+	sm, err := sim.Start(sim.Options{Jobs: 4, Seed: 3, Speed: 20, Addr: addr})
 	if err != nil {
 		t.Fatal(err)
 	}

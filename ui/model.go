@@ -209,6 +209,7 @@ func newModel(o Options) *model {
 	m.dlDir = o.DownloadDir
 	m.reloadKey = o.ReloadKey
 	m.sess = o.Session
+	m.limitKeys()
 	if o.Notice != "" {
 		m.flash, m.flashKeep = termsafe.Clean(o.Notice), true
 	}

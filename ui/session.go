@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -69,20 +70,39 @@ func (m *model) sessionUpdate(msg tea.Msg) (tea.Cmd, bool) {
 func (m *model) sessionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 	k := m.keys
 	if m.sess.ReadOnly {
+		// The bindings are off (out of the footer and help: see
+		// limitKeys), so they are matched by their keys here.
 		switch {
-		case key.Matches(msg, k.Add):
+		case hasKey(msg, k.Add):
 			return m.refuse("add jobs"), true
-		case key.Matches(msg, k.Remove):
+		case hasKey(msg, k.Remove):
 			return m.refuse("stop tracking jobs"), true
-		case key.Matches(msg, k.Undo):
+		case hasKey(msg, k.Undo):
 			return m.refuse("undo"), true
-		case key.Matches(msg, k.DownloadAll):
+		case hasKey(msg, k.DownloadAll):
 			return m.refuse("save videos on the server (d gives a video's link)"), true
 		case key.Matches(msg, k.Download):
 			return m.videoLink(), true
 		}
 	}
 	return nil, false
+}
+
+// hasKey is key.Matches for a binding that is turned off.
+func hasKey(msg tea.KeyPressMsg, b key.Binding) bool {
+	return slices.Contains(b.Keys(), msg.String())
+}
+
+// limitKeys turns off what a read-only viewer may not do, so the footer
+// and help do not offer it.
+func (m *model) limitKeys() {
+	if !m.sess.ReadOnly {
+		return
+	}
+	for _, b := range []*key.Binding{&m.keys.Add, &m.keys.Remove, &m.keys.Undo, &m.keys.DownloadAll} {
+		b.SetEnabled(false)
+	}
+	m.keys.Download.SetHelp("d", "copy the video's link")
 }
 
 // refuse says a read-only viewer may not do what.

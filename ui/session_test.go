@@ -43,6 +43,15 @@ func TestReadOnlySessionChangesNothing(t *testing.T) {
 	if !strings.Contains(head, "read-only · bob@phone") {
 		t.Errorf("header %q does not say read-only and whose key", head)
 	}
+	lines := strings.Split(hs.view(), "\n")
+	if foot := lines[len(lines)-1]; strings.Contains(foot, "add") || strings.Contains(foot, "remove") {
+		t.Errorf("the footer offers what a read-only key may not do: %q", foot)
+	}
+	hs.key("?")
+	if help := hs.view(); strings.Contains(help, "stop tracking") || strings.Contains(help, "download all") {
+		t.Errorf("the help offers what a read-only key may not do:\n%s", help)
+	}
+	hs.key("?")
 	for _, c := range []struct{ key, want string }{
 		{"a", "may not add jobs"},
 		{"x", "may not stop tracking"},

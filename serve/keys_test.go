@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/colorprofile"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -149,5 +150,14 @@ func TestHostKeyIsMadeOncePrivateAndRefusedWhenOthersMayReadIt(t *testing.T) {
 	}
 	if _, err := HostKey(path); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Errorf("a host key others may read: %v, want a refusal saying chmod 600", err)
+	}
+}
+
+func TestProfileTakesNoColorFromTheSession(t *testing.T) {
+	if p := profile([]string{"TERM=xterm-256color", "NO_COLOR=yes please"}); p != colorprofile.Ascii {
+		t.Errorf("NO_COLOR in the session: profile %v, want Ascii", p)
+	}
+	if p := profile([]string{"TERM=xterm-256color", "COLORTERM=truecolor"}); p != colorprofile.TrueColor {
+		t.Errorf("a truecolor terminal: profile %v, want TrueColor", p)
 	}
 }

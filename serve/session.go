@@ -104,7 +104,7 @@ func (s *Server) session(sess ssh.Session) {
 	o.Session = ui.Session{Remote: true, ReadOnly: k.ReadOnly, Label: k.Comment, Sizes: sizes}
 	o.ProgramOptions = append(o.ProgramOptions[:len(o.ProgramOptions):len(o.ProgramOptions)],
 		tea.WithEnvironment(env),
-		tea.WithColorProfile(colorprofile.Env(env)),
+		tea.WithColorProfile(profile(env)),
 		tea.WithWindowSize(pty.Window.Width, pty.Window.Height),
 		// ctrl+z would stop the program on the server, not the viewer's.
 		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
@@ -140,6 +140,16 @@ func latest[T any](ch chan T, v T) {
 		default:
 		}
 	}
+}
+
+// profile is the colours the viewer's terminal takes, from its TERM and
+// environment: the session has no terminal of its own to ask. Any
+// NO_COLOR turns colour off, as no-color.org says and the dashboard does.
+func profile(env []string) colorprofile.Profile {
+	if lookup(env)("NO_COLOR") != "" {
+		return colorprofile.Ascii
+	}
+	return colorprofile.Env(env)
 }
 
 // lookup reads a session's environment as os.Getenv reads the process's.

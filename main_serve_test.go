@@ -86,6 +86,7 @@ func servePort(t *testing.T) int {
 // served is a reel serve process and what a client needs to reach it.
 type served struct {
 	port int
+	hook int // the callback receiver's port (--listen)
 	home string
 	log  *lockedBuffer
 	keys map[string]string // name → private key path
@@ -101,6 +102,7 @@ func startServe(t *testing.T, env []string, ids ...string) *served {
 	}
 	home := t.TempDir()
 	s := &served{port: servePort(t), home: home, log: &lockedBuffer{}, keys: map[string]string{}}
+	s.hook = s.port + 1 // servePort hands out the lowest free port, so the next is likely free too
 	var lines []string
 	for _, name := range []string{"full", "ro", "stranger"} {
 		path, line := sshKey(t, home, name)
@@ -117,7 +119,7 @@ func startServe(t *testing.T, env []string, ids ...string) *served {
 		t.Fatal(err)
 	}
 	args := append([]string{"serve", "--addr", "127.0.0.1:" + strconv.Itoa(s.port), "--authorized-keys", auth,
-		"--host-key", filepath.Join(home, "host_key"), "--download-dir", filepath.Join(home, "videos")}, ids...)
+		"--host-key", filepath.Join(home, "host_key"), "--listen", "127.0.0.1:" + strconv.Itoa(s.hook), "--download-dir", filepath.Join(home, "videos")}, ids...)
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = s.log, s.log
@@ -181,6 +183,10 @@ func TestServeGivesEachSessionItsOwnDashboard(t *testing.T) {
 	fin, fail, gen, queue := knownJobs(srv)
 	s := startServe(t, reelEnv(t, srv), fin, fail, gen, queue)
 
+	// One host receives the callbacks and serves the screens.
+	if want := "callbacks at http://127.0.0.1:" + strconv.Itoa(s.hook) + "/callback/SECRET"; !strings.Contains(s.log.String(), want) {
+		t.Errorf("reel serve with --listen does not say %q:\n%s", want, s.log.String())
+	}
 	if !strings.Contains(s.log.String(), "line 2: not a public key") {
 		t.Errorf("the bad line of authorized_keys is not named by its number:\n%s", s.log.String())
 	}

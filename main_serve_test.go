@@ -288,6 +288,16 @@ func TestServeGivesEachSessionItsOwnDashboard(t *testing.T) {
 	}
 	bob.Press("j")
 	bob.WaitScreen("bob's dashboard still running", termtest.ContainsAll("Quarterly update"), waitFor)
+
+	// kill -9 of bob's ssh: the server sees the session end.
+	bob.Close()
+	deadline := time.Now().Add(waitFor)
+	for strings.Count(s.log.String(), "msg=logout") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no logout logged within %v of kill -9 of the client:\n%s", waitFor, s.log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // footerOn holds when the key footer is on line h of the screen and

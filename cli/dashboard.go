@@ -121,56 +121,12 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-
-	opts := track.Options{Client: guardURL(d.client, cancel), Interval: d.settings.Interval, Log: log,
-		MaxRPS: d.settings.MaxRPS, MaxInFlight: d.settings.MaxInFlight}
-	var st *store.Store
-	storePath := d.settings.StorePath
-	if d.demo {
-		// The demo leaves the user's tracked list alone: its own store in
-		// a folder of its own, gone when it ends, still gives it history
-		// for the statistics and the timelines.
-		dir, err := os.MkdirTemp("", "reel-demo-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		storePath = filepath.Join(dir, "reel.db")
-	}
-	if st, err = openStore(storePath); err != nil {
-		return err
-	}
-	defer st.Close()
-	pruneHistory(ctx, st, d.settings.HistoryDays, sio.Now(), log)
-	opts.Persist = st
-	if ty, err := st.Typical(ctx); err == nil {
-		opts.TypicalRender = ty.Render
-	}
-	var elector *track.Elector
-	if st != nil { // one poller per workspace among the processes on this store
-		if elector, err = newElector(ctx, st, d.client, log); err != nil {
-			return err
-		}
-		opts.Persist = elector
-	}
-	eng := track.New(opts)
-	if elector != nil {
-		elector.Attach(eng)
-	}
-	if st != nil {
-		saved, err := st.Load(ctx)
-		if err != nil {
-			return fmt.Errorf("load the tracked jobs: %w", err)
-		}
-		eng.Load(saved...)
-		eng.Observe(saved...) // until elected: next polls as the poller would have them
-	}
-	eng.Add(d.ids...) // durable in the store before any row shows
-	stopReceiver, callbackURL, err := startReceiver(ctx, sio, d.settings, eng, log)
+	run, err := g.startEngine(ctx, sio, d, log, cancel)
 	if err != nil {
 		return err
 	}
-	defer stopReceiver()
+	defer run.stop()
+	eng, st, callbackURL := run.eng, run.st, run.callbackURL
 	var notice string
 	switch {
 	case callbackURL != "":
@@ -179,17 +135,6 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	case d.demo:
 		notice = "demo: simulated jobs · d saves into " + d.settings.DownloadDir + " · ? lists the keys"
 	}
-
-	var wg sync.WaitGroup
-	wg.Go(func() { _ = eng.Run(ctx) })
-	if st != nil {
-		wg.Go(func() { followStore(ctx, st, eng, log) })
-		wg.Go(func() { elector.Run(ctx) })
-	}
-	defer func() {
-		cancel(nil)
-		wg.Wait()
-	}()
 
 	dir := d.settings.DownloadDir
 	if dir == "" {
@@ -240,6 +185,88 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		fmt.Fprint(sio.Out, ui.DemoLeaveLine(dir))
 	}
 	return nil
+}
+
+// engineRun is an engine at work with what feeds it: the store, the elector
+// that makes it this workspace's poller or a watcher, the callback
+// receiver. stop ends them all and closes the store.
+type engineRun struct {
+	eng         *track.Engine
+	st          *store.Store
+	callbackURL string
+	stop        func()
+}
+
+// startEngine opens the store, loads the tracked jobs, adds d's IDs and
+// starts the engine, the store's follower, the elector and the callback
+// receiver (--listen): what the dashboard and reel serve share. cancel
+// ends ctx, for an API address that turns out wrong.
+func (g *globals) startEngine(ctx context.Context, sio IO, d dashboard, log *slog.Logger, cancel context.CancelCauseFunc) (_ *engineRun, err error) {
+	var undo []func()
+	defer func() {
+		if err != nil {
+			for i := len(undo) - 1; i >= 0; i-- {
+				undo[i]()
+			}
+		}
+	}()
+	opts := track.Options{Client: guardURL(d.client, cancel), Interval: d.settings.Interval, Log: log,
+		MaxRPS: d.settings.MaxRPS, MaxInFlight: d.settings.MaxInFlight}
+	var st *store.Store
+	storePath := d.settings.StorePath
+	if d.demo {
+		// The demo leaves the user's tracked list alone: its own store in
+		// a folder of its own, gone when it ends, still gives it history
+		// for the statistics and the timelines.
+		dir, err := os.MkdirTemp("", "reel-demo-")
+		if err != nil {
+			return nil, err
+		}
+		undo = append(undo, func() { os.RemoveAll(dir) })
+		storePath = filepath.Join(dir, "reel.db")
+	}
+	if st, err = openStore(storePath); err != nil {
+		return nil, err
+	}
+	undo = append(undo, func() { st.Close() })
+	pruneHistory(ctx, st, d.settings.HistoryDays, sio.Now(), log)
+	opts.Persist = st
+	if ty, err := st.Typical(ctx); err == nil {
+		opts.TypicalRender = ty.Render
+	}
+	// One poller per workspace among the processes on this store.
+	elector, err := newElector(ctx, st, d.client, log)
+	if err != nil {
+		return nil, err
+	}
+	opts.Persist = elector
+	eng := track.New(opts)
+	elector.Attach(eng)
+	saved, err := st.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load the tracked jobs: %w", err)
+	}
+	eng.Load(saved...)
+	eng.Observe(saved...) // until elected: next polls as the poller would have them
+	eng.Add(d.ids...)     // durable in the store before any row shows
+	stopReceiver, callbackURL, err := startReceiver(ctx, sio, d.settings, eng, log)
+	if err != nil {
+		return nil, err
+	}
+	undo = append(undo, stopReceiver)
+
+	wctx, wcancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = eng.Run(wctx) })
+	wg.Go(func() { followStore(wctx, st, eng, log) })
+	wg.Go(func() { elector.Run(wctx) })
+	undo = append(undo, func() { wcancel(); wg.Wait() })
+	stop := func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	return &engineRun{eng: eng, st: st, callbackURL: callbackURL, stop: stop}, nil
 }
 
 // keyReloader reads the API key again as at start (environment, then the

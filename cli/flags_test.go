@@ -146,3 +146,22 @@ func TestDemoFlags(t *testing.T) {
 		t.Error("demo takes no IDs, yet took one")
 	}
 }
+
+func TestServeFlags(t *testing.T) {
+	var got serveFlags
+	var gotArgs []string
+	cmd := newServeCmd(flagIO(), &globals{}, func(f serveFlags, args []string) error { got, gotArgs = f, args; return nil })
+	if err := runFlags(cmd, "--addr", "127.0.0.1:2200", "--authorized-keys", "/k", "--host-key", "/h",
+		"--max-sessions", "7", "--keepalive", "30s", "ids.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if got.addr != "127.0.0.1:2200" || got.authorizedKeys != "/k" || got.hostKey != "/h" || got.maxSessions != 7 ||
+		got.keepAlive != 30*time.Second || len(gotArgs) != 1 || gotArgs[0] != "ids.txt" {
+		t.Errorf("serve: %+v %q", got, gotArgs)
+	}
+	for _, bad := range [][]string{{"--max-sessions", "0"}, {"--keepalive", "10ms"}} {
+		if err := runFlags(newServeCmd(flagIO(), &globals{}, func(serveFlags, []string) error { return nil }), bad...); err == nil {
+			t.Errorf("serve %q: taken", bad)
+		}
+	}
+}

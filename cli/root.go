@@ -110,6 +110,7 @@ never from a flag (a flag would show in ps).`,
 	root.AddCommand(
 		newDemoCmd(sio, g, nil),
 		newDownloadCmd(sio, g, nil),
+		newServeCmd(sio, g, nil),
 		newSimCmd(sio, g, nil),
 		newStatsCmd(sio, g, nil),
 		newStatusCmd(sio, g, nil),

@@ -145,6 +145,19 @@ func (tm *Term) Press(keys string) error {
 	return nil
 }
 
+// Resize changes the terminal's size, as a user dragging the window
+// would: the emulator takes the new size and the kernel sends the program
+// SIGWINCH.
+func (tm *Term) Resize(w, h int) error {
+	tm.mu.Lock()
+	tm.emu.Resize(w, h)
+	tm.mu.Unlock()
+	if err := pty.Setsize(tm.ptmx, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)}); err != nil {
+		return fmt.Errorf("resize the terminal to %dx%d: %w", w, h, err)
+	}
+	return nil
+}
+
 // WaitScreen returns the screen once cond holds, checking again each time
 // output arrives; what names the condition in the error at the timeout or
 // when the output ends first. The timeout is only a safety net.

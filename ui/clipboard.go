@@ -23,6 +23,9 @@ const screenChunk = 768
 // canOpenBrowser reports whether a browser can start where reel runs: not
 // over SSH, and on Linux and the BSDs not without a display.
 func (m *model) canOpenBrowser() bool {
+	if m.sess.Remote {
+		return false // the host is not where the viewer sits
+	}
 	if m.env("SSH_TTY") != "" || m.env("SSH_CONNECTION") != "" {
 		return false
 	}
@@ -47,7 +50,11 @@ func (m *model) openSelected() tea.Cmd {
 		return nil
 	}
 	if !m.canOpenBrowser() {
-		return m.copyLink(link, "no browser here; ")
+		why := "no browser here; "
+		if m.sess.Remote {
+			why = "the server opens no browser; "
+		}
+		return m.copyLink(link, why)
 	}
 	if link == termsafe.CleanURL(e.job.ShareURL) && m.openAsked != link {
 		// A callback is unsigned: say where its link goes before a

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -59,13 +61,21 @@ func newKeyMap() keyMap {
 // first (help and quit always show): see footerRank.
 func (k keyMap) footer() []key.Binding {
 	short := func(b key.Binding, desc string) key.Binding {
-		return key.NewBinding(key.WithHelp(b.Help().Key, desc))
+		s := key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
+		s.SetEnabled(b.Enabled())
+		return s
 	}
-	return []key.Binding{
+	return enabled([]key.Binding{
 		short(k.Details, "details"), short(k.Open, "open"), short(k.Copy, "copy"), short(k.Download, "download"),
 		short(k.Filter, "filter"), short(k.Sort, "sort"), short(k.Refresh, "refresh"), short(k.Add, "add"),
 		short(k.Remove, "remove"),
-	}
+	})
+}
+
+// enabled leaves out the keys turned off (a read-only session's); a
+// binding made only to show help has no keys and stays.
+func enabled(bs []key.Binding) []key.Binding {
+	return slices.DeleteFunc(bs, func(b key.Binding) bool { return len(b.Keys()) > 0 && !b.Enabled() })
 }
 
 // footerRank is the order in which footer keys earn their place, by key:
@@ -78,11 +88,11 @@ var footerRank = []string{"u", "enter", "o", "d", "/", "s", "r", "y", "a", "x"}
 func (k keyMap) groups() [][]key.Binding {
 	pair := func(keys, desc string) key.Binding { return key.NewBinding(key.WithHelp(keys, desc)) }
 	return [][]key.Binding{
-		{
+		enabled([]key.Binding{
 			pair("↑↓ jk", "move"), pair("g G", "first, last job"), pair("pgup pgdn", "page up, down"),
 			k.Details, pair("J K", "scroll details"), k.Escape, k.Open, k.Copy, k.Download, k.DownloadAll, k.Refresh, k.RefreshAll,
-		},
-		{k.Add, k.Remove, k.Undo, k.Filter, k.Sort, k.Stats, k.Redraw, k.Help, k.Quit, k.Force},
+		}),
+		enabled([]key.Binding{k.Add, k.Remove, k.Undo, k.Filter, k.Sort, k.Stats, k.Redraw, k.Help, k.Quit, k.Force}),
 	}
 }
 
@@ -131,6 +141,9 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		// A link shown whole may have gone with the message: pages are
 		// as long as the table is now.
 		m.list.SetHeight(m.frame().rowsH)
+	}
+	if cmd, done := m.sessionKey(msg); done {
+		return cmd
 	}
 	k := m.keys
 	switch {
@@ -286,6 +299,9 @@ func (m *model) addKey(msg tea.KeyPressMsg) tea.Cmd {
 // at the table opens the add prompt with it, since a paste there can only
 // mean IDs.
 func (m *model) handlePaste(text string) tea.Cmd {
+	if !m.pasteAllowed() {
+		return nil
+	}
 	switch m.mode {
 	case modeFilter:
 		m.input.insert(termsafe.Clean(text))

@@ -159,6 +159,7 @@ type model struct {
 	maxIDW int       // the longest ID, for the layout
 
 	pics *pictures // the selected video's picture; nil when off
+	sess Session   // a remote viewer's limits (ui/session.go)
 }
 
 // drawCache is what View keeps between frames so that a frame costs only
@@ -209,6 +210,8 @@ func newModel(o Options) *model {
 	m.pics = newPictures(o)
 	m.dlDir = o.DownloadDir
 	m.reloadKey = o.ReloadKey
+	m.sess = o.Session
+	m.limitKeys()
 	if o.Notice != "" {
 		m.flash.Notice(termsafe.Clean(o.Notice))
 	}
@@ -252,7 +255,7 @@ func (m *model) Init() tea.Cmd {
 	eng := m.eng
 	return tea.Batch(func() tea.Msg {
 		return snapshotMsg{jobs: eng.Jobs(), conn: eng.Conn()}
-	}, m.pics.probe())
+	}, m.pics.probe(), waitSize(m.ctx, m.sess.Sizes))
 }
 
 // waitNext is the bridge from the engine: it blocks in a command until
@@ -281,6 +284,9 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		}
 	}()
 	switch msg := msg.(type) {
+	case resizedMsg:
+		cmd, _ := m.sessionUpdate(msg)
+		return m, cmd
 	case statsMsg, timelineMsg:
 		m.statsUpdate(msg)
 		return m, nil

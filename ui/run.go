@@ -85,6 +85,9 @@ type Options struct {
 	// TmuxPassthrough: inside tmux, allow-passthrough is on, so iTerm2
 	// images may pass through to the outer terminal.
 	TmuxPassthrough bool
+	// Session limits a dashboard shown to a remote viewer (reel serve);
+	// the zero value is the local dashboard.
+	Session Session
 	// ProgramOptions are passed to Bubble Tea last, for tests and for
 	// callers with needs of their own (tea.WithWindowSize, tea.WithEnvironment).
 	ProgramOptions []tea.ProgramOption

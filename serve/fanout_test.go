@@ -1,0 +1,122 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/reel-dev/reel/track"
+)
+
+// source is a fanout's source fed by the test.
+type source chan []track.Event
+
+func (s source) next(ctx context.Context) ([]track.Event, error) {
+	select {
+	case b := <-s:
+		return b, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func jobEv(id string, v int) track.Event {
+	return track.Event{Job: &track.Job{ID: id, Version: uint64(v)}}
+}
+
+func TestSlowSubscriberKeepsOnlyTheLatestStateOfEachJob(t *testing.T) {
+	src := make(source)
+	f := newFanout(src.next, eventKey)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f.run(ctx) }()
+
+	slow, fast := f.subscribe(), f.subscribe()
+	defer slow.Close()
+	defer fast.Close()
+	const jobs, rounds = 5, 2000
+	for r := 1; r <= rounds; r++ {
+		batch := make([]track.Event, 0, jobs+1)
+		for j := range jobs {
+			batch = append(batch, jobEv("job-"+strconv.Itoa(j), r))
+		}
+		batch = append(batch, track.Event{Conn: &track.Conn{Requests: int64(r)}})
+		src <- batch
+		got, err := fast.Next(ctx) // the fast reader keeps up
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != jobs+1 {
+			t.Fatalf("round %d: the fast reader got %d events, want %d", r, len(got), jobs+1)
+		}
+	}
+	// The source is unbuffered: once run takes another batch, it has
+	// handed the last one to every reader.
+	src <- nil
+	if n := slow.Pending(); n != jobs+1 {
+		t.Fatalf("the slow reader holds %d pending events after %d rounds, want %d: one a job and the connection", n, rounds, jobs+1)
+	}
+	got, err := slow.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range got {
+		switch {
+		case ev.Job != nil && ev.Job.Version != rounds:
+			t.Errorf("%s at version %d, want the latest %d", ev.Job.ID, ev.Job.Version, rounds)
+		case ev.Conn != nil && ev.Conn.Requests != rounds:
+			t.Errorf("connection state from round %d, want %d", ev.Conn.Requests, rounds)
+		}
+	}
+	if r := slow.Replaced(); r != uint64((jobs+1)*(rounds-1)) {
+		t.Errorf("replaced %d, want %d", r, (jobs+1)*(rounds-1))
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("run ended with %v", err)
+	}
+}
+
+func TestRemovalOvertakesTheJobAndAReAddOvertakesTheRemoval(t *testing.T) {
+	src := make(source, 3)
+	f := newFanout(src.next, eventKey)
+	s := f.subscribe()
+	defer s.Close()
+	s.push([]track.Event{jobEv("a", 1), {Removed: "a"}})
+	got, _ := s.Next(context.Background())
+	if len(got) != 1 || got[0].Removed != "a" {
+		t.Fatalf("got %+v, want only the removal of a", got)
+	}
+	s.push([]track.Event{{Removed: "a"}, jobEv("a", 2)})
+	got, _ = s.Next(context.Background())
+	if len(got) != 1 || got[0].Job == nil || got[0].Job.Version != 2 {
+		t.Fatalf("got %+v, want only a at version 2", got)
+	}
+}
+
+func TestClosedSubscriptionEndsItsReaderAndLeaves(t *testing.T) {
+	src := make(source)
+	f := newFanout(src.next, eventKey)
+	s := f.subscribe()
+	if f.count() != 1 {
+		t.Fatalf("count %d, want 1", f.count())
+	}
+	errc := make(chan error, 1)
+	go func() { _, err := s.Next(context.Background()); errc <- err }()
+	s.Close()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, errClosed) {
+			t.Errorf("Next after Close = %v, want errClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Next still blocked after Close")
+	}
+	if f.count() != 0 {
+		t.Errorf("count %d after Close, want 0", f.count())
+	}
+	s.Close() // twice is harmless
+}

@@ -1,0 +1,192 @@
+// Package serve shows the dashboard over SSH: one engine, one store and one
+// set of polls on the host, and for every SSH session its own dashboard
+// (tea.Program) with its own size, colour profile, keys, selection, filter
+// and help. Sessions read the engine's changes through their own bounded
+// subscriptions (fanout), so a slow viewer slows nobody. Who may log in,
+// and who may only look, comes from an authorized_keys file (keys.go).
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	rm "charm.land/wish/v2/recover"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/reel-dev/reel/download"
+	"github.com/reel-dev/reel/thumb"
+	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/ui"
+)
+
+// Defaults for Options.
+const (
+	DefaultMaxSessions = 100
+	DefaultKeepAlive   = 15 * time.Second
+	handshakeTimeout   = 30 * time.Second
+)
+
+// Options is what a Server is given. Engine, Keys and HostKey are required.
+type Options struct {
+	// Engine is the one engine every session watches. The Server is its
+	// only reader of events: nothing else may call its Next.
+	Engine *track.Engine
+	// Downloads saves videos on the host for full keys; nil: d gives the
+	// link to everyone. The Server is its only reader of progress.
+	Downloads *download.Manager
+	// DownloadDir is where Downloads saves, named to the viewer.
+	DownloadDir string
+	// History serves the statistics view and the timelines; may be nil.
+	History ui.History
+	// Keys are who may log in; HostKey is the server's own key.
+	Keys    *Keys
+	HostKey gossh.Signer
+	// Log receives every login and refusal, with the key's fingerprint.
+	Log *slog.Logger
+	// MaxSessions caps the sessions at once; 0 means DefaultMaxSessions.
+	MaxSessions int
+	// KeepAlive is how often a quiet connection is asked whether it is
+	// still there; one without an answer within as long again is closed
+	// (a cut network). 0 means DefaultKeepAlive.
+	KeepAlive time.Duration
+	// Dashboard is the rest of every session's dashboard settings
+	// (clock, notice, version, thumbnails setting...); the Server fills in
+	// the engine, terminal, size, environment and session limits.
+	Dashboard ui.Options
+	// Thumbs is the shared thumbnail fetcher (its cache serves everyone);
+	// nil shows none.
+	Thumbs *thumb.Fetcher
+}
+
+// Server is reel serve's SSH server.
+type Server struct {
+	o      Options
+	ssh    *ssh.Server
+	events *fanout[track.Event]
+	dls    *fanout[download.Progress]
+
+	live     atomic.Int64 // sessions running now
+	sessions sync.WaitGroup
+}
+
+// New checks the options and builds the server; Serve runs it.
+func New(o Options) (*Server, error) {
+	switch {
+	case o.Engine == nil:
+		return nil, errors.New("serve: Options.Engine is required")
+	case o.Keys == nil || o.Keys.Len() == 0:
+		return nil, errors.New("serve: no authorized key, so nobody could log in")
+	case o.HostKey == nil:
+		return nil, errors.New("serve: Options.HostKey is required")
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.KeepAlive <= 0 {
+		o.KeepAlive = DefaultKeepAlive
+	}
+	s := &Server{o: o}
+	s.events = newFanout(o.Engine.Next, eventKey)
+	if o.Downloads != nil {
+		s.dls = newFanout(o.Downloads.Next, func(p download.Progress) string { return p.VideoID })
+	}
+	srv, err := wish.NewServer(
+		func(srv *ssh.Server) error { srv.AddHostKey(o.HostKey); return nil }, // before wish would make one
+		wish.WithPublicKeyAuth(s.allow),                                       // keys only: no password, no keyboard-interactive
+		wish.WithMiddleware(rm.MiddlewareWithLogger(slogPrintf{o.Log}, s.middleware)),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	srv.HandshakeTimeout = handshakeTimeout
+	srv.ConnectionFailedCallback = func(c net.Conn, err error) {
+		s.o.Log.Info("connection failed", "remote", c.RemoteAddr().String(), "err", err)
+	}
+	s.ssh = srv
+	return s, nil
+}
+
+// eventKey keys an engine event for the fanout: a job and its removal
+// share a key (the newer wins), the connection's state has its own.
+func eventKey(ev track.Event) string {
+	switch {
+	case ev.Job != nil:
+		return "j" + ev.Job.ID
+	case ev.Removed != "":
+		return "j" + ev.Removed
+	}
+	return "c"
+}
+
+// Serve accepts sessions on ln until ctx ends, then closes every session
+// and returns once they have all ended.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = s.events.run(ctx) })
+	if s.dls != nil {
+		wg.Go(func() { _ = s.dls.run(ctx) })
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.ssh.Serve(ln) }()
+	var err error
+	select {
+	case <-ctx.Done():
+		_ = s.ssh.Close() // closes the listener and every connection
+		<-errc
+	case err = <-errc:
+		_ = s.ssh.Close()
+	}
+	cancel()
+	s.sessions.Wait()
+	wg.Wait()
+	if errors.Is(err, ssh.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Sessions is how many sessions run now.
+func (s *Server) Sessions() int { return int(s.live.Load()) }
+
+// Subscribers is how many readers the engine's changes have: one a
+// running session.
+func (s *Server) Subscribers() int { return s.events.count() }
+
+// allow is the public key check; each refusal is logged with the key's
+// fingerprint (never the key).
+func (s *Server) allow(ctx ssh.Context, key ssh.PublicKey) bool {
+	k := s.o.Keys.Lookup(key)
+	if k == nil {
+		s.o.Log.Info("login refused: key not authorized", "fingerprint", gossh.FingerprintSHA256(key),
+			"user", ctx.User(), "remote", ctx.RemoteAddr().String())
+		return false
+	}
+	return true
+}
+
+func (s *Server) middleware(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		s.session(sess)
+		next(sess)
+	}
+}
+
+// slogPrintf hands the recover middleware's panics to the log.
+type slogPrintf struct{ log *slog.Logger }
+
+func (l slogPrintf) Printf(format string, v ...any) {
+	l.log.Error("session panic", "msg", fmt.Sprintf(format, v...))
+}

@@ -1,0 +1,251 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"github.com/charmbracelet/colorprofile"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/download"
+	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/ui"
+)
+
+// session runs one viewer's dashboard until they quit or the connection
+// ends. Everything it starts ends with it: the subscriptions are closed,
+// the size forwarder ends when the session's requests do, the keepalive
+// with the session's context.
+func (s *Server) session(sess ssh.Session) {
+	var ctx context.Context = sess.Context()
+	fp := gossh.FingerprintSHA256(sess.PublicKey())
+	remote := sess.RemoteAddr().String()
+	k := s.o.Keys.Lookup(sess.PublicKey())
+	if k == nil { // cannot happen: the handshake checked it
+		_ = sess.Exit(1)
+		return
+	}
+	pty, winch, ok := sess.Pty()
+	if !ok {
+		s.o.Log.Info("session refused: no terminal", "fingerprint", fp, "remote", remote)
+		fmt.Fprintln(sess.Stderr(), "reel serve shows a dashboard and needs a terminal: connect with ssh -t, without a command")
+		_ = sess.Exit(1)
+		return
+	}
+	if n := s.live.Add(1); n > int64(s.o.MaxSessions) {
+		s.live.Add(-1)
+		s.o.Log.Info("session refused: too many", "fingerprint", fp, "remote", remote, "max", s.o.MaxSessions)
+		fmt.Fprintf(sess.Stderr(), "reel serve: %d sessions already run, the most it allows (--max-sessions); try again later\r\n", s.o.MaxSessions)
+		_ = sess.Exit(1)
+		return
+	}
+	s.sessions.Add(1)
+	defer func() { s.live.Add(-1); s.sessions.Done() }()
+	mode := "full"
+	if k.ReadOnly {
+		mode = "read-only"
+	}
+	s.o.Log.Info("login", "fingerprint", fp, "key", k.Comment, "mode", mode, "user", sess.User(), "remote", remote,
+		"term", pty.Term, "size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height),
+		// For an operator (and bench/serve) to see that sessions leave nothing behind.
+		"sessions", s.live.Load(), "goroutines", runtime.NumGoroutine())
+	start := time.Now()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go s.keepAlive(ctx, sess)
+
+	// The session's window changes come on winch, which nobody else reads:
+	// it is drained for the session's whole life (until it is closed with
+	// the session's requests), keeping only the newest size for the
+	// dashboard, so the SSH library never waits on it.
+	sizes := make(chan tea.WindowSizeMsg, 1)
+	go func() {
+		for w := range winch {
+			latest(sizes, tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+		}
+	}()
+
+	env := append(sess.Environ(), "TERM="+pty.Term)
+	events := s.events.subscribe()
+	defer events.Close()
+	var dl ui.Downloader
+	if s.dls != nil && !k.ReadOnly {
+		sub := s.dls.subscribe()
+		defer sub.Close()
+		dl = sessionDownloads{m: s.o.Downloads, sub: sub}
+	}
+
+	o := s.o.Dashboard
+	o.Engine = sessionEngine{Engine: s.o.Engine, sub: events, readOnly: k.ReadOnly}
+	o.Downloader = dl
+	o.History = s.o.History
+	o.Thumbs = s.o.Thumbs
+	o.DownloadDir = ""
+	if dl != nil {
+		o.DownloadDir = s.o.DownloadDir + " on the server"
+	}
+	if k.ReadOnly {
+		o.ReloadKey = nil
+	}
+	o.Input, o.Output = sess, sess
+	o.Env = lookup(env)
+	o.OpenURL = func(string) error { return errors.New("reel serve opens no browser on the server") }
+	o.TmuxPassthrough = false // the server's tmux is not the viewer's
+	o.InputTTY = false
+	o.Session = ui.Session{Remote: true, ReadOnly: k.ReadOnly, Label: k.Comment, Sizes: sizes}
+	o.ProgramOptions = append(o.ProgramOptions[:len(o.ProgramOptions):len(o.ProgramOptions)],
+		tea.WithEnvironment(env),
+		tea.WithColorProfile(profile(env)),
+		tea.WithWindowSize(pty.Window.Width, pty.Window.Height),
+		// ctrl+z would stop the program on the server, not the viewer's.
+		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
+			if _, ok := msg.(tea.SuspendMsg); ok {
+				return nil
+			}
+			return msg
+		}),
+	)
+	summary, err := ui.Run(ctx, o)
+	if err != nil && ctx.Err() == nil {
+		s.o.Log.Warn("dashboard ended with an error", "fingerprint", fp, "err", err)
+	}
+	if summary != "" && ctx.Err() == nil {
+		_, _ = io.WriteString(sess, strings.TrimRight(summary, "\n")+"\n")
+	}
+	s.o.Log.Info("logout", "fingerprint", fp, "remote", remote, "after", time.Since(start).Round(time.Second).String(),
+		"missed", events.Replaced())
+	_ = sess.Exit(0)
+}
+
+// latest puts v in a one-place channel, replacing what is there; only one
+// goroutine sends.
+func latest[T any](ch chan T, v T) {
+	for {
+		select {
+		case ch <- v:
+			return
+		default:
+		}
+		select {
+		case <-ch:
+		default:
+		}
+	}
+}
+
+// profile is the colours the viewer's terminal takes, from its TERM and
+// environment: the session has no terminal of its own to ask. Any
+// NO_COLOR turns colour off, as no-color.org says and the dashboard does.
+func profile(env []string) colorprofile.Profile {
+	if lookup(env)("NO_COLOR") != "" {
+		return colorprofile.Ascii
+	}
+	return colorprofile.Env(env)
+}
+
+// lookup reads a session's environment as os.Getenv reads the process's.
+func lookup(env []string) func(string) string {
+	return func(k string) string {
+		v := ""
+		for _, kv := range env { // the last one wins, as in os/exec
+			if name, val, ok := strings.Cut(kv, "="); ok && name == k {
+				v = val
+			}
+		}
+		return v
+	}
+}
+
+// keepAlive asks the client every KeepAlive whether it is there, and
+// closes the connection when no answer comes within as long again: a cut
+// network otherwise holds a session for as long as TCP takes to notice.
+func (s *Server) keepAlive(ctx context.Context, sess ssh.Session) {
+	t := time.NewTicker(s.o.KeepAlive)
+	defer t.Stop()
+	conn, _ := sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		answer := make(chan error, 1)
+		go func() {
+			// Ends with an answer, or when the connection is closed.
+			_, err := sess.SendRequest("keepalive@openssh.com", true, nil)
+			answer <- err
+		}()
+		timer := time.NewTimer(s.o.KeepAlive)
+		select {
+		case err := <-answer:
+			timer.Stop()
+			if err == nil {
+				continue
+			}
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+			s.o.Log.Info("connection lost: no answer to keepalive", "remote", sess.RemoteAddr().String())
+		}
+		if conn != nil {
+			_ = conn.Close()
+		}
+		_ = sess.Close()
+		return
+	}
+}
+
+// sessionEngine is the shared engine as one session sees it: its changes
+// come through the session's own subscription, and a read-only key's
+// session changes nothing, whatever its dashboard asks.
+type sessionEngine struct {
+	*track.Engine
+	sub      *Sub[track.Event]
+	readOnly bool
+}
+
+func (e sessionEngine) Next(ctx context.Context) ([]track.Event, error) { return e.sub.Next(ctx) }
+
+func (e sessionEngine) Add(ids ...string) []track.Job {
+	if e.readOnly {
+		return nil
+	}
+	return e.Engine.Add(ids...)
+}
+
+func (e sessionEngine) Remove(ids ...string) []track.Job {
+	if e.readOnly {
+		return nil
+	}
+	return e.Engine.Remove(ids...)
+}
+
+func (e sessionEngine) Restore(jobs ...track.Job) {
+	if !e.readOnly {
+		e.Engine.Restore(jobs...)
+	}
+}
+
+// sessionDownloads is the shared download manager as one session sees it.
+// Downloads belong to the server: leaving does not stop them, so quitting
+// never asks about them.
+type sessionDownloads struct {
+	m   *download.Manager
+	sub *Sub[download.Progress]
+}
+
+func (d sessionDownloads) Start(v *api.Video) bool { return d.m.Start(v) }
+func (d sessionDownloads) Active() int             { return 0 }
+func (d sessionDownloads) Next(ctx context.Context) ([]download.Progress, error) {
+	return d.sub.Next(ctx)
+}

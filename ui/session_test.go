@@ -59,8 +59,8 @@ func TestReadOnlySessionChangesNothing(t *testing.T) {
 		{"D", "may not save videos on the server"},
 	} {
 		hs.key(c.key)
-		if !strings.Contains(hs.m.flash, c.want) || hs.m.mode != modeNormal {
-			t.Errorf("%s: flash %q, mode %v; want %q and the table", c.key, hs.m.flash, hs.m.mode, c.want)
+		if !strings.Contains(hs.m.message(), c.want) || hs.m.mode != modeNormal {
+			t.Errorf("%s: flash %q, mode %v; want %q and the table", c.key, hs.m.message(), hs.m.mode, c.want)
 		}
 	}
 	hs.send(tea.PasteMsg{Content: "job-new"})
@@ -72,8 +72,8 @@ func TestReadOnlySessionChangesNothing(t *testing.T) {
 	if got, want := hs.clipboard(), []string{"https://cdn.example/vid-00.mp4"}; !slices.Equal(got, want) {
 		t.Errorf("d copied %q, want %q", got, want)
 	}
-	if !strings.Contains(hs.m.flash, "not saved on the server") || hs.m.flashLink == "" {
-		t.Errorf("d: flash %q, link %q; want the link shown", hs.m.flash, hs.m.flashLink)
+	if !strings.Contains(hs.m.message(), "not saved on the server") || hs.m.flash.Link() == "" {
+		t.Errorf("d: flash %q, link %q; want the link shown", hs.m.message(), hs.m.flash.Link())
 	}
 	for _, call := range append(hs.eng.Calls(), hs.dl.Calls()...) {
 		if strings.HasPrefix(call, "Add") || strings.HasPrefix(call, "Remove") || strings.HasPrefix(call, "Restore") || strings.HasPrefix(call, "Start") {
@@ -82,8 +82,8 @@ func TestReadOnlySessionChangesNothing(t *testing.T) {
 	}
 	// Filtering is only looking: it works.
 	hs.key("/", "0", "1", "enter")
-	if hs.m.filter != "01" {
-		t.Errorf("filter %q, want 01", hs.m.filter)
+	if hs.m.list.Filter() != "01" {
+		t.Errorf("filter %q, want 01", hs.m.list.Filter())
 	}
 }
 
@@ -96,8 +96,8 @@ func TestRemoteSessionCopiesInsteadOfOpeningABrowser(t *testing.T) {
 	if got := hs.clipboard(); len(got) != 1 || got[0] != "https://cdn.example/vid-00.mp4" {
 		t.Errorf("o copied %q, want the video's link", got)
 	}
-	if !strings.Contains(hs.m.flash, "the server opens no browser") {
-		t.Errorf("flash %q", hs.m.flash)
+	if !strings.Contains(hs.m.message(), "the server opens no browser") {
+		t.Errorf("flash %q", hs.m.message())
 	}
 	// A full key's d saves on the server.
 	hs.key("d")

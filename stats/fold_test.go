@@ -50,6 +50,28 @@ func BenchmarkSummarizer50k(b *testing.B) {
 	}
 }
 
+// The fold as the store drives it: AddMarks for each row's Marks (no Run
+// and no time.Time made), then Summary. BenchmarkSummarizer50k adds the
+// cost of turning Runs into Marks. Run: go test -run '^$' -bench Summarizer ./stats
+func BenchmarkSummarizerMarks50k(b *testing.B) {
+	runs := runs50k()
+	now := runs[len(runs)-1].Last.At
+	marks := make([]Marks, len(runs))
+	for i := range runs {
+		marks[i] = marksOf(&runs[i])
+	}
+	for b.Loop() {
+		z := NewSummarizer(time.Time{}, now)
+		z.Grow(len(marks))
+		for i := range marks {
+			z.AddMarks(&marks[i])
+		}
+		if s := z.Summary(); s.Jobs != len(marks) {
+			b.Fatalf("%d jobs", s.Jobs)
+		}
+	}
+}
+
 // distribution picks its percentiles out instead of sorting: they must be
 // the values a sort puts at their ranks, with ties, runs and tiny sets.
 func TestDistributionPicksWhatASortWould(t *testing.T) {

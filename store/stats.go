@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/binary"
 	"errors"
 	"strings"
 	"sync"
@@ -34,12 +36,19 @@ func (s *Store) Runs(ctx context.Context, since time.Time, fn func(*stats.Run) e
 	return s.runs(ctx, since, &runSink{fn: fn})
 }
 
-// runs reads the runs from since into sink.
+// runs reads the runs from since into sink, in ID order (the table's
+// key), so that what a fold keeps of the first rows (the first MaxReasons
+// failure reasons) is the same whether or not a span is asked for.
+//
+// A panic in the sink's fn is caught in the aggregate's step, where it
+// would leave SQLite's statement and its read transaction open and the
+// connection taken, and raised again here once the query has ended.
 func (s *Store) runs(ctx context.Context, since time.Time, sink *runSink) error {
 	where, args := ``, []any{}
 	if !since.IsZero() {
 		where, args = `WHERE last_at >= ?`, []any{nanos(since)}
 	}
+	where += ` ORDER BY id`
 	if s.pg != nil {
 		return s.runsRows(ctx, where, args, sink)
 	}
@@ -50,7 +59,10 @@ func (s *Store) runs(ctx context.Context, since time.Time, sink *runSink) error 
 	var n int64
 	err := s.db.QueryRowContext(ctx, `SELECT `+runsFunc+`(?, id, first_status = 'in_queue', first_at, left_at, prep_at, gen_at,
 			last_status, last_at, video_seconds, failure)
-		FROM runs `+where, append([]any{h}, args...)...).Scan(&n)
+		FROM (SELECT * FROM runs `+where+`)`, append([]any{h}, args...)...).Scan(&n)
+	if sink.panicked != nil {
+		panic(sink.panicked.v)
+	}
 	if sink.err != nil {
 		return sink.err // fn's own error, which SQLite only carried
 	}
@@ -82,15 +94,22 @@ type runSink struct {
 	run   stats.Run
 	marks stats.Marks
 	err   error
+	// panicked holds a panic of fn's, caught in a step and raised again
+	// once the query has let go of its connection.
+	panicked *caught
 }
 
+// caught is a recovered panic's value (which may itself be nil).
+type caught struct{ v any }
+
 // sinkTable hands each Runs call's sink to the aggregate's steps by a
-// number bound into the query, since SQLite gives a function no other way
-// to reach its caller's state.
+// handle bound into the query, since SQLite gives a function no other way
+// to reach its caller's state. Handles are random 63-bit numbers, claimed
+// afresh for each query, so that reel_runs typed into another query on
+// the same process cannot guess a live reader's.
 type sinkTable struct {
-	mu   sync.Mutex
-	next int64
-	m    map[int64]*runSink
+	mu sync.Mutex
+	m  map[int64]*runSink
 }
 
 var sinks = sinkTable{m: map[int64]*runSink{}}
@@ -98,9 +117,15 @@ var sinks = sinkTable{m: map[int64]*runSink{}}
 func (t *sinkTable) add(s *runSink) int64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.next++
-	t.m[t.next] = s
-	return t.next
+	for {
+		var b [8]byte
+		_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+		h := int64(binary.LittleEndian.Uint64(b[:]) >> 1)
+		if _, taken := t.m[h]; h != 0 && !taken {
+			t.m[h] = s
+			return h
+		}
+	}
 }
 
 func (t *sinkTable) get(h int64) *runSink {
@@ -134,7 +159,20 @@ func (a *runsAgg) Step(_ *sqlite.FunctionContext, v []driver.Value) error {
 		}
 	}
 	a.n++
-	return a.sink.take(v)
+	return a.sink.step(v)
+}
+
+// step is take for SQLite's step: a panic in fn is kept for runs to raise
+// again and ends the query as an error, so SQLite closes the statement
+// and database/sql releases the connection first.
+func (k *runSink) step(v []driver.Value) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			k.panicked = &caught{v: r}
+			err = errors.New(runsFunc + ": the reader panicked")
+		}
+	}()
+	return k.take(v)
 }
 
 // take turns one row of the runs (v[1:], v[0] being the sink's number)
@@ -152,7 +190,8 @@ func (k *runSink) take(v []driver.Value) error {
 	case int64:
 		m.VideoSeconds = float64(x)
 	}
-	if failure, _ := v[10].([]byte); len(failure) > 0 && m.LastStatus == api.StatusFailed {
+	// The job object as stored: a BLOB, or TEXT where a copy made it so.
+	if failure := raw(v[10]); len(failure) > 0 && m.LastStatus == api.StatusFailed {
 		job := api.Job{Raw: failure} // read now: the bytes are SQLite's
 		m.Reason = job.Reason()
 	}
@@ -223,6 +262,17 @@ func text(v driver.Value) string {
 		return string(x)
 	}
 	return ""
+}
+
+// raw is a BLOB (or TEXT) argument as bytes; nil for NULL or anything else.
+func raw(v driver.Value) []byte {
+	switch x := v.(type) {
+	case []byte:
+		return x
+	case string:
+		return []byte(x)
+	}
+	return nil
 }
 
 // integer is an INTEGER argument; 0 for NULL or anything else.

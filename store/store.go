@@ -127,6 +127,14 @@ func dsn(path string, wal bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
+	// SQLite reads "file://big.db" as a host named big.db: a path made
+	// absolute (and rooted, as C:/ is not) has no authority to mistake.
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	if path = filepath.ToSlash(path); !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
 	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
 	return u.String()
 }

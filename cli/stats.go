@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,8 +74,10 @@ is in the README). It needs no API key and changes nothing.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the numbers as one JSON object")
-	cmd.Flags().Var((*spanFlag)(&since), "since", "only jobs that changed status in this last span: 90m, 24h, 7d")
-	return cmd
+	cmd.Flags().Var((*spanFlag)(&since), "since", "only jobs that changed status in this last span: 90m, 24h, 7d (at most 36500d)")
+	// Where the store is, from the flag or the config file: stats asks
+	// no API and follows no job.
+	return takesShared(cmd, "config", "store")
 }
 
 // spanFlag is a duration that also takes days ("7d"), as people say spans.
@@ -89,18 +92,43 @@ func (f *spanFlag) String() string {
 
 func (f *spanFlag) Type() string { return "DUR" }
 
+// maxSpanDays is the longest --since: a hundred years, far more than any
+// history, and far from where a duration's nanoseconds overflow (292
+// years) into a span in the future.
+const maxSpanDays = 36500
+
 func (f *spanFlag) Set(v string) error {
-	if d, ok := strings.CutSuffix(v, "d"); ok {
-		var n int
-		if _, err := fmt.Sscanf(d, "%d", &n); err != nil || fmt.Sprint(n) != d {
-			return fmt.Errorf("%q: want a span such as 90m, 24h or 7d", v)
+	bad := fmt.Errorf("%q: want a span such as 90m, 24h or 7d", v)
+	tooLong := fmt.Errorf("%q: at most %dd (a hundred years)", v, maxSpanDays)
+	// One number and one unit is weighed before it becomes a duration,
+	// which would overflow.
+	for _, u := range []struct {
+		suffix string
+		unit   time.Duration
+	}{{"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}} {
+		n, ok := strings.CutSuffix(v, u.suffix)
+		if !ok || n == "" || strings.Trim(n, "0123456789") != "" {
+			continue
 		}
-		*f = spanFlag(time.Duration(n) * 24 * time.Hour)
+		x, err := strconv.ParseFloat(n, 64)
+		if err != nil {
+			return bad
+		}
+		if x*float64(u.unit) > float64(maxSpanDays*24*time.Hour) {
+			return tooLong
+		}
+		*f = spanFlag(time.Duration(x) * u.unit)
 		return nil
+	}
+	if strings.HasSuffix(v, "d") { // "1.5d", "d": days are whole
+		return bad
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		return fmt.Errorf("%q: want a span such as 90m, 24h or 7d", v)
+		return bad
+	}
+	if d > maxSpanDays*24*time.Hour {
+		return tooLong
 	}
 	*f = spanFlag(d)
 	return nil

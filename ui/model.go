@@ -504,6 +504,7 @@ func (m *model) removeJob(id string) {
 func (m *model) settle() {
 	m.list.SetHeight(m.frame().rowsH)
 	m.list.Settle()
+	m.settleStats()
 }
 
 // setSort orders the rows by k.

@@ -23,8 +23,8 @@ func (hs *harness) state() string {
 	if e, ok := m.selected(); ok {
 		sel = e.job.ID
 	}
-	return fmt.Sprintf("rows %v cursor %d offset %d selected %q message %+v mode %d detail %v/%d/%q help %d sort %v",
-		ids, cur, off, sel, m.flash, m.mode, m.detail, m.detailOff, m.detailFor, m.helpOff, m.sortBy)
+	return fmt.Sprintf("rows %v cursor %d offset %d selected %q message %+v mode %d detail %v/%d/%q help %d stats %d sort %v",
+		ids, cur, off, sel, m.flash, m.mode, m.detail, m.detailOff, m.detailFor, m.helpOff, m.stats.off, m.sortBy)
 }
 
 // TestViewOnlyDraws: whatever came before, drawing changes nothing the

@@ -85,7 +85,7 @@ func (m *model) loadStats() tea.Cmd {
 // statsKey handles keys in the statistics view.
 func (m *model) statsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
-	page := max(1, m.height-4)
+	page := max(1, m.statsPage()-1)
 	switch {
 	case key.Matches(msg, k.Stats, k.Escape, k.Quit):
 		m.mode = modeNormal
@@ -110,8 +110,7 @@ func (m *model) statsKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Refresh, k.RefreshAll):
 		return m.loadStats()
 	}
-	m.stats.off = max(0, m.stats.off)
-	return nil
+	return nil // settleStats keeps the offset within the text
 }
 
 // statsUpdate folds the answers of the statistics commands into the model.
@@ -168,20 +167,43 @@ func (m *model) timelineLines(e *entry, w int) []string {
 	return m.labelled("timeline", lines, 0, paint{})
 }
 
-// statsLines draw the statistics view in a w×h area.
-func (m *model) statsLines(w, h int) []string {
-	span := stats.SpanWord(statsSpans[m.stats.span])
-	var body []string
+// statsBody is the statistics view's text for a screen w cells wide,
+// before scrolling.
+func (m *model) statsBody(w int) []string {
 	switch {
 	case m.history == nil:
-		body = []string{"No history here: statistics come from the store, and this dashboard has none."}
+		return []string{"No history here: statistics come from the store, and this dashboard has none."}
 	case m.stats.err != nil:
-		body = []string{m.paint.warn.on("could not read the history: " + m.stats.err.Error())}
+		return []string{m.paint.warn.on("could not read the history: " + m.stats.err.Error())}
 	case m.stats.sum == nil:
-		body = []string{m.paint.faint.on("summarizing the history…")}
-	default:
-		body = stats.Render(*m.stats.sum, stats.Options{Width: w - 2, Paint: m.statsPaint(), Location: m.loc, Span: span})
+		return []string{m.paint.faint.on("summarizing the history…")}
 	}
+	span := stats.SpanWord(statsSpans[m.stats.span])
+	return stats.Render(*m.stats.sum, stats.Options{Width: w - 2, Paint: m.statsPaint(), Location: m.loc, Span: span})
+}
+
+// statsPage is how many lines of the statistics a screen shows: the
+// body's height less the status line.
+func (m *model) statsPage() int {
+	f := m.frame()
+	return max(1, f.rowsH+f.detailH)
+}
+
+// settleStats keeps the statistics' scroll within the text, as Update
+// leaves every message: the keys move it freely, a new summary or a
+// resize changes the text, and View only draws.
+func (m *model) settleStats() {
+	if m.mode != modeStats {
+		return
+	}
+	most := max(0, len(m.statsBody(m.width))-m.statsPage())
+	m.stats.off = max(0, min(m.stats.off, most))
+}
+
+// statsLines draw the statistics view in a w×h area, scrolled as Update
+// left it.
+func (m *model) statsLines(w, h int) []string {
+	span := stats.SpanWord(statsSpans[m.stats.span])
 	if span == "" {
 		span = "all history"
 	}
@@ -189,8 +211,8 @@ func (m *model) statsLines(w, h int) []string {
 	if m.stats.loading && m.stats.sum != nil {
 		status = "summarizing… · " + status
 	}
-	m.stats.off = max(0, min(m.stats.off, len(body)-(h-1)))
-	body = body[m.stats.off:]
+	body := m.statsBody(w)
+	body = body[min(m.stats.off, len(body)):]
 	out := make([]string, 0, h)
 	out = append(out, fit(m.paint.faint.on(" "+status), w))
 	for _, l := range body {

@@ -128,3 +128,18 @@ func TestAddMarksKeepsNoBorrowedString(t *testing.T) {
 		t.Errorf("counts %v", s.Counts)
 	}
 }
+
+// KnownStatus knows exactly the words api.Status.Known names, and hands
+// back the program's own string for each, so a borrowed one can go.
+func TestKnownStatus(t *testing.T) {
+	for _, w := range []string{"in_queue", "preprocessing", "preprocessing_finished", "generating", "finished", "failed", "deleted", "rendering", "", "FINISHED"} {
+		borrowed := string([]byte(w))
+		k, ok := KnownStatus(borrowed)
+		if ok != api.Status(w).Known() {
+			t.Errorf("KnownStatus(%q) = %v; api says %v", w, ok, api.Status(w).Known())
+		}
+		if ok && (string(k) != w || unsafe.StringData(string(k)) == unsafe.StringData(borrowed)) {
+			t.Errorf("KnownStatus(%q) = %q, borrowed %v", w, k, unsafe.StringData(string(k)) == unsafe.StringData(borrowed))
+		}
+	}
+}

@@ -77,13 +77,34 @@ const (
 	MaxBuckets = 48
 )
 
-// statusWords are the API's status words, counted without a map.
-var statusWordsArr = [...]api.Status{
+// statusWords are the API's status words, the ones api.Status.Known
+// names: counted without a map, and the one list of them that the store
+// reads its rows' words against (KnownStatus).
+var statusWords = [...]api.Status{
 	api.StatusInQueue, api.StatusPreprocessing, api.StatusPreprocessingFinished, api.StatusGenerating,
 	api.StatusFinished, api.StatusFailed, api.StatusDeleted,
 }
 
-var statusWords = statusWordsArr[:]
+// knownIndex is s's place in statusWords, or -1 for a word the docs do
+// not name.
+func knownIndex(s string) int {
+	for i, k := range statusWords {
+		if string(k) == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// KnownStatus is s as the API's own status word, a string of this
+// program's rather than a copy, when the docs name it; false otherwise.
+// A reader whose strings are borrowed (the store's rows) keeps them so.
+func KnownStatus(s string) (api.Status, bool) {
+	if i := knownIndex(s); i >= 0 {
+		return statusWords[i], true
+	}
+	return "", false
+}
 
 // NoReason is the reason listed for failed jobs whose object says nothing.
 const NoReason = "(no reason given)"
@@ -100,9 +121,9 @@ type Summarizer struct {
 	sinceAt    time.Time
 	now        time.Time
 	jobs       int
-	oldest     int64                    // Unix nanoseconds; 0: none yet
-	known      [len(statusWordsArr)]int // by statusWords
-	counts     map[api.Status]int       // the words statusWords lacks
+	oldest     int64                 // Unix nanoseconds; 0: none yet
+	known      [len(statusWords)]int // by statusWords
+	counts     map[api.Status]int    // the words statusWords lacks
 	queue      []time.Duration
 	prep       []time.Duration
 	render     []time.Duration
@@ -250,7 +271,7 @@ func (z *Summarizer) AddMarks(m *Marks) {
 	}
 	// The word as a string of the Summarizer's own: m's may be borrowed.
 	word := m.LastStatus
-	if i := slices.Index(statusWords, word); i >= 0 {
+	if i := knownIndex(string(word)); i >= 0 {
 		z.known[i]++
 		word = statusWords[i]
 	} else {

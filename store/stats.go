@@ -281,19 +281,11 @@ func integer(v driver.Value) int64 {
 	return n
 }
 
-// knownStatuses are the API's words, so that a row's status (a view into
-// SQLite's memory) becomes one of these strings rather than a copy.
-var knownStatuses = []api.Status{
-	api.StatusInQueue, api.StatusPreprocessing, api.StatusPreprocessingFinished, api.StatusGenerating,
-	api.StatusFinished, api.StatusFailed, api.StatusDeleted,
-}
-
-// status is s as a status word that outlives the row.
+// status is s as a status word that outlives the row: one of stats's
+// own words (s is a view into SQLite's memory), or a copy.
 func status(s string) api.Status {
-	for _, k := range knownStatuses {
-		if string(k) == s {
-			return k
-		}
+	if k, ok := stats.KnownStatus(s); ok {
+		return k
 	}
 	return api.Status(strings.Clone(s))
 }

@@ -166,24 +166,19 @@ func writeStats(w io.Writer, sum stats.Summary, span string, color colorprofile.
 	return err
 }
 
-// statsStyle is a chart role's style: a stage in the colour its jobs have
-// on the dashboard and in status.
+// statsStyle is a chart role's style: a job's state in the colour its
+// jobview category has on every surface.
 func statsStyle(r stats.Role) lipgloss.Style {
+	if c, ok := r.Category(); ok {
+		return c.Role().Style()
+	}
 	switch r {
 	case stats.RoleTitle:
 		return lipgloss.NewStyle().Bold(true)
 	case stats.RoleFaint:
 		return lipgloss.NewStyle().Faint(true)
-	case stats.RoleQueued:
-		return jobview.Queued.Role().Style()
-	case stats.RolePreparing:
-		return jobview.Preparing.Role().Style()
-	case stats.RoleBar, stats.RoleGenerating:
+	case stats.RoleBar:
 		return jobview.Generating.Role().Style()
-	case stats.RoleFinished:
-		return jobview.Finished.Role().Style()
-	case stats.RoleFailed:
-		return jobview.Failed.Role().Style()
 	}
 	return lipgloss.NewStyle()
 }

@@ -57,21 +57,32 @@ func Of(j *track.Job) Category {
 	switch {
 	case j.NotFound:
 		return NotFound
-	case j.Status == api.StatusFinished:
-		return Finished
-	case j.Status == api.StatusFailed:
-		return Failed
-	case j.Status == api.StatusDeleted:
-		return Deleted
+	case j.Status.Terminal():
+		return ForStatus(j.Status)
 	case j.Err != "" || j.Retrying:
 		return Trouble
-	case j.Status == "":
+	}
+	return ForStatus(j.Status)
+}
+
+// ForStatus places a job known only by its API status, as the history
+// remembers it: no request state, so never trouble or not found. "" is a
+// job not read yet.
+func ForStatus(s api.Status) Category {
+	switch s {
+	case api.StatusFinished:
+		return Finished
+	case api.StatusFailed:
+		return Failed
+	case api.StatusDeleted:
+		return Deleted
+	case "":
 		return Waiting
-	case j.Status == api.StatusInQueue:
+	case api.StatusInQueue:
 		return Queued
-	case j.Status == api.StatusPreprocessing, j.Status == api.StatusPreprocessingFinished:
+	case api.StatusPreprocessing, api.StatusPreprocessingFinished:
 		return Preparing
-	case j.Status == api.StatusGenerating:
+	case api.StatusGenerating:
 		return Generating
 	}
 	return Other

@@ -9,12 +9,16 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/human"
+	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/termsafe"
 )
 
 // Role is what a piece of a chart is, for a Paint to colour. Colour only
-// repeats what the words, numbers and glyphs already say.
+// repeats what the words, numbers and glyphs already say. A job's state
+// is painted as jobview's category for it (CategoryRole), so the charts
+// colour a status as every other surface does.
 type Role int
 
 const (
@@ -22,12 +26,29 @@ const (
 	RoleTitle
 	RoleFaint
 	RoleBar
-	RoleQueued
-	RolePreparing
-	RoleGenerating
-	RoleFinished
-	RoleFailed
+	// roleCategory is the first of the roles that are jobview categories.
+	roleCategory
 )
+
+// CategoryRole is the role of text about jobs of category c.
+func CategoryRole(c jobview.Category) Role { return roleCategory + Role(c) }
+
+// Category is the jobview category r paints, if it is one.
+func (r Role) Category() (jobview.Category, bool) {
+	if r < roleCategory || r >= roleCategory+Role(jobview.NumCategories) {
+		return 0, false
+	}
+	return jobview.Category(r - roleCategory), true
+}
+
+// statusRole is the role of text about jobs in status s.
+func statusRole(s api.Status) Role { return CategoryRole(jobview.ForStatus(s)) }
+
+// statusLabel is a status as every surface shows it: jobview's glyph and
+// word.
+func statusLabel(s api.Status) string {
+	return jobview.ForStatus(s).Glyph() + " " + jobview.HumanStatus(s)
+}
 
 // Paint colours s as role; nil leaves text plain.
 type Paint func(role Role, s string) string
@@ -224,10 +245,10 @@ func render(s Summary, o Options) []string {
 		dist        Distribution
 		role        Role
 	}{
-		{"Queue wait", "job", s.Queue, RoleQueued},
-		{"Preprocessing", "job", s.Preprocessing, RolePreparing},
-		{"Rendering", "job", s.Rendering, RoleGenerating},
-		{"Render time per minute of video", "video", s.RenderPerMinute, RoleGenerating},
+		{"Queue wait", "job", s.Queue, CategoryRole(jobview.Queued)},
+		{"Preprocessing", "job", s.Preprocessing, CategoryRole(jobview.Preparing)},
+		{"Rendering", "job", s.Rendering, CategoryRole(jobview.Generating)},
+		{"Render time per minute of video", "video", s.RenderPerMinute, CategoryRole(jobview.Generating)},
 	} {
 		add("")
 		if d.dist.Count == 0 {
@@ -291,7 +312,7 @@ func render(s Summary, o Options) []string {
 			values = append(values, s.OtherFailures)
 		}
 		for _, l := range pl.Bars(labels, values, min(w, 90)) {
-			add(p.on(RoleFailed, "✗") + l)
+			add(p.on(CategoryRole(jobview.Failed), jobview.Failed.Glyph()) + l)
 		}
 	}
 
@@ -301,19 +322,16 @@ func render(s Summary, o Options) []string {
 		return out
 	}
 	add(p.on(RoleTitle, "Slowest jobs") + p.on(RoleFaint, "  from the queue to the end"))
-	add(p.on(RoleFaint, "  "+padLeft("TOTAL", 8)+" "+padLeft("QUEUE", 8)+" "+padLeft("RENDER", 8)+"  END       JOB"))
+	add(p.on(RoleFaint, "  "+padLeft("TOTAL", 8)+" "+padLeft("QUEUE", 8)+" "+padLeft("RENDER", 8)+"  "+fitRight("END", endW)+" JOB"))
 	for _, j := range s.Slowest {
-		end := "✓ done"
-		role := RoleFinished
-		if j.Status != "finished" {
-			end, role = "✗ "+j.Status, RoleFailed
-		}
+		st := api.Status(j.Status)
+		end, role := statusLabel(st), statusRole(st)
 		name := oneLine(j.ID)
 		if j.Name != "" {
 			name += "  " + oneLine(j.Name)
 		}
 		add("  " + padLeft(dur(j.Total), 8) + " " + padLeft(durOf(j.Queue), 8) + " " + padLeft(durOf(j.Render), 8) + "  " +
-			p.on(role, fitRight(end, 9)) + " " + name)
+			p.on(role, fitRight(end, endW)) + " " + name)
 	}
 	return out
 }
@@ -327,30 +345,41 @@ func Empty(span string) string {
 	return "No job changed status in the " + span + ". Try a longer span, or none for all history."
 }
 
+// endW is the width of the slowest jobs' END column: "✓ finished".
+const endW = 10
+
+// countsOrder is the order the counts line names the statuses in: the
+// ended first, then the way back to the queue.
+var countsOrder = []api.Status{
+	api.StatusFinished, api.StatusFailed, api.StatusDeleted, api.StatusGenerating,
+	api.StatusPreprocessingFinished, api.StatusPreprocessing, api.StatusInQueue,
+}
+
+// countsLine is the jobs by status, each with jobview's glyph and word:
+// "✓ 6 finished · ✗ 1 failed".
 func countsLine(s Summary, p Paint) []string {
-	order := []struct {
-		word string
-		role Role
-	}{
-		{"finished", RoleFinished}, {"failed", RoleFailed}, {"deleted", RoleFailed}, {"generating", RoleGenerating},
-		{"preprocessing_finished", RolePreparing}, {"preprocessing", RolePreparing}, {"in_queue", RoleQueued},
-	}
 	seen := map[string]bool{}
 	var parts []string
-	for _, o := range order {
-		seen[o.word] = true
-		if n := s.Counts[o.word]; n > 0 {
-			parts = append(parts, p.on(o.role, strconv.Itoa(n)+" "+strings.ReplaceAll(o.word, "_", " ")))
+	part := func(st api.Status, n int) string {
+		c := jobview.ForStatus(st)
+		return p.on(statusRole(st), c.Glyph()+" "+strconv.Itoa(n)+" "+oneLine(jobview.HumanStatus(st)))
+	}
+	for _, st := range countsOrder {
+		seen[string(st)] = true
+		if n := s.Counts[string(st)]; n > 0 {
+			parts = append(parts, part(st, n))
 		}
 	}
 	var rest []string
-	for w, n := range s.Counts {
-		if !seen[w] && n > 0 {
-			rest = append(rest, strconv.Itoa(n)+" "+oneLine(w))
+	for w := range s.Counts {
+		if !seen[w] && s.Counts[w] > 0 {
+			rest = append(rest, w)
 		}
 	}
 	slices.Sort(rest)
-	parts = append(parts, rest...)
+	for _, w := range rest {
+		parts = append(parts, part(api.Status(w), s.Counts[w]))
+	}
 	return []string{p.on(RoleTitle, "Jobs") + "  " + strings.Join(parts, " · ")}
 }
 
@@ -479,21 +508,7 @@ func TimelineLines(spans []Span, w int, p Paint, loc *time.Location) []string {
 	return out
 }
 
-func stageRole(s Stage) Role {
-	switch s {
-	case StageQueued:
-		return RoleQueued
-	case StagePreparing:
-		return RolePreparing
-	case StageGenerating:
-		return RoleGenerating
-	case StageFinished:
-		return RoleFinished
-	case StageFailed, StageDeleted:
-		return RoleFailed
-	}
-	return RolePlain
-}
+func stageRole(s Stage) Role { return CategoryRole(s.Category()) }
 
 // SpanWord names a --since duration for people: "last 24h".
 func SpanWord(d time.Duration) string {

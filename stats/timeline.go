@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/jobview"
 )
 
 // Stage is one part of a job's life as its timeline shows it.
@@ -38,15 +39,25 @@ func stageOf(s api.Status) Stage {
 	return StageOther
 }
 
-// Word is the stage as the timeline's legend says it.
-func (s Stage) Word() string {
-	return [...]string{"queued", "preprocessing", "generating", "finished", "failed", "deleted", "other"}[s]
+// Category is the jobview category of the stage's jobs, whose word and
+// colour the timeline shows.
+func (s Stage) Category() jobview.Category {
+	return [...]jobview.Category{jobview.Queued, jobview.Preparing, jobview.Generating,
+		jobview.Finished, jobview.Failed, jobview.Deleted, jobview.Other}[s]
 }
 
+// Word is the stage as the timeline's legend says it: jobview's word.
+func (s Stage) Word() string { return s.Category().Word() }
+
 // Glyph fills the stage's part of a timeline bar: each stage its own shade,
-// so the bar reads without colour.
+// so the bar reads without colour. An end stage is a moment, drawn in no
+// bar: its glyph is jobview's, as the legend shows it.
 func (s Stage) Glyph() string {
-	return [...]string{"░", "▒", "▓", "█", "█", "█", "·"}[s]
+	switch s {
+	case StageFinished, StageFailed, StageDeleted:
+		return s.Category().Glyph()
+	}
+	return [...]string{"░", "▒", "▓", "", "", "", "·"}[s]
 }
 
 // Span is a stage and when it began and ended; an end stage (finished,

@@ -227,26 +227,22 @@ func (m *model) statsLines(w, h int) []string {
 	return out
 }
 
-// statsPaint colours the charts with the dashboard's palette.
+// statsPaint colours the charts with the dashboard's palette: a job's
+// state in its jobview category's colour, as the table draws it.
 func (m *model) statsPaint() stats.Paint {
 	p := m.paint
 	bar := paintOf(lipgloss.NewStyle().Foreground(cyan))
 	return func(r stats.Role, s string) string {
+		if c, ok := r.Category(); ok {
+			return p.cat[c].on(s)
+		}
 		switch r {
 		case stats.RoleTitle:
 			return p.bold.on(s)
-		case stats.RoleFaint, stats.RoleQueued:
+		case stats.RoleFaint:
 			return p.faint.on(s)
 		case stats.RoleBar:
 			return bar.on(s)
-		case stats.RolePreparing:
-			return p.cat[catPreparing].on(s)
-		case stats.RoleGenerating:
-			return p.cat[catGenerating].on(s)
-		case stats.RoleFinished:
-			return p.cat[catFinished].on(s)
-		case stats.RoleFailed:
-			return p.cat[catFailed].on(s)
 		}
 		return s
 	}

@@ -65,6 +65,10 @@ again to resume.`,
 				return err
 			}
 			defer list.Close()
+			workers, err := lookupPool(s)
+			if err != nil {
+				return err
+			}
 			if !cmd.Flags().Changed("dir") {
 				dir = s.DownloadDir
 			}
@@ -76,7 +80,7 @@ again to resume.`,
 			}
 			warnFolder(sio, dir)
 			f := newDownloader(dir, c, "reel/"+g.version)
-			return runDownload(cmd.Context(), sio, c, f, streamedIDs{list}, downloadOptions{Null: null})
+			return runDownload(cmd.Context(), sio, c, f, streamedIDs{list}, downloadOptions{Null: null, Workers: workers})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "save into `DIR` (default: download_dir, else the current folder)")
@@ -93,6 +97,7 @@ func newDownloader(dir string, c *api.Client, userAgent string) *download.Fetche
 // downloadOptions are test seams for runDownload.
 type downloadOptions struct {
 	Retry       retryPolicy // for the lookups; defaultRetry when zero
+	Workers     int         // lookups at once (--max-in-flight); 0: lookupWorkers
 	Concurrency int         // downloads at once; download.DefaultConcurrency when zero
 	Null        bool        // end each path with NUL, not a newline
 	Dir         string      // --dir as given; the command settles the folder
@@ -118,7 +123,7 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 		stop := bar.tick(ctx)
 		defer stop()
 	}
-	lookupEach(ctx, c, list.All(), o.Retry, func(r result) {
+	lookupEach(ctx, c, list.All(), o.Workers, o.Retry, func(r result) {
 		bar.hide()
 		defer bar.step()
 		if ctx.Err() != nil {

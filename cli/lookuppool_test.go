@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reel-dev/reel/api/sim"
+	"github.com/reel-dev/reel/config"
+)
+
+// gate is an API in front of a simulator that holds every request until
+// want of them are in flight at once (or a bound runs out, which the test
+// then reports), and records the most it saw.
+type gate struct {
+	want int
+
+	mu      sync.Mutex
+	now     int
+	peak    int
+	reached chan struct{}
+}
+
+func newGate(t *testing.T, srv *sim.Server, want int) (*gate, string) {
+	g := &gate{want: want, reached: make(chan struct{})}
+	target, err := url.Parse(srv.Origin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.mu.Lock()
+		g.now++
+		g.peak = max(g.peak, g.now)
+		if g.now == g.want {
+			select {
+			case <-g.reached:
+			default:
+				close(g.reached)
+			}
+		}
+		g.mu.Unlock()
+		select {
+		case <-g.reached:
+		case <-time.After(500 * time.Millisecond): // fewer in flight than wanted: the test fails on peak
+		}
+		proxy.ServeHTTP(w, r)
+		g.mu.Lock()
+		g.now--
+		g.mu.Unlock()
+	}))
+	t.Cleanup(front.Close)
+	return g, front.URL + strings.TrimPrefix(srv.URL(), srv.Origin())
+}
+
+func (g *gate) peakSeen() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.peak
+}
+
+// --max-in-flight sizes the lookup pool of status and download: 8 asked,
+// 8 requests in flight at once (the pool was a fixed 4).
+func TestLookupPoolFollowsMaxInFlight(t *testing.T) {
+	for _, cmd := range []string{"status", "download"} {
+		t.Run(cmd, func(t *testing.T) {
+			srv, env := simEnv(t, sim.Options{Seed: 1, CallbackEvery: -1})
+			g, base := newGate(t, srv, 8)
+			env["COLOSSYAN_BASE_URL"] = base
+			args := []string{cmd, "--max-in-flight", "8", "--max-rps", "1000"}
+			if cmd == "download" {
+				args = append(args, "--dir", t.TempDir())
+			}
+			for i := range 16 {
+				args = append(args, fmt.Sprintf("no-such-id-%02d", i))
+			}
+			_, stderr, code := runCLI(t, env, "", args...)
+			if code != ExitJobFailed {
+				t.Fatalf("exit %d, want 1 (not found); stderr %s", code, stderr)
+			}
+			if p := g.peakSeen(); p != 8 {
+				t.Errorf("reel %s --max-in-flight 8: at most %d requests in flight, want 8", cmd, p)
+			}
+		})
+	}
+}
+
+// Over the pool's limit is a usage error that names the limit, before any
+// request.
+func TestLookupPoolOverTheLimit(t *testing.T) {
+	for _, cmd := range []string{"status", "download"} {
+		_, env := simEnv(t, sim.Options{Seed: 1, CallbackEvery: -1})
+		_, stderr, code := runCLI(t, env, "", cmd, "--max-in-flight", "65", "an-id")
+		if code != ExitUsage || !strings.Contains(stderr, "--max-in-flight 65") || !strings.Contains(stderr, "at most 64") {
+			t.Errorf("reel %s --max-in-flight 65: exit %d, stderr %q; want 2 naming the limit 64", cmd, code, stderr)
+		}
+	}
+}
+
+func TestLookupPoolSize(t *testing.T) {
+	for _, c := range []struct{ set, want int }{{0, 4}, {1, 1}, {8, 8}, {64, 64}} {
+		got, err := lookupPool(&config.Settings{MaxInFlight: c.set})
+		if err != nil || got != c.want {
+			t.Errorf("max_in_flight %d: pool %d, %v; want %d", c.set, got, err, c.want)
+		}
+	}
+	if _, err := lookupPool(&config.Settings{MaxInFlight: 65}); err == nil {
+		t.Error("max_in_flight 65: no error, want one naming 64")
+	}
+}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/api/sim"
 	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/retry"
 )
 
 // gate is an API in front of a simulator that holds every request until
@@ -112,5 +115,43 @@ func TestLookupPoolSize(t *testing.T) {
 	}
 	if _, err := lookupPool(&config.Settings{MaxInFlight: 65}); err == nil {
 		t.Error("max_in_flight 65: no error, want one naming 64")
+	}
+}
+
+// raLookups answers each ID with a 429 asking for ra, then the job.
+type raLookups struct {
+	ra    time.Duration
+	mu    sync.Mutex
+	asked map[string]int
+}
+
+func (f *raLookups) Lookup(_ context.Context, id string) (*api.Lookup, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.asked[id]++
+	if f.asked[id] == 1 {
+		return nil, &api.RateLimitedError{RetryAfter: f.ra}
+	}
+	return &api.Lookup{Kind: api.KindJob, Job: &api.Job{ID: id, Status: api.StatusFinished}}, nil
+}
+
+// A lookup honours the server's Retry-After past its own backoff's ceiling,
+// up to retry.MaxRetryAfter and no further: the same cap as the engine and
+// the downloader (the lookups used to cut it to their 10 s backoff ceiling).
+func TestLookupRetryAfterUsesTheOneCap(t *testing.T) {
+	for _, c := range []struct{ ra, want time.Duration }{
+		{time.Minute, time.Minute},
+		{time.Hour, retry.MaxRetryAfter},
+	} {
+		var slept []time.Duration
+		rp := retryPolicy{Attempts: 2, Base: time.Second, Max: 10 * time.Second, Jitter: func() float64 { return 1 },
+			Sleep: func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }}
+		res := lookupAll(context.Background(), &raLookups{ra: c.ra, asked: map[string]int{}}, []string{"a"}, rp)
+		if res[0].Err != nil {
+			t.Fatalf("Retry-After %v: %v", c.ra, res[0].Err)
+		}
+		if !equalDurations(slept, []time.Duration{c.want}) {
+			t.Errorf("Retry-After %v: waited %v, want %v", c.ra, slept, c.want)
+		}
 	}
 }

@@ -95,7 +95,7 @@ func lookupWithRetry(ctx context.Context, c lookuper, id string, rp retryPolicy)
 			return l, err
 		}
 		ra, _ := api.RetryAfter(err)
-		if err := sleep(ctx, retry.After(backoff.Delay(attempt, jitter()), ra, rp.Max)); err != nil {
+		if err := sleep(ctx, retry.After(backoff.Delay(attempt, jitter()), ra, retry.MaxRetryAfter)); err != nil {
 			return l, err
 		}
 	}

@@ -318,7 +318,7 @@ func downloadLine(e download.Progress, cols int) string {
 	bar, pct := strings.Repeat("·", width), "  ?%"
 	if e.Total > 0 {
 		frac := min(float64(e.Done)/float64(e.Total), 1)
-		fill := int(frac * width)
+		fill := jobview.Cells(frac, false, width) // a running download: never full, as its percent never reads 100
 		bar = strings.Repeat("█", fill) + strings.Repeat("·", width-fill)
 		pct = fmt.Sprintf("%4s", jobview.FormatPercent(frac, false)) // as the dashboard rounds it
 	}

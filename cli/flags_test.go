@@ -91,11 +91,13 @@ func TestSubmitFlags(t *testing.T) {
 	var got *submitOptions
 	cmd := newSubmitCmd(flagIO(), &globals{}, func(o *submitOptions, _ []string) error { got = o; return nil })
 	if err := runFlags(cmd, "--template", "t1", "--dry-run", "--wait", "--json", "--allow-empty",
-		"--callback-url", "https://hooks.example/cb", "--download", "/videos", "rows.csv"); err != nil {
+		"--callback-url", "https://hooks.example/cb", "--download", "/videos", "--null", "--timeout", "30m",
+		"--show-callback-url", "rows.csv"); err != nil {
 		t.Fatal(err)
 	}
 	if got == nil || got.Template != "t1" || !got.DryRun || !got.Wait || !got.JSON || !got.AllowEmpty ||
-		got.CallbackURL != "https://hooks.example/cb" || got.wait.Download != "/videos" {
+		got.CallbackURL != "https://hooks.example/cb" || got.wait.Download != "/videos" || !got.wait.Null ||
+		got.wait.Timeout != 30*time.Minute || !got.wait.ShowCallbackURL {
 		t.Errorf("submit: %+v", got)
 	}
 	if !strings.Contains(got.again, "--template=t1") {

@@ -178,10 +178,14 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 
 // downloadable is r's video when its job finished, else why not.
 func downloadable(r result) (*api.Video, error) {
+	j := resultJob(r)
+	if j.NotFound {
+		// As status and wait say it: the glyph and word, and the note.
+		return nil, fmt.Errorf("%s: %s", jobview.Label(&j), notFoundNote)
+	}
 	if r.Err != nil {
 		return nil, r.Err
 	}
-	j := resultJob(r)
 	switch jobview.Of(&j) {
 	case jobview.Finished:
 		if j.Video == nil {

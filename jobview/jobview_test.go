@@ -2,7 +2,10 @@ package jobview_test
 
 import (
 	"math"
+	"strings"
 	"testing"
+
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/jobview/jobviewtest"
@@ -81,7 +84,28 @@ func TestCategoriesDistinct(t *testing.T) {
 			t.Errorf("category %d repeats a glyph or word: %q %q", c, c.Glyph(), c.Word())
 		}
 		glyphs[c.Glyph()], words[c.Word()] = true, true
-		_ = c.Role().Style().Render("x")
+	}
+	if len(jobviewtest.SGR) != int(jobview.Good)+1 {
+		t.Errorf("%d roles with an SGR, want every role", len(jobviewtest.SGR))
+	}
+}
+
+// Each role's style opens the basic ANSI colour written out in
+// jobviewtest.SGR (not whatever lipgloss makes of it). NO_COLOR is the
+// surfaces' to honour: cli's TestSurfacesAgree, ui's
+// TestDashboardAgreesWithJobview.
+func TestRoleColours(t *testing.T) {
+	for role, sgr := range jobviewtest.SGR {
+		var b strings.Builder
+		w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.ANSI}
+		_, _ = w.WriteString(role.Style().Render("x"))
+		want := "x"
+		if sgr != "" {
+			want = sgr + "x" + jobviewtest.Reset
+		}
+		if b.String() != want {
+			t.Errorf("role %d: %q, want %q", role, b.String(), want)
+		}
 	}
 	if !jobview.Generating.Running() || jobview.Finished.Running() || jobview.NotFound.Running() {
 		t.Error("Running: generating runs, finished and not found do not")

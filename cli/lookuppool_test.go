@@ -94,12 +94,34 @@ func TestLookupPoolFollowsMaxInFlight(t *testing.T) {
 	}
 }
 
+// submit sends as many rows at once as --max-in-flight says (it sent a
+// fixed 4).
+func TestSubmitPoolFollowsMaxInFlight(t *testing.T) {
+	srv, env := simEnv(t, sim.Options{Seed: 1, CallbackEvery: -1})
+	g, base := newGate(t, srv, 8)
+	env["COLOSSYAN_BASE_URL"] = base
+	var rows strings.Builder
+	rows.WriteString("name\n")
+	for i := range 16 {
+		fmt.Fprintf(&rows, "row-%02d\n", i)
+	}
+	file := writeFile(t, t.TempDir(), "rows.csv", rows.String())
+	_, stderr, code := runCLI(t, env, "", "submit", "--max-in-flight", "8", "--max-rps", "1000", "--template", "tpl_1", file)
+	if code != ExitOK {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	if p := g.peakSeen(); p != 8 {
+		t.Errorf("reel submit --max-in-flight 8: at most %d requests in flight, want 8", p)
+	}
+}
+
 // Over the pool's limit is a usage error that names the limit, before any
 // request.
 func TestLookupPoolOverTheLimit(t *testing.T) {
-	for _, cmd := range []string{"status", "download"} {
+	rows := writeFile(t, t.TempDir(), "rows.csv", "name\nAda\n")
+	for _, cmd := range [][]string{{"status", "an-id"}, {"download", "an-id"}, {"submit", "--template", "tpl_1", rows}} {
 		_, env := simEnv(t, sim.Options{Seed: 1, CallbackEvery: -1})
-		_, stderr, code := runCLI(t, env, "", cmd, "--max-in-flight", "65", "an-id")
+		_, stderr, code := runCLI(t, env, "", append([]string{cmd[0], "--max-in-flight", "65"}, cmd[1:]...)...)
 		if code != ExitUsage || !strings.Contains(stderr, "--max-in-flight 65") || !strings.Contains(stderr, "at most 64") {
 			t.Errorf("reel %s --max-in-flight 65: exit %d, stderr %q; want 2 naming the limit 64", cmd, code, stderr)
 		}

@@ -143,6 +143,12 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 	if err != nil {
 		return err
 	}
+	// The rows sent at once: --max-in-flight, as for status's and
+	// download's lookups.
+	workers, err := lookupPool(s)
+	if err != nil {
+		return err
+	}
 	if o.DryRun {
 		return dryRunReport(ctx, sio, s, srcs, rows, kinds)
 	}
@@ -184,7 +190,7 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 		readErr <- feedRows(ctx, srcs, rows, feed)
 	}()
 	sum, sendErr := submit.Send(ctx, feed, submit.Options{
-		Poster: c, Journal: st, CallbackURL: cbURL, Force: o.ResendUnknown, Report: out.row, Waiting: out.waiting,
+		Poster: c, Journal: st, CallbackURL: cbURL, Force: o.ResendUnknown, Report: out.row, Waiting: out.waiting, Workers: workers,
 	})
 	rerr := <-readErr
 	// Rows the run never reached: interrupted, or stopped by a rejected key.

@@ -3,6 +3,9 @@ package ui
 import (
 	"strings"
 	"testing"
+
+	"github.com/reel-dev/reel/jobview/jobviewtest"
+	"github.com/reel-dev/reel/track"
 )
 
 // The reading's cells agree with the percentage beside them: a running job
@@ -36,5 +39,24 @@ func TestBarSplit(t *testing.T) {
 	}
 	if b := bar(0.995, false, 0, 20); !strings.Contains(b, "░") {
 		t.Errorf("bar at 99%% drawn full: %q", b)
+	}
+}
+
+// The terminal's own progress bar (OSC 9;4) keeps jobview's rule too: a
+// job at 100 of 100 still generating beside a finished one reads 99, not
+// 100 (it was int(mean·100)).
+func TestOverallNeverFullWhileRunning(t *testing.T) {
+	var jobs []track.Job
+	for _, c := range jobviewtest.Every() {
+		if c.Name == "generating at 100 of 100" || c.Name == "finished" {
+			jobs = append(jobs, c.Job)
+		}
+	}
+	if len(jobs) != 2 {
+		t.Fatalf("fixtures: %d jobs", len(jobs))
+	}
+	v := newHarness(t, 80, 24, jobs...).m.View()
+	if v.ProgressBar == nil || v.ProgressBar.Value != 99 {
+		t.Errorf("terminal progress %+v, want 99 while a job runs", v.ProgressBar)
 	}
 }

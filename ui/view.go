@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reel-dev/reel/human"
+	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
 )
@@ -420,12 +421,14 @@ func (m *model) progressBar() *tea.ProgressBar {
 	return tea.NewProgressBar(state, m.overall())
 }
 
-// overall is the mean progress of the jobs that can progress, 0..100.
+// overall is the mean progress of the jobs that can progress, 0..100, by
+// jobview's rule: rounded down, and 100 only when no job is still running
+// (a job at its last step that is not finished keeps it at 99).
 func (m *model) overall() int {
 	if m.fracN == 0 {
 		return 0
 	}
-	return max(0, min(100, int(m.fracSum/float64(m.fracN)*100)))
+	return jobview.Whole(m.fracSum/float64(m.fracN), !m.anyRunning())
 }
 
 // place centres a block in a w×h area.

@@ -76,9 +76,13 @@ line, or with --json one {"row","id","videoId","state"} object a line: either
 is an ID list for reel status and reel wait. Problems and a summary go to
 standard error.
 
+With --wait (or --download DIR) it then waits for the jobs as reel wait does,
+taking wait's --timeout, --download, --null and --show-callback-url, and the
+program's --interval, --max-rps and --max-in-flight.
+
 Exit status: 0 when every row was created (and with --wait, finished); 1 when
 a row failed or is unknown; 2 for bad input, usage or config errors; 3 when
-the API key was rejected.`,
+the API key was rejected; 124 when --wait's --timeout ran out first.`,
 		Example: `  # one template job per customer, then wait and fetch the videos
   reel submit --template tpl_123 customers.csv --download out/
 

@@ -113,20 +113,14 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	if err := needTerminal(sio); err != nil {
 		return err
 	}
-	log, closeLog, err := g.debugLog()
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	run, err := g.startEngine(ctx, sio, d, log, cancel)
+	run, err := g.startSession(ctx, sio, d, cancel)
 	if err != nil {
 		return err
 	}
-	defer run.stop()
-	eng, st, callbackURL := run.eng, run.st, run.callbackURL
+	defer run.close()
+	eng, st, callbackURL, log, downloads, dir := run.eng, run.st, run.callbackURL, run.log, run.downloads, run.dir
 	var notice string
 	switch {
 	case callbackURL != "":
@@ -135,16 +129,6 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 	case d.demo:
 		notice = "demo: simulated jobs · d saves into " + d.settings.DownloadDir + " · ? lists the keys"
 	}
-
-	dir := d.settings.DownloadDir
-	if dir == "" {
-		dir = "."
-	}
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs // the status line names the folder, and "." says little
-	}
-	downloads := download.NewManager(newDownloader(dir, d.client, "reel/"+g.version))
-	defer downloads.Close() // stops what still runs; the .part files stay for a resume
 
 	var reloadKey func() (bool, string, error)
 	if !d.demo {
@@ -185,6 +169,50 @@ func (g *globals) show(ctx context.Context, sio IO, d dashboard) error {
 		fmt.Fprint(sio.Out, ui.DemoLeaveLine(dir))
 	}
 	return nil
+}
+
+// session is what the dashboard and reel serve both run on: the debug log,
+// the engine with its store and callback receiver (startEngine), and the
+// downloads into the settled folder. close ends them all, in order.
+type session struct {
+	*engineRun
+	log       *slog.Logger
+	downloads *download.Manager
+	dir       string // the download folder, absolute
+	close     func()
+}
+
+// startSession starts what the dashboard and reel serve share, one setup
+// for both. cancel ends ctx, for an API address that turns out wrong.
+func (g *globals) startSession(ctx context.Context, sio IO, d dashboard, cancel context.CancelCauseFunc) (*session, error) {
+	log, closeLog, err := g.debugLog()
+	if err != nil {
+		return nil, err
+	}
+	run, err := g.startEngine(ctx, sio, d, log, cancel)
+	if err != nil {
+		closeLog()
+		return nil, err
+	}
+	dir := downloadFolder(d.settings.DownloadDir)
+	downloads := download.NewManager(newDownloader(dir, d.client, "reel/"+g.version))
+	return &session{engineRun: run, log: log, downloads: downloads, dir: dir, close: func() {
+		downloads.Close() // stops what still runs; the .part files stay for a resume
+		run.stop()
+		closeLog()
+	}}, nil
+}
+
+// downloadFolder is the folder downloads go to, absolute: the status line
+// names it, and "." says little. "" is the current folder.
+func downloadFolder(dir string) string {
+	if dir == "" {
+		dir = "."
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return dir
 }
 
 // engineRun is an engine at work with what feeds it: the store, the elector

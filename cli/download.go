@@ -65,6 +65,10 @@ again to resume.`,
 				return err
 			}
 			defer list.Close()
+			workers, err := lookupPool(s)
+			if err != nil {
+				return err
+			}
 			if !cmd.Flags().Changed("dir") {
 				dir = s.DownloadDir
 			}
@@ -76,7 +80,7 @@ again to resume.`,
 			}
 			warnFolder(sio, dir)
 			f := newDownloader(dir, c, "reel/"+g.version)
-			return runDownload(cmd.Context(), sio, c, f, streamedIDs{list}, downloadOptions{Null: null})
+			return runDownload(cmd.Context(), sio, c, f, streamedIDs{list}, downloadOptions{Null: null, Workers: workers})
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "save into `DIR` (default: download_dir, else the current folder)")
@@ -93,6 +97,7 @@ func newDownloader(dir string, c *api.Client, userAgent string) *download.Fetche
 // downloadOptions are test seams for runDownload.
 type downloadOptions struct {
 	Retry       retryPolicy // for the lookups; defaultRetry when zero
+	Workers     int         // lookups at once (--max-in-flight); 0: lookupWorkers
 	Concurrency int         // downloads at once; download.DefaultConcurrency when zero
 	Null        bool        // end each path with NUL, not a newline
 	Dir         string      // --dir as given; the command settles the folder
@@ -118,7 +123,7 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 		stop := bar.tick(ctx)
 		defer stop()
 	}
-	lookupEach(ctx, c, list.All(), o.Retry, func(r result) {
+	lookupEach(ctx, c, list.All(), o.Workers, o.Retry, func(r result) {
 		bar.hide()
 		defer bar.step()
 		if ctx.Err() != nil {
@@ -173,10 +178,14 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 
 // downloadable is r's video when its job finished, else why not.
 func downloadable(r result) (*api.Video, error) {
+	j := resultJob(r)
+	if j.NotFound {
+		// As status and wait say it: the glyph and word, and the note.
+		return nil, fmt.Errorf("%s: %s", jobview.Label(&j), notFoundNote)
+	}
 	if r.Err != nil {
 		return nil, r.Err
 	}
-	j := resultJob(r)
 	switch jobview.Of(&j) {
 	case jobview.Finished:
 		if j.Video == nil {
@@ -313,7 +322,7 @@ func downloadLine(e download.Progress, cols int) string {
 	bar, pct := strings.Repeat("·", width), "  ?%"
 	if e.Total > 0 {
 		frac := min(float64(e.Done)/float64(e.Total), 1)
-		fill := int(frac * width)
+		fill := jobview.Cells(frac, false, width) // a running download: never full, as its percent never reads 100
 		bar = strings.Repeat("█", fill) + strings.Repeat("·", width-fill)
 		pct = fmt.Sprintf("%4s", jobview.FormatPercent(frac, false)) // as the dashboard rounds it
 	}

@@ -186,3 +186,28 @@ func TestWaitDownloadJobAndItsVideo(t *testing.T) {
 		t.Fatalf("folder: %v, %v; want the one video", names, err)
 	}
 }
+
+// Every byte in but the download not yet done: the bar is not full, and
+// reads with the percent beside it (it was full beside "99%"); the
+// progress line of the lookups keeps the same rule.
+func TestProgressBarsNeverFullBeforeDone(t *testing.T) {
+	line := downloadLine(download.Progress{VideoID: "v", Path: "/x/name-v.mp4", Done: 10e6, Total: 10e6,
+		State: download.StateRunning}, 120)
+	if !strings.Contains(line, "99%") || strings.Contains(line, strings.Repeat("█", 20)) {
+		t.Errorf("a download with all its bytes but not done: %q, want 99%% and a bar short of full", line)
+	}
+	line = downloadLine(download.Progress{VideoID: "v", Path: "/x/name-v.mp4", Done: 995, Total: 1000,
+		State: download.StateRunning}, 120)
+	if !strings.Contains(line, "99%") || !strings.Contains(line, strings.Repeat("█", 19)+"·") {
+		t.Errorf("a download at 99.5%%: %q, want 19 cells of 20 beside 99%%", line)
+	}
+	p := newProgressLine(io.Discard, "reading", 1000, time.Now)
+	p.count = 999
+	if s := p.text(); !strings.Contains(s, "99%") || strings.Contains(s, strings.Repeat("█", 20)) {
+		t.Errorf("999 of 1000 read: %q", s)
+	}
+	p.count = 1000
+	if s := p.text(); !strings.Contains(s, "100%") || !strings.Contains(s, strings.Repeat("█", 20)) {
+		t.Errorf("1000 of 1000 read: %q", s)
+	}
+}

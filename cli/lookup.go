@@ -2,17 +2,39 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"slices"
 	"sync"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/config"
 )
 
-// lookupWorkers is how many IDs are read at once. The client's pacing caps
-// the rate; this caps the requests in flight and the goroutines: a fixed
-// pool, whatever the number of IDs.
+// lookupWorkers is how many IDs are read at once when --max-in-flight (or
+// max_in_flight) is not set. The client's pacing caps the rate; the pool
+// caps the requests in flight and the goroutines: a fixed pool, whatever the
+// number of IDs.
 const lookupWorkers = 4
+
+// maxLookupWorkers is the largest pool the one-shot commands take: a worker
+// more than the window could never have an ID to read.
+const maxLookupWorkers = lookupWindow
+
+// lookupPool is the pool size for the one-shot lookups: the program-wide cap
+// on requests in flight when the user set one, else lookupWorkers. Over
+// maxLookupWorkers it is a usage error that names the limit, rather than a
+// cap quietly lowered.
+func lookupPool(s *config.Settings) (int, error) {
+	n := s.MaxInFlight
+	switch {
+	case n <= 0:
+		return lookupWorkers, nil
+	case n > maxLookupWorkers:
+		return 0, usageErr(fmt.Errorf("--max-in-flight %d: the one-shot commands read at most %d IDs at once; give 1 to %d", n, maxLookupWorkers, maxLookupWorkers))
+	}
+	return n, nil
+}
 
 // lookupWindow is how far the workers may run ahead of the first result not
 // yet emitted. Results wait in order for at most this many slots, so memory
@@ -26,14 +48,19 @@ type lookuper interface {
 	Lookup(ctx context.Context, id string) (*api.Lookup, error)
 }
 
-// lookupEach reads every ID with a fixed pool of workers, retrying
+// lookupEach reads every ID with a fixed pool of workers (lookupWorkers
+// when workers is 0), retrying
 // transient errors with backoff (and the server's Retry-After) before giving
 // up on an ID, and calls emit with each result in the order of ids, as soon
 // as every result before it is in. A rejected key or a base URL that is not
 // the API's stops everything: no point asking again; the IDs not yet read
 // then carry that error. emit runs on the
 // caller's goroutine, one result at a time.
-func lookupEach(ctx context.Context, c lookuper, ids iter.Seq[string], rp retryPolicy, emit func(result)) {
+func lookupEach(ctx context.Context, c lookuper, ids iter.Seq[string], workers int, rp retryPolicy, emit func(result)) {
+	if workers <= 0 {
+		workers = lookupWorkers
+	}
+	workers = min(workers, maxLookupWorkers)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
@@ -67,7 +94,7 @@ func lookupEach(ctx context.Context, c lookuper, ids iter.Seq[string], rp retryP
 			i++
 		}
 	}()
-	for range lookupWorkers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -108,7 +135,7 @@ func lookupEach(ctx context.Context, c lookuper, ids iter.Seq[string], rp retryP
 // every answer before they act.
 func lookupAll(ctx context.Context, c lookuper, ids []string, rp retryPolicy) []result {
 	out := make([]result, 0, len(ids))
-	lookupEach(ctx, c, slices.Values(ids), rp, func(r result) { out = append(out, r) })
+	lookupEach(ctx, c, slices.Values(ids), 0, rp, func(r result) { out = append(out, r) })
 	return out
 }
 

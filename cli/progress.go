@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/human"
+	"github.com/reel-dev/reel/jobview"
 )
 
 // progressLine is the one line that long one-shot work keeps redrawn on a
@@ -120,9 +121,10 @@ func (p *progressLine) text() string {
 	if p.total > 0 {
 		frac = min(float64(p.count)/float64(p.total), 1)
 	}
-	fill := int(frac * width)
-	s := fmt.Sprintf("%s  [%s%s]  %d/%d  %d%%", p.label, strings.Repeat("█", fill), strings.Repeat("·", width-fill),
-		p.count, p.total, int(frac*100))
+	done := p.total > 0 && p.count >= p.total
+	fill := jobview.Cells(frac, done, width) // the bar and the percent by one rule
+	s := fmt.Sprintf("%s  [%s%s]  %d/%d  %s", p.label, strings.Repeat("█", fill), strings.Repeat("·", width-fill),
+		p.count, p.total, jobview.FormatPercent(frac, done))
 	if left, ok := p.left(); ok {
 		s += "  about " + human.Duration(left) + " left"
 	}

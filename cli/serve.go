@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/reel-dev/reel/config"
-	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/serve"
 	"github.com/reel-dev/reel/ui"
 )
@@ -120,11 +118,6 @@ func runServe(ctx context.Context, sio IO, g *globals, f serveFlags, args []stri
 	if err != nil {
 		return err
 	}
-	engineLog, closeLog, err := g.debugLog()
-	if err != nil {
-		return err
-	}
-	defer closeLog()
 	log := slog.New(slog.NewTextHandler(sio.Err, nil)) // logins and refusals, for journald
 
 	ln, err := net.Listen("tcp", f.addr)
@@ -135,21 +128,12 @@ func runServe(ctx context.Context, sio IO, g *globals, f serveFlags, args []stri
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	run, err := g.startEngine(ctx, sio, dashboard{client: c, settings: s, ids: list}, engineLog, cancel)
+	run, err := g.startSession(ctx, sio, dashboard{client: c, settings: s, ids: list}, cancel)
 	if err != nil {
 		return err
 	}
-	defer run.stop()
-
-	dir := s.DownloadDir
-	if dir == "" {
-		dir = "."
-	}
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
-	downloads := download.NewManager(newDownloader(dir, c, "reel/"+g.version))
-	defer downloads.Close()
+	defer run.close()
+	engineLog, downloads, dir := run.log, run.downloads, run.dir
 
 	notice := "reel serve · ? lists the keys"
 	if run.callbackURL != "" {

@@ -40,12 +40,16 @@ rejected; 130 when interrupted (Ctrl+C).`,
 			if runF != nil {
 				return runF(statusOptions{JSON: asJSON}, args)
 			}
-			list, _, c, err := g.scriptingList(sio, args)
+			list, s, c, err := g.scriptingList(sio, args)
 			if err != nil {
 				return err
 			}
 			defer list.Close()
-			o := statusOptions{JSON: asJSON, Retry: defaultRetry, Color: sio.OutColor, Width: sio.OutWidth}
+			workers, err := lookupPool(s)
+			if err != nil {
+				return err
+			}
+			o := statusOptions{JSON: asJSON, Retry: defaultRetry, Workers: workers, Color: sio.OutColor, Width: sio.OutWidth}
 			if sio.ErrTTY {
 				o.Progress = sio.Err
 			}
@@ -91,7 +95,7 @@ func lookupWithRetry(ctx context.Context, c lookuper, id string, rp retryPolicy)
 			return l, err
 		}
 		ra, _ := api.RetryAfter(err)
-		if err := sleep(ctx, retry.After(backoff.Delay(attempt, jitter()), ra, rp.Max)); err != nil {
+		if err := sleep(ctx, retry.After(backoff.Delay(attempt, jitter()), ra, retry.MaxRetryAfter)); err != nil {
 			return l, err
 		}
 	}

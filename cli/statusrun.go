@@ -15,6 +15,7 @@ import (
 type statusOptions struct {
 	JSON     bool
 	Retry    retryPolicy
+	Workers  int                  // lookups at once (--max-in-flight); 0: lookupWorkers
 	Color    colorprofile.Profile // the status word's colour: ASCII or less for none
 	Width    int                  // the terminal's width, to cut the last column; 0: no cut
 	Progress io.Writer            // where the progress line goes (a terminal); nil: none
@@ -41,7 +42,7 @@ func runStatus(ctx context.Context, sio IO, c lookuper, list idList, o statusOpt
 	}
 	var t tally
 	var werr error
-	lookupEach(ctx, c, list.All(), o.Retry, func(r result) {
+	lookupEach(ctx, c, list.All(), o.Workers, o.Retry, func(r result) {
 		if ctx.Err() != nil {
 			return // interrupted: the rest were never read
 		}

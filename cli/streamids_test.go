@@ -71,7 +71,7 @@ func TestLookupEachPullsIDsAsItGoes(t *testing.T) {
 		}
 	}
 	got := 0
-	lookupEach(t.Context(), &fakeLookups{}, seq, noRetry, func(r result) {
+	lookupEach(t.Context(), &fakeLookups{}, seq, 0, noRetry, func(r result) {
 		if r.ID != fmt.Sprint("job-", got) || r.Err != nil {
 			t.Fatalf("result %d: %+v", got, r)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/netip"
 	"net/url"
@@ -20,7 +19,6 @@ import (
 	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/submit"
 	"github.com/reel-dev/reel/termsafe"
-	"github.com/reel-dev/reel/track"
 )
 
 // submitOptions are the flags of one `reel submit` run.
@@ -78,9 +76,13 @@ line, or with --json one {"row","id","videoId","state"} object a line: either
 is an ID list for reel status and reel wait. Problems and a summary go to
 standard error.
 
+With --wait (or --download DIR) it then waits for the jobs as reel wait does,
+taking wait's --timeout, --download, --null and --show-callback-url, and the
+program's --interval, --max-rps and --max-in-flight.
+
 Exit status: 0 when every row was created (and with --wait, finished); 1 when
 a row failed or is unknown; 2 for bad input, usage or config errors; 3 when
-the API key was rejected.`,
+the API key was rejected; 124 when --wait's --timeout ran out first.`,
 		Example: `  # one template job per customer, then wait and fetch the videos
   reel submit --template tpl_123 customers.csv --download out/
 
@@ -91,6 +93,18 @@ the API key was rejected.`,
   reel submit job.json > ids.txt && reel wait ids.txt`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.wait.Timeout < 0 {
+				return usageErr(errors.New("--timeout must not be negative"))
+			}
+			if !o.Wait && o.wait.Download == "" {
+				// Waiting's flags do nothing without waiting: say so, rather
+				// than take them and ignore them.
+				for _, name := range []string{"timeout", "show-callback-url", "null"} {
+					if cmd.Flags().Changed(name) {
+						return usageErr(fmt.Errorf("--%s is for waiting: add --wait (or --download DIR)", name))
+					}
+				}
+			}
 			o.again = againArgs(cmd, args)
 			if runF != nil {
 				return runF(&o, args)
@@ -106,8 +120,10 @@ the API key was rejected.`,
 	f.BoolVar(&o.ResendUnknown, "resend-unknown", false, "send rows whose outcome is unknown again (may make duplicates)")
 	f.BoolVar(&o.AllowEmpty, "allow-empty", false, "take rows with an empty variable (else each is a problem)")
 	f.StringVar(&o.CallbackURL, "callback-url", "", "public `URL` of the callback receiver to give each job")
-	waitDownloadFlags(cmd, &o.wait) // submit --wait takes wait's --download
-	return cmd
+	waitFlags(cmd, &o.wait) // submit --wait takes wait's own flags
+	// The shared flags submit uses: the API and its pacing, the store (its
+	// journal), and the callback receiver; --interval paces --wait.
+	return takesShared(cmd, waitShared...)
 }
 
 func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submitOptions) error {
@@ -128,6 +144,12 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 		return err
 	}
 	s, err := g.settings(sio)
+	if err != nil {
+		return err
+	}
+	// The rows sent at once: --max-in-flight, as for status's and
+	// download's lookups.
+	workers, err := lookupPool(s)
 	if err != nil {
 		return err
 	}
@@ -172,7 +194,7 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 		readErr <- feedRows(ctx, srcs, rows, feed)
 	}()
 	sum, sendErr := submit.Send(ctx, feed, submit.Options{
-		Poster: c, Journal: st, CallbackURL: cbURL, Force: o.ResendUnknown, Report: out.row, Waiting: out.waiting,
+		Poster: c, Journal: st, CallbackURL: cbURL, Force: o.ResendUnknown, Report: out.row, Waiting: out.waiting, Workers: workers,
 	})
 	rerr := <-readErr
 	// Rows the run never reached: interrupted, or stopped by a rejected key.
@@ -193,13 +215,10 @@ func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submit
 		code = ExitJobFailed
 	}
 	if wantWait && len(out.ids) > 0 {
-		o.wait.Interval = s.Interval
+		o.wait.Interval, o.wait.MaxRPS, o.wait.MaxInFlight = s.Interval, s.MaxRPS, s.MaxInFlight
 		o.wait.JSON = o.JSON
 		o.wait.TypicalRender = typicalRender(ctx, s.StorePath)
-		o.wait.Attach = func(ctx context.Context, e *track.Engine) (func(), error) {
-			stop, _, err := startReceiver(ctx, sio, s, e, slog.New(slog.DiscardHandler))
-			return stop, err
-		}
+		o.wait.Attach = waitAttach(sio, s, &o.wait)
 		werr := runWait(ctx, sio, c, out.ids, o.wait)
 		var ee *ExitError
 		if werr != nil && (!errors.As(werr, &ee) || ee.Code != ExitJobFailed) {

@@ -302,3 +302,41 @@ func TestSubmitSaysWhenRateLimited(t *testing.T) {
 		t.Fatalf("%q", errs.String())
 	}
 }
+
+// submit --wait takes wait's own flags and honours them: --timeout ends the
+// wait with 124 (it was no flag of submit at all).
+func TestSubmitWaitTimeout(t *testing.T) {
+	_, env := simEnv(t, sim.Options{Seed: 4, CallbackEvery: -1})
+	rows := writeFile(t, t.TempDir(), "rows.csv", "name\nAda\n")
+	start := time.Now()
+	_, errs, code := runCLI(t, env, "", "submit", "--wait", "--timeout", "1s", "--max-in-flight", "2", "--template", "tpl_1", rows)
+	if code != ExitTimeout {
+		t.Fatalf("submit --wait --timeout 1s: exit %d, want %d; stderr %s", code, ExitTimeout, errs)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("submit --wait --timeout 1s took %v", d)
+	}
+}
+
+// submit takes only the shared flags it uses, and waiting's flags only
+// when it waits: any other is a usage error, not a flag taken and ignored.
+func TestSubmitRefusesFlagsItWouldIgnore(t *testing.T) {
+	_, env := simEnv(t, sim.Options{Seed: 4, CallbackEvery: -1})
+	rows := writeFile(t, t.TempDir(), "rows.csv", "name\nAda\n")
+	for _, c := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"--debug", filepath.Join(t.TempDir(), "log")}, "--debug: not a flag of reel submit"},
+		{[]string{"--download-dir", t.TempDir()}, "--download-dir: not a flag of reel submit"},
+		{[]string{"--timeout", "5m"}, "--timeout is for waiting"},
+		{[]string{"--show-callback-url"}, "--show-callback-url is for waiting"},
+		{[]string{"--wait", "--timeout", "-1s"}, "--timeout must not be negative"},
+	} {
+		args := append(append([]string{"submit", "--template", "tpl_1"}, c.args...), rows)
+		_, errs, code := runCLI(t, env, "", args...)
+		if code != ExitUsage || !strings.Contains(errs, c.says) {
+			t.Errorf("reel %s: exit %d, stderr %q; want 2 saying %q", strings.Join(c.args, " "), code, errs, c.says)
+		}
+	}
+}

@@ -35,6 +35,13 @@ func TestStatusAndWaitSpeakAlike(t *testing.T) {
 		t.Errorf("status nope-123:\n%s", out)
 	}
 
+	// download says it in the same words as status (it used to pass on the
+	// API client's own: `job "nope-123" not found`).
+	_, stderr, code = runCLI(t, env, "", "download", "--dir", t.TempDir(), "nope-123")
+	if code != ExitJobFailed || !strings.Contains(stderr, "nope-123: ? not found: neither a job nor a video") || strings.Contains(stderr, `"nope-123"`) {
+		t.Errorf("download nope-123: exit %d, stderr %q: want 1 and status's words", code, stderr)
+	}
+
 	env["COLOSSYAN_API_KEY"] = "wrong-key"
 	out, _, _ = runCLI(t, env, "", "status", running)
 	if !strings.Contains(out, "! unreadable") {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/config"
 	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/termsafe"
@@ -100,16 +101,7 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 			o.Interval, o.MaxRPS, o.MaxInFlight = s.Interval, s.MaxRPS, s.MaxInFlight
 			o.Follow = followPoller(s.StorePath, c)
 			o.TypicalRender = typicalRender(cmd.Context(), s.StorePath)
-			o.Attach = func(ctx context.Context, e *track.Engine) (func(), error) {
-				stop, url, err := startReceiver(ctx, sio, s, e, slog.New(slog.DiscardHandler))
-				if url != "" && !o.ShowCallbackURL {
-					url = hiddenSecret(url, s) // standard error ends up in CI logs
-				}
-				if url != "" {
-					fmt.Fprintf(sio.Err, "reel: receiving callbacks at %s\n", url)
-				}
-				return stop, err
-			}
+			o.Attach = waitAttach(sio, s, &o)
 			if err := waitDownloadStart(cmd.Context(), sio, s, c, &o); err != nil {
 				return err
 			}
@@ -117,17 +109,39 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 		},
 	}
 	cmd.Flags().BoolVar(&o.JSON, "json", false, "write NDJSON: one object per change, then each job's final state")
+	waitFlags(cmd, &o)
+	return takesShared(cmd, waitShared...)
+}
+
+// waitShared are the shared flags waiting uses: the API and its pacing, the
+// store (to follow a dashboard), and the callback receiver. reel wait and
+// reel submit --wait take them all.
+var waitShared = []string{"base-url", "config", "interval", "store", "listen", "callback-secret", "max-rps", "max-in-flight"}
+
+// waitFlags adds the flags of waiting, which reel wait and reel submit
+// --wait share: --timeout, --show-callback-url, --download DIR and --null.
+func waitFlags(cmd *cobra.Command, o *waitOptions) {
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, "give up after `DUR` (e.g. 30m) with exit status 124 (default: 0, no limit)")
 	cmd.Flags().Lookup("timeout").DefValue = "" // said above, in words
 	cmd.Flags().BoolVar(&o.ShowCallbackURL, "show-callback-url", false, "print the callback URL with its secret (hidden otherwise: logs keep standard error)")
-	waitDownloadFlags(cmd, &o)
-	return takesShared(cmd, "base-url", "config", "interval", "store", "listen", "callback-secret", "max-rps", "max-in-flight")
-}
-
-// waitDownloadFlags adds --download DIR (and --null) to reel wait.
-func waitDownloadFlags(cmd *cobra.Command, o *waitOptions) {
 	cmd.Flags().StringVar(&o.Download, "download", "", "download each finished video into `DIR`")
 	cmd.Flags().BoolVarP(&o.Null, "null", "0", false, "with --download: print only the saved paths on standard output, each ended by a NUL byte (for xargs -0)")
+}
+
+// waitAttach is what hooks the callback receiver into a waiting engine,
+// and says where it listens (the secret hidden unless
+// --show-callback-url): the same for reel wait and reel submit --wait.
+func waitAttach(sio IO, s *config.Settings, o *waitOptions) func(ctx context.Context, e *track.Engine) (func(), error) {
+	return func(ctx context.Context, e *track.Engine) (func(), error) {
+		stop, url, err := startReceiver(ctx, sio, s, e, slog.New(slog.DiscardHandler))
+		if url != "" && !o.ShowCallbackURL {
+			url = hiddenSecret(url, s) // standard error ends up in CI logs
+		}
+		if url != "" {
+			fmt.Fprintf(sio.Err, "reel: receiving callbacks at %s\n", url)
+		}
+		return stop, err
+	}
 }
 
 // runWait tracks the IDs until all have ended, the key is rejected, the

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/reel-dev/reel/retry"
 )
 
 // HTTPError is a status from the file host that reel does not retry as is.
@@ -50,7 +52,12 @@ type transientError struct {
 	retryAfter time.Duration
 }
 
-func (e *transientError) Error() string { return e.err.Error() }
+func (e *transientError) Error() string {
+	if note := retry.CapNote(e.retryAfter); note != "" {
+		return e.err.Error() + " (" + note + ")"
+	}
+	return e.err.Error()
+}
 func (e *transientError) Unwrap() error { return e.err }
 
 func transient(err error) error { return &transientError{err: err} }

@@ -235,7 +235,7 @@ func (d *transfer) sleep(ctx context.Context, n int, cause error) error {
 	wait := f.Backoff.Delay(max(n, 1), jitter())
 	var te *transientError
 	if errors.As(cause, &te) {
-		wait = retry.After(wait, te.retryAfter, 5*time.Minute)
+		wait = retry.After(wait, te.retryAfter, retry.MaxRetryAfter)
 	}
 	sleep := f.Sleep
 	if sleep == nil {

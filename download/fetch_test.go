@@ -9,9 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/retry"
 )
 
 func readFile(t *testing.T, p string) []byte {
@@ -222,6 +225,25 @@ func TestTransientThenSuccess(t *testing.T) {
 	}
 	if !bytes.Equal(readFile(t, path), h.content) || sl.count() != 2 {
 		t.Fatalf("content or waits wrong (%d waits)", sl.count())
+	}
+}
+
+// A server's Retry-After is honoured up to retry.MaxRetryAfter, the one
+// cap every retry in reel keeps to, and no longer; the error says so.
+func TestRetryAfterCapped(t *testing.T) {
+	h := newFileHost(t, 1000)
+	h.statuses = []int{503}
+	h.retryAfter = "3600"
+	f, sl := testFetcher(t, nil)
+	if _, err := f.Fetch(context.Background(), &api.Video{ID: "vid7", PublicURL: h.url("a")}); err != nil {
+		t.Fatal(err)
+	}
+	if sl.count() != 1 || sl.d[0] != retry.MaxRetryAfter {
+		t.Fatalf("waits %v after a 503 asking for an hour, want one of %v", sl.d, retry.MaxRetryAfter)
+	}
+	msg := (&transientError{err: errors.New("503"), retryAfter: time.Hour}).Error()
+	if !strings.Contains(msg, "1h0m0s") || !strings.Contains(msg, "at most 5m0s") {
+		t.Errorf("the error for an hour's Retry-After: %q, want the hour asked and the 5m cap", msg)
 	}
 }
 

@@ -23,11 +23,12 @@ type fileHost struct {
 	content []byte
 	etag    string
 
-	mu       sync.Mutex
-	requests []seen
-	cutAt    []int64         // per response, in order: abort after this many body bytes
-	statuses []int           // per request, in order: answer this status instead
-	valid    map[string]bool // accepted ?sig= values; nil: any
+	mu         sync.Mutex
+	requests   []seen
+	cutAt      []int64         // per response, in order: abort after this many body bytes
+	statuses   []int           // per request, in order: answer this status instead
+	retryAfter string          // the Retry-After header sent with each status answer
+	valid      map[string]bool // accepted ?sig= values; nil: any
 }
 
 // seen is what the host recorded of one request.
@@ -63,11 +64,14 @@ func (h *fileHost) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status == 0 && valid && len(h.cutAt) > 0 {
 		cut, h.cutAt = h.cutAt[0], h.cutAt[1:]
 	}
-	content, etag := h.content, h.etag
+	content, etag, ra := h.content, h.etag, h.retryAfter
 	h.mu.Unlock()
 
 	switch {
 	case status != 0:
+		if ra != "" {
+			w.Header().Set("Retry-After", ra)
+		}
 		http.Error(w, http.StatusText(status), status)
 		return
 	case !valid:

@@ -165,17 +165,34 @@ func Percent(j *track.Job) string {
 
 // FormatPercent renders a fraction in [0, 1] by Percent's rule: rounded
 // down, 100% only when done. Downloads use it too.
-func FormatPercent(f float64, done bool) string {
+func FormatPercent(f float64, done bool) string { return fmt.Sprintf("%d%%", Whole(f, done)) }
+
+// Whole is the whole percentage FormatPercent shows: f in [0, 1] rounded
+// down, 100 only when done (a job at its last step that is not finished
+// reads 99).
+func Whole(f float64, done bool) int {
+	if done {
+		return 100
+	}
 	p := 0
 	if f == f { // NaN reads 0
 		p = int(math.Floor(min(max(f, 0), 1) * 100))
 	}
-	if done {
-		p = 100
-	} else if p >= 100 {
-		p = 99
+	return min(p, 99)
+}
+
+// Cells is how many of a w-cell progress bar the fraction f fills: the
+// percentage Whole shows, scaled to the bar and rounded down. So a bar
+// agrees with the percentage beside it (it never shows more than the
+// number says) and is full only when done, whatever w.
+func Cells(f float64, done bool, w int) int {
+	if w <= 0 {
+		return 0
 	}
-	return fmt.Sprintf("%d%%", p)
+	if done {
+		return w
+	}
+	return min(Whole(f, false)*w/100, w-1)
 }
 
 // Role is a colour's meaning; Color says which colour it is.

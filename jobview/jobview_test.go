@@ -2,7 +2,10 @@ package jobview_test
 
 import (
 	"math"
+	"strings"
 	"testing"
+
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/jobview/jobviewtest"
@@ -81,9 +84,57 @@ func TestCategoriesDistinct(t *testing.T) {
 			t.Errorf("category %d repeats a glyph or word: %q %q", c, c.Glyph(), c.Word())
 		}
 		glyphs[c.Glyph()], words[c.Word()] = true, true
-		_ = c.Role().Style().Render("x")
+	}
+	if len(jobviewtest.SGR) != int(jobview.Good)+1 {
+		t.Errorf("%d roles with an SGR, want every role", len(jobviewtest.SGR))
+	}
+}
+
+// Each role's style opens the basic ANSI colour written out in
+// jobviewtest.SGR (not whatever lipgloss makes of it). NO_COLOR is the
+// surfaces' to honour: cli's TestSurfacesAgree, ui's
+// TestDashboardAgreesWithJobview.
+func TestRoleColours(t *testing.T) {
+	for role, sgr := range jobviewtest.SGR {
+		var b strings.Builder
+		w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.ANSI}
+		_, _ = w.WriteString(role.Style().Render("x"))
+		want := "x"
+		if sgr != "" {
+			want = sgr + "x" + jobviewtest.Reset
+		}
+		if b.String() != want {
+			t.Errorf("role %d: %q, want %q", role, b.String(), want)
+		}
 	}
 	if !jobview.Generating.Running() || jobview.Finished.Running() || jobview.NotFound.Running() {
 		t.Error("Running: generating runs, finished and not found do not")
+	}
+}
+
+// A bar never says more than the percentage beside it, says as much as it
+// can in its cells, and is full only when done: for every width and every
+// thousandth.
+func TestCellsAgreeWithPercent(t *testing.T) {
+	for w := 1; w <= 80; w++ {
+		for i := 0; i <= 1000; i++ {
+			f := float64(i) / 1000
+			p, n := jobview.Whole(f, false), jobview.Cells(f, false, w)
+			if n >= w {
+				t.Fatalf("jobview.Cells(%v, running, %d) = %d: full before done (percent %d)", f, w, n, p)
+			}
+			if n*100 > p*w || (n+1)*100 <= p*w && n+1 < w {
+				t.Fatalf("jobview.Cells(%v, running, %d) = %d, percent %d%%: the bar and the number disagree", f, w, n, p)
+			}
+		}
+		if n := jobview.Cells(0.3, true, w); n != w {
+			t.Fatalf("jobview.Cells(done, %d) = %d, want full", w, n)
+		}
+	}
+	if got := jobview.FormatPercent(1, false); got != "99%" {
+		t.Errorf("jobview.FormatPercent(1, running) = %q", got)
+	}
+	if jobview.Whole(0.999, false) != 99 || jobview.Whole(0, true) != 100 || jobview.Whole(-1, false) != 0 {
+		t.Error("Whole: the rounding rule is broken")
 	}
 }

@@ -6,8 +6,33 @@ package retry
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
+
+// MaxRetryAfter is the longest reel waits on a server's Retry-After: the one
+// cap for the engine, the one-shot lookups and the downloader. A server's
+// word is not allowed to park a client for hours; past the cap, reel asks
+// again and the server may ask again.
+const MaxRetryAfter = 5 * time.Minute
+
+// Capped is the server's Retry-After held under MaxRetryAfter, and whether
+// it was cut.
+func Capped(retryAfter time.Duration) (time.Duration, bool) {
+	if retryAfter > MaxRetryAfter {
+		return MaxRetryAfter, true
+	}
+	return retryAfter, false
+}
+
+// CapNote is what a message adds when the server asked for longer than
+// MaxRetryAfter: the wait asked, and the cap reel keeps to. "" otherwise.
+func CapNote(retryAfter time.Duration) string {
+	if _, cut := Capped(retryAfter); !cut {
+		return ""
+	}
+	return fmt.Sprintf("the server asked to wait %s; reel waits at most %s (MaxRetryAfter) before asking again", retryAfter, MaxRetryAfter)
+}
 
 // Backoff spaces retries: Base doubled on each failure, capped at Max, with
 // "equal jitter" (half the delay fixed, half random) so many clients that

@@ -3,6 +3,7 @@ package retry
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,5 +60,24 @@ func TestSleep(t *testing.T) {
 	}
 	if err := Sleep(ctx, 0); !errors.Is(err, why) {
 		t.Errorf("no wait on an ended context: %v, want its cause", err)
+	}
+}
+
+// MaxRetryAfter is five minutes, and CapNote names it only when it cut.
+func TestMaxRetryAfter(t *testing.T) {
+	if MaxRetryAfter != 5*time.Minute {
+		t.Errorf("MaxRetryAfter = %v, want 5m", MaxRetryAfter)
+	}
+	if d, cut := Capped(time.Hour); d != 5*time.Minute || !cut {
+		t.Errorf("Capped(1h) = %v, %v", d, cut)
+	}
+	if d, cut := Capped(time.Minute); d != time.Minute || cut {
+		t.Errorf("Capped(1m) = %v, %v", d, cut)
+	}
+	if n := CapNote(time.Minute); n != "" {
+		t.Errorf("CapNote(1m) = %q, want none", n)
+	}
+	if n := CapNote(2 * time.Hour); !strings.Contains(n, "2h0m0s") || !strings.Contains(n, "5m0s") {
+		t.Errorf("CapNote(2h) = %q, want the wait asked and the cap", n)
 	}
 }

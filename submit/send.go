@@ -29,10 +29,11 @@ type Pacer interface {
 	Pace(ctx context.Context) (context.Context, error)
 }
 
-// MaxWait is the longest a row waits for the API's Retry-After in one go.
-// A longer wait fails the row (it surely was not taken, so a rerun sends
-// it) rather than hold the run silently for an unbounded time.
-const MaxWait = 5 * time.Minute
+// MaxWait is the longest a row waits for the API's Retry-After in one go:
+// retry.MaxRetryAfter, the one cap every retry in reel keeps to. A longer
+// wait fails the row (it surely was not taken, so a rerun sends it) rather
+// than hold the run silently for an unbounded time.
+const MaxWait = retry.MaxRetryAfter
 
 // longWait is a wait worth telling the user about.
 const longWait = 10 * time.Second

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/retry"
 )
 
 // memJournal is a Journal in memory, with the store's rules.
@@ -372,5 +373,8 @@ func TestSendTellsOfLongWaits(t *testing.T) {
 	}
 	if !strings.Contains(failed, "wait 1h0m0s, more than 5m0s (the limit)") {
 		t.Fatalf("the hour's row: %q", failed)
+	}
+	if MaxWait != retry.MaxRetryAfter {
+		t.Errorf("submit's cap %v is not the program's one cap, retry.MaxRetryAfter (%v)", MaxWait, retry.MaxRetryAfter)
 	}
 }

@@ -2,10 +2,12 @@ package track_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/retry"
 	"github.com/reel-dev/reel/track"
 	"github.com/reel-dev/reel/track/tracktest"
 )
@@ -170,5 +172,33 @@ func TestRefreshDuringBackoff(t *testing.T) {
 	}
 	if got := h.api.Count("job", "b"); got != nb {
 		t.Errorf("b polled during its Retry-After on refresh")
+	}
+}
+
+// A server's Retry-After holds reel back for at most retry.MaxRetryAfter,
+// the one cap every retry keeps to, and the error shown names the cap: an
+// hour asked by a 429 pauses five minutes, by a 503 holds the job five.
+func TestRetryAfterCapped(t *testing.T) {
+	h := start(t, track.Options{})
+	h.api.Job("a", tracktest.Steps(queued, tracktest.Step{Err: &api.RateLimitedError{RetryAfter: time.Hour}}, queued))
+	h.e.Add("a")
+	h.runUntil(time.Minute, func() bool { return h.api.Count("job", "a") == 2 })
+	limited := h.clk.Now()
+	conn := h.e.Conn()
+	if !conn.PausedUntil.Equal(limited.Add(retry.MaxRetryAfter)) {
+		t.Errorf("429 asking for an hour: paused until +%v, want +%v", conn.PausedUntil.Sub(limited), retry.MaxRetryAfter)
+	}
+	if !strings.Contains(conn.LastError, "1h0m0s") || !strings.Contains(conn.LastError, "at most 5m0s") {
+		t.Errorf("429 asking for an hour: error %q, want the hour asked and the 5m cap", conn.LastError)
+	}
+
+	h = start(t, track.Options{})
+	busy := &api.TransientError{StatusCode: 503, RetryAfter: time.Hour, Err: errors.New("Service Unavailable")}
+	h.api.Job("b", tracktest.Steps(tracktest.Step{Err: busy}, queued))
+	h.e.Add("b")
+	h.run(20 * time.Minute)
+	tb := h.callTimes("job", "b")
+	if len(tb) < 2 || tb[1]-tb[0] > retry.MaxRetryAfter+time.Minute {
+		t.Errorf("503 asking for an hour: polled at %v, want the second poll within %v of the first", tb, retry.MaxRetryAfter)
 	}
 }

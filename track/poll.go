@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/retry"
 )
 
 // request is one GET, tagged so a late answer can be told from a current one.
@@ -113,6 +114,7 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 		// own polling goes on, and the video is fetched when it finishes.
 		// A 503's Retry-After still holds the job back.
 		if ra, ok := api.RetryAfter(err); ok {
+			ra, _ = retry.Capped(ra)
 			en.holdUntil = now.Add(ra)
 		}
 		en.phase = phaseJob
@@ -139,7 +141,7 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 	case errors.As(err, &rl):
 		// Limits belong to the key: every request waits, not just this job's.
 		e.rateFails++
-		d := rl.RetryAfter
+		d, _ := retry.Capped(rl.RetryAfter)
 		if d <= 0 {
 			d = e.pace.backoff(e.rateFails, e.rnd)
 		}
@@ -148,7 +150,7 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 		}
 		e.conn.PausedUntil = e.pauseUntil
 		e.conn.Retrying = true
-		e.conn.LastError = err.Error()
+		e.conn.LastError = withCapNote(err)
 		e.schedule(en, now)
 	default:
 		// 5xx, network trouble, garbage bodies, unexpected codes: retry this
@@ -156,13 +158,14 @@ func (e *Engine) apply(req request, a answer, now time.Time) {
 		en.fails++
 		d := e.pace.backoff(en.fails, e.rnd)
 		if ra, ok := api.RetryAfter(err); ok {
+			d = retry.After(d, ra, retry.MaxRetryAfter)
+			ra, _ = retry.Capped(ra)
 			en.holdUntil = now.Add(ra) // the server's word outlasts a refresh
-			d = max(d, ra)
 		}
-		j.Err = err.Error()
+		j.Err = withCapNote(err)
 		j.Retrying = true
 		e.conn.Retrying = true
-		e.conn.LastError = err.Error()
+		e.conn.LastError = j.Err
 		e.schedule(en, now.Add(d))
 	}
 	if en.again {
@@ -405,4 +408,14 @@ func (e *Engine) persistFailed(err error) {
 	e.log.Warn("store", "err", err)
 	e.conn.LastError = "store: " + err.Error()
 	e.emitConn(true)
+}
+
+// withCapNote is err's message, and when the server asked to wait longer
+// than retry.MaxRetryAfter, a note that says so and names the cap.
+func withCapNote(err error) string {
+	ra, _ := api.RetryAfter(err)
+	if note := retry.CapNote(ra); note != "" {
+		return err.Error() + " (" + note + ")"
+	}
+	return err.Error()
 }

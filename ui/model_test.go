@@ -596,9 +596,9 @@ func TestRowCells(t *testing.T) {
 		{3, cells{id: "job-gen", status: "● generating", bar: "███████░░░░░", pct: "61%", time: "~1m 05s left"}},
 		{5, cells{id: "job-finished", name: "Quarterly update – Anna", status: "✓ finished", bar: "████████████", pct: "100%", time: "9m 00s", dur: "1m 23s", size: "3.0 MB"}},
 		// No video, so no name: the reason from the job object, cleaned.
-		{6, cells{id: "job-failed", name: "Avatar not available", status: "✗ failed", bar: "█████░░░░░░░", pct: "40%", time: "28m 00s"}}, // from its creationDate
+		{6, cells{id: "job-failed", name: "Avatar not available", status: "✗ failed", bar: "████░░░░░░░░", pct: "40%", time: "28m 00s"}}, // from its creationDate
 		{8, cells{id: "job-missing", status: "? not found"}},
-		{9, cells{id: "job-trouble", name: "GET /video-generation-jobs/job-trouble: 503 Service Unavailable", status: "! trouble", bar: "████░░░░░░░░", pct: "30%", time: "6m 00s"}},
+		{9, cells{id: "job-trouble", name: "GET /video-generation-jobs/job-trouble: 503 Service Unavailable", status: "! trouble", bar: "███░░░░░░░░░", pct: "30%", time: "6m 00s"}},
 		{10, cells{id: "job-new", status: "· waiting", time: "5s"}},
 	}
 	for _, c := range cases {

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reel-dev/reel/jobview"
@@ -44,8 +46,38 @@ func TestDashboardAgreesWithJobview(t *testing.T) {
 		if line := lineHolding(quit, " "+j.ID); !strings.HasPrefix(line, jobview.Of(&j).Glyph()+" "+jobview.Word(&j)) {
 			t.Errorf("%s: quit summary line %q does not start with %q", c.Name, line, label)
 		}
+		// The bar: as many cells as jobview.Cells gives beside the same
+		// percentage, full only when finished.
+		if pct != "" {
+			w := hs.m.draw.lay.bar
+			want := jobview.Cells(j.Fraction(), jobview.Of(&j) == jobview.Finished, w)
+			if got := strings.Count(row, "█"); w > 0 && got != want {
+				t.Errorf("%s: bar of %d cells beside %s, want %d of %d", c.Name, got, pct, want, w)
+			}
+		}
+		// The status cell's colour, written out: the role's SGR right
+		// before the label (the selected row is drawn reversed instead).
+		if sel, _ := hs.m.list.Selected(); sel != nil && sel.job.ID == j.ID {
+			continue
+		}
+		raw := lineHolding(hs.view(), j.ID+" ")
+		if sgr := jobviewtest.SGR[jobview.Of(&j).Role()]; sgr != "" && !strings.Contains(raw, sgr+label) {
+			t.Errorf("%s: dashboard row %q lacks %q", c.Name, raw, sgr+label)
+		}
+	}
+
+	// NO_COLOR: the Ascii profile the dashboard then runs with leaves no
+	// colour at all (faint and reverse are not colours, and stay).
+	var b strings.Builder
+	w := &colorprofile.Writer{Forward: &b, Profile: colorprofile.Ascii}
+	_, _ = w.WriteString(hs.view())
+	if m := sgrColour.FindString(b.String()); m != "" {
+		t.Errorf("NO_COLOR: the dashboard still writes the colour %q", m)
 	}
 }
+
+// sgrColour matches an SGR that sets a foreground or background colour.
+var sgrColour = regexp.MustCompile(`\x1b\[(?:[0-9;]*;)?(?:3[0-79]|4[0-79]|9[0-7]|10[0-7]|38;|48;)[0-9;]*m`)
 
 // lineHolding is the first line of s that holds sub, or "".
 func lineHolding(s, sub string) string {

@@ -115,7 +115,7 @@ func rowCells(e *entry, l layout, now time.Time) cells {
 	}
 	if c.pct = jobview.Percent(j); c.pct != "" {
 		est, _ := j.Estimate(now)
-		c.bar = bar(e.frac, est, l.bar)
+		c.bar = bar(e.frac, e.cat == catFinished, est, l.bar)
 	}
 	if e.cat == catFinished && j.Video != nil {
 		if d := j.Video.VideoDurationSeconds; d != nil {
@@ -166,20 +166,21 @@ func timeText(e *entry, now time.Time) string {
 
 // bar draws a progress bar w cells wide: █ up to the reading f, then ▒
 // up to est, where the job has likely got to since (track.Job.Estimate),
-// then ░.
-func bar(f, est float64, w int) string {
-	n, e := barSplit(f, est, w)
+// then ░. done: the job is finished.
+func bar(f float64, done bool, est float64, w int) string {
+	n, e := barSplit(f, done, est, w)
 	return strings.Repeat("█", n) + strings.Repeat("▒", e-n) + strings.Repeat("░", w-e)
 }
 
 // barSplit is how many of w cells the reading f fills, and how many the
-// estimate est fills (never fewer). An estimate's cells are cut down and
-// never fill the bar: only a reading says a job is done.
-func barSplit(f, est float64, w int) (n, e int) {
+// estimate est fills (never fewer). The reading's cells are jobview.Cells,
+// so they agree with the percentage shown beside them and fill the bar
+// only when the job is finished; an estimate's cells never fill it.
+func barSplit(f float64, done bool, est float64, w int) (n, e int) {
 	if w <= 0 {
 		return 0, 0
 	}
-	n = max(0, min(int(f*float64(w)+0.5), w))
+	n = jobview.Cells(f, done, w)
 	e = max(0, min(int(est*float64(w)), w-1))
 	return n, max(n, e)
 }
@@ -281,7 +282,7 @@ func (m *model) drawRow(e *entry, sel bool) string {
 // the last reading in the same colour but shaded, the empty part faint.
 func (m *model) barCells(e *entry) string {
 	est, _ := e.job.Estimate(m.t)
-	n, x := barSplit(e.frac, est, m.draw.lay.bar)
+	n, x := barSplit(e.frac, e.cat == catFinished, est, m.draw.lay.bar)
 	return m.paint.cat[e.cat].on(strings.Repeat("█", n)+strings.Repeat("▒", x-n)) +
 		m.paint.faint.on(strings.Repeat("░", m.draw.lay.bar-x))
 }

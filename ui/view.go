@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/reel-dev/reel/human"
+	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/termsafe"
 	"github.com/reel-dev/reel/track"
 )
@@ -126,32 +127,61 @@ func (m *model) drawHeader() string {
 	if rw >= m.width {
 		return fit(right, m.width)
 	}
-	left := m.counters(true)
-	if ansi.StringWidth(left) > m.width-rw-1 {
-		left = m.counters(false) // the glyphs alone; ? explains them
+	room := m.width - rw - 1 // a space before the right part
+	left, all := m.counters(true, room)
+	if !all {
+		left, _ = m.counters(false, room) // the glyphs alone; ? explains them
 	}
 	return fit(left, m.width-rw) + right
 }
 
-// counters are the header's counts by status, with or without words.
-func (m *model) counters(words bool) string {
-	var b strings.Builder
-	b.WriteString(m.paint.bold.on(" reel"))
+// counters are the header's counts by status, with or without words, in
+// at most room cells: a count that does not fit is dropped whole, with the
+// rest after it, and " …" says some are left out (never a pair cut in the
+// middle: "◌ 3 in qu"). all reports whether every count is shown.
+func (m *model) counters(words bool, room int) (s string, all bool) {
+	var pairs []string
+	var widths []int
 	for _, c := range headerOrder {
 		n := m.countOf(c)
 		if n == 0 {
 			continue
 		}
-		s := catInfo[c].glyph + " " + strconv.Itoa(n)
+		p := catInfo[c].glyph + " " + strconv.Itoa(n)
+		sep := " "
 		if words {
-			s += " " + catInfo[c].word
-			b.WriteString("  ")
-		} else {
-			b.WriteString(" ")
+			p += " " + catInfo[c].word
+			sep = "  "
 		}
-		b.WriteString(m.paint.cat[c].on(s))
+		pairs = append(pairs, sep+m.paint.cat[c].on(p))
+		widths = append(widths, ansi.StringWidth(sep+p))
 	}
-	return b.String()
+	const more = " …"
+	moreW := ansi.StringWidth(more)
+	var b strings.Builder
+	b.WriteString(m.paint.bold.on(" reel"))
+	used := len(" reel")
+	for i, p := range pairs {
+		// The rest all fit: show them. Else this one goes only if " …"
+		// still fits after it.
+		if !restFits(widths[i:], used, room) && used+widths[i]+moreW > room {
+			if used+moreW <= room {
+				b.WriteString(m.paint.faint.on(more))
+			}
+			return b.String(), false
+		}
+		b.WriteString(p)
+		used += widths[i]
+	}
+	return b.String(), true
+}
+
+// restFits reports whether the pairs of widths ws all fit after used cells.
+func restFits(ws []int, used, room int) bool {
+	for _, w := range ws {
+		used += w
+	}
+	return used <= room
 }
 
 func (m *model) connText() string {
@@ -391,12 +421,14 @@ func (m *model) progressBar() *tea.ProgressBar {
 	return tea.NewProgressBar(state, m.overall())
 }
 
-// overall is the mean progress of the jobs that can progress, 0..100.
+// overall is the mean progress of the jobs that can progress, 0..100, by
+// jobview's rule: rounded down, and 100 only when no job is still running
+// (a job at its last step that is not finished keeps it at 99).
 func (m *model) overall() int {
 	if m.fracN == 0 {
 		return 0
 	}
-	return max(0, min(100, int(m.fracSum/float64(m.fracN)*100)))
+	return jobview.Whole(m.fracSum/float64(m.fracN), !m.anyRunning())
 }
 
 // place centres a block in a w×h area.

@@ -153,7 +153,7 @@ func TestSelectedBar(t *testing.T) {
 				t.Errorf("%v: bar cell %d is reversed", p, x-barX)
 			}
 		}
-		if got, want := bar.String(), "█████░░░░░░░"; got != want {
+		if got, want := bar.String(), "████░░░░░░░░"; got != want {
 			t.Errorf("%v: selected bar %q, want %q", p, got, want)
 		}
 		for _, x := range []int{0, 1, margin + l.id, barX - 1, barX + l.bar, barX + l.bar + 3, l.w - 1} {
@@ -184,7 +184,7 @@ func TestNarrowTable(t *testing.T) {
 	if r := row("job-finished"); !strings.Contains(r, "✓ finished              3.0 MB") {
 		t.Errorf("finished row lacks its size: %q", r)
 	}
-	if r := row("job-gen"); !strings.Contains(r, "█████░░░  61%") {
+	if r := row("job-gen"); !strings.Contains(r, "████░░░░  61%") {
 		t.Errorf("running row lost its bar: %q", r)
 	}
 	if !strings.Contains(lines[1], "PROGRESS/SIZE") {

@@ -5,6 +5,7 @@ package jobviewtest
 
 import (
 	"github.com/reel-dev/reel/api"
+	"github.com/reel-dev/reel/jobview"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -46,3 +47,21 @@ func Every() []Case {
 		{"other", job("job-odd", api.Status("paused"), 10, 100)},
 	}
 }
+
+// SGR is the escape that opens each role's colour on a basic-colour (ANSI)
+// terminal, written out rather than asked of lipgloss, so a test holds the
+// colours to the terminal's own codes: the one colour per meaning that
+// PRODUCT.md names. Plain opens nothing. Every colour closes with Reset.
+var SGR = map[jobview.Role]string{
+	jobview.Plain:    "",
+	jobview.Quiet:    "\x1b[2m",  // faint
+	jobview.Warn:     "\x1b[33m", // yellow
+	jobview.Bad:      "\x1b[31m", // red
+	jobview.Missing:  "\x1b[35m", // magenta
+	jobview.Active:   "\x1b[36m", // cyan
+	jobview.Starting: "\x1b[34m", // blue
+	jobview.Good:     "\x1b[32m", // green
+}
+
+// Reset closes a colour.
+const Reset = "\x1b[m"

@@ -11,6 +11,7 @@
 package list
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -33,7 +34,7 @@ type Item interface {
 type List[T Item] struct {
 	byKey  map[string]T
 	all    []T // by Order
-	rows   []T // filtered and ordered: what is shown; may alias all
+	rows   []T // filtered and ordered: what is shown; never shares all's array
 	counts []int
 
 	filter string
@@ -66,7 +67,12 @@ func (l *List[T]) Put(it T) (old T, replaced bool) {
 	}
 	l.counts[old.Group()]--
 	if i := l.index(old); i >= 0 && old.Order() == it.Order() {
-		l.all[i] = it // shown at once where rows alias all
+		l.all[i] = it
+		// Unfiltered and unordered, the rows are all as last settled: the
+		// same item in the same place is shown at once, as it was.
+		if !l.dirty && l.filter == "" && l.less == nil && i < len(l.rows) && l.rows[i].Key() == k {
+			l.rows[i] = it
+		}
 	} else {
 		if i >= 0 {
 			l.all = append(l.all[:i], l.all[i+1:]...)
@@ -186,8 +192,10 @@ func (l *List[T]) Settle() {
 
 func (l *List[T]) rebuild() {
 	l.dirty = false
+	// A fresh array each time: the rows handed out stay as settled while
+	// all changes under them, and a caller's slice never writes into all.
 	if l.filter == "" && l.less == nil {
-		l.rows = l.all
+		l.rows = slices.Clone(l.all)
 		return
 	}
 	l.rows = l.rows[:0:0]

@@ -244,3 +244,40 @@ func BenchmarkPutUnsorted(b *testing.B) {
 		l.Settle()
 	}
 }
+
+// Rows are the rows as last settled: a removal or an insertion before
+// Settle must not show through them (the rows used to share all's array,
+// so a removal shifted them and repeated the last row), and a caller
+// writing into the slice it was given does not change the list.
+func TestRowsDoNotAliasTheItems(t *testing.T) {
+	l := build(4, 10)
+	before := keys(l.Rows())
+	l.Remove("k01")
+	l.Put(it(9, 0, "Name-9"))
+	if got := keys(l.Rows()); !slices.Equal(got, before) {
+		t.Errorf("rows before Settle after a change: %q, want as last settled %q", got, before)
+	}
+	l.Settle()
+	if got, want := keys(l.Rows()), []string{"k00", "k02", "k03", "k09"}; !slices.Equal(got, want) {
+		t.Errorf("rows after Settle: %q, want %q", got, want)
+	}
+
+	rows := l.Rows()
+	rows[0] = it(7, 1, "stranger")
+	if got, want := keys(l.All()), []string{"k00", "k02", "k03", "k09"}; !slices.Equal(got, want) {
+		t.Errorf("a caller's write into Rows() changed the items: %q, want %q", got, want)
+	}
+	if g, ok := l.Get("k00"); !ok || g.name != "Name-0" {
+		t.Errorf("k00 is now %+v", g)
+	}
+}
+
+// A replacement in place (same key, same place) still shows at once,
+// without a Settle, as it did when the rows shared the items' array.
+func TestPutInPlaceShowsAtOnce(t *testing.T) {
+	l := build(3, 10)
+	l.Put(&item{key: "k01", order: 1, group: 2, name: "renamed"})
+	if r := l.Rows(); len(r) != 3 || r[1].name != "renamed" {
+		t.Errorf("rows after an in-place Put: %+v", r)
+	}
+}

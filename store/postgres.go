@@ -28,8 +28,22 @@ import (
 // writing Store's id as payload.
 const notifyChannel = "reel_changes"
 
-// leaseLockKey is the advisory lock lease transactions take turns on.
+// leaseLockKey is the first half of the advisory lock a workspace's lease
+// transactions take turns on; the second is a hash of the workspace, so
+// one stalled workspace never holds up another's election.
 const leaseLockKey = 7_270_016
+
+// pgSessionParams bound what one stalled transaction can do to the others:
+// a lock waited for longer than lock_timeout, a statement running longer
+// than statement_timeout and a transaction left open without a word longer
+// than idle_in_transaction_session_timeout end with an error instead of
+// holding everyone up. application_name shows reel in pg_stat_activity.
+var pgSessionParams = map[string]string{
+	"lock_timeout":                        "3s",
+	"statement_timeout":                   "10s",
+	"idle_in_transaction_session_timeout": "10s",
+	"application_name":                    "reel",
+}
 
 // migrateLockKey is the advisory lock migrations take turns on.
 const migrateLockKey = 7_270_017
@@ -107,6 +121,11 @@ func openPostgres(ctx context.Context, raw string, o Options) (*Store, error) {
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 5 * time.Second
+	}
+	for k, v := range pgSessionParams {
+		if _, set := cfg.RuntimeParams[k]; !set || k != "application_name" {
+			cfg.RuntimeParams[k] = v
+		}
 	}
 	d := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 15 * time.Second}
 	cfg.DialFunc = d.DialContext

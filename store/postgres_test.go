@@ -160,3 +160,90 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// Every connection carries timeouts, so one stalled transaction cannot hold
+// the others up for ever, and names itself reel.
+func TestPostgresSessionTimeouts(t *testing.T) {
+	s := openAt(t, pgDatabase(t), Options{})
+	ctx := context.Background()
+	for k, want := range map[string]string{"lock_timeout": "3s", "statement_timeout": "10s",
+		"idle_in_transaction_session_timeout": "10s", "application_name": "reel"} {
+		var got string
+		if err := s.db.QueryRowContext(ctx, `SELECT current_setting($1)`, k).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+}
+
+// A transaction stalled inside one workspace's election holds up neither
+// another workspace's election (the lock is the workspace's) nor, beyond
+// lock_timeout, its own workspace's.
+func TestPostgresStalledElectionBlocksNoOther(t *testing.T) {
+	where := pgDatabase(t)
+	s := openAt(t, where, Options{})
+	ctx := context.Background()
+	h := track.Holder{Name: "h:1", Nonce: "n"}
+	if _, err := s.Claim(ctx, "stalled", h, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// Another process stops mid-claim of "stalled", holding its locks.
+	db, err := sql.Open("pgx", where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1::int4, hashtext('stalled'))`, leaseLockKey); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, leaseLockKey); err != nil {
+		t.Fatal(err) // the lock one workspace's election used to take for all
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM leases WHERE workspace = 'stalled' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if l, err := s.Claim(cctx, "other", h, time.Minute); err != nil || !l.Mine {
+		t.Fatalf("another workspace's claim = %+v, %v: held up by a stalled election", l, err)
+	}
+	start := time.Now()
+	cctx, cancel = context.WithTimeout(ctx, 8*time.Second)
+	defer cancel()
+	_, err = s.Claim(cctx, "stalled", h, time.Minute)
+	if err == nil || cctx.Err() != nil {
+		t.Fatalf("the stalled workspace's claim = %v after %s: want lock_timeout's error within 3 s", err, time.Since(start))
+	}
+}
+
+// Expiry is the server's clock's to decide: a process whose clock runs an
+// hour ahead does not take a live lease.
+func TestPostgresLeaseOnServerClock(t *testing.T) {
+	where := pgDatabase(t)
+	ctx := context.Background()
+	a := openAt(t, where, Options{})
+	ahead := openAt(t, where, Options{Now: func() time.Time { return time.Now().Add(time.Hour) }})
+	la, err := a.Claim(ctx, "w", track.Holder{Name: "a:1", Nonce: "na"}, 15*time.Second)
+	if err != nil || !la.Mine {
+		t.Fatalf("a's claim = %+v, %v", la, err)
+	}
+	lb, err := ahead.Claim(ctx, "w", track.Holder{Name: "b:2", Nonce: "nb"}, 15*time.Second)
+	if err != nil || lb.Mine || lb.Holder != "a:1" {
+		t.Fatalf("the fast clock's claim = %+v, %v: want a's live lease", lb, err)
+	}
+	// Expiries come back in each process's own time.
+	if d := lb.Expires.Sub(time.Now().Add(time.Hour)); d < 10*time.Second || d > 16*time.Second {
+		t.Errorf("the fast clock sees the lease end in %s, want about 15 s", d)
+	}
+	if l, err := ahead.Lease(ctx, "w"); err != nil || l.Expires.Sub(time.Now().Add(time.Hour)) < 10*time.Second {
+		t.Errorf("Lease = %+v, %v: want it live in the fast clock's time", l, err)
+	}
+}

@@ -21,6 +21,7 @@ type Holder struct {
 // Lease is a workspace's lease as it stands after a Claim.
 type Lease struct {
 	Holder  string // the holder's Name; "" when nobody holds it
+	Nonce   string // the holder's Nonce
 	Term    int64  // bumps each time the lease changes hands
 	Expires time.Time
 	Mine    bool // the claimer holds it, at Term

@@ -48,8 +48,8 @@ type Elector struct {
 	o   ElectorOptions
 	eng *Engine
 
-	mu      sync.Mutex
-	term    int64 // the lease's term while polling; 0 while watching
+	mu   sync.Mutex
+	term int64 // the lease's term while polling; 0 while watching
 	// expires is when the lease could run out at the earliest: its last
 	// renewal's start (this process's clock) plus the TTL, or sooner if
 	// the store said so. guard stops the polling a claimEvery before it,

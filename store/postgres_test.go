@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -246,4 +248,64 @@ func TestPostgresLeaseOnServerClock(t *testing.T) {
 	if l, err := ahead.Lease(ctx, "w"); err != nil || l.Expires.Sub(time.Now().Add(time.Hour)) < 10*time.Second {
 		t.Errorf("Lease = %+v, %v: want it live in the fast clock's time", l, err)
 	}
+}
+
+// A --store URL's scheme is read in any case; a URL of another kind is
+// refused, and never becomes an SQLite file named like it.
+func TestStoreURLSchemes(t *testing.T) {
+	for in, want := range map[string]bool{
+		"postgres://h/d": true, "POSTGRES://h/d": true, "PostgreSQL://h/d": true, "postgresql://h/d": true,
+		"/tmp/reel.db": false, `C:\Users\me\reel.db`: false, "mysql://h/d": false, "reel.db": false,
+	} {
+		if got := IsPostgres(in); got != want {
+			t.Errorf("IsPostgres(%q) = %v, want %v", in, got, want)
+		}
+	}
+	t.Chdir(t.TempDir())
+	for _, in := range []string{"mysql://u:Sup3rSecret@db/reel", "http://db.example/reel", "file:///tmp/reel.db", "sqlite://reel.db"} {
+		s, err := OpenWith(context.Background(), in, Options{})
+		if err == nil {
+			s.Close()
+			t.Errorf("%s opened", in)
+			continue
+		}
+		wants(t, err.Error(), "SQLite file", "postgres://")
+		if strings.Contains(err.Error(), "Sup3rSecret") {
+			t.Errorf("the error shows the password: %v", err)
+		}
+		if Redact(in) != in && strings.Contains(Redact(in), "Sup3rSecret") {
+			t.Errorf("Redact(%q) shows the password", in)
+		}
+	}
+	if left, _ := filepath.Glob("*"); len(left) > 0 {
+		t.Errorf("refused URLs left files behind: %v", left)
+	}
+	if strings.Contains(Redact("mysql://u:Sup3rSecret@db/reel"), "Sup3rSecret") {
+		t.Error("Redact shows a mysql:// URL's password")
+	}
+	// Upper case reaches the server as any URL would.
+	msg := openErr(t, "POSTGRES://reel:hunter2-secret@127.0.0.1:48999/reel?connect_timeout=3", "hunter2-secret")
+	wants(t, msg, "cannot reach the PostgreSQL server at 127.0.0.1:48999")
+}
+
+// The scrubber replaces whole words only, and only passwords long enough
+// that their gaps would not spell them out.
+func TestScrubWholeWordsOnly(t *testing.T) {
+	for _, c := range []struct{ pw, in, want string }{
+		{"a", "cannot reach a server at a host", "cannot reach a server at a host"},
+		{"pw1", "pw1 was refused", "pw1 was refused"},
+		{"hunter2", "password hunter2 refused (user:hunter2@h)", "password xxxxx refused (user:xxxxx@h)"},
+		{"hunter2", "hunter22 and xhunter2 are other words", "hunter22 and xhunter2 are other words"},
+		{"p@ss:w", "auth p@ss:w failed", "auth xxxxx failed"},
+	} {
+		if got := scrub(errors.New(c.in), []string{c.pw}).Error(); got != c.want {
+			t.Errorf("scrub(%q, %q) = %q, want %q", c.in, c.pw, got, c.want)
+		}
+	}
+}
+
+// A host name that does not resolve is named, with what to check.
+func TestPostgresUnknownHost(t *testing.T) {
+	msg := openErr(t, "postgres://reel:hunter2-secret@reel-db.invalid:5432/reel?connect_timeout=3", "hunter2-secret")
+	wants(t, msg, `cannot find the PostgreSQL server's host "reel-db.invalid"`, "check the host name")
 }

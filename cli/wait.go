@@ -98,7 +98,7 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 				return err
 			}
 			o.Interval, o.MaxRPS, o.MaxInFlight = s.Interval, s.MaxRPS, s.MaxInFlight
-			o.Follow = followPoller(s.StorePath, c)
+			o.Follow = followPoller(s.StorePath, c, o.Clock)
 			o.TypicalRender = typicalRender(cmd.Context(), s.StorePath)
 			o.Attach = func(ctx context.Context, e *track.Engine) (func(), error) {
 				stop, url, err := startReceiver(ctx, sio, s, e, slog.New(slog.DiscardHandler))

@@ -94,6 +94,22 @@ func lowerScheme(raw string) string {
 	return strings.ToLower(scheme) + "://" + rest
 }
 
+// HasPassword reports whether a --store value carries a password: a URL's
+// user:password@, or a password= in its query.
+func HasPassword(store string) bool {
+	if _, ok := urlScheme(store); !ok {
+		return false
+	}
+	u, err := url.Parse(store)
+	if err != nil {
+		return strings.Contains(store, "@") // cannot tell: assume it may
+	}
+	if _, ok := u.User.Password(); ok {
+		return true
+	}
+	return u.Query().Get("password") != ""
+}
+
 // Redact is a store's name fit for output: a PostgreSQL URL without its
 // password and query (which may carry one), a file path as it is.
 func Redact(store string) string {

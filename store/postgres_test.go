@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"net/url"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -308,4 +311,42 @@ func TestScrubWholeWordsOnly(t *testing.T) {
 func TestPostgresUnknownHost(t *testing.T) {
 	msg := openErr(t, "postgres://reel:hunter2-secret@reel-db.invalid:5432/reel?connect_timeout=3", "hunter2-secret")
 	wants(t, msg, `cannot find the PostgreSQL server's host "reel-db.invalid"`, "check the host name")
+}
+
+// Server text with NUL bytes or invalid UTF-8, which PostgreSQL's TEXT
+// refuses, is kept with U+FFFD in their place; a value no retry could
+// store is a named error.
+func TestPostgresHostileTextIsStored(t *testing.T) {
+	s := openAt(t, pgDatabase(t), Options{})
+	ctx := context.Background()
+	hostile := "bad\x00news \xff\xfe end"
+	j := track.Job{ID: "j\x001", Seq: 1, Status: api.Status("fail\x00ed"), Err: hostile, ShareURL: "https://x/\xff"}
+	if err := s.Add(ctx, j); err != nil {
+		t.Fatalf("Add: %v", err)
+	}
+	j.Err = hostile + "\x00again"
+	if err := s.Save(ctx, j); err != nil {
+		t.Fatalf("Save: %v", err)
+	}
+	var id, status, msg, share string
+	if err := s.db.QueryRowContext(ctx, `SELECT id, status, err, share_url FROM jobs`).Scan(&id, &status, &msg, &share); err != nil {
+		t.Fatal(err)
+	}
+	if want := "bad\uFFFDnews \uFFFD end\uFFFDagain"; msg != want { // a run of bad bytes is one U+FFFD
+		t.Errorf("err column = %q, want %q", msg, want)
+	}
+	if id != "j\uFFFD1" || share != "https://x/\uFFFD" || status != "fail\uFFFDed" {
+		t.Errorf("stored %q %q %q", id, status, share)
+	}
+	// The job reads back whole: its snapshot keeps the text byte for byte.
+	if jobs, err := s.Load(ctx); err != nil || len(jobs) != 1 || jobs[0].Err != j.Err {
+		t.Errorf("Load = %+v, %v", jobs, err)
+	}
+	// An ID longer than an index row can hold: refused for good, and said so.
+	b := make([]byte, 12000)
+	_, _ = rand.Read(b)
+	err := s.Add(ctx, track.Job{ID: hex.EncodeToString(b), Seq: 2})
+	if !errors.Is(err, track.ErrUnstorable) {
+		t.Fatalf("Add of a 12 kB ID = %v, want ErrUnstorable", err)
+	}
 }

@@ -244,8 +244,8 @@ func (el *Elector) flush(ctx context.Context, term int64) (fenced bool) {
 		}
 		err := el.o.Store.SaveFenced(ctx, el.o.Workspace, el.o.Holder, term, u.job)
 		el.mu.Lock()
-		if err == nil || errors.Is(err, ErrFenced) {
-			delete(el.unsaved, id)
+		if err == nil || errors.Is(err, ErrFenced) || errors.Is(err, ErrUnstorable) {
+			delete(el.unsaved, id) // written, or never will be
 		}
 		if errors.Is(err, ErrFenced) {
 			clear(el.unsaved)
@@ -256,6 +256,9 @@ func (el *Elector) flush(ctx context.Context, term int64) (fenced bool) {
 		case errors.Is(err, ErrFenced):
 			el.o.Log.Info("unsaved answers dropped: lease lost")
 			return true
+		case errors.Is(err, ErrUnstorable):
+			el.o.Log.Warn("an answer the store cannot keep: dropped", "id", id, "err", err)
+			continue
 		case err != nil:
 			return false // the store still does not answer: next round
 		}
@@ -363,7 +366,7 @@ func (el *Elector) Changed(j Job) error {
 	el.saveMu.Lock()
 	err := el.o.Store.SaveFenced(ctx, el.o.Workspace, el.o.Holder, term, j)
 	el.mu.Lock()
-	if err != nil && !errors.Is(err, ErrFenced) {
+	if err != nil && !errors.Is(err, ErrFenced) && !errors.Is(err, ErrUnstorable) {
 		if el.unsaved == nil {
 			el.unsaved = map[string]unsavedJob{}
 		}

@@ -3,6 +3,7 @@ package track_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"sync"
@@ -349,5 +350,55 @@ func TestElectorSavesWhatTheStoreRefusedWhileDown(t *testing.T) {
 				t.Errorf("j1 polled again (%d → %d): the saved answer should not need it", polls, fake.Count("job", "j1"))
 			}
 		})
+	}
+}
+
+// refusing is a store that cannot keep a poll's answer (text it refuses),
+// and counts the tries.
+type refusing struct {
+	track.Workspace
+	saves atomic.Int64
+}
+
+func (r *refusing) SaveFenced(context.Context, string, track.Holder, int64, track.Job) error {
+	r.saves.Add(1)
+	return fmt.Errorf("store: saving j1: %w", track.ErrUnstorable)
+}
+
+// An answer the store can never keep is dropped, not tried again at every
+// round for ever.
+func TestElectorDropsWhatTheStoreCannotKeep(t *testing.T) {
+	clk := tracktest.NewClock(t0)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	s, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "reel.db"), store.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fake := tracktest.NewAPI(clk)
+	fake.Job("j1", tracktest.Steps(tracktest.Step{Job: &api.Job{ID: "j1", Status: api.StatusFailed, Progress: 10, MaximumProgress: 100}}))
+	r := &refusing{Workspace: s}
+	el := track.NewElector(track.ElectorOptions{Store: r, Workspace: "ws", Holder: track.Holder{Name: "a:1", Nonce: "a"}, Clock: clk})
+	eng := track.New(track.Options{Client: fake, Clock: clk, Persist: el, Rand: rand.New(rand.NewPCG(1, 2))})
+	el.Attach(eng)
+	eng.Add("j1")
+	wg.Go(func() { _ = eng.Run(ctx) })
+	wg.Go(func() { el.Run(ctx) })
+	for r.saves.Load() == 0 {
+		if clk.Now().Sub(t0) > 10*time.Second {
+			t.Fatal("the answer never reached the store")
+		}
+		clk.Advance(10 * time.Millisecond)
+		time.Sleep(time.Millisecond)
+	}
+	first := r.saves.Load()
+	for range 500 { // 5 s of rounds
+		clk.Advance(10 * time.Millisecond)
+		time.Sleep(100 * time.Microsecond)
+	}
+	if n := r.saves.Load(); n > first {
+		t.Errorf("the store refused the answer for good, yet it was tried %d times more", n-first)
 	}
 }

@@ -50,6 +50,11 @@ type Request struct {
 // another process polls the workspace now.
 var ErrFenced = errors.New("lease lost: another process polls this workspace now")
 
+// ErrUnstorable is a write the store refused for what it holds, not for
+// being unreachable: a text or size it cannot keep. Trying it again would
+// fail again, so it is not retried.
+var ErrUnstorable = errors.New("the store cannot keep this value")
+
 // Workspace is what electing a poller needs of a shared store. Every
 // method is one transaction; ws is the workspace's key (a salted hash of
 // the API key, never the key).

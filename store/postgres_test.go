@@ -350,3 +350,16 @@ func TestPostgresHostileTextIsStored(t *testing.T) {
 		t.Fatalf("Add of a 12 kB ID = %v, want ErrUnstorable", err)
 	}
 }
+
+// A wrong one-letter password: the message is whole (no letter of it
+// masked, which would spell the password out by its gaps) and shows no
+// URL with it.
+func TestPostgresShortWrongPassword(t *testing.T) {
+	u := mustURL(t, pgAdmin(t))
+	u.User = url.UserPassword(u.User.Username(), "a")
+	msg := openErr(t, u.String(), "")
+	wants(t, msg, "refused user", "check the user and password", "not shown")
+	if strings.Contains(msg, ":a@") || strings.Contains(msg, "xxxxx") {
+		t.Errorf("the message shows or marks the password: %s", msg)
+	}
+}

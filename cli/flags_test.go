@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -177,6 +179,63 @@ func TestServeFlags(t *testing.T) {
 		err := runFlags(newServeCmd(flagIO(), &globals{}, func(serveFlags, []string) error { called = true; return nil }), bad...)
 		if !isUsage(err, bad[0]) || called {
 			t.Errorf("serve %q: %v (ran: %v), want a usage error naming %s", bad, err, called, bad[0])
+		}
+	}
+}
+
+// A password in --store shows in ps: reel says so, and where to put it
+// instead; the same URL from REEL_STORE, or one without a password, says
+// nothing.
+func TestStorePasswordOnTheCommandLineWarns(t *testing.T) {
+	for _, c := range []struct {
+		flag, env string
+		warn      bool
+	}{
+		{flag: "postgres://reel:Hunter2-pw@db/reel", warn: true},
+		{flag: "postgres://reel@db/reel?password=Hunter2-pw", warn: true},
+		{flag: "postgres://reel@db/reel"},
+		{flag: "/tmp/reel.db"},
+		{env: "postgres://reel:Hunter2-pw@db/reel"},
+	} {
+		g := &globals{cmd: &cobra.Command{}}
+		g.cmd.PersistentFlags().StringVar(&g.storePath, "store", "", "")
+		g.cmd.PersistentFlags().StringVar(&g.configPath, "config", "", "")
+		if c.flag != "" {
+			if err := g.cmd.PersistentFlags().Set("store", c.flag); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cfg := filepath.Join(t.TempDir(), "config.toml")
+		if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.cmd.PersistentFlags().Set("config", cfg); err != nil {
+			t.Fatal(err)
+		}
+		sio := flagIO()
+		sio.Getenv = func(k string) string {
+			if k == "REEL_STORE" {
+				return c.env
+			}
+			return ""
+		}
+		if _, err := g.settings(sio); err != nil {
+			t.Fatal(err)
+		}
+		msg := sio.Err.(*bytes.Buffer).String()
+		if got := strings.Contains(msg, "carries a password"); got != c.warn {
+			t.Errorf("--store %q, REEL_STORE %q: warned %v, want %v: %q", c.flag, c.env, got, c.warn, msg)
+		}
+		if strings.Contains(msg, "Hunter2-pw") {
+			t.Errorf("the warning shows the password: %q", msg)
+		}
+		if c.warn {
+			wants := []string{"ps", "REEL_STORE", "config file", "PGPASSWORD", ".pgpass"}
+			for _, w := range wants {
+				if !strings.Contains(msg, w) {
+					t.Errorf("the warning does not say %q: %q", w, msg)
+				}
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/config"
+	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -18,6 +19,10 @@ func (g *globals) settings(sio IO) (*config.Settings, error) {
 	}
 	for _, w := range s.Warnings {
 		fmt.Fprintf(sio.Err, "reel: warning: %s\n", w)
+	}
+	if g.cmd.PersistentFlags().Changed("store") && store.HasPassword(g.storePath) {
+		fmt.Fprintln(sio.Err, "reel: warning: the --store URL carries a password, which anyone on this machine can read in ps: "+
+			"set REEL_STORE or store in the config file instead, or leave the password out of the URL and keep it in PGPASSWORD or ~/.pgpass")
 	}
 	return s, nil
 }

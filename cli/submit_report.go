@@ -109,32 +109,64 @@ func shellQuote(s string) string {
 
 // journalRows finds the job made from a submitted row, for the callback
 // receiver: it reads the store's submit journal, opened read-only on first
-// use (a callback may come long after, or never).
+// use (a callback may come long after, or never). A store that cannot be
+// opened (a database server down for a while, a file not made yet) is
+// tried again on a later callback, at most once every journalRetry, rather
+// than given up for the receiver's whole life.
 type journalRows struct {
 	path string
-	once sync.Once
-	st   *store.Store
+	now  func() time.Time // nil: time.Now
+
+	mu     sync.Mutex
+	st     *store.Store
+	tried  time.Time // the last failed opening
+	closed bool
 }
 
+// journalRetry spaces the openings of a store that failed to open.
+const journalRetry = 5 * time.Second
+
 func (j *journalRows) lookup(key string) (string, bool) {
-	j.once.Do(func() {
-		if j.path != "" {
-			j.st, _ = store.OpenReadOnly(j.path) // no store: no rows to know
-		}
-	})
-	if j.st == nil {
+	st := j.store()
+	if st == nil {
 		return "", false
 	}
-	e, ok, err := j.st.Submission(context.Background(), key)
+	e, ok, err := st.Submission(context.Background(), key)
 	if err != nil || !ok || e.JobID == "" {
 		return "", false
 	}
 	return e.JobID, true
 }
 
+// store is the opened store, opening it when due; nil when there is none.
+func (j *journalRows) store() *store.Store {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.st != nil || j.closed || j.path == "" {
+		return j.st
+	}
+	now := time.Now
+	if j.now != nil {
+		now = j.now
+	}
+	if !j.tried.IsZero() && now().Sub(j.tried) < journalRetry {
+		return nil
+	}
+	st, err := store.OpenReadOnly(j.path)
+	if err != nil {
+		j.tried = now()
+		return nil // no store yet: no rows to know
+	}
+	j.st = st
+	return st
+}
+
 func (j *journalRows) close() {
-	j.once.Do(func() {}) // no opening after this
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.closed = true // no opening after this
 	if j.st != nil {
 		j.st.Close()
+		j.st = nil
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -338,5 +339,38 @@ func TestSubmitRefusesFlagsItWouldIgnore(t *testing.T) {
 		if code != ExitUsage || !strings.Contains(errs, c.says) {
 			t.Errorf("reel %s: exit %d, stderr %q; want 2 saying %q", strings.Join(c.args, " "), code, errs, c.says)
 		}
+	}
+}
+
+// The callback receiver's journal, not openable at the first callback (a
+// database down, a store not made yet), is opened again on a later one, at
+// most once every journalRetry: it is not given up for good.
+func TestJournalRowsRetriesTheOpening(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "reel.db")
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rows := &journalRows{path: path, now: func() time.Time { return now }}
+	defer rows.close()
+	if _, ok := rows.lookup("k"); ok {
+		t.Fatal("a row found in a store that does not exist")
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if _, _, err := st.ClaimRow(ctx, "k", "rows.csv:2", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Answer(ctx, submit.Entry{Key: "k", Source: "rows.csv:2", State: submit.Created, JobID: "job-1", At: now}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(journalRetry / 2)
+	if _, ok := rows.lookup("k"); ok {
+		t.Fatal("the store was opened again within journalRetry")
+	}
+	now = now.Add(journalRetry)
+	if id, ok := rows.lookup("k"); !ok || id != "job-1" {
+		t.Fatalf("lookup after journalRetry = %q, %v; want job-1: the store was given up", id, ok)
 	}
 }

@@ -99,7 +99,7 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 				return err
 			}
 			o.Interval, o.MaxRPS, o.MaxInFlight = s.Interval, s.MaxRPS, s.MaxInFlight
-			o.Follow = followPoller(s.StorePath, c)
+			o.Follow = followPoller(s.StorePath, c, o.Clock)
 			o.TypicalRender = typicalRender(cmd.Context(), s.StorePath)
 			o.Attach = waitAttach(sio, s, &o)
 			if err := waitDownloadStart(cmd.Context(), sio, s, c, &o); err != nil {

@@ -24,7 +24,10 @@ func (o *waitOptions) follow(ctx context.Context, e *track.Engine, list []string
 // workspace and tracks every listed ID, the engine watches instead of
 // polling and takes the states from the store. Should that poller go
 // without a successor, the engine polls again, as wait does alone.
-func followPoller(path string, c *api.Client) func(ctx context.Context, e *track.Engine, list []string) (func(), bool) {
+func followPoller(path string, c *api.Client, clk track.Clock) func(ctx context.Context, e *track.Engine, list []string) (func(), bool) {
+	if clk == nil {
+		clk = track.RealClock{}
+	}
 	return func(ctx context.Context, e *track.Engine, list []string) (func(), bool) {
 		if path == "" {
 			return nil, false
@@ -42,7 +45,7 @@ func followPoller(path string, c *api.Client) func(ctx context.Context, e *track
 		e.Load(jobs...)
 		ctx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
-		wg.Go(func() { observe(ctx, st, e, ws) })
+		wg.Go(func() { observe(ctx, st, e, ws, clk) })
 		return func() { cancel(); wg.Wait(); st.Close() }, true
 	}
 }
@@ -56,7 +59,7 @@ func followed(ctx context.Context, st *store.Store, c *api.Client, list []string
 	}
 	ws := c.Workspace(salt)
 	l, err := st.Lease(ctx, ws)
-	if err != nil || !live(l) {
+	if err != nil || !live(l, time.Now()) {
 		return nil, "", "", false
 	}
 	all, err := st.Load(ctx)
@@ -84,22 +87,37 @@ func followed(ctx context.Context, st *store.Store, c *api.Client, list []string
 	return jobs, ws, l.Holder, len(jobs) > 0
 }
 
-// live: someone holds the lease and it has not run out.
-func live(l track.Lease) bool { return l.Holder != "" && l.Expires.After(time.Now()) }
+// live: someone holds the lease and it has not run out by now.
+func live(l track.Lease, now time.Time) bool { return l.Holder != "" && l.Expires.After(now) }
+
+// followGiveUp is how long wait follows a store that answers only errors
+// before it asks the API itself: the lease's TTL, after which its poller,
+// cut off from the store as wait is, has stopped polling too.
+const followGiveUp = track.DefaultLeaseTTL
+
+// followed is what observe reads of the store.
+type followedStore interface {
+	Poll(ctx context.Context) (store.Diff, error)
+	Lease(ctx context.Context, ws string) (track.Lease, error)
+}
 
 // observe hands the poller's writes to e until ctx ends, and lets e poll
-// again once the lease has lapsed without a successor.
-func observe(ctx context.Context, st *store.Store, e *track.Engine, ws string) {
-	tick := time.NewTicker(watchEvery)
-	defer tick.Stop()
-	var lastLook, lapsed time.Time
+// again once the lease has lapsed without a successor, or once the store
+// has answered nothing but errors for followGiveUp.
+func observe(ctx context.Context, st followedStore, e *track.Engine, ws string, clk track.Clock) {
+	var lastLook, lapsed, failing time.Time
 	for {
+		tick := make(chan struct{})
+		stop := clk.AfterFunc(watchEvery, func() { close(tick) })
 		select {
 		case <-ctx.Done():
+			stop()
 			return
-		case <-tick.C:
+		case <-tick:
 		}
-		if d, err := st.Poll(ctx); err == nil {
+		now := clk.Now()
+		d, err := st.Poll(ctx)
+		if err == nil {
 			e.Observe(d.Updated...)
 			for _, id := range d.Removed {
 				if _, ok := e.Job(id); ok {
@@ -108,17 +126,32 @@ func observe(ctx context.Context, st *store.Store, e *track.Engine, ws string) {
 				}
 			}
 		}
-		if time.Since(lastLook) < time.Second {
+		if err == nil && now.Sub(lastLook) < time.Second {
+			failing = time.Time{}
 			continue
 		}
-		lastLook = time.Now()
-		l, err := st.Lease(ctx, ws)
+		var l track.Lease
+		if err == nil {
+			lastLook = now
+			l, err = st.Lease(ctx, ws)
+		}
+		if err != nil {
+			if failing.IsZero() {
+				failing = now
+			}
+			if now.Sub(failing) >= followGiveUp {
+				e.StartPolling() // the store is gone for us: ask the API
+				return
+			}
+			continue
+		}
+		failing = time.Time{}
 		switch {
-		case err != nil || live(l):
+		case live(l, now):
 			lapsed = time.Time{}
 		case lapsed.IsZero():
-			lapsed = lastLook // a takeover takes a moment: look again
-		case time.Since(lapsed) > 2*time.Second:
+			lapsed = now // a takeover takes a moment: look again
+		case now.Sub(lapsed) > 2*time.Second:
 			e.StartPolling()
 			return
 		}

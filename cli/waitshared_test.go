@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/reel-dev/reel/api/sim"
 	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/track/tracktest"
 )
 
 // counting counts the requests a client sends.
@@ -43,7 +45,7 @@ func TestWaitFollowsThePoller(t *testing.T) {
 		c := newClient(&cnt)
 		var o waitOptions
 		o.JSON = true
-		o.Follow = followPoller(path, c)
+		o.Follow = followPoller(path, c, nil)
 		var errs strings.Builder
 		sio := IO{In: strings.NewReader(""), Out: new(strings.Builder), Err: &errs, Getenv: func(string) string { return "" }, Now: time.Now}
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -90,5 +92,54 @@ func TestWaitFollowsThePoller(t *testing.T) {
 	fin := finals(waitLines(t, out))
 	if code != ExitJobFailed || fin[a].Status != "finished" || fin[b].Status != "failed" || fin[a].Video == nil {
 		t.Errorf("wait from the store: exit %d, finals %+v", code, fin)
+	}
+}
+
+// failingStore answers every look with an error, as a database that went
+// away under a following reel wait.
+type failingStore struct{ looks atomic.Int64 }
+
+func (f *failingStore) Poll(context.Context) (store.Diff, error) {
+	f.looks.Add(1)
+	return store.Diff{}, errors.New("store unreachable")
+}
+
+func (f *failingStore) Lease(context.Context, string) (track.Lease, error) {
+	return track.Lease{}, errors.New("store unreachable")
+}
+
+// reel wait following a poller through a store that stops answering polls
+// the API itself once the store has failed for the lease's TTL (by then
+// the poller, cut off too, has stopped), and not before.
+func TestWaitPollsItselfWhenTheStoreFails(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clk := tracktest.NewClock(t0)
+	e := track.New(track.Options{Client: tracktest.NewAPI(clk), Clock: clk})
+	e.StopPolling("dash:1", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := &failingStore{}
+	done := make(chan struct{})
+	go func() { defer close(done); observe(ctx, st, e, "ws", clk) }()
+	for {
+		select {
+		case <-done:
+			if got := clk.Now().Sub(t0); got < followGiveUp {
+				t.Fatalf("polls itself after %s of store errors, want %s", got, followGiveUp)
+			}
+			if role := e.Conn().Role; role != "polling" {
+				t.Fatalf("role %q after following ended, want polling", role)
+			}
+			if st.looks.Load() < 10 {
+				t.Fatalf("looked at the store %d times", st.looks.Load())
+			}
+			return
+		default:
+		}
+		if clk.Now().Sub(t0) > 30*time.Second {
+			t.Fatalf("still following a store that failed for %s", clk.Now().Sub(t0))
+		}
+		clk.Advance(50 * time.Millisecond)
+		time.Sleep(200 * time.Microsecond) // let the goroutine the clock woke run
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // The store's SQL is written once, with SQLite's "?" placeholders; on
@@ -20,15 +21,15 @@ type dbx struct {
 }
 
 func (d dbx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return d.DB.ExecContext(ctx, rebind(d.pg, q), args...)
+	return d.DB.ExecContext(ctx, rebind(d.pg, q), pgArgs(d.pg, args)...)
 }
 
 func (d dbx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return d.DB.QueryContext(ctx, rebind(d.pg, q), args...)
+	return d.DB.QueryContext(ctx, rebind(d.pg, q), pgArgs(d.pg, args)...)
 }
 
 func (d dbx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return d.DB.QueryRowContext(ctx, rebind(d.pg, q), args...)
+	return d.DB.QueryRowContext(ctx, rebind(d.pg, q), pgArgs(d.pg, args)...)
 }
 
 func (d dbx) BeginTx(ctx context.Context, o *sql.TxOptions) (*txx, error) {
@@ -46,19 +47,52 @@ type txx struct {
 }
 
 func (t *txx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.Tx.ExecContext(ctx, rebind(t.pg, q), args...)
+	return t.Tx.ExecContext(ctx, rebind(t.pg, q), pgArgs(t.pg, args)...)
 }
 
 func (t *txx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.Tx.QueryContext(ctx, rebind(t.pg, q), args...)
+	return t.Tx.QueryContext(ctx, rebind(t.pg, q), pgArgs(t.pg, args)...)
 }
 
 func (t *txx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.Tx.QueryRowContext(ctx, rebind(t.pg, q), args...)
+	return t.Tx.QueryRowContext(ctx, rebind(t.pg, q), pgArgs(t.pg, args)...)
 }
 
 func (t *txx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
 	return t.Tx.PrepareContext(ctx, rebind(t.pg, q))
+}
+
+// pgArgs makes the text arguments fit PostgreSQL's TEXT, which refuses
+// NUL bytes and invalid UTF-8 (SQLite keeps both): each becomes U+FFFD.
+// Server-supplied text (an error, a name) can carry them, and a write
+// refused for them would be refused again at every retry.
+func pgArgs(pg bool, args []any) []any {
+	if !pg {
+		return args
+	}
+	var out []any
+	for i, a := range args {
+		s, ok := a.(string)
+		if !ok || pgText(s) == s {
+			continue
+		}
+		if out == nil {
+			out = append([]any(nil), args...)
+		}
+		out[i] = pgText(s)
+	}
+	if out == nil {
+		return args
+	}
+	return out
+}
+
+// pgText is s with NUL bytes and invalid UTF-8 as U+FFFD.
+func pgText(s string) string {
+	if strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 var rebound sync.Map // query → its PostgreSQL form

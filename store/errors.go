@@ -3,6 +3,10 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/reel-dev/reel/track"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -54,6 +58,13 @@ func (e *NewerSchemaError) Error() string {
 func classify(path, doing string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "22") || pe.Code == "54000") {
+		// A data exception (text the column refuses, a number out of
+		// range) or a value past a limit (an index row too long): trying
+		// again would fail again.
+		return fmt.Errorf("store %s: %s: %w: %w", path, doing, track.ErrUnstorable, err)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {

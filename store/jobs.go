@@ -53,7 +53,7 @@ func (s *Store) Add(ctx context.Context, jobs ...track.Job) error {
 			}
 			args = append([]any{j.ID, j.Seq, nanos(added)}, args...)
 			args = append(args, encodeSnap(nil, &j), now, rev, rev, s.writer)
-			if _, err := ins.ExecContext(ctx, args...); err != nil {
+			if _, err := ins.ExecContext(ctx, pgArgs(tx.pg, args)...); err != nil {
 				return err
 			}
 		}
@@ -68,7 +68,7 @@ func (s *Store) untomb(ctx context.Context, tx *txx, jobs []track.Job) error {
 	}
 	defer del.Close()
 	for _, j := range jobs {
-		if _, err := del.ExecContext(ctx, j.ID); err != nil {
+		if _, err := del.ExecContext(ctx, pgArgs(tx.pg, []any{j.ID})...); err != nil {
 			return err
 		}
 	}

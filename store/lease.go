@@ -41,13 +41,16 @@ func (s *Store) TakeFrom(ctx context.Context, ws string, h track.Holder, term in
 // the term gone (0: none is).
 func (s *Store) claim(ctx context.Context, ws string, h track.Holder, gone int64, ttl time.Duration) (track.Lease, error) {
 	var l track.Lease
-	err := s.leaseTx(ctx, "claiming the poller lease", func(tx *txx) error {
-		now := s.now()
+	err := s.leaseTx(ctx, ws, "claiming the poller lease", func(tx *txx) error {
+		now, skew, err := s.leaseNow(ctx, tx)
+		if err != nil {
+			return err
+		}
 		var (
 			holder, nonce string
 			term, expires int64
 		)
-		err := tx.QueryRowContext(ctx, `SELECT holder, nonce, term, expires_at FROM leases WHERE workspace = ?`+s.forUpdate(), ws).
+		err = tx.QueryRowContext(ctx, `SELECT holder, nonce, term, expires_at FROM leases WHERE workspace = ?`+s.forUpdate(), ws).
 			Scan(&holder, &nonce, &term, &expires)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -58,7 +61,7 @@ func (s *Store) claim(ctx context.Context, ws string, h track.Holder, gone int64
 			// Ours: renew at the same term, even when it ran out meanwhile,
 			// since nobody else took it and so nobody wrote in between.
 		case expires > now.UnixNano() && (gone == 0 || term != gone):
-			l = track.Lease{Holder: holder, Term: term, Expires: time.Unix(0, expires)}
+			l = track.Lease{Holder: holder, Nonce: nonce, Term: term, Expires: time.Unix(0, expires).Add(skew)}
 			return nil
 		default:
 			term++ // expired or resigned: taken over
@@ -70,7 +73,7 @@ func (s *Store) claim(ctx context.Context, ws string, h track.Holder, gone int64
 			ws, h.Name, h.Nonce, term, until.UnixNano()); err != nil {
 			return err
 		}
-		l = track.Lease{Holder: h.Name, Term: term, Expires: until, Mine: true}
+		l = track.Lease{Holder: h.Name, Nonce: h.Nonce, Term: term, Expires: until.Add(skew), Mine: true}
 		return nil
 	})
 	return l, err
@@ -79,7 +82,7 @@ func (s *Store) claim(ctx context.Context, ws string, h track.Holder, gone int64
 // Resign implements track.Workspace: the lease expires now, so a viewer's
 // next Claim takes it without waiting out the TTL.
 func (s *Store) Resign(ctx context.Context, ws string, h track.Holder, term int64) error {
-	return s.leaseTx(ctx, "resigning the poller lease", func(tx *txx) error {
+	return s.leaseTx(ctx, ws, "resigning the poller lease", func(tx *txx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE leases SET expires_at = 0
 			WHERE workspace = ? AND nonce = ? AND term = ?`, ws, h.Nonce, term)
 		return err
@@ -139,7 +142,7 @@ func (s *Store) forUpdate() string {
 
 // Ask implements track.Workspace.
 func (s *Store) Ask(ctx context.Context, ws string, r track.Request) error {
-	return s.leaseTx(ctx, "asking the poller", func(tx *txx) error {
+	return s.leaseTx(ctx, ws, "asking the poller", func(tx *txx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO requests(workspace, kind, job, share_url, at) VALUES (?, ?, ?, ?, ?)`,
 			ws, string(r.Kind), r.ID, r.ShareURL, nanos(r.At))
 		return err
@@ -161,7 +164,7 @@ func (s *Store) Take(ctx context.Context, ws string, h track.Holder, term int64)
 	}
 	var out []track.Request
 	var fenced bool
-	err := s.leaseTx(ctx, "taking requests", func(tx *txx) error {
+	err := s.leaseTx(ctx, ws, "taking requests", func(tx *txx) error {
 		ok, err := s.holds(ctx, tx, ws, h, term)
 		if err != nil || !ok {
 			fenced = !ok
@@ -213,7 +216,7 @@ func sortBy(rs []track.Request, ns []int64) {
 // leaseTx runs f in one IMMEDIATE transaction that, unlike write, bumps
 // no revision: leases and requests are no job's change, and other
 // dashboards' watchers need not read anything for them.
-func (s *Store) leaseTx(ctx context.Context, doing string, f func(tx *txx) error) error {
+func (s *Store) leaseTx(ctx context.Context, ws, doing string, f func(tx *txx) error) error {
 	if s.readOnly {
 		return fmt.Errorf("store %s: %s: %w", s.path, doing, ErrReadOnly)
 	}
@@ -223,9 +226,10 @@ func (s *Store) leaseTx(ctx context.Context, doing string, f func(tx *txx) error
 	}
 	defer tx.Rollback()
 	if s.pg != nil {
-		// Lease transactions take turns, as under SQLite's write lock: two
-		// first claims of a workspace would otherwise both insert.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, leaseLockKey); err != nil {
+		// A workspace's lease transactions take turns, as under SQLite's
+		// write lock: two first claims of a workspace would otherwise both
+		// insert. Other workspaces' go on meanwhile.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?::int4, hashtext(?))`, leaseLockKey, ws); err != nil {
 			return classify(s.path, doing, err)
 		}
 	}
@@ -235,15 +239,38 @@ func (s *Store) leaseTx(ctx context.Context, doing string, f func(tx *txx) error
 	return classify(s.path, doing, tx.Commit())
 }
 
+// leaseNow is the time leases expire by: on PostgreSQL the server's clock
+// (now(), one for every process on it, whatever their own clocks say), with
+// how far ahead of it this process's clock is, to give expiries back in
+// this process's time; on SQLite, whose processes share one machine's
+// clock, the store's own.
+func (s *Store) leaseNow(ctx context.Context, q querier) (time.Time, time.Duration, error) {
+	local := s.now()
+	if s.pg == nil {
+		return local, 0, nil
+	}
+	var server int64
+	if err := q.QueryRowContext(ctx, `SELECT (extract(epoch FROM now()) * 1e6)::bigint`).Scan(&server); err != nil {
+		return time.Time{}, 0, err
+	}
+	now := time.UnixMicro(server)
+	return now, local.Sub(now), nil
+}
+
 // Lease implements track.Workspace: ws's lease as it stands, read only
-// (a zero Lease when nobody ever held it).
+// (a zero Lease when nobody ever held it), its expiry in this process's
+// time.
 func (s *Store) Lease(ctx context.Context, ws string) (track.Lease, error) {
 	var (
 		l             track.Lease
 		term, expires int64
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT holder, term, expires_at FROM leases WHERE workspace = ?`, ws).
-		Scan(&l.Holder, &term, &expires)
+	_, skew, err := s.leaseNow(ctx, s.db)
+	if err != nil {
+		return track.Lease{}, classify(s.path, "reading the poller lease", err)
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT holder, nonce, term, expires_at FROM leases WHERE workspace = ?`, ws).
+		Scan(&l.Holder, &l.Nonce, &term, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return track.Lease{}, nil
 	}
@@ -251,5 +278,8 @@ func (s *Store) Lease(ctx context.Context, ws string) (track.Lease, error) {
 		return track.Lease{}, classify(s.path, "reading the poller lease", err)
 	}
 	l.Term, l.Expires = term, fromNanos(expires)
+	if expires > 0 {
+		l.Expires = l.Expires.Add(skew)
+	}
 	return l, nil
 }

@@ -28,8 +28,22 @@ import (
 // writing Store's id as payload.
 const notifyChannel = "reel_changes"
 
-// leaseLockKey is the advisory lock lease transactions take turns on.
+// leaseLockKey is the first half of the advisory lock a workspace's lease
+// transactions take turns on; the second is a hash of the workspace, so
+// one stalled workspace never holds up another's election.
 const leaseLockKey = 7_270_016
+
+// pgSessionParams bound what one stalled transaction can do to the others:
+// a lock waited for longer than lock_timeout, a statement running longer
+// than statement_timeout and a transaction left open without a word longer
+// than idle_in_transaction_session_timeout end with an error instead of
+// holding everyone up. application_name shows reel in pg_stat_activity.
+var pgSessionParams = map[string]string{
+	"lock_timeout":                        "3s",
+	"statement_timeout":                   "10s",
+	"idle_in_transaction_session_timeout": "10s",
+	"application_name":                    "reel",
+}
 
 // migrateLockKey is the advisory lock migrations take turns on.
 const migrateLockKey = 7_270_017
@@ -40,20 +54,72 @@ const migrateLockKey = 7_270_017
 const pgResyncEvery = 5 * time.Second
 
 // IsPostgres reports whether a --store value names a PostgreSQL server
-// rather than a file.
+// rather than a file: a postgres:// or postgresql:// URL, in any case.
 func IsPostgres(store string) bool {
-	return strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://")
+	scheme, ok := urlScheme(store)
+	return ok && (scheme == "postgres" || scheme == "postgresql")
+}
+
+// urlScheme is the lower-cased scheme of a value written as a URL
+// (scheme://…), and whether it is one. A file path never is: a Windows
+// drive (C:\…) has no "//" after its colon.
+func urlScheme(store string) (string, bool) {
+	scheme, _, ok := strings.Cut(store, "://")
+	if !ok || scheme == "" {
+		return "", false
+	}
+	for i, c := range scheme {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return "", false
+		}
+	}
+	return strings.ToLower(scheme), true
+}
+
+// unsupported is the error for a --store URL of another kind than
+// PostgreSQL's, which would otherwise become an SQLite file of that name.
+func unsupported(store, scheme string) error {
+	name := scheme + "://…"
+	if scheme == "file" {
+		return fmt.Errorf("store %s: give the SQLite file's path, not a file:// URL (or a postgres:// URL for PostgreSQL)", name)
+	}
+	return fmt.Errorf("store %s: reel keeps its store in an SQLite file (give its path) or on PostgreSQL (postgres://user@host:5432/database), not on %s", name, scheme)
+}
+
+// lowerScheme writes a PostgreSQL URL's scheme in lower case, as pgx
+// wants it.
+func lowerScheme(raw string) string {
+	scheme, rest, _ := strings.Cut(raw, "://")
+	return strings.ToLower(scheme) + "://" + rest
+}
+
+// HasPassword reports whether a --store value carries a password: a URL's
+// user:password@, or a password= in its query.
+func HasPassword(store string) bool {
+	if _, ok := urlScheme(store); !ok {
+		return false
+	}
+	u, err := url.Parse(store)
+	if err != nil {
+		return strings.Contains(store, "@") // cannot tell: assume it may
+	}
+	if _, ok := u.User.Password(); ok {
+		return true
+	}
+	return u.Query().Get("password") != ""
 }
 
 // Redact is a store's name fit for output: a PostgreSQL URL without its
 // password and query (which may carry one), a file path as it is.
 func Redact(store string) string {
-	if !IsPostgres(store) {
+	scheme, ok := urlScheme(store)
+	if !ok {
 		return store
 	}
 	u, err := url.Parse(store)
 	if err != nil {
-		return "postgres://(a URL that does not parse)"
+		return scheme + "://(a URL that does not parse)"
 	}
 	if u.User != nil {
 		u.User = url.User(u.User.Username())
@@ -82,6 +148,7 @@ type pgSide struct {
 // openPostgres opens (and creates or upgrades the schema of) the store in
 // the database the URL names.
 func openPostgres(ctx context.Context, raw string, o Options) (*Store, error) {
+	raw = lowerScheme(raw)
 	name := Redact(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -94,6 +161,9 @@ func openPostgres(ctx context.Context, raw string, o Options) (*Store, error) {
 			secret = append(secret, enc[strings.Index(enc, ":")+1:])
 		}
 	}
+	// pgx reads the password from the URL's query too, and from
+	// PGPASSWORD and ~/.pgpass: none of them reaches an error of reel's,
+	// which names the store by Redact and the server by host and user.
 	if q := u.Query().Get("password"); q != "" {
 		secret = append(secret, q)
 	}
@@ -107,6 +177,11 @@ func openPostgres(ctx context.Context, raw string, o Options) (*Store, error) {
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 5 * time.Second
+	}
+	for k, v := range pgSessionParams {
+		if _, set := cfg.RuntimeParams[k]; !set || k != "application_name" {
+			cfg.RuntimeParams[k] = v
+		}
 	}
 	d := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 15 * time.Second}
 	cfg.DialFunc = d.DialContext
@@ -157,6 +232,15 @@ func connectError(name string, u *url.URL, cfg *pgx.ConnConfig, err error) error
 		}
 		return fmt.Errorf("store %s: the PostgreSQL server refused the connection: %s (%s)", name, pe.Message, pe.Code)
 	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		why := "no such host"
+		if !dns.IsNotFound {
+			why = "the name could not be looked up: " + dns.Err
+		}
+		return fmt.Errorf("store %s: cannot find the PostgreSQL server's host %q (%s): check the host name in the URL, and this machine's DNS or network",
+			name, u.Hostname(), why)
+	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "dial") {
 		why := "no answer in time"
@@ -170,20 +254,57 @@ func connectError(name string, u *url.URL, cfg *pgx.ConnConfig, err error) error
 	return fmt.Errorf("store %s: connecting: %w", name, err)
 }
 
-// scrubbed hides a password in an error's text, whatever wrapped it.
+// scrubbed hides a password in an error's text, whatever wrapped it: a
+// last guard, since reel's own messages never carry it (the URL goes out
+// through Redact). Only whole words are replaced, and only for passwords
+// of scrubMin characters or more: replacing every "a" of a message for a
+// password "a" would show the password by its gaps.
 type scrubbed struct {
 	err    error
 	secret []string
 }
 
+// scrubMin is the shortest password scrubbed from messages.
+const scrubMin = 4
+
 func (e *scrubbed) Error() string {
 	msg := e.err.Error()
 	for _, s := range e.secret {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "xxxxx")
+		if len(s) >= scrubMin {
+			msg = replaceWord(msg, s, "xxxxx")
 		}
 	}
 	return msg
+}
+
+// replaceWord replaces the occurrences of word in s that no letter or
+// digit touches on either side.
+func replaceWord(s, word, with string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, word)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := i + len(word)
+		if wordChar(s, i-1) || wordChar(s, j) {
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteString(with)
+		s = s[j:]
+	}
+}
+
+func wordChar(s string, i int) bool {
+	if i < 0 || i >= len(s) {
+		return false
+	}
+	c := s[i]
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c >= 0x80
 }
 
 func (e *scrubbed) Unwrap() error { return e.err }
@@ -206,7 +327,7 @@ func (s *Store) migratePG(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrateLockKey); err != nil {
 		return classify(s.path, "upgrading the schema", err)
 	}
-	have, err := s.versionPG(ctx, tx)
+	have, err := s.version(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -229,32 +350,6 @@ func (s *Store) migratePG(ctx context.Context) error {
 		return classify(s.path, "upgrading the schema", err)
 	}
 	return classify(s.path, "upgrading the schema", tx.Commit())
-}
-
-// versionPG is the store's schema version in the URL's database (its
-// search_path's first schema): 0 when it holds no table at all.
-func (s *Store) versionPG(ctx context.Context, q querier) (int, error) {
-	var tables, metas int
-	err := q.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE table_name = 'meta')
-		FROM information_schema.tables WHERE table_schema = current_schema()`).Scan(&tables, &metas)
-	if err != nil {
-		return 0, classify(s.path, "reading the schema", err)
-	}
-	if tables == 0 {
-		return 0, nil
-	}
-	if metas == 0 {
-		return 0, &CorruptError{Path: s.path, Reason: "the database has tables, but not reel's"}
-	}
-	var v int
-	err = q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, &CorruptError{Path: s.path, Reason: "no schema version recorded"}
-	}
-	if err != nil {
-		return 0, classify(s.path, "reading the schema version", err)
-	}
-	return v, nil
 }
 
 // listen starts, once, the connection that LISTENs for other processes'

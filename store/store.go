@@ -65,8 +65,11 @@ func OpenWith(ctx context.Context, path string, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if IsPostgres(path) {
-		return openPostgres(ctx, path, o)
+	if scheme, ok := urlScheme(path); ok {
+		if scheme == "postgres" || scheme == "postgresql" {
+			return openPostgres(ctx, path, o)
+		}
+		return nil, unsupported(path, scheme)
 	}
 	if err := precheck(path); err != nil {
 		return nil, err
@@ -218,12 +221,18 @@ type querier interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
-// version is the store's schema version: 0 for an empty file. A database
-// with tables but no meta table is someone else's, not an old reel store.
+// version is the store's schema version: 0 for an empty file (on
+// PostgreSQL, an empty search_path schema). A database with tables but no
+// meta table is someone else's, not an old reel store.
 func (s *Store) version(ctx context.Context, q querier) (int, error) {
+	tablesQ, whose := `SELECT count(*), count(*) FILTER (WHERE name = 'meta')
+		FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`, "an SQLite database, but not reel's"
+	if s.pg != nil {
+		tablesQ, whose = `SELECT count(*), count(*) FILTER (WHERE table_name = 'meta')
+		FROM information_schema.tables WHERE table_schema = current_schema()`, "the database has tables, but not reel's"
+	}
 	var tables, metas int
-	err := q.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE name = 'meta')
-		FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`).Scan(&tables, &metas)
+	err := q.QueryRowContext(ctx, tablesQ).Scan(&tables, &metas)
 	if err != nil {
 		return 0, classify(s.path, "reading the schema", err)
 	}
@@ -231,7 +240,7 @@ func (s *Store) version(ctx context.Context, q querier) (int, error) {
 		return 0, nil
 	}
 	if metas == 0 {
-		return 0, &CorruptError{Path: s.path, Reason: "an SQLite database, but not reel's"}
+		return 0, &CorruptError{Path: s.path, Reason: whose}
 	}
 	var v int
 	err = q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v)

@@ -32,10 +32,11 @@ type ElectorOptions struct {
 	Clock     Clock         // nil: the real clock
 	TTL       time.Duration // 0: DefaultLeaseTTL
 	Log       *slog.Logger
-	// Gone, when set, reports whether the holder of that Name is known to
-	// have ended (a process on this machine that no longer runs); its lease
+	// Gone, when set, reports whether the lease's holder is known to have
+	// ended (a process on this machine that no longer runs: its Nonce tells
+	// which machine and process namespace, its Name which pid); its lease
 	// is then taken at once instead of at its expiry.
-	Gone func(name string) bool
+	Gone func(h Holder) bool
 }
 
 // Elector decides whether this process polls its workspace or watches
@@ -47,9 +48,14 @@ type Elector struct {
 	o   ElectorOptions
 	eng *Engine
 
-	mu      sync.Mutex
-	term    int64 // the lease's term while polling; 0 while watching
+	mu   sync.Mutex
+	term int64 // the lease's term while polling; 0 while watching
+	// expires is when the lease could run out at the earliest: its last
+	// renewal's start (this process's clock) plus the TTL, or sooner if
+	// the store said so. guard stops the polling a claimEvery before it,
+	// whatever step is blocked in.
 	expires time.Time
+	guard   func() bool
 	by      string        // who polls, as last seen while watching
 	lost    chan struct{} // a fenced write: another process took over
 	// unsaved are answers the store could not take (it was unreachable,
@@ -108,6 +114,9 @@ func (el *Elector) Run(ctx context.Context) {
 	el.mu.Lock()
 	term := el.term
 	el.term = 0
+	if el.guard != nil {
+		el.guard()
+	}
 	el.mu.Unlock()
 	if term > 0 {
 		// A clean exit: the next viewer's claim takes over at once.
@@ -135,24 +144,31 @@ func (el *Elector) step(ctx context.Context) time.Duration {
 	}
 	if term == 0 || !now.Before(expires.Add(-el.o.TTL*2/3)) {
 		// A viewer's look, or the poller's renewal, due a third into the TTL.
-		l, err := el.o.Store.Claim(ctx, el.o.Workspace, el.o.Holder, el.o.TTL)
-		if err == nil && !l.Mine && el.o.Gone != nil && el.o.Gone(l.Holder) {
+		// A renewal that has not answered within a third of the TTL is
+		// given up: a store that hangs must not keep this process polling
+		// past a lease it can no longer prove it holds.
+		cctx, cancel := el.deadline(ctx, el.o.TTL/3)
+		l, err := el.o.Store.Claim(cctx, el.o.Workspace, el.o.Holder, el.o.TTL)
+		if err == nil && !l.Mine && el.o.Gone != nil && el.o.Gone(Holder{Name: l.Holder, Nonce: l.Nonce}) {
 			el.o.Log.Info("the poller's process has ended: taking over", "was", l.Holder)
-			l, err = el.o.Store.TakeFrom(ctx, el.o.Workspace, el.o.Holder, l.Term, el.o.TTL)
+			l, err = el.o.Store.TakeFrom(cctx, el.o.Workspace, el.o.Holder, l.Term, el.o.TTL)
 		}
+		cancel()
 		switch {
 		case err != nil:
 			el.o.Log.Warn("claim the poller lease", "err", err)
-			if term > 0 && !now.Before(expires.Add(-claimEvery)) {
+			if term > 0 && !el.o.Clock.Now().Before(expires.Add(-claimEvery)) {
 				// Could not renew in time: stop before the lease runs out,
 				// a whole claimEvery before, so that the next poller (which
 				// claims only once it has) never polls alongside this one.
 				el.watch("")
 			}
 		case l.Mine:
-			el.mu.Lock()
-			el.expires = l.Expires
-			el.mu.Unlock()
+			until := now.Add(el.o.TTL)
+			if l.Expires.Before(until) {
+				until = l.Expires
+			}
+			el.hold(l.Term, until)
 			if term != l.Term {
 				el.poll(l.Term)
 			}
@@ -172,11 +188,13 @@ func (el *Elector) step(ctx context.Context) time.Duration {
 	if term == 0 {
 		return claimEvery
 	}
-	if el.flush(ctx, term) {
+	fctx, cancel := el.deadline(ctx, el.o.TTL/3)
+	defer cancel()
+	if el.flush(fctx, term) {
 		el.watch("")
 		return claimEvery
 	}
-	reqs, err := el.o.Store.Take(ctx, el.o.Workspace, el.o.Holder, term)
+	reqs, err := el.o.Store.Take(fctx, el.o.Workspace, el.o.Holder, term)
 	if errors.Is(err, ErrFenced) {
 		el.watch("")
 		return claimEvery
@@ -226,8 +244,8 @@ func (el *Elector) flush(ctx context.Context, term int64) (fenced bool) {
 		}
 		err := el.o.Store.SaveFenced(ctx, el.o.Workspace, el.o.Holder, term, u.job)
 		el.mu.Lock()
-		if err == nil || errors.Is(err, ErrFenced) {
-			delete(el.unsaved, id)
+		if err == nil || errors.Is(err, ErrFenced) || errors.Is(err, ErrUnstorable) {
+			delete(el.unsaved, id) // written, or never will be
 		}
 		if errors.Is(err, ErrFenced) {
 			clear(el.unsaved)
@@ -238,12 +256,43 @@ func (el *Elector) flush(ctx context.Context, term int64) (fenced bool) {
 		case errors.Is(err, ErrFenced):
 			el.o.Log.Info("unsaved answers dropped: lease lost")
 			return true
+		case errors.Is(err, ErrUnstorable):
+			el.o.Log.Warn("an answer the store cannot keep: dropped", "id", id, "err", err)
+			continue
 		case err != nil:
 			return false // the store still does not answer: next round
 		}
 		el.o.Log.Debug("saved an answer the store had refused", "id", id)
 	}
 	return false
+}
+
+// deadline is ctx ending after d on the elector's clock.
+func (el *Elector) deadline(ctx context.Context, d time.Duration) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := el.o.Clock.AfterFunc(d, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+// hold records a renewal of the lease at term, which could run out at
+// until, and sets the guard that stops the polling a claimEvery before
+// then unless another renewal came first.
+func (el *Elector) hold(term int64, until time.Time) {
+	el.mu.Lock()
+	defer el.mu.Unlock()
+	el.expires = until
+	if el.guard != nil {
+		el.guard()
+	}
+	el.guard = el.o.Clock.AfterFunc(until.Add(-claimEvery).Sub(el.o.Clock.Now()), func() {
+		el.mu.Lock()
+		stale := el.term == term && el.expires.Equal(until)
+		el.mu.Unlock()
+		if stale {
+			el.o.Log.Warn("the poller lease was not renewed in time: polling stops", "term", term)
+			el.watch("")
+		}
+	})
 }
 
 // poll makes this process the poller at term.
@@ -317,7 +366,7 @@ func (el *Elector) Changed(j Job) error {
 	el.saveMu.Lock()
 	err := el.o.Store.SaveFenced(ctx, el.o.Workspace, el.o.Holder, term, j)
 	el.mu.Lock()
-	if err != nil && !errors.Is(err, ErrFenced) {
+	if err != nil && !errors.Is(err, ErrFenced) && !errors.Is(err, ErrUnstorable) {
 		if el.unsaved == nil {
 			el.unsaved = map[string]unsavedJob{}
 		}

@@ -3,6 +3,7 @@ package track_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"sync"
@@ -149,7 +150,7 @@ func TestElectorTakesAGoneHoldersLeaseAtOnce(t *testing.T) {
 	}
 	defer s.Close()
 	el := track.NewElector(track.ElectorOptions{Store: s, Workspace: "ws", Holder: track.Holder{Name: "host:1", Nonce: "b"}, Clock: clk,
-		Gone: func(name string) bool { return name == "host:99" }})
+		Gone: func(h track.Holder) bool { return h.Name == "host:99" && h.Nonce == "d" }})
 	eng := track.New(track.Options{Client: tracktest.NewAPI(clk), Clock: clk})
 	el.Attach(eng)
 	wg.Go(func() { el.Run(ctx) })
@@ -159,6 +160,93 @@ func TestElectorTakesAGoneHoldersLeaseAtOnce(t *testing.T) {
 		}
 		clk.Advance(20 * time.Millisecond)
 		time.Sleep(time.Millisecond) // let the goroutine the clock woke run
+	}
+}
+
+// blackholed is a store whose packets vanish: while cut, a lease call
+// answers only when its context ends.
+type blackholed struct {
+	track.Workspace
+	cut     atomic.Bool
+	clk     track.Clock
+	mu      sync.Mutex
+	renewed time.Time // when the last claim that won the lease was sent
+}
+
+func (b *blackholed) Claim(ctx context.Context, ws string, h track.Holder, ttl time.Duration) (track.Lease, error) {
+	if b.cut.Load() {
+		<-ctx.Done()
+		return track.Lease{}, ctx.Err()
+	}
+	sent := b.clk.Now()
+	l, err := b.Workspace.Claim(ctx, ws, h, ttl)
+	if err == nil && l.Mine {
+		b.mu.Lock()
+		b.renewed = sent
+		b.mu.Unlock()
+	}
+	return l, err
+}
+
+func (b *blackholed) Take(ctx context.Context, ws string, h track.Holder, term int64) ([]track.Request, error) {
+	if b.cut.Load() {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return b.Workspace.Take(ctx, ws, h, term)
+}
+
+func (b *blackholed) SaveFenced(ctx context.Context, ws string, h track.Holder, term int64, j track.Job) error {
+	if b.cut.Load() {
+		return errCut
+	}
+	return b.Workspace.SaveFenced(ctx, ws, h, term, j)
+}
+
+// A poller cut off from the store, its calls hanging rather than failing,
+// stops polling before its lease could have run out: a successor may hold
+// it from then on.
+func TestElectorStopsBeforeItsLeaseCouldRunOut(t *testing.T) {
+	clk := tracktest.NewClock(t0)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	s, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "reel.db"), store.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := &blackholed{Workspace: s, clk: clk}
+	el := track.NewElector(track.ElectorOptions{Store: b, Workspace: "ws", Holder: track.Holder{Name: "a:1", Nonce: "a"}, Clock: clk})
+	eng := track.New(track.Options{Client: tracktest.NewAPI(clk), Clock: clk, Persist: el})
+	el.Attach(eng)
+	wg.Go(func() { _ = eng.Run(ctx) })
+	wg.Go(func() { el.Run(ctx) })
+	step := func() {
+		clk.Advance(10 * time.Millisecond)
+		time.Sleep(time.Millisecond) // let the goroutines the clock woke run
+	}
+	for !el.Polling() {
+		if clk.Now().Sub(t0) > 5*time.Second {
+			t.Fatal("never polled")
+		}
+		step()
+	}
+	for range 300 { // a few renewals
+		step()
+	}
+	b.cut.Store(true)
+	b.mu.Lock()
+	latest := b.renewed.Add(track.DefaultLeaseTTL) // the lease runs out by then, at the latest
+	b.mu.Unlock()
+	for el.Polling() {
+		if !clk.Now().Before(latest) {
+			t.Fatalf("still polling %v after the last renewal, cut off: the lease may be another's", clk.Now().Sub(latest.Add(-track.DefaultLeaseTTL)))
+		}
+		step()
+	}
+	if left := latest.Sub(clk.Now()); left < 500*time.Millisecond {
+		t.Errorf("stopped only %v before the lease could run out", left)
 	}
 }
 
@@ -262,5 +350,55 @@ func TestElectorSavesWhatTheStoreRefusedWhileDown(t *testing.T) {
 				t.Errorf("j1 polled again (%d → %d): the saved answer should not need it", polls, fake.Count("job", "j1"))
 			}
 		})
+	}
+}
+
+// refusing is a store that cannot keep a poll's answer (text it refuses),
+// and counts the tries.
+type refusing struct {
+	track.Workspace
+	saves atomic.Int64
+}
+
+func (r *refusing) SaveFenced(context.Context, string, track.Holder, int64, track.Job) error {
+	r.saves.Add(1)
+	return fmt.Errorf("store: saving j1: %w", track.ErrUnstorable)
+}
+
+// An answer the store can never keep is dropped, not tried again at every
+// round for ever.
+func TestElectorDropsWhatTheStoreCannotKeep(t *testing.T) {
+	clk := tracktest.NewClock(t0)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	s, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "reel.db"), store.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	fake := tracktest.NewAPI(clk)
+	fake.Job("j1", tracktest.Steps(tracktest.Step{Job: &api.Job{ID: "j1", Status: api.StatusFailed, Progress: 10, MaximumProgress: 100}}))
+	r := &refusing{Workspace: s}
+	el := track.NewElector(track.ElectorOptions{Store: r, Workspace: "ws", Holder: track.Holder{Name: "a:1", Nonce: "a"}, Clock: clk})
+	eng := track.New(track.Options{Client: fake, Clock: clk, Persist: el, Rand: rand.New(rand.NewPCG(1, 2))})
+	el.Attach(eng)
+	eng.Add("j1")
+	wg.Go(func() { _ = eng.Run(ctx) })
+	wg.Go(func() { el.Run(ctx) })
+	for r.saves.Load() == 0 {
+		if clk.Now().Sub(t0) > 10*time.Second {
+			t.Fatal("the answer never reached the store")
+		}
+		clk.Advance(10 * time.Millisecond)
+		time.Sleep(time.Millisecond)
+	}
+	first := r.saves.Load()
+	for range 500 { // 5 s of rounds
+		clk.Advance(10 * time.Millisecond)
+		time.Sleep(100 * time.Microsecond)
+	}
+	if n := r.saves.Load(); n > first {
+		t.Errorf("the store refused the answer for good, yet it was tried %d times more", n-first)
 	}
 }

@@ -21,6 +21,7 @@ type Holder struct {
 // Lease is a workspace's lease as it stands after a Claim.
 type Lease struct {
 	Holder  string // the holder's Name; "" when nobody holds it
+	Nonce   string // the holder's Nonce
 	Term    int64  // bumps each time the lease changes hands
 	Expires time.Time
 	Mine    bool // the claimer holds it, at Term
@@ -48,6 +49,11 @@ type Request struct {
 // ErrFenced is a write refused because the writer's lease term is over:
 // another process polls the workspace now.
 var ErrFenced = errors.New("lease lost: another process polls this workspace now")
+
+// ErrUnstorable is a write the store refused for what it holds, not for
+// being unreachable: a text or size it cannot keep. Trying it again would
+// fail again, so it is not retried.
+var ErrUnstorable = errors.New("the store cannot keep this value")
 
 // Workspace is what electing a poller needs of a shared store. Every
 // method is one transaction; ws is the workspace's key (a salted hash of

@@ -97,9 +97,9 @@ func New(o Options) (*Server, error) {
 		o.KeepAlive = DefaultKeepAlive
 	}
 	s := &Server{o: o}
-	s.events = newFanout(o.Engine.Next, eventKey)
+	s.events = newFanout(o.Engine.Next, eventKey, isRemoval)
 	if o.Downloads != nil {
-		s.dls = newFanout(o.Downloads.Next, func(p download.Progress) string { return p.VideoID })
+		s.dls = newFanout(o.Downloads.Next, func(p download.Progress) string { return p.VideoID }, nil)
 	}
 	srv, err := wish.NewServer(
 		func(srv *ssh.Server) error { srv.AddHostKey(o.HostKey); return nil }, // before wish would make one
@@ -128,6 +128,10 @@ func eventKey(ev track.Event) string {
 	}
 	return "c"
 }
+
+// isRemoval tells the end of a job's tracking: the same ID added back
+// starts again from version 1.
+func isRemoval(ev track.Event) bool { return ev.Removed != "" }
 
 // Serve accepts sessions on ln until ctx ends, then closes every session
 // and returns once they have all ended.

@@ -28,7 +28,7 @@ func jobEv(id string, v int) track.Event {
 
 func TestSlowSubscriberKeepsOnlyTheLatestStateOfEachJob(t *testing.T) {
 	src := make(source)
-	f := newFanout(src.next, eventKey)
+	f := newFanout(src.next, eventKey, isRemoval)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -82,7 +82,7 @@ func TestSlowSubscriberKeepsOnlyTheLatestStateOfEachJob(t *testing.T) {
 
 func TestRemovalOvertakesTheJobAndAReAddFollowsTheRemoval(t *testing.T) {
 	src := make(source, 3)
-	f := newFanout(src.next, eventKey)
+	f := newFanout(src.next, eventKey, isRemoval)
 	s := f.subscribe()
 	defer s.Close()
 	s.push([]track.Event{jobEv("a", 1), {Removed: "a"}})
@@ -105,7 +105,7 @@ func TestRemovalOvertakesTheJobAndAReAddFollowsTheRemoval(t *testing.T) {
 
 func TestClosedSubscriptionEndsItsReaderAndLeaves(t *testing.T) {
 	src := make(source)
-	f := newFanout(src.next, eventKey)
+	f := newFanout(src.next, eventKey, isRemoval)
 	s := f.subscribe()
 	if f.count() != 1 {
 		t.Fatalf("count %d, want 1", f.count())
@@ -150,7 +150,7 @@ func (v view) apply(evs []track.Event) {
 // must end with the engine's own list, not the old job's row.
 func TestASlowReaderConvergesToTheEnginesJobsAfterARemoveAndReAdd(t *testing.T) {
 	eng := track.New(track.Options{})
-	f := newFanout(eng.Next, eventKey)
+	f := newFanout(eng.Next, eventKey, isRemoval)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = f.run(ctx) }()

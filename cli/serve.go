@@ -100,7 +100,7 @@ func runServe(ctx context.Context, sio IO, g *globals, f serveFlags, args []stri
 		return usageErr(err)
 	}
 	for _, p := range keys.Problems {
-		fmt.Fprintf(sio.Err, "reel serve: warning: %s: %s (that line's key cannot log in; the others can)\n", keysPath, p)
+		fmt.Fprintf(sio.Err, "reel serve: warning: %s: %s\n", keysPath, p)
 	}
 	host, err := serve.HostKey(hostPath)
 	if err != nil {

@@ -44,7 +44,7 @@ and no API key on the viewer's machine.
 
 Only public keys get in, listed in an authorized_keys file (default beside
 the config file). A key whose line starts with the option reel-readonly may
-only look: no a, x, u or D, and d gives the video's link instead of saving it
+only look: no a, x, u, D or R, and d gives the video's link instead of saving it
 on this host. o never opens a browser here: it sends the link to the viewer's
 clipboard (OSC 52) and shows it. The host key is made once, mode 0600, beside
 the store. Every login and refusal is logged to standard error with the key's

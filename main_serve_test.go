@@ -196,10 +196,6 @@ func TestServeGivesEachSessionItsOwnDashboard(t *testing.T) {
 	fin, fail, gen, queue := knownJobs(srv)
 	s := startServe(t, reelEnv(t, srv), fin, fail, gen, queue)
 
-	// One host receives the callbacks and serves the screens.
-	if want := "callbacks at http://127.0.0.1:" + strconv.Itoa(s.hook) + "/callback/SECRET"; !strings.Contains(s.log.String(), want) {
-		t.Errorf("reel serve with --listen does not say %q:\n%s", want, s.log.String())
-	}
 	if !strings.Contains(s.log.String(), "line 2: not a public key") {
 		t.Errorf("the bad line of authorized_keys is not named by its number:\n%s", s.log.String())
 	}
@@ -210,6 +206,11 @@ func TestServeGivesEachSessionItsOwnDashboard(t *testing.T) {
 
 	alice := s.login(t, "full", 120, 30)
 	bob := s.login(t, "ro", 90, 24)
+	// One host receives the callbacks and serves the screens. (Said just
+	// after "SSH on": read once a session has started.)
+	if want := "callbacks at http://127.0.0.1:" + strconv.Itoa(s.hook) + "/callback/SECRET"; !strings.Contains(s.log.String(), want) {
+		t.Errorf("reel serve with --listen does not say %q:\n%s", want, s.log.String())
+	}
 	for _, v := range []struct {
 		tm   *termtest.T
 		head string

@@ -3,6 +3,7 @@ package serve
 import (
 	"encoding/binary"
 	"net"
+	"strconv"
 	"sync"
 	"time"
 
@@ -39,15 +40,18 @@ func clampWindow(w, h int) (int, int) {
 
 // sessionChannel is the SSH library's session handler behind guard: it
 // reads the client's requests before the library does.
-func sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
+func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
 	if st, _ := ctx.Value(connKey).(*connState); st != nil {
 		st.opened()
 		defer st.closed()
 	}
-	ssh.DefaultSessionHandler(srv, conn, guardedChannel{nc}, ctx)
+	ssh.DefaultSessionHandler(srv, conn, guardedChannel{NewChannel: nc, s: s}, ctx)
 }
 
-type guardedChannel struct{ gossh.NewChannel }
+type guardedChannel struct {
+	gossh.NewChannel
+	s *Server
+}
 
 func (g guardedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
 	ch, reqs, err := g.NewChannel.Accept()
@@ -55,38 +59,53 @@ func (g guardedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
 		return ch, reqs, err
 	}
 	out := make(chan *gossh.Request)
-	go guard(reqs, out)
+	id := g.s.guardSeq.Add(1)
+	sizes := make(chan ssh.Window, 1)
+	g.s.guards.Store(id, sizes)
+	go func() {
+		defer g.s.guards.Delete(id)
+		// The session learns its guard from an environment variable the
+		// guard sets first, one no client can set (not in envAccepted).
+		out <- &gossh.Request{Type: "env", Payload: gossh.Marshal(struct{ Key, Value string }{guardEnv, strconv.FormatUint(id, 10)})}
+		guard(reqs, out, sizes)
+	}()
 	return ch, out, nil
 }
 
+// guardEnv names the session's guard in its environment.
+const guardEnv = "REEL_SERVE_GUARD"
+
+// sizesOf is the window sizes the session's guard keeps, nil if it has
+// no guard.
+func (s *Server) sizesOf(sess ssh.Session) <-chan ssh.Window {
+	id, err := strconv.ParseUint(lookup(sess.Environ())(guardEnv), 10, 64)
+	if err != nil {
+		return nil
+	}
+	if v, ok := s.guards.Load(id); ok {
+		return v.(chan ssh.Window)
+	}
+	return nil
+}
+
 // guard hands the client's session requests on, with the terminal's size
-// clamped (pty-req, window-change) and the environment cut to envAccepted,
-// at most maxEnv variables of maxEnvValue bytes; a refused env request is
-// answered no, as sshd answers one its AcceptEnv does not list. It ends
-// when the requests do.
+// clamped and the environment cut to envAccepted, at most maxEnv variables
+// of maxEnvValue bytes; a refused env request is answered no, as sshd
+// answers one its AcceptEnv does not list. It ends when the requests do.
 //
-// The library hands each window change to a one-place channel that only
-// the session reads, and waits while it is full: a second window change
-// before the session starts would stop the session's requests for good
-// (and leak their goroutine). So until the shell (or a command) is asked
-// for, window changes are answered here and only the newest is handed on,
-// after that request.
-func guard(in <-chan *gossh.Request, out chan<- *gossh.Request) {
+// Window changes are answered here and never reach the SSH library: it
+// hands each to a one-place channel that only a running session reads,
+// and waits while that is full, so a window change before the session
+// starts or after it was refused would stop the session's requests for
+// good (and leak their goroutine); it also writes the session's size
+// while the session reads it (a data race). Here the newest size, clamped,
+// goes to sizes without waiting.
+func guard(in <-chan *gossh.Request, out chan<- *gossh.Request, sizes chan ssh.Window) {
+	defer close(sizes)
 	defer close(out)
 	envs := 0
-	started := false
-	var held *gossh.Request // the newest window change before the start
 	for req := range in {
 		switch req.Type {
-		case "shell", "exec", "subsystem":
-			if !started && held != nil {
-				started = true
-				out <- req
-				out <- held
-				held = nil
-				continue
-			}
-			started = true
 		case "env":
 			var kv struct{ Key, Value string }
 			if gossh.Unmarshal(req.Payload, &kv) != nil || !envAccepted[kv.Key] || len(kv.Value) > maxEnvValue || envs >= maxEnv {
@@ -99,15 +118,16 @@ func guard(in <-chan *gossh.Request, out chan<- *gossh.Request) {
 		case "pty-req":
 			req.Payload = clampPtyReq(req.Payload)
 		case "window-change":
-			req.Payload = clampWindowChange(req.Payload)
-			if !started {
-				if req.WantReply {
-					_ = req.Reply(true, nil)
-				}
-				req.WantReply = false // answered: the library's answer would be a second one
-				held = req
-				continue
+			var w struct{ Columns, Rows, Width, Height uint32 }
+			ok := gossh.Unmarshal(req.Payload, &w) == nil
+			if ok {
+				cw, ch := clampWindow(int(min(w.Columns, MaxWidth)), int(min(w.Rows, MaxHeight)))
+				latest(sizes, ssh.Window{Width: cw, Height: ch})
 			}
+			if req.WantReply {
+				_ = req.Reply(ok, nil)
+			}
+			continue
 		}
 		out <- req
 	}
@@ -125,17 +145,6 @@ func clampPtyReq(p []byte) []byte {
 	}
 	q := append([]byte(nil), p...)
 	clampDims(q[4+n:])
-	return q
-}
-
-// clampWindowChange clamps a window-change's size (RFC 4254 6.7: uint32
-// columns, rows, width and height in pixels).
-func clampWindowChange(p []byte) []byte {
-	if len(p) < 16 {
-		return p
-	}
-	q := append([]byte(nil), p...)
-	clampDims(q)
 	return q
 }
 

@@ -4,85 +4,87 @@ import (
 	"io"
 	"net"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// through runs reqs through guard and returns what it hands on.
-func through(reqs ...*gossh.Request) []*gossh.Request {
+// through runs reqs through guard and returns what it hands on to the
+// SSH library, and the newest window size it kept.
+func through(reqs ...*gossh.Request) ([]*gossh.Request, []ssh.Window) {
 	in, out := make(chan *gossh.Request, len(reqs)), make(chan *gossh.Request, len(reqs))
+	sizes := make(chan ssh.Window, 1)
 	for _, r := range reqs {
 		in <- r
 	}
 	close(in)
-	guard(in, out)
+	guard(in, out, sizes)
 	var got []*gossh.Request
 	for r := range out {
 		got = append(got, r)
 	}
-	return got
+	var ws []ssh.Window
+	for w := range sizes {
+		ws = append(ws, w)
+	}
+	return got, ws
+}
+
+func winReq(w, h uint32) *gossh.Request {
+	return &gossh.Request{Type: "window-change", Payload: gossh.Marshal(struct{ Columns, Rows, Width, Height uint32 }{w, h, 0, 0})}
 }
 
 func TestGuardClampsTheTerminalSize(t *testing.T) {
-	pty := gossh.Marshal(struct {
-		Term          string
-		Columns, Rows uint32
-		Width, Height uint32
-		Modes         string
-	}{"xterm", 100000, 100000, 1 << 30, 1 << 30, ""})
-	win := gossh.Marshal(struct{ Columns, Rows, Width, Height uint32 }{1 << 31, 80, 0, 0})
-	small := gossh.Marshal(struct{ Columns, Rows, Width, Height uint32 }{120, 40, 0, 0})
-	got := through(&gossh.Request{Type: "pty-req", Payload: pty}, &gossh.Request{Type: "shell"},
-		&gossh.Request{Type: "window-change", Payload: win}, &gossh.Request{Type: "window-change", Payload: small})
-	if len(got) != 4 {
-		t.Fatalf("handed on %d requests, want 4", len(got))
-	}
-	got = append(got[:1], got[2:]...) // the shell
-	var p struct {
+	type ptyReq struct {
 		Term          string
 		Columns, Rows uint32
 		Width, Height uint32
 		Modes         string
 	}
-	if err := gossh.Unmarshal(got[0].Payload, &p); err != nil {
-		t.Fatal(err)
-	}
-	if p.Term != "xterm" || p.Columns != MaxWidth || p.Rows != MaxHeight {
-		t.Errorf("pty-req handed on as %+v, want xterm %dx%d", p, MaxWidth, MaxHeight)
-	}
-	for i, want := range [][2]uint32{{MaxWidth, 80}, {120, 40}} {
-		var w struct{ Columns, Rows, Width, Height uint32 }
-		if err := gossh.Unmarshal(got[i+1].Payload, &w); err != nil {
+	pty := gossh.Marshal(ptyReq{"xterm", 100000, 100000, 1 << 30, 1 << 30, ""})
+	for _, c := range []struct {
+		last *gossh.Request
+		want ssh.Window
+	}{
+		{winReq(1<<31, 80), ssh.Window{Width: MaxWidth, Height: 80}},
+		{winReq(120, 1<<20), ssh.Window{Width: 120, Height: MaxHeight}},
+		{winReq(120, 40), ssh.Window{Width: 120, Height: 40}},
+	} {
+		got, ws := through(&gossh.Request{Type: "pty-req", Payload: pty}, &gossh.Request{Type: "shell"}, winReq(1e6, 1e6), c.last)
+		if len(got) != 2 || got[1].Type != "shell" {
+			t.Fatalf("handed on %d requests, want the pty-req and the shell only", len(got))
+		}
+		var p ptyReq
+		if err := gossh.Unmarshal(got[0].Payload, &p); err != nil {
 			t.Fatal(err)
 		}
-		if w.Columns != want[0] || w.Rows != want[1] {
-			t.Errorf("window-change %d handed on as %dx%d, want %dx%d", i, w.Columns, w.Rows, want[0], want[1])
+		if p.Term != "xterm" || p.Columns != MaxWidth || p.Rows != MaxHeight {
+			t.Errorf("pty-req handed on as %+v, want xterm %dx%d", p, MaxWidth, MaxHeight)
+		}
+		if len(ws) != 1 || ws[0] != c.want {
+			t.Errorf("sizes %+v, want only the newest %+v", ws, c.want)
 		}
 	}
 }
 
-func TestGuardHoldsWindowChangesUntilTheShellAndHandsOnTheNewest(t *testing.T) {
-	win := func(w uint32) *gossh.Request {
-		return &gossh.Request{Type: "window-change", Payload: gossh.Marshal(struct{ Columns, Rows, Width, Height uint32 }{w, 24, 0, 0})}
+// TestGuardNeverHandsWindowChangesToTheLibrary: the library waits on a
+// one-place channel for each; a client sending many before its session
+// starts (or after it was refused) must not stop the requests.
+func TestGuardNeverHandsWindowChangesToTheLibrary(t *testing.T) {
+	reqs := []*gossh.Request{{Type: "pty-req"}}
+	for i := range 1000 {
+		reqs = append(reqs, winReq(uint32(81+i), 24))
 	}
-	got := through(&gossh.Request{Type: "pty-req"}, win(81), win(82), win(83), &gossh.Request{Type: "shell"}, win(84), win(85))
-	var seen []string
-	for _, r := range got {
-		if r.Type == "window-change" {
-			var w struct{ Columns, Rows, Width, Height uint32 }
-			_ = gossh.Unmarshal(r.Payload, &w)
-			seen = append(seen, r.Type+" "+strconv.Itoa(int(w.Columns)))
-			continue
-		}
-		seen = append(seen, r.Type)
+	reqs = append(reqs, &gossh.Request{Type: "shell"})
+	got, ws := through(reqs...)
+	if len(got) != 2 || got[0].Type != "pty-req" || got[1].Type != "shell" {
+		t.Errorf("handed on %d requests, want the pty-req and the shell", len(got))
 	}
-	want := "pty-req shell window-change 83 window-change 84 window-change 85"
-	if strings.Join(seen, " ") != want {
-		t.Errorf("handed on %q, want %q", strings.Join(seen, " "), want)
+	if len(ws) != 1 || ws[0].Width != 1000 {
+		t.Errorf("sizes %+v, want only the newest, 1000 wide", ws)
 	}
 }
 
@@ -96,7 +98,7 @@ func TestGuardTakesOnlyAFewEnvironmentVariablesThatDescribeTheTerminal(t *testin
 		reqs = append(reqs, env("COLORTERM", "truecolor"))
 	}
 	reqs = append(reqs, env("NO_COLOR", "1"), &gossh.Request{Type: "shell"})
-	got := through(reqs...)
+	got, _ := through(reqs...)
 	if len(got) != maxEnv+1 || got[maxEnv].Type != "shell" {
 		t.Fatalf("handed on %d requests, want %d env and the shell", len(got), maxEnv)
 	}

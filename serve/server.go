@@ -98,6 +98,8 @@ type Server struct {
 	live     atomic.Int64 // sessions running now
 	sessions sync.WaitGroup
 	refresh  refreshLimit
+	guards   sync.Map // guard's id → its session's window sizes
+	guardSeq atomic.Uint64
 
 	limits    sync.Mutex
 	conns     int            // TCP connections open
@@ -158,7 +160,7 @@ func New(o Options) (*Server, error) {
 	}
 	srv.HandshakeTimeout = handshakeTimeout
 	srv.ConnCallback = s.accept
-	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": sessionChannel}
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 	srv.ConnectionFailedCallback = func(c net.Conn, err error) {
 		s.o.Log.Info("connection failed", "remote", c.RemoteAddr().String(), "err", err)
 	}

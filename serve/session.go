@@ -35,14 +35,19 @@ func (s *Server) session(sess ssh.Session) {
 		return
 	}
 	pty, winch, ok := sess.Pty()
-	// The session's window changes come on winch, which nobody else reads,
-	// and the SSH library waits on it: it is drained for the session's
-	// whole life, refused or not (until it is closed with the session's
-	// requests), keeping only the newest size, clamped, for the dashboard.
+	// The viewer's window changes come from the session's guard (see
+	// guard), the newest only, clamped, until the session's requests end;
+	// the SSH library's own winch then only ever holds the first size. The
+	// forwarder keeps the newest for the dashboard and ends with the
+	// requests, whether the session runs or is refused.
+	var changes <-chan ssh.Window = winch
+	if g := s.sizesOf(sess); g != nil {
+		changes = g
+	}
 	sizes := make(chan tea.WindowSizeMsg, 1)
-	if winch != nil {
+	if changes != nil {
 		go func() {
-			for w := range winch {
+			for w := range changes {
 				cw, ch := clampWindow(w.Width, w.Height)
 				latest(sizes, tea.WindowSizeMsg{Width: cw, Height: ch})
 			}

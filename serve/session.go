@@ -70,7 +70,7 @@ func (s *Server) session(sess ssh.Session) {
 		s.live.Add(-1)
 		s.o.Log.Info("session refused: too many for this key", "fingerprint", fp, "remote", remote, "max", s.o.MaxSessionsPerKey,
 			"limit", "--max-sessions-per-key")
-		fmt.Fprintf(sess.Stderr(), "reel serve: this key already has %d sessions, the most one key may (--max-sessions-per-key); "+
+		fmt.Fprintf(sess.Stderr(), "reel serve: this key already runs the most sessions one key may (%d, --max-sessions-per-key); "+
 			"close one and try again\r\n", s.o.MaxSessionsPerKey)
 		_ = sess.Exit(1)
 		return

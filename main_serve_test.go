@@ -69,9 +69,18 @@ func sshKey(t *testing.T, dir, name string) (path, line string) {
 	return path, strings.TrimSpace(string(gossh.MarshalAuthorizedKey(sp))) + " " + name
 }
 
-// servePort is a free port in the tests' range.
+// servePort is a free port in the tests' range; REEL_TEST_PORTS=LO-HI
+// moves it (engineers sharing a machine each have their own).
 func servePort(t *testing.T) int {
 	t.Helper()
+	servePortLo, servePortHi := servePortLo, servePortHi
+	if lo, hi, ok := strings.Cut(os.Getenv("REEL_TEST_PORTS"), "-"); ok {
+		l, err1 := strconv.Atoi(lo)
+		h, err2 := strconv.Atoi(hi)
+		if err1 == nil && err2 == nil && l <= h {
+			servePortLo, servePortHi = l, h
+		}
+	}
 	for p := servePortLo; p <= servePortHi; p++ {
 		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
 		if err == nil {
@@ -93,8 +102,10 @@ type served struct {
 }
 
 // startServe runs reel serve on the simulator with the given IDs; keys
-// are written for "full" (alice), "ro" (bob, reel-readonly) and
-// "stranger" (not in the file), with a bad line between the first two.
+// are written for "full" (alice), "ro" (bob, reel-readonly among other
+// options), "ro2" (carol: a line refused for from= that says
+// reel-readonly, then a plain line) and "stranger" (not in the file),
+// with a bad line between the first two.
 func startServe(t *testing.T, env []string, ids ...string) *served {
 	t.Helper()
 	if _, err := os.Stat(sshClient); err != nil {
@@ -104,14 +115,16 @@ func startServe(t *testing.T, env []string, ids ...string) *served {
 	s := &served{port: servePort(t), home: home, log: &lockedBuffer{}, keys: map[string]string{}}
 	s.hook = s.port + 1 // servePort hands out the lowest free port, so the next is likely free too
 	var lines []string
-	for _, name := range []string{"full", "ro", "stranger"} {
+	for _, name := range []string{"full", "ro", "ro2", "stranger"} {
 		path, line := sshKey(t, home, name)
 		s.keys[name] = path
 		switch name {
 		case "full":
 			lines = append(lines, line, "ssh-ed25519 not-base64 a broken line")
 		case "ro":
-			lines = append(lines, "reel-readonly "+line)
+			lines = append(lines, "no-agent-forwarding,Reel-Readonly,no-X11-forwarding "+line)
+		case "ro2":
+			lines = append(lines, `from="10.0.0.0/8,127.0.0.0/8",reel-readonly `+line, line)
 		}
 	}
 	auth := filepath.Join(home, "authorized_keys")
@@ -183,16 +196,21 @@ func TestServeGivesEachSessionItsOwnDashboard(t *testing.T) {
 	fin, fail, gen, queue := knownJobs(srv)
 	s := startServe(t, reelEnv(t, srv), fin, fail, gen, queue)
 
-	// One host receives the callbacks and serves the screens.
-	if want := "callbacks at http://127.0.0.1:" + strconv.Itoa(s.hook) + "/callback/SECRET"; !strings.Contains(s.log.String(), want) {
-		t.Errorf("reel serve with --listen does not say %q:\n%s", want, s.log.String())
-	}
 	if !strings.Contains(s.log.String(), "line 2: not a public key") {
 		t.Errorf("the bad line of authorized_keys is not named by its number:\n%s", s.log.String())
+	}
+	if want := `line 4: option "from" is not one reel serve enforces`; !strings.Contains(s.log.String(), want) ||
+		!strings.Contains(s.log.String(), "that key still logs in through line 5, read-only") {
+		t.Errorf("the from= line is not named with what its key may still do:\n%s", s.log.String())
 	}
 
 	alice := s.login(t, "full", 120, 30)
 	bob := s.login(t, "ro", 90, 24)
+	// One host receives the callbacks and serves the screens. (Said just
+	// after "SSH on": read once a session has started.)
+	if want := "callbacks at http://127.0.0.1:" + strconv.Itoa(s.hook) + "/callback/SECRET"; !strings.Contains(s.log.String(), want) {
+		t.Errorf("reel serve with --listen does not say %q:\n%s", want, s.log.String())
+	}
 	for _, v := range []struct {
 		tm   *termtest.T
 		head string
@@ -247,6 +265,20 @@ func TestServeGivesEachSessionItsOwnDashboard(t *testing.T) {
 	}
 	bob.Press("x")
 	bob.WaitScreen("the refusal to stop tracking", termtest.ContainsAll("may not stop tracking"), waitFor)
+	bob.Press("R")
+	bob.WaitScreen("the refusal to refresh every job", termtest.ContainsAll("may not refresh every job"), waitFor)
+
+	// Carol's key is read-only: one of its lines says so, though that line
+	// is left out for its from=.
+	carol := s.login(t, "ro2", 80, 24)
+	carol.WaitScreen("read-only in carol's header", func(sc string) bool {
+		head, _, _ := strings.Cut(sc, "\n")
+		return strings.Contains(sc, "job-fail") && strings.Contains(head, "read-only · ro2")
+	}, waitFor)
+	carol.Press("q")
+	if code := carol.Exit(waitFor); code != 0 {
+		t.Errorf("carol's ssh exited %d after q, want 0", code)
+	}
 	if sc := bob.Screen(); !termtest.ContainsAll("job-fin", "job-fail", "job-gen", "job-queue")(sc) {
 		t.Errorf("a read-only key stopped tracking a job:\n%s", sc)
 	}
@@ -292,7 +324,7 @@ func TestServeGivesEachSessionItsOwnDashboard(t *testing.T) {
 	// kill -9 of bob's ssh: the server sees the session end.
 	bob.Close()
 	deadline := time.Now().Add(waitFor)
-	for strings.Count(s.log.String(), "msg=logout") < 2 {
+	for strings.Count(s.log.String(), "msg=logout") < 3 {
 		if time.Now().After(deadline) {
 			t.Fatalf("no logout logged within %v of kill -9 of the client:\n%s", waitFor, s.log.String())
 		}

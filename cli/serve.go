@@ -23,6 +23,9 @@ type serveFlags struct {
 	authorizedKeys string
 	hostKey        string
 	maxSessions    int
+	maxPerKey      int
+	maxConns       int
+	idleTimeout    time.Duration
 	keepAlive      time.Duration
 }
 
@@ -39,7 +42,7 @@ and no API key on the viewer's machine.
 
 Only public keys get in, listed in an authorized_keys file (default beside
 the config file). A key whose line starts with the option reel-readonly may
-only look: no a, x, u or D, and d gives the video's link instead of saving it
+only look: no a, x, u, D or R, and d gives the video's link instead of saving it
 on this host. o never opens a browser here: it sends the link to the viewer's
 clipboard (OSC 52) and shows it. The host key is made once, mode 0600, beside
 the store. Every login and refusal is logged to standard error with the key's
@@ -65,6 +68,9 @@ fingerprint.`,
 	fl.StringVar(&f.authorizedKeys, "authorized-keys", "", "public keys allowed in (default $XDG_CONFIG_HOME/reel/authorized_keys)")
 	fl.StringVar(&f.hostKey, "host-key", "", "the server's private key, made if missing (default $XDG_STATE_HOME/reel/ssh_host_ed25519_key)")
 	fl.IntVar(&f.maxSessions, "max-sessions", serve.DefaultMaxSessions, "most SSH sessions at once")
+	fl.IntVar(&f.maxPerKey, "max-sessions-per-key", serve.DefaultMaxSessionsPerKey, "most SSH sessions at once for one key")
+	fl.IntVar(&f.maxConns, "max-connections", serve.DefaultMaxConnections, "most TCP connections at once, logged in or not")
+	fl.DurationVar(&f.idleTimeout, "idle-timeout", serve.DefaultIdleTimeout, "close a connection that has no session for this long")
 	fl.DurationVar(&f.keepAlive, "keepalive", serve.DefaultKeepAlive, "close a connection silent for twice this (a cut network)")
 	return takesShared(cmd, "config", "base-url", "store", "interval", "download-dir", "listen", "callback-secret", "debug", "max-rps", "max-in-flight")
 }
@@ -73,6 +79,15 @@ fingerprint.`,
 func (f serveFlags) check() error {
 	if f.maxSessions < 1 {
 		return usageErr(fmt.Errorf("--max-sessions must be at least 1, not %d", f.maxSessions))
+	}
+	if f.maxPerKey < 1 {
+		return usageErr(fmt.Errorf("--max-sessions-per-key must be at least 1, not %d", f.maxPerKey))
+	}
+	if f.maxConns < 1 {
+		return usageErr(fmt.Errorf("--max-connections must be at least 1, not %d", f.maxConns))
+	}
+	if f.idleTimeout < time.Second {
+		return usageErr(fmt.Errorf("--idle-timeout must be at least 1s, not %s", f.idleTimeout))
 	}
 	if f.keepAlive < time.Second {
 		return usageErr(fmt.Errorf("--keepalive must be at least 1s, not %s", f.keepAlive))
@@ -98,7 +113,7 @@ func runServe(ctx context.Context, sio IO, g *globals, f serveFlags, args []stri
 		return usageErr(err)
 	}
 	for _, p := range keys.Problems {
-		fmt.Fprintf(sio.Err, "reel serve: warning: %s: %s (that line's key cannot log in; the others can)\n", keysPath, p)
+		fmt.Fprintf(sio.Err, "reel serve: warning: %s: %s\n", keysPath, p)
 	}
 	host, err := serve.HostKey(hostPath)
 	if err != nil {
@@ -140,16 +155,19 @@ func runServe(ctx context.Context, sio IO, g *globals, f serveFlags, args []stri
 		notice = "this server receives the callbacks · ? lists the keys"
 	}
 	srv, err := serve.New(serve.Options{
-		Engine:      run.eng,
-		Downloads:   downloads,
-		DownloadDir: dir,
-		History:     run.st,
-		Keys:        keys,
-		HostKey:     host,
-		Log:         log,
-		MaxSessions: f.maxSessions,
-		KeepAlive:   f.keepAlive,
-		Thumbs:      thumbFetcher(c, sio.Getenv),
+		Engine:            run.eng,
+		Downloads:         downloads,
+		DownloadDir:       dir,
+		History:           run.st,
+		Keys:              keys,
+		HostKey:           host,
+		Log:               log,
+		MaxSessions:       f.maxSessions,
+		MaxSessionsPerKey: f.maxPerKey,
+		MaxConnections:    f.maxConns,
+		IdleTimeout:       f.idleTimeout,
+		KeepAlive:         f.keepAlive,
+		Thumbs:            thumbFetcher(c, sio.Getenv),
 		Dashboard: ui.Options{
 			Now:        sio.Now,
 			Logger:     engineLog,

@@ -39,6 +39,7 @@ func TestServeRefusesToStartWhenNobodyCouldLogIn(t *testing.T) {
 	good := write("good_keys", string(gossh.MarshalAuthorizedKey(sp)), 0o600)
 	garbage := write("garbage_keys", "# the team\nssh-ed25519 nope alice\n", 0o600)
 	open := write("open_host_key", "not even a key", 0o644)
+	writable := write("writable_keys", string(gossh.MarshalAuthorizedKey(sp)), 0o664)
 	env := map[string]string{
 		"COLOSSYAN_API_KEY":  "test-key",
 		"COLOSSYAN_BASE_URL": "http://127.0.0.1:1/api/v1", // nothing listens: no case may get this far
@@ -58,6 +59,11 @@ func TestServeRefusesToStartWhenNobodyCouldLogIn(t *testing.T) {
 		{"host key others may read", []string{"serve", "--addr", "127.0.0.1:45090", "--authorized-keys", good, "--host-key", open},
 			[]string{"chmod 600"}},
 		{"no sessions allowed", []string{"serve", "--max-sessions", "0"}, []string{"--max-sessions"}},
+		{"keys others may write", []string{"serve", "--addr", "127.0.0.1:45090", "--authorized-keys", writable},
+			[]string{"writable by others", "chmod go-w " + writable}},
+		{"no sessions for a key", []string{"serve", "--max-sessions-per-key", "0"}, []string{"--max-sessions-per-key"}},
+		{"no connections", []string{"serve", "--max-connections", "0"}, []string{"--max-connections"}},
+		{"no idle time", []string{"serve", "--idle-timeout", "0s"}, []string{"--idle-timeout"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			stdout, stderr, code := runCLIWithin(t, 5*time.Second, env, "", c.args...)

@@ -28,7 +28,7 @@ func jobEv(id string, v int) track.Event {
 
 func TestSlowSubscriberKeepsOnlyTheLatestStateOfEachJob(t *testing.T) {
 	src := make(source)
-	f := newFanout(src.next, eventKey)
+	f := newFanout(src.next, eventKey, isRemoval)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -80,9 +80,9 @@ func TestSlowSubscriberKeepsOnlyTheLatestStateOfEachJob(t *testing.T) {
 	}
 }
 
-func TestRemovalOvertakesTheJobAndAReAddOvertakesTheRemoval(t *testing.T) {
+func TestRemovalOvertakesTheJobAndAReAddFollowsTheRemoval(t *testing.T) {
 	src := make(source, 3)
-	f := newFanout(src.next, eventKey)
+	f := newFanout(src.next, eventKey, isRemoval)
 	s := f.subscribe()
 	defer s.Close()
 	s.push([]track.Event{jobEv("a", 1), {Removed: "a"}})
@@ -90,16 +90,22 @@ func TestRemovalOvertakesTheJobAndAReAddOvertakesTheRemoval(t *testing.T) {
 	if len(got) != 1 || got[0].Removed != "a" {
 		t.Fatalf("got %+v, want only the removal of a", got)
 	}
-	s.push([]track.Event{{Removed: "a"}, jobEv("a", 2)})
+	// Added back, its versions start again: the removal must reach the
+	// reader before the new state, or a reader holding a newer version
+	// of the old job would keep that row.
+	s.push([]track.Event{jobEv("a", 7), {Removed: "a"}, jobEv("a", 1), {Removed: "a"}, jobEv("a", 1), jobEv("a", 2)})
 	got, _ = s.Next(context.Background())
-	if len(got) != 1 || got[0].Job == nil || got[0].Job.Version != 2 {
-		t.Fatalf("got %+v, want only a at version 2", got)
+	if len(got) != 2 || got[0].Removed != "a" || got[1].Job == nil || got[1].Job.Version != 2 {
+		t.Fatalf("got %+v, want the removal of a, then a at version 2", got)
+	}
+	if n := s.Pending(); n != 0 {
+		t.Fatalf("pending %d after Next", n)
 	}
 }
 
 func TestClosedSubscriptionEndsItsReaderAndLeaves(t *testing.T) {
 	src := make(source)
-	f := newFanout(src.next, eventKey)
+	f := newFanout(src.next, eventKey, isRemoval)
 	s := f.subscribe()
 	if f.count() != 1 {
 		t.Fatalf("count %d, want 1", f.count())
@@ -119,4 +125,67 @@ func TestClosedSubscriptionEndsItsReaderAndLeaves(t *testing.T) {
 		t.Errorf("count %d after Close, want 0", f.count())
 	}
 	s.Close() // twice is harmless
+}
+
+// view is a reader's table, folded from events as the dashboard folds them
+// (ui's applyJob and removeJob): a snapshot older than the row's is dropped.
+type view map[string]track.Job
+
+func (v view) apply(evs []track.Event) {
+	for _, ev := range evs {
+		switch {
+		case ev.Job != nil:
+			if old, ok := v[ev.Job.ID]; ok && ev.Job.Version < old.Version {
+				continue
+			}
+			v[ev.Job.ID] = *ev.Job
+		case ev.Removed != "":
+			delete(v, ev.Removed)
+		}
+	}
+}
+
+// TestASlowReaderConvergesToTheEnginesJobsAfterARemoveAndReAdd runs a real
+// engine: a reader that fell behind while a job was removed and added back
+// must end with the engine's own list, not the old job's row.
+func TestASlowReaderConvergesToTheEnginesJobsAfterARemoveAndReAdd(t *testing.T) {
+	eng := track.New(track.Options{})
+	f := newFanout(eng.Next, eventKey, isRemoval)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = f.run(ctx) }()
+	s := f.subscribe()
+	defer s.Close()
+	v := view{}
+	eng.Add("a", "b")
+	for _, j := range eng.Jobs() { // the session's first frame
+		v[j.ID] = j
+	}
+	// a changes a few times: the reader's row is at a high version.
+	old := eng.Remove("a")
+	old[0].Version += 5
+	eng.Restore(old...)
+	waitFor(t, "the restore read", func() bool { return s.Pending() > 0 })
+	evs, err := s.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.apply(evs)
+	// Now the reader falls behind: a is removed and added back, fresh.
+	eng.Remove("a")
+	eng.Add("a")
+	waitFor(t, "both changes pending", func() bool { return s.Pending() >= 2 })
+	evs, err = s.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.apply(evs)
+	for _, j := range eng.Jobs() {
+		if got := v[j.ID]; got.Version != j.Version || got.Seq != j.Seq {
+			t.Errorf("%s: the reader shows version %d seq %d, the engine %d seq %d", j.ID, got.Version, got.Seq, j.Version, j.Seq)
+		}
+	}
+	if len(v) != len(eng.Jobs()) {
+		t.Errorf("the reader shows %d jobs, the engine tracks %d", len(v), len(eng.Jobs()))
+	}
 }

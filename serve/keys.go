@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -57,12 +58,12 @@ func (k *Keys) Lookup(pub gossh.PublicKey) *Key {
 	return k.byWire[string(pub.Marshal())]
 }
 
-// harmless are OpenSSH's options that forbid what reel serve never offers
+// harmless are OpenSSH's options (lower case: OpenSSH ignores case) that forbid what reel serve never offers
 // anyway; any other option is not understood, and its line is refused
 // rather than the key let in without the restriction it asks for.
 var harmless = map[string]bool{
 	"restrict": true, "no-port-forwarding": true, "no-agent-forwarding": true,
-	"no-X11-forwarding": true, "no-user-rc": true,
+	"no-x11-forwarding": true, "no-user-rc": true,
 }
 
 // LoadKeys reads an authorized_keys file (see ParseKeys). A file that
@@ -77,6 +78,9 @@ func LoadKeys(path string) (*Keys, error) {
 		return nil, fmt.Errorf("read the authorized keys: %w", err)
 	}
 	defer f.Close()
+	if err := strictModes(f, path); err != nil {
+		return nil, err
+	}
 	keys, err := ParseKeys(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -95,9 +99,16 @@ func LoadKeys(path string) (*Keys, error) {
 // starting with # is skipped; a line that does not parse, or carries an
 // option reel does not understand, is named in Problems by its number and
 // the reading goes on, so one bad line never shuts out the keys after it.
-// A key listed twice is read-only if any of its lines says so.
+//
+// The options field is OpenSSH's: comma-separated, names in any case,
+// values in double quotes that may hold commas and spaces
+// (from="10.0.0.0/8,::1"). A key is read-only if any line naming it says
+// reel-readonly, a refused line included: a line refused for an option
+// reel does not enforce (from=, command=, expiry-time=...) still takes
+// away rights the key has from another line, never gives any.
 func ParseKeys(r io.Reader) (*Keys, error) {
 	keys := &Keys{byWire: map[string]*Key{}}
+	var refused []refusedLine
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 4096), maxKeysLine)
 	n := 0
@@ -110,6 +121,9 @@ func ParseKeys(r io.Reader) (*Keys, error) {
 		k, err := parseKeyLine(line)
 		if err != nil {
 			keys.Problems = append(keys.Problems, fmt.Sprintf("line %d: %v", n, err))
+			if k.pub != nil {
+				refused = append(refused, refusedLine{wire: string(k.pub.Marshal()), readOnly: k.ReadOnly, problem: len(keys.Problems) - 1})
+			}
 			continue
 		}
 		k.Line = n
@@ -120,6 +134,22 @@ func ParseKeys(r io.Reader) (*Keys, error) {
 		}
 		keys.byWire[string(pub.Marshal())] = &k.Key
 	}
+	// What a refused line's key may do after all, said truthfully.
+	for _, r := range refused {
+		k, ok := keys.byWire[r.wire]
+		switch {
+		case !ok:
+			keys.Problems[r.problem] += "; that key cannot log in"
+			continue
+		case r.readOnly:
+			k.ReadOnly = true
+		}
+		mode := "with full rights"
+		if k.ReadOnly {
+			mode = "read-only"
+		}
+		keys.Problems[r.problem] += fmt.Sprintf("; that key still logs in through line %d, %s", k.Line, mode)
+	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
 			return nil, fmt.Errorf("line %d is longer than %d bytes: is this an authorized_keys file?", n+1, maxKeysLine)
@@ -127,6 +157,31 @@ func ParseKeys(r io.Reader) (*Keys, error) {
 		return nil, err
 	}
 	return keys, nil
+}
+
+// refusedLine is a line left out for its options, whose key may still be
+// on another line.
+type refusedLine struct {
+	wire     string
+	readOnly bool
+	problem  int // index in Problems
+}
+
+// strictModes refuses a keys file that someone else could write, as
+// sshd's StrictModes does: whoever can write it can let themselves in.
+func strictModes(f *os.File, path string) error {
+	if runtime.GOOS == "windows" {
+		return nil // no Unix modes to read
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("read the authorized keys: %w", err)
+	}
+	if m := fi.Mode().Perm(); m&0o022 != 0 {
+		return fmt.Errorf("%s is writable by others (mode %04o), so anyone who can write it could let themselves in: "+
+			"chmod go-w %s", path, m, path)
+	}
+	return nil
 }
 
 type parsedKey struct {
@@ -143,16 +198,23 @@ func parseKeyLine(line []byte) (parsedKey, error) {
 		return parsedKey{}, errors.New("more than one key on the line")
 	}
 	k := parsedKey{pub: pub, Key: Key{Fingerprint: gossh.FingerprintSHA256(pub), Comment: termsafe.Clean(comment)}}
+	// gossh splits the field at the commas outside quotes; every option is
+	// read before any is refused, so reel-readonly counts wherever it is.
+	var unknown string
 	for _, o := range opts {
+		name, _, _ := strings.Cut(o, "=")
+		name = strings.ToLower(strings.TrimSpace(name))
 		switch {
-		case o == ReadOnlyOption:
+		case name == ReadOnlyOption:
 			k.ReadOnly = true
-		case harmless[o]:
-		default:
-			name, _, _ := strings.Cut(o, "=")
-			return parsedKey{}, fmt.Errorf("option %q is not one reel serve understands (only %s, and OpenSSH's "+
-				"restrict and no-*-forwarding): the key is left out rather than let in without it", termsafe.Clean(name), ReadOnlyOption)
+		case harmless[name]:
+		case unknown == "":
+			unknown = name
 		}
+	}
+	if unknown != "" {
+		return k, fmt.Errorf("option %q is not one reel serve enforces (only %s, and OpenSSH's "+
+			"restrict and no-*-forwarding): the line is left out rather than let in without it", termsafe.Clean(unknown), ReadOnlyOption)
 	}
 	return k, nil
 }

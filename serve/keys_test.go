@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -46,7 +47,7 @@ func TestParseKeysNamesBadLinesAndKeepsTheKeysAfterThem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"line 4: not a public key", `line 6: option "from" is not one reel serve understands`}
+	want := []string{"line 4: not a public key", `line 6: option "from" is not one reel serve enforces`}
 	if len(keys.Problems) != len(want) {
 		t.Fatalf("problems %q, want %d", keys.Problems, len(want))
 	}
@@ -159,5 +160,86 @@ func TestProfileTakesNoColorFromTheSession(t *testing.T) {
 	}
 	if p := profile([]string{"TERM=xterm-256color", "COLORTERM=truecolor"}); p != colorprofile.TrueColor {
 		t.Errorf("a truecolor terminal: profile %v, want TrueColor", p)
+	}
+}
+
+// TestReadOnlyHoldsOnALineWithOptions: reel-readonly counts wherever it
+// stands among the options, quoted values with commas included, and a line
+// refused for another option still takes the key's rights away: it never
+// leaves the key with full rights from another line. Each problem says
+// truthfully what the key may still do.
+func TestReadOnlyHoldsOnALineWithOptions(t *testing.T) {
+	a, aLine := newPub(t)
+	b, bLine := newPub(t)
+	c, cLine := newPub(t)
+	d, dLine := newPub(t)
+	text := strings.Join([]string{
+		aLine + " alice",
+		`from="10.0.0.0/8,192.168.0.0/16",reel-readonly ` + aLine + " alice from the office",
+		`Restrict,REEL-READONLY,no-pty="x,y" ` + bLine + " bob",
+		`no-agent-forwarding,Reel-ReadOnly,No-X11-Forwarding ` + cLine + " carol",
+		`command="echo a, b",reel-readonly ` + dLine + " dave",
+	}, "\n")
+	keys, err := ParseKeys(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := keys.Lookup(a); k == nil || !k.ReadOnly {
+		t.Errorf("alice: %+v, want her let in read-only (line 2 says so, though refused for from=)", k)
+	}
+	if k := keys.Lookup(b); k != nil {
+		t.Errorf("bob: %+v, want him left out: no-pty is not enforced", k)
+	}
+	if k := keys.Lookup(c); k == nil || !k.ReadOnly || k.Comment != "carol" {
+		t.Errorf("carol: %+v, want her read-only (options in any case)", k)
+	}
+	if k := keys.Lookup(d); k != nil {
+		t.Errorf("dave: %+v, want him left out", k)
+	}
+	want := []string{
+		`line 2: option "from" is not one reel serve enforces`,
+		`line 3: option "no-pty"`,
+		`line 5: option "command"`,
+	}
+	if len(keys.Problems) != len(want) {
+		t.Fatalf("problems %q, want %d", keys.Problems, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(keys.Problems[i], w) {
+			t.Errorf("problem %d = %q, want it to start %q", i, keys.Problems[i], w)
+		}
+	}
+	if p := keys.Problems[0]; !strings.HasSuffix(p, "that key still logs in through line 1, read-only") {
+		t.Errorf("problem %q: want it to say the key still logs in through line 1, read-only", p)
+	}
+	if p := keys.Problems[1]; !strings.HasSuffix(p, "that key cannot log in") {
+		t.Errorf("problem %q: want it to say the key cannot log in", p)
+	}
+}
+
+func TestLoadKeysRefusesAFileOthersMayWrite(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no Unix modes")
+	}
+	_, line := newPub(t)
+	path := filepath.Join(t.TempDir(), "authorized_keys")
+	if err := os.WriteFile(path, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []os.FileMode{0o620, 0o602, 0o666} {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadKeys(path); err == nil || !strings.Contains(err.Error(), "chmod go-w") {
+			t.Errorf("mode %04o: %v, want a refusal saying chmod go-w", mode, err)
+		}
+	}
+	for _, mode := range []os.FileMode{0o600, 0o644, 0o400} {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LoadKeys(path); err != nil {
+			t.Errorf("mode %04o: %v, want the keys read", mode, err)
+		}
 	}
 }

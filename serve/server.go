@@ -29,9 +29,14 @@ import (
 
 // Defaults for Options.
 const (
-	DefaultMaxSessions = 100
-	DefaultKeepAlive   = 15 * time.Second
-	handshakeTimeout   = 30 * time.Second
+	DefaultMaxSessions       = 100
+	DefaultMaxSessionsPerKey = 10
+	DefaultMaxConnections    = 200
+	DefaultMaxIdle           = 20
+	DefaultIdleTimeout       = 30 * time.Second
+	DefaultKeepAlive         = 15 * time.Second
+	DefaultRefreshEvery      = 2 * time.Second
+	handshakeTimeout         = 30 * time.Second
 )
 
 // Options is what a Server is given. Engine, Keys and HostKey are required.
@@ -53,6 +58,23 @@ type Options struct {
 	Log *slog.Logger
 	// MaxSessions caps the sessions at once; 0 means DefaultMaxSessions.
 	MaxSessions int
+	// MaxSessionsPerKey caps one key's sessions at once, so one viewer
+	// (or one stolen key) cannot take every place; 0 means
+	// DefaultMaxSessionsPerKey.
+	MaxSessionsPerKey int
+	// MaxConnections caps the TCP connections at once, logged in or not;
+	// 0 means DefaultMaxConnections.
+	MaxConnections int
+	// MaxIdle caps the connections without a session (still logging in,
+	// or logged in without asking for one), like sshd's MaxStartups; 0
+	// means DefaultMaxIdle. IdleTimeout closes such a connection after
+	// that long; 0 means DefaultIdleTimeout.
+	MaxIdle     int
+	IdleTimeout time.Duration
+	// RefreshEvery is how often the viewers together may make the engine
+	// ask again (r, R): one refresh of all jobs, and one of each job, per
+	// RefreshEvery; more are dropped. 0 means DefaultRefreshEvery.
+	RefreshEvery time.Duration
 	// KeepAlive is how often a quiet connection is asked whether it is
 	// still there; one without an answer within as long again is closed
 	// (a cut network). 0 means DefaultKeepAlive.
@@ -75,6 +97,14 @@ type Server struct {
 
 	live     atomic.Int64 // sessions running now
 	sessions sync.WaitGroup
+	refresh  refreshLimit
+	guards   sync.Map // guard's id → its session's window sizes
+	guardSeq atomic.Uint64
+
+	limits    sync.Mutex
+	conns     int            // TCP connections open
+	idleConns int            // of which without a session
+	perKey    map[string]int // sessions by key fingerprint
 }
 
 // New checks the options and builds the server; Serve runs it.
@@ -96,10 +126,29 @@ func New(o Options) (*Server, error) {
 	if o.KeepAlive <= 0 {
 		o.KeepAlive = DefaultKeepAlive
 	}
-	s := &Server{o: o}
-	s.events = newFanout(o.Engine.Next, eventKey)
+	if o.MaxSessionsPerKey <= 0 {
+		o.MaxSessionsPerKey = DefaultMaxSessionsPerKey
+	}
+	if o.MaxConnections <= 0 {
+		o.MaxConnections = DefaultMaxConnections
+	}
+	if o.MaxIdle <= 0 {
+		o.MaxIdle = DefaultMaxIdle
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.RefreshEvery <= 0 {
+		o.RefreshEvery = DefaultRefreshEvery
+	}
+	now := o.Dashboard.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Server{o: o, perKey: map[string]int{}, refresh: refreshLimit{every: o.RefreshEvery, now: now, one: map[string]time.Time{}}}
+	s.events = newFanout(o.Engine.Next, eventKey, isRemoval)
 	if o.Downloads != nil {
-		s.dls = newFanout(o.Downloads.Next, func(p download.Progress) string { return p.VideoID })
+		s.dls = newFanout(o.Downloads.Next, func(p download.Progress) string { return p.VideoID }, nil)
 	}
 	srv, err := wish.NewServer(
 		func(srv *ssh.Server) error { srv.AddHostKey(o.HostKey); return nil }, // before wish would make one
@@ -110,6 +159,8 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	srv.HandshakeTimeout = handshakeTimeout
+	srv.ConnCallback = s.accept
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 	srv.ConnectionFailedCallback = func(c net.Conn, err error) {
 		s.o.Log.Info("connection failed", "remote", c.RemoteAddr().String(), "err", err)
 	}
@@ -128,6 +179,10 @@ func eventKey(ev track.Event) string {
 	}
 	return "c"
 }
+
+// isRemoval tells the end of a job's tracking: the same ID added back
+// starts again from version 1.
+func isRemoval(ev track.Event) bool { return ev.Removed != "" }
 
 // Serve accepts sessions on ln until ctx ends, then closes every session
 // and returns once they have all ended.

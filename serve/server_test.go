@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"runtime"
@@ -23,11 +24,24 @@ import (
 	"github.com/reel-dev/reel/track"
 )
 
-// testPorts is the range these tests listen in.
+// testPorts is the range these tests listen in; REEL_TEST_PORTS=LO-HI
+// moves it (engineers sharing a machine each have their own).
 const testPortLo, testPortHi = 45300, 45399
+
+func testPorts() (int, int) {
+	if lo, hi, ok := strings.Cut(os.Getenv("REEL_TEST_PORTS"), "-"); ok {
+		l, err1 := strconv.Atoi(lo)
+		h, err2 := strconv.Atoi(hi)
+		if err1 == nil && err2 == nil && l <= h {
+			return l, h
+		}
+	}
+	return testPortLo, testPortHi
+}
 
 func listen(t *testing.T) net.Listener {
 	t.Helper()
+	testPortLo, testPortHi := testPorts()
 	for p := testPortLo; p <= testPortHi; p++ {
 		if ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p)); err == nil {
 			return ln
@@ -42,9 +56,10 @@ type harness struct {
 	srv    *Server
 	addr   string
 	signer gossh.Signer
+	log    *lockedOut
 }
 
-func startServer(t *testing.T, keepAlive time.Duration) *harness {
+func startServer(t *testing.T, keepAlive time.Duration, opts ...func(*Options)) *harness {
 	t.Helper()
 	free := listen(t)
 	addr := free.Addr().String()
@@ -78,7 +93,12 @@ func startServer(t *testing.T, keepAlive time.Duration) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Options{Engine: eng, Keys: keys, HostKey: host, KeepAlive: keepAlive})
+	log := &lockedOut{}
+	o := Options{Engine: eng, Keys: keys, HostKey: host, KeepAlive: keepAlive, Log: slog.New(slog.NewTextHandler(log, nil))}
+	for _, f := range opts {
+		f(&o)
+	}
+	srv, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +108,7 @@ func startServer(t *testing.T, keepAlive time.Duration) *harness {
 	wg.Go(func() { _ = eng.Run(ctx) })
 	wg.Go(func() { _ = srv.Serve(ctx, ln) })
 	t.Cleanup(func() { cancel(); wg.Wait() })
-	return &harness{srv: srv, addr: ln.Addr().String(), signer: signer}
+	return &harness{srv: srv, addr: ln.Addr().String(), signer: signer, log: log}
 }
 
 // session is one client's dashboard, read until the first frame.
@@ -301,4 +321,10 @@ func TestANonTerminalSessionIsToldWhatToDo(t *testing.T) {
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(string(out), "needs a terminal") {
 		t.Errorf("a session without a terminal: %v, %q; want exit 1 and a word on ssh -t", err, out)
 	}
+}
+
+func (l *lockedOut) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

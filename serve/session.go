@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -34,6 +35,24 @@ func (s *Server) session(sess ssh.Session) {
 		return
 	}
 	pty, winch, ok := sess.Pty()
+	// The viewer's window changes come from the session's guard (see
+	// guard), the newest only, clamped, until the session's requests end;
+	// the SSH library's own winch then only ever holds the first size. The
+	// forwarder keeps the newest for the dashboard and ends with the
+	// requests, whether the session runs or is refused.
+	var changes <-chan ssh.Window = winch
+	if g := s.sizesOf(sess); g != nil {
+		changes = g
+	}
+	sizes := make(chan tea.WindowSizeMsg, 1)
+	if changes != nil {
+		go func() {
+			for w := range changes {
+				cw, ch := clampWindow(w.Width, w.Height)
+				latest(sizes, tea.WindowSizeMsg{Width: cw, Height: ch})
+			}
+		}()
+	}
 	if !ok {
 		s.o.Log.Info("session refused: no terminal", "fingerprint", fp, "remote", remote)
 		fmt.Fprintln(sess.Stderr(), "reel serve shows a dashboard and needs a terminal: connect with ssh -t, without a command")
@@ -42,19 +61,29 @@ func (s *Server) session(sess ssh.Session) {
 	}
 	if n := s.live.Add(1); n > int64(s.o.MaxSessions) {
 		s.live.Add(-1)
-		s.o.Log.Info("session refused: too many", "fingerprint", fp, "remote", remote, "max", s.o.MaxSessions)
+		s.o.Log.Info("session refused: too many", "fingerprint", fp, "remote", remote, "max", s.o.MaxSessions, "limit", "--max-sessions")
 		fmt.Fprintf(sess.Stderr(), "reel serve: %d sessions already run, the most it allows (--max-sessions); try again later\r\n", s.o.MaxSessions)
 		_ = sess.Exit(1)
 		return
 	}
+	if !s.keySession(fp, 1) {
+		s.live.Add(-1)
+		s.o.Log.Info("session refused: too many for this key", "fingerprint", fp, "remote", remote, "max", s.o.MaxSessionsPerKey,
+			"limit", "--max-sessions-per-key")
+		fmt.Fprintf(sess.Stderr(), "reel serve: this key already runs the most sessions one key may (%d, --max-sessions-per-key); "+
+			"close one and try again\r\n", s.o.MaxSessionsPerKey)
+		_ = sess.Exit(1)
+		return
+	}
 	s.sessions.Add(1)
-	defer func() { s.live.Add(-1); s.sessions.Done() }()
+	defer func() { s.keySession(fp, -1); s.live.Add(-1); s.sessions.Done() }()
+	width, height := clampWindow(pty.Window.Width, pty.Window.Height)
 	mode := "full"
 	if k.ReadOnly {
 		mode = "read-only"
 	}
 	s.o.Log.Info("login", "fingerprint", fp, "key", k.Comment, "mode", mode, "user", sess.User(), "remote", remote,
-		"term", pty.Term, "size", fmt.Sprintf("%dx%d", pty.Window.Width, pty.Window.Height),
+		"term", pty.Term, "size", fmt.Sprintf("%dx%d", width, height),
 		// For an operator (and bench/serve) to see that sessions leave nothing behind.
 		"sessions", s.live.Load(), "goroutines", runtime.NumGoroutine())
 	start := time.Now()
@@ -63,18 +92,7 @@ func (s *Server) session(sess ssh.Session) {
 	defer cancel()
 	go s.keepAlive(ctx, sess)
 
-	// The session's window changes come on winch, which nobody else reads:
-	// it is drained for the session's whole life (until it is closed with
-	// the session's requests), keeping only the newest size for the
-	// dashboard, so the SSH library never waits on it.
-	sizes := make(chan tea.WindowSizeMsg, 1)
-	go func() {
-		for w := range winch {
-			latest(sizes, tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
-		}
-	}()
-
-	env := append(sess.Environ(), "TERM="+pty.Term)
+	env := append(acceptedEnv(sess.Environ()), "TERM="+pty.Term)
 	events := s.events.subscribe()
 	defer events.Close()
 	var dl ui.Downloader
@@ -85,7 +103,7 @@ func (s *Server) session(sess ssh.Session) {
 	}
 
 	o := s.o.Dashboard
-	o.Engine = sessionEngine{Engine: s.o.Engine, sub: events, readOnly: k.ReadOnly}
+	o.Engine = sessionEngine{Engine: s.o.Engine, sub: events, readOnly: k.ReadOnly, limit: &s.refresh}
 	o.Downloader = dl
 	o.History = s.o.History
 	o.Thumbs = s.o.Thumbs
@@ -105,7 +123,7 @@ func (s *Server) session(sess ssh.Session) {
 	o.ProgramOptions = append(o.ProgramOptions[:len(o.ProgramOptions):len(o.ProgramOptions)],
 		tea.WithEnvironment(env),
 		tea.WithColorProfile(profile(env)),
-		tea.WithWindowSize(pty.Window.Width, pty.Window.Height),
+		tea.WithWindowSize(width, height),
 		// ctrl+z would stop the program on the server, not the viewer's.
 		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
 			if _, ok := msg.(tea.SuspendMsg); ok {
@@ -140,6 +158,34 @@ func latest[T any](ch chan T, v T) {
 		default:
 		}
 	}
+}
+
+// keySession counts a key's sessions; adding one over MaxSessionsPerKey
+// is refused (false).
+func (s *Server) keySession(fp string, n int) bool {
+	s.limits.Lock()
+	defer s.limits.Unlock()
+	if n > 0 && s.perKey[fp]+n > s.o.MaxSessionsPerKey {
+		return false
+	}
+	s.perKey[fp] += n
+	if s.perKey[fp] <= 0 {
+		delete(s.perKey, fp)
+	}
+	return true
+}
+
+// acceptedEnv keeps the variables guard lets through (envAccepted): the
+// guard already answers no to the others, this keeps it so whatever the
+// library let by.
+func acceptedEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if name, val, ok := strings.Cut(kv, "="); ok && envAccepted[name] && len(val) <= maxEnvValue && len(out) < maxEnv {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // profile is the colours the viewer's terminal takes, from its TERM and
@@ -212,6 +258,57 @@ type sessionEngine struct {
 	*track.Engine
 	sub      *Sub[track.Event]
 	readOnly bool
+	limit    *refreshLimit
+}
+
+// Refresh asks again, within the limit the viewers share: the engine
+// polls for everyone, so one viewer holding r down must not make it
+// hammer the API.
+func (e sessionEngine) Refresh(ids ...string) {
+	if e.limit.allow(ids) {
+		e.Engine.Refresh(ids...)
+	}
+}
+
+// refreshLimit lets through one refresh of all jobs, and one of each job,
+// per every; a refresh of all counts for each job too.
+type refreshLimit struct {
+	every time.Duration
+	now   func() time.Time
+
+	mu  sync.Mutex
+	all time.Time
+	one map[string]time.Time
+}
+
+func (l *refreshLimit) allow(ids []string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	if !l.all.IsZero() && now.Sub(l.all) < l.every {
+		return false
+	}
+	if len(ids) == 0 {
+		l.all = now
+		clear(l.one)
+		return true
+	}
+	for _, id := range ids {
+		if t, ok := l.one[id]; ok && now.Sub(t) < l.every {
+			return false
+		}
+	}
+	if len(l.one) > 1024 { // forget what no longer limits anything
+		for id, t := range l.one {
+			if now.Sub(t) >= l.every {
+				delete(l.one, id)
+			}
+		}
+	}
+	for _, id := range ids {
+		l.one[id] = now
+	}
+	return true
 }
 
 func (e sessionEngine) Next(ctx context.Context) ([]track.Event, error) { return e.sub.Next(ctx) }

@@ -19,7 +19,7 @@ type Session struct {
 	// here; it sends the link to the viewer's clipboard (OSC 52 through
 	// the session) and shows it.
 	Remote bool
-	// ReadOnly: no a (nor a paste), x, u, D; d gives the video's link
+	// ReadOnly: no a (nor a paste), x, u, D, R; d gives the video's link
 	// instead of saving it on the host. The header says "read-only".
 	ReadOnly bool
 	// Label is a word for the header after the role, such as the key's
@@ -81,6 +81,11 @@ func (m *model) sessionKey(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool) {
 			return m.refuse("undo"), true
 		case hasKey(msg, k.DownloadAll):
 			return m.refuse("save videos on the server (d gives a video's link)"), true
+		case hasKey(msg, k.RefreshAll):
+			// R asks about every job (and may re-read the server's API
+			// key), for everyone: the full keys' to decide. r still asks
+			// about one job, within the limit the viewers share.
+			return m.refuse("refresh every job (r asks again about the selected one)"), true
 		case key.Matches(msg, k.Download):
 			return m.videoLink(), true
 		}
@@ -99,7 +104,7 @@ func (m *model) limitKeys() {
 	if !m.sess.ReadOnly {
 		return
 	}
-	for _, b := range []*key.Binding{&m.keys.Add, &m.keys.Remove, &m.keys.Undo, &m.keys.DownloadAll} {
+	for _, b := range []*key.Binding{&m.keys.Add, &m.keys.Remove, &m.keys.Undo, &m.keys.DownloadAll, &m.keys.RefreshAll} {
 		b.SetEnabled(false)
 	}
 	m.keys.Download.SetHelp("d", "copy the video's link")

@@ -57,6 +57,7 @@ func TestReadOnlySessionChangesNothing(t *testing.T) {
 		{"x", "may not stop tracking"},
 		{"u", "may not undo"},
 		{"D", "may not save videos on the server"},
+		{"R", "may not refresh every job"},
 	} {
 		hs.key(c.key)
 		if !strings.Contains(hs.m.message(), c.want) || hs.m.mode != modeNormal {
@@ -76,7 +77,8 @@ func TestReadOnlySessionChangesNothing(t *testing.T) {
 		t.Errorf("d: flash %q, link %q; want the link shown", hs.m.message(), hs.m.flash.Link())
 	}
 	for _, call := range append(hs.eng.Calls(), hs.dl.Calls()...) {
-		if strings.HasPrefix(call, "Add") || strings.HasPrefix(call, "Remove") || strings.HasPrefix(call, "Restore") || strings.HasPrefix(call, "Start") {
+		if strings.HasPrefix(call, "Add") || strings.HasPrefix(call, "Remove") || strings.HasPrefix(call, "Restore") || strings.HasPrefix(call, "Start") ||
+			call == "Refresh " {
 			t.Errorf("a read-only session called %s", call)
 		}
 	}

@@ -38,6 +38,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/reel-dev/reel/api/sim"
+	"github.com/reel-dev/reel/bench/internal/cpu"
 	"github.com/reel-dev/reel/termtest"
 )
 
@@ -236,12 +237,12 @@ func run(out io.Writer, c config) (bool, error) {
 		starts[i] = tm.Bytes()
 	}
 	r0 = srv.Requests().Total
-	cpu0, err := cpuTime(pid)
+	cpu0, err := cpu.Used(pid)
 	if err != nil {
 		return false, err
 	}
 	time.Sleep(c.window)
-	cpu1, _ := cpuTime(pid)
+	cpu1, _ := cpu.Used(pid)
 	manyReq := srv.Requests().Total - r0
 	var sum, most float64
 	for i, tm := range terms {

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/reel-dev/reel/api/sim"
+	"github.com/reel-dev/reel/bench/internal/cpu"
 	"github.com/reel-dev/reel/termtest"
 )
 
@@ -203,7 +204,7 @@ func quit(ch *termtest.Term) {
 // CPU time over d.
 func measure(ch *termtest.Term, srv *sim.Server, name string, d time.Duration) (window, error) {
 	fmt.Fprintf(os.Stderr, "%s: measuring reel (pid %d) for %v\n", name, ch.Pid(), d)
-	cpu0, err := cpuTime(ch.Pid())
+	cpu0, err := cpu.Used(ch.Pid())
 	if err != nil {
 		return window{}, err
 	}
@@ -214,7 +215,7 @@ func measure(ch *termtest.Term, srv *sim.Server, name string, d time.Duration) (
 	<-ctx.Done()
 	b1, r1 := ch.Bytes(), srv.Requests().Total
 	frames := ch.Record(false)
-	cpu1, err := cpuTime(ch.Pid())
+	cpu1, err := cpu.Used(ch.Pid())
 	if err != nil {
 		return window{}, err
 	}

@@ -1,4 +1,6 @@
-package main
+// Package cpu reads how much CPU a process has used, for the benchmarks
+// that measure reel's cost in a child process (bench/tty, bench/serve).
+package cpu
 
 import (
 	"bufio"
@@ -9,8 +11,8 @@ import (
 	"time"
 )
 
-// cpuTime is process pid's user plus system CPU time, from /proc/PID/stat.
-func cpuTime(pid int) (time.Duration, error) {
+// Used is process pid's user plus system CPU time, from /proc/PID/stat.
+func Used(pid int) (time.Duration, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, fmt.Errorf("read the child's CPU time (Linux only): %w", err)

@@ -1,0 +1,344 @@
+package serve
+
+import (
+	"io"
+	"net"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"charm.land/ssh"
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// through runs reqs through guard and returns what it hands on to the
+// SSH library, and the newest window size it kept.
+func through(reqs ...*gossh.Request) ([]*gossh.Request, []ssh.Window) {
+	in, out := make(chan *gossh.Request, len(reqs)), make(chan *gossh.Request, len(reqs))
+	sizes := make(chan ssh.Window, 1)
+	for _, r := range reqs {
+		in <- r
+	}
+	close(in)
+	guard(in, out, sizes)
+	var got []*gossh.Request
+	for r := range out {
+		got = append(got, r)
+	}
+	var ws []ssh.Window
+	for w := range sizes {
+		ws = append(ws, w)
+	}
+	return got, ws
+}
+
+func winReq(w, h uint32) *gossh.Request {
+	return &gossh.Request{Type: "window-change", Payload: gossh.Marshal(struct{ Columns, Rows, Width, Height uint32 }{w, h, 0, 0})}
+}
+
+func TestGuardClampsTheTerminalSize(t *testing.T) {
+	type ptyReq struct {
+		Term          string
+		Columns, Rows uint32
+		Width, Height uint32
+		Modes         string
+	}
+	pty := gossh.Marshal(ptyReq{"xterm", 100000, 100000, 1 << 30, 1 << 30, ""})
+	for _, c := range []struct {
+		last *gossh.Request
+		want ssh.Window
+	}{
+		{winReq(1<<31, 80), ssh.Window{Width: MaxWidth, Height: 80}},
+		{winReq(120, 1<<20), ssh.Window{Width: 120, Height: MaxHeight}},
+		{winReq(120, 40), ssh.Window{Width: 120, Height: 40}},
+	} {
+		got, ws := through(&gossh.Request{Type: "pty-req", Payload: pty}, &gossh.Request{Type: "shell"}, winReq(1e6, 1e6), c.last)
+		if len(got) != 2 || got[1].Type != "shell" {
+			t.Fatalf("handed on %d requests, want the pty-req and the shell only", len(got))
+		}
+		var p ptyReq
+		if err := gossh.Unmarshal(got[0].Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Term != "xterm" || p.Columns != MaxWidth || p.Rows != MaxHeight {
+			t.Errorf("pty-req handed on as %+v, want xterm %dx%d", p, MaxWidth, MaxHeight)
+		}
+		if len(ws) != 1 || ws[0] != c.want {
+			t.Errorf("sizes %+v, want only the newest %+v", ws, c.want)
+		}
+	}
+}
+
+// TestGuardNeverHandsWindowChangesToTheLibrary: the library waits on a
+// one-place channel for each; a client sending many before its session
+// starts (or after it was refused) must not stop the requests.
+func TestGuardNeverHandsWindowChangesToTheLibrary(t *testing.T) {
+	reqs := []*gossh.Request{{Type: "pty-req"}}
+	for i := range 1000 {
+		reqs = append(reqs, winReq(uint32(81+i), 24))
+	}
+	reqs = append(reqs, &gossh.Request{Type: "shell"})
+	got, ws := through(reqs...)
+	if len(got) != 2 || got[0].Type != "pty-req" || got[1].Type != "shell" {
+		t.Errorf("handed on %d requests, want the pty-req and the shell", len(got))
+	}
+	if len(ws) != 1 || ws[0].Width != 1000 {
+		t.Errorf("sizes %+v, want only the newest, 1000 wide", ws)
+	}
+}
+
+func TestGuardTakesOnlyAFewEnvironmentVariablesThatDescribeTheTerminal(t *testing.T) {
+	env := func(k, v string) *gossh.Request {
+		return &gossh.Request{Type: "env", Payload: gossh.Marshal(struct{ Key, Value string }{k, v})}
+	}
+	reqs := []*gossh.Request{env("COLUMNS", "100000"), env("LINES", "100000"), env("LD_PRELOAD", "x"),
+		env("NO_COLOR", strings.Repeat("x", maxEnvValue+1))}
+	for range 10000 {
+		reqs = append(reqs, env("COLORTERM", "truecolor"))
+	}
+	reqs = append(reqs, env("NO_COLOR", "1"), &gossh.Request{Type: "shell"})
+	got, _ := through(reqs...)
+	if len(got) != maxEnv+1 || got[maxEnv].Type != "shell" {
+		t.Fatalf("handed on %d requests, want %d env and the shell", len(got), maxEnv)
+	}
+	for _, r := range got[:maxEnv] {
+		var kv struct{ Key, Value string }
+		_ = gossh.Unmarshal(r.Payload, &kv)
+		if kv.Key != "COLORTERM" {
+			t.Errorf("handed on %s=%.20s", kv.Key, kv.Value)
+		}
+	}
+}
+
+// TestAnOversizedTerminalIsClamped asks, as a client, for a window far
+// larger than any screen: the session starts at the clamped size.
+func TestAnOversizedTerminalIsClamped(t *testing.T) {
+	h := startServer(t, time.Second)
+	client := h.dial(t)
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Setenv("COLUMNS", "100000"); err == nil {
+		t.Error("COLUMNS accepted, want it refused")
+	}
+	if err := sess.Setenv("NO_COLOR", "1"); err != nil {
+		t.Errorf("NO_COLOR refused: %v", err)
+	}
+	if err := sess.RequestPty("xterm-256color", 3000, 4000, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	sess.Stdout = io.Discard
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the login logged", func() bool { return h.log.has("msg=login") })
+	if !h.log.has("size=1000x500") {
+		t.Errorf("login log %q, want size=1000x500", h.log.String())
+	}
+	_ = sess.WindowChange(4000, 100000)
+	_ = sess.Close()
+}
+
+func (h *harness) dial(t *testing.T) *gossh.Client {
+	t.Helper()
+	cfg := &gossh.ClientConfig{User: "t", Auth: []gossh.AuthMethod{gossh.PublicKeys(h.signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second}
+	client, err := gossh.Dial("tcp", h.addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
+// settled waits for the goroutines to come back to at most g0, and
+// reports the count.
+func settled(g0 int) int {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		g := runtime.NumGoroutine()
+		if g <= g0 || time.Now().After(deadline) {
+			return g
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRefusedSessionsLeaveNoGoroutine refuses sessions every way the
+// server refuses them (no terminal, too many, too many for the key), each
+// with window changes sent after the shell request, which nobody but the
+// session may read: afterwards the goroutines are back where they were.
+func TestRefusedSessionsLeaveNoGoroutine(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		limit func(*Options)
+		said  string
+	}{
+		{"too many", func(o *Options) { o.MaxSessions = 1 }, "--max-sessions"},
+		{"too many for the key", func(o *Options) { o.MaxSessionsPerKey = 1 }, "--max-sessions-per-key"},
+	} {
+		t.Run(c.name, func(t *testing.T) { refusedLeaveNothing(t, c.limit, c.said) })
+	}
+}
+
+func refusedLeaveNothing(t *testing.T, limit func(*Options), said string) {
+	h := startServer(t, time.Second, limit)
+	first := h.open(t, mustDial(t, h.addr)) // takes the key's one place
+	defer first.client.Close()
+	refuse := func(pty bool) {
+		client := h.dial(t)
+		defer client.Close()
+		sess, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr lockedOut
+		sess.Stderr = &stderr
+		if pty {
+			if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+				t.Fatal(err)
+			}
+			// Before the shell, nobody reads them yet.
+			_ = sess.WindowChange(30, 90)
+			_ = sess.WindowChange(31, 91)
+		}
+		shell := make(chan error, 1)
+		go func() { shell <- sess.Shell() }()
+		select {
+		case err := <-shell:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the shell request was never answered: the window changes before it stopped the session's requests")
+		}
+		for i := range 5 {
+			_ = sess.WindowChange(24, 80+i)
+		}
+		_ = sess.Wait()
+		if pty && !stderr.has(said) {
+			t.Errorf("refusal said %q, want the limit named", stderr.String())
+		}
+	}
+	refuse(true) // warms what starts once
+	refuse(false)
+	time.Sleep(50 * time.Millisecond)
+	g0 := runtime.NumGoroutine()
+	for i := range 20 {
+		refuse(i%2 == 0)
+	}
+	if g := settled(g0); g > g0 {
+		buf := make([]byte, 1<<20)
+		t.Errorf("goroutines %d after 20 refused sessions, %d before:\n%s", g, g0, buf[:runtime.Stack(buf, true)])
+	}
+	if !h.log.has("session refused: too many") || !h.log.has("limit="+said) {
+		t.Errorf("log %q: want the refusal, naming %s", h.log.String(), said)
+	}
+}
+
+func mustDial(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestConnectionsWithoutASessionAreCappedAndClosed: connections that never
+// log in, or log in and never ask for a session, are closed after the idle
+// timeout, and no more than MaxIdle are let wait at once.
+func TestConnectionsWithoutASessionAreCappedAndClosed(t *testing.T) {
+	h := startServer(t, time.Second, func(o *Options) { o.MaxIdle = 2; o.IdleTimeout = 300 * time.Millisecond })
+	closed := func(c net.Conn) chan struct{} {
+		done := make(chan struct{})
+		go func() { _, _ = io.Copy(io.Discard, c); close(done) }()
+		return done
+	}
+	a, b := mustDial(t, h.addr), mustDial(t, h.addr)
+	defer a.Close()
+	defer b.Close()
+	aDone, bDone := closed(a), closed(b)
+	waitFor(t, "two connections counted", func() bool {
+		h.srv.limits.Lock()
+		defer h.srv.limits.Unlock()
+		return h.srv.idleConns == 2
+	})
+	c := mustDial(t, h.addr)
+	defer c.Close()
+	select {
+	case <-closed(c):
+	case <-time.After(10 * time.Second):
+		t.Fatal("a third waiting connection was not refused")
+	}
+	for _, done := range []chan struct{}{aDone, bDone} {
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a connection that never logged in was not closed")
+		}
+	}
+	// Logged in, and never asking for a session.
+	client := h.dial(t)
+	defer client.Close()
+	ended := make(chan struct{})
+	go func() { _ = client.Wait(); close(ended) }()
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a connection without a session was not closed")
+	}
+	// A session that ends leaves its connection idle again, and closed.
+	s := h.open(t, mustDial(t, h.addr))
+	time.Sleep(500 * time.Millisecond) // past the idle timeout: a session keeps it open
+	if h.srv.Sessions() != 1 {
+		t.Fatal("the session was closed while open")
+	}
+	_, _ = s.in.Write([]byte("q"))
+	<-s.done
+	cEnded := make(chan struct{})
+	go func() { _ = s.client.Wait(); close(cEnded) }()
+	select {
+	case <-cEnded:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a connection whose session ended was not closed")
+	}
+	for _, w := range []string{"too many connections without a session", "no session within the idle timeout"} {
+		if !h.log.has(w) {
+			t.Errorf("log: want %q in\n%s", w, h.log.String())
+		}
+	}
+	waitFor(t, "no connection counted", func() bool {
+		h.srv.limits.Lock()
+		defer h.srv.limits.Unlock()
+		return h.srv.conns == 0 && h.srv.idleConns == 0
+	})
+}
+
+func TestRefreshIsLimitedAcrossViewers(t *testing.T) {
+	now := time.Unix(1000, 0)
+	l := refreshLimit{every: 2 * time.Second, now: func() time.Time { return now }, one: map[string]time.Time{}}
+	steps := []struct {
+		advance time.Duration
+		ids     []string
+		want    bool
+	}{
+		{0, nil, true},
+		{0, nil, false},
+		{time.Second, []string{"a"}, false}, // the refresh of all covers a
+		{time.Second, []string{"a"}, true},
+		{0, []string{"a"}, false},
+		{0, []string{"b"}, true},
+		{0, nil, true},
+		{100 * time.Millisecond, []string{"c"}, false},
+		{2 * time.Second, []string{"a"}, true},
+	}
+	for i, s := range steps {
+		now = now.Add(s.advance)
+		if got := l.allow(s.ids); got != s.want {
+			t.Errorf("step %d (%v): allowed %v, want %v", i, s.ids, got, s.want)
+		}
+	}
+}

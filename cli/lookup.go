@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"slices"
 	"sync"
@@ -22,16 +21,17 @@ const lookupWorkers = 4
 const maxLookupWorkers = lookupWindow
 
 // lookupPool is the pool size for the one-shot lookups: the program-wide cap
-// on requests in flight when the user set one, else lookupWorkers. Over
-// maxLookupWorkers it is a usage error that names the limit, rather than a
-// cap quietly lowered.
+// on requests in flight when the user set one, else lookupWorkers. The cap is
+// a most, shared with the engine (config allows up to 256), so over
+// maxLookupWorkers the pool is maxLookupWorkers: it still keeps the cap, and
+// a config file written for the dashboard does not break the scripts.
 func lookupPool(s *config.Settings) (int, error) {
 	n := s.MaxInFlight
 	switch {
 	case n <= 0:
 		return lookupWorkers, nil
 	case n > maxLookupWorkers:
-		return 0, usageErr(fmt.Errorf("--max-in-flight %d: the one-shot commands read at most %d IDs at once; give 1 to %d", n, maxLookupWorkers, maxLookupWorkers))
+		return maxLookupWorkers, nil
 	}
 	return n, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/reel-dev/reel/config"
 	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/submit"
 	"github.com/reel-dev/reel/termsafe"
@@ -79,14 +80,22 @@ func (r *submitReporter) summary(sum submit.Summary, o *submitOptions) {
 
 // againArgs is the command's flags (all the user set, --store and
 // --base-url included: the same journal must be found) and files, quoted
-// for a shell, less --resend-unknown, which the hint adds.
+// for a shell, less --resend-unknown, which the hint adds. Secrets stay out:
+// stderr ends up in CI logs. The callback secret shows as SECRET and a
+// store's password is cut from its URL, with a line saying how to give them.
 func againArgs(cmd *cobra.Command, args []string) string {
-	var parts []string
+	var parts, notes []string
 	cmd.Flags().Visit(func(f *pflag.Flag) {
 		switch {
 		case f.Name == "resend-unknown":
 		case f.Value.Type() == "bool":
 			parts = append(parts, "--"+f.Name+"="+f.Value.String())
+		case f.Name == "callback-secret":
+			parts = append(parts, "--callback-secret=SECRET")
+			notes = append(notes, "SECRET is your callback secret (or leave the flag out and set "+config.SecretEnv+")")
+		case f.Name == "store" && store.HasPassword(f.Value.String()):
+			parts = append(parts, "--store="+shellQuote(store.Redact(f.Value.String())))
+			notes = append(notes, "the store's password is left out: give it by PGPASSWORD or ~/.pgpass, or the whole URL by REEL_STORE")
 		default:
 			parts = append(parts, "--"+f.Name+"="+shellQuote(f.Value.String()))
 		}
@@ -94,7 +103,11 @@ func againArgs(cmd *cobra.Command, args []string) string {
 	for _, a := range args {
 		parts = append(parts, shellQuote(a))
 	}
-	return termsafe.Clean(strings.Join(parts, " "))
+	line := termsafe.Clean(strings.Join(parts, " "))
+	if len(notes) > 0 {
+		line += "\n  (" + strings.Join(notes, "; ") + ")"
+	}
+	return line
 }
 
 func shellQuote(s string) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/spf13/cobra"
 	"io"
 	"log/slog"
 	"net"
@@ -372,5 +373,31 @@ func TestJournalRowsRetriesTheOpening(t *testing.T) {
 	now = now.Add(journalRetry)
 	if id, ok := rows.lookup("k"); !ok || id != "job-1" {
 		t.Fatalf("lookup after journalRetry = %q, %v; want job-1: the store was given up", id, ok)
+	}
+}
+
+// The hint to send unknown rows again never carries a secret: stderr ends
+// up in CI logs. The callback secret and the store's password are left out,
+// with a line saying how to give them.
+func TestSubmitHintKeepsSecretsOut(t *testing.T) {
+	cmd := &cobra.Command{Use: "submit"}
+	var st, secret, tpl string
+	cmd.Flags().StringVar(&st, "store", "", "")
+	cmd.Flags().StringVar(&secret, "callback-secret", "", "")
+	cmd.Flags().StringVar(&tpl, "template", "", "")
+	if err := cmd.Flags().Parse([]string{"--store", "postgres://ann:hunter2-secret@db.example/reel?password=qpw-secret",
+		"--callback-secret", "s3cretvalue", "--template", "tpl_1"}); err != nil {
+		t.Fatal(err)
+	}
+	got := againArgs(cmd, []string{"rows.csv"})
+	for _, secret := range []string{"hunter2-secret", "qpw-secret", "s3cretvalue"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("the hint %q carries a secret %q", got, secret)
+		}
+	}
+	for _, want := range []string{"--store='postgres://ann@db.example/reel'", "--callback-secret=SECRET", "--template=tpl_1", "rows.csv", "PGPASSWORD", "REEL_CALLBACK_SECRET"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the hint %q lacks %q", got, want)
+		}
 	}
 }

@@ -36,6 +36,17 @@ type statsView struct {
 	sum     *stats.Summary
 	err     error
 	off     int
+	drawn   statsDrawn // the last body drawn, for the same summary and width
+}
+
+// statsDrawn is a statistics body kept between messages: Update settles the
+// scroll after every message and View draws every frame, and neither should
+// render every chart again unless the summary, the span or the width changed.
+type statsDrawn struct {
+	sum   *stats.Summary
+	w     int
+	span  int
+	lines []string
 }
 
 // timeline is the selected job's history for the detail pane, fetched when
@@ -178,8 +189,14 @@ func (m *model) statsBody(w int) []string {
 	case m.stats.sum == nil:
 		return []string{m.paint.faint.on("summarizing the history…")}
 	}
+	d := &m.stats.drawn
+	if d.sum == m.stats.sum && d.w == w && d.span == m.stats.span {
+		return d.lines
+	}
 	span := stats.SpanWord(statsSpans[m.stats.span])
-	return stats.Render(*m.stats.sum, stats.Options{Width: w - 2, Paint: m.statsPaint(), Location: m.loc, Span: span})
+	lines := stats.Render(*m.stats.sum, stats.Options{Width: w - 2, Paint: m.statsPaint(), Location: m.loc, Span: span})
+	*d = statsDrawn{sum: m.stats.sum, w: w, span: m.stats.span, lines: lines}
+	return lines
 }
 
 // statsPage is how many lines of the statistics a screen shows: the

@@ -40,3 +40,29 @@ func TestStatsScrollSettledInUpdate(t *testing.T) {
 		t.Errorf("everything fits a tall screen, yet the offset is %d", hs.m.stats.off)
 	}
 }
+
+// The charts are rendered again only when the summary, the span or the
+// width changes: Update settles the scroll after every message (a tick, a
+// poll answer, a download's progress), and in reel serve every session in
+// the statistics view would otherwise render them all each time.
+func TestStatsBodyKeptBetweenMessages(t *testing.T) {
+	hs, _ := newHarnessHistory(t, 100, 20, fixtures()...)
+	hs.key("S")
+	first := hs.m.statsBody(hs.m.width)
+	if len(first) < 2 {
+		t.Fatalf("the statistics are %d lines: no summary yet", len(first))
+	}
+	hs.key("j")
+	hs.view()
+	if again := hs.m.statsBody(hs.m.width); &again[0] != &first[0] {
+		t.Error("a key that only scrolls rendered the charts again")
+	}
+	hs.send(tea.WindowSizeMsg{Width: 120, Height: 20})
+	wider := hs.m.statsBody(hs.m.width)
+	if &wider[0] == &first[0] {
+		t.Error("a wider screen kept the narrower charts")
+	}
+	if w := len([]rune(first[0])); w > 100 {
+		t.Errorf("first line %d cells at width 100", w)
+	}
+}

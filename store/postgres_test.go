@@ -363,3 +363,21 @@ func TestPostgresShortWrongPassword(t *testing.T) {
 		t.Errorf("the message shows or marks the password: %s", msg)
 	}
 }
+
+// A password in the URL's query, short or percent-encoded, and a short
+// userinfo password stay out of a parse error's text.
+func TestPostgresParseErrorHidesQueryPassword(t *testing.T) {
+	for _, c := range []struct{ url, secret string }{
+		{"postgres://u@h/db?password=abc&sslmode=nope", "abc"},
+		{"postgres://u@h/db?password=s3cr%21t&sslmode=nope", "s3cr"},
+		{"postgres://u@h/db?sslpassword=s3cr%21t&sslmode=nope", "s3cr"},
+		{"postgres://u:abc@h/db?sslmode=nope", "abc"},
+		{"postgres://u:s3cr%21t@h/db?sslmode=nope&password=xyz", "s3cr"},
+	} {
+		msg := openErr(t, c.url, c.secret)
+		wants(t, msg, "does not parse", "sslmode")
+		if strings.Contains(msg, "xyz") {
+			t.Errorf("the error shows the password: %s", msg)
+		}
+	}
+}

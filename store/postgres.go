@@ -49,6 +49,10 @@ var pgSessionParams = map[string]string{
 // migrateLockKey is the advisory lock migrations take turns on.
 const migrateLockKey = 7_270_017
 
+// migrateLockWait is how long opening waits for another process's schema
+// upgrade to finish.
+const migrateLockWait = "120s"
+
 // pgResyncEvery is how often a watcher reads by revision though no
 // notification came: a backstop, should one be lost some way reel did not
 // foresee (reconnects already resync).
@@ -376,6 +380,18 @@ func (s *Store) migratePG(ctx context.Context) error {
 		return classify(s.path, "upgrading the schema", err)
 	}
 	defer tx.Rollback()
+	// The session's bounds (pgSessionParams) are for everyday work: an
+	// upgrade waits up to migrateLockWait for another process's upgrade,
+	// and runs, and folds history on this side, for as long as it takes.
+	for _, set := range []string{
+		`SET LOCAL lock_timeout = '` + migrateLockWait + `'`,
+		`SET LOCAL statement_timeout = 0`,
+		`SET LOCAL idle_in_transaction_session_timeout = 0`,
+	} {
+		if _, err := tx.ExecContext(ctx, set); err != nil {
+			return classify(s.path, "upgrading the schema", err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrateLockKey); err != nil {
 		return classify(s.path, "upgrading the schema", err)
 	}

@@ -108,6 +108,19 @@ func (f *failingStore) Lease(context.Context, string) (track.Lease, error) {
 	return track.Lease{}, errors.New("store unreachable")
 }
 
+// armedClock is a virtual clock that says each time a timer is set on it,
+// so a test moves time only once the code under test waits on it.
+type armedClock struct {
+	*tracktest.Clock
+	armed chan struct{}
+}
+
+func (c armedClock) AfterFunc(d time.Duration, f func()) func() bool {
+	stop := c.Clock.AfterFunc(d, f)
+	c.armed <- struct{}{}
+	return stop
+}
+
 // reel wait following a poller through a store that stops answering polls
 // the API itself once the store has failed for the lease's TTL (by then
 // the poller, cut off too, has stopped), and not before.
@@ -120,8 +133,9 @@ func TestWaitPollsItselfWhenTheStoreFails(t *testing.T) {
 	defer cancel()
 	st := &failingStore{}
 	done := make(chan struct{})
-	go func() { defer close(done); observe(ctx, st, e, "ws", clk) }()
-	for {
+	obs := armedClock{clk, make(chan struct{})}
+	go func() { defer close(done); observe(ctx, st, e, "ws", obs) }()
+	for ticks := int64(0); ; ticks++ {
 		select {
 		case <-done:
 			if got := clk.Now().Sub(t0); got < followGiveUp {
@@ -130,16 +144,16 @@ func TestWaitPollsItselfWhenTheStoreFails(t *testing.T) {
 			if role := e.Conn().Role; role != "polling" {
 				t.Fatalf("role %q after following ended, want polling", role)
 			}
-			if st.looks.Load() < 10 {
-				t.Fatalf("looked at the store %d times", st.looks.Load())
+			// One look a tick, and every tick a look.
+			if got := st.looks.Load(); got != ticks || got < 10 {
+				t.Fatalf("looked at the store %d times in %d ticks", got, ticks)
 			}
 			return
-		default:
+		case <-obs.armed:
 		}
 		if clk.Now().Sub(t0) > 30*time.Second {
 			t.Fatalf("still following a store that failed for %s", clk.Now().Sub(t0))
 		}
-		clk.Advance(50 * time.Millisecond)
-		time.Sleep(200 * time.Microsecond) // let the goroutine the clock woke run
+		clk.Advance(watchEvery) // the observer waits on its timer: fire it
 	}
 }

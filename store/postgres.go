@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,10 @@ var pgSessionParams = map[string]string{
 
 // migrateLockKey is the advisory lock migrations take turns on.
 const migrateLockKey = 7_270_017
+
+// migrateLockWait is how long opening waits for another process's schema
+// upgrade to finish.
+const migrateLockWait = "120s"
 
 // pgResyncEvery is how often a watcher reads by revision though no
 // notification came: a backstop, should one be lost some way reel did not
@@ -154,26 +159,16 @@ func openPostgres(ctx context.Context, raw string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: the URL does not parse: write it as postgres://user:password@host:5432/database", name)
 	}
-	var secret []string
-	if pw, ok := u.User.Password(); ok && pw != "" {
-		secret = append(secret, pw)
-		if enc := strings.SplitN(strings.TrimPrefix(strings.TrimPrefix(raw, "postgresql://"), "postgres://"), "@", 2)[0]; strings.Contains(enc, ":") {
-			secret = append(secret, enc[strings.Index(enc, ":")+1:])
-		}
-	}
-	// pgx reads the password from the URL's query too, and from
-	// PGPASSWORD and ~/.pgpass: none of them reaches an error of reel's,
-	// which names the store by Redact and the server by host and user.
-	if q := u.Query().Get("password"); q != "" {
-		secret = append(secret, q)
-	}
+	secret := urlSecrets(raw, u)
 	if strings.Trim(u.Path, "/") == "" && u.Query().Get("dbname") == "" {
 		return nil, fmt.Errorf("store %s: the URL names no database: add one after the host, "+
 			"as in postgres://user@host:5432/reel (create it first with createdb reel)", name)
 	}
 	cfg, err := pgx.ParseConfig(raw)
 	if err != nil {
-		return nil, scrub(fmt.Errorf("store %s: the URL does not parse (%w): write it as postgres://user:password@host:5432/database", name, err), secret)
+		// pgx's text quotes the URL with only the userinfo password
+		// hidden (a ?password= stays): reel words its own message.
+		return nil, scrub(fmt.Errorf("store %s: the URL does not parse (%s): write it as postgres://user:password@host:5432/database", name, parseWhy(err, secret)), secret)
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 5 * time.Second
@@ -214,6 +209,67 @@ func (s *Store) initPG(ctx context.Context, u *url.URL) error {
 	}
 	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'rev'`).Scan(&s.seen)
 	return classify(s.path, "opening", err)
+}
+
+// urlSecrets is every password a PostgreSQL URL carries, as written
+// (percent-encoded) and decoded: the userinfo's, and the query's password
+// and sslpassword. pgx reads the password from PGPASSWORD and ~/.pgpass
+// too: none of them reaches an error of reel's, which names the store by
+// Redact and the server by host and user.
+func urlSecrets(raw string, u *url.URL) []string {
+	var secret []string
+	add := func(s string) {
+		if s != "" && !slices.Contains(secret, s) {
+			secret = append(secret, s)
+		}
+	}
+	if pw, ok := u.User.Password(); ok {
+		add(pw)
+		if enc := strings.SplitN(strings.TrimPrefix(strings.TrimPrefix(raw, "postgresql://"), "postgres://"), "@", 2)[0]; strings.Contains(enc, ":") {
+			add(enc[strings.Index(enc, ":")+1:])
+		}
+	}
+	for _, kv := range strings.Split(u.RawQuery, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		if dk, err := url.QueryUnescape(k); err == nil {
+			k = dk
+		}
+		if k != "password" && k != "sslpassword" {
+			continue
+		}
+		add(v)
+		if dv, err := url.QueryUnescape(v); err == nil {
+			add(dv)
+		}
+	}
+	return secret
+}
+
+// parseWhy names what pgx found wrong in a URL, without the URL: pgx's
+// own reason, and its cause unless the cause quotes a password.
+func parseWhy(err error, secret []string) string {
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return "not a connection URL pgx reads"
+	}
+	c := *pe
+	c.ConnString = ""
+	why := strings.TrimPrefix(c.Error(), "cannot parse ``: ")
+	if strings.HasPrefix(why, "cannot parse") {
+		return "not a connection URL pgx reads"
+	}
+	for _, s := range secret {
+		if strings.Contains(why, s) {
+			// The cause quotes the password: keep pgx's reason alone.
+			if inner := pe.Unwrap(); inner != nil {
+				why = strings.TrimSuffix(why, " ("+inner.Error()+")")
+			}
+			if strings.Contains(why, s) {
+				return "a setting in it is not valid"
+			}
+		}
+	}
+	return why
 }
 
 // connectError says what to do about a server that would not let reel in.
@@ -324,6 +380,18 @@ func (s *Store) migratePG(ctx context.Context) error {
 		return classify(s.path, "upgrading the schema", err)
 	}
 	defer tx.Rollback()
+	// The session's bounds (pgSessionParams) are for everyday work: an
+	// upgrade waits up to migrateLockWait for another process's upgrade,
+	// and runs, and folds history on this side, for as long as it takes.
+	for _, set := range []string{
+		`SET LOCAL lock_timeout = '` + migrateLockWait + `'`,
+		`SET LOCAL statement_timeout = 0`,
+		`SET LOCAL idle_in_transaction_session_timeout = 0`,
+	} {
+		if _, err := tx.ExecContext(ctx, set); err != nil {
+			return classify(s.path, "upgrading the schema", err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, migrateLockKey); err != nil {
 		return classify(s.path, "upgrading the schema", err)
 	}

@@ -363,3 +363,77 @@ func TestPostgresShortWrongPassword(t *testing.T) {
 		t.Errorf("the message shows or marks the password: %s", msg)
 	}
 }
+
+// A password in the URL's query, short or percent-encoded, and a short
+// userinfo password stay out of a parse error's text.
+func TestPostgresParseErrorHidesQueryPassword(t *testing.T) {
+	for _, c := range []struct{ url, secret string }{
+		{"postgres://u@h/db?password=abc&sslmode=nope", "abc"},
+		{"postgres://u@h/db?password=s3cr%21t&sslmode=nope", "s3cr"},
+		{"postgres://u@h/db?sslpassword=s3cr%21t&sslmode=nope", "s3cr"},
+		{"postgres://u:abc@h/db?sslmode=nope", "abc"},
+		{"postgres://u:s3cr%21t@h/db?sslmode=nope&password=xyz", "s3cr"},
+	} {
+		msg := openErr(t, c.url, c.secret)
+		wants(t, msg, "does not parse", "sslmode")
+		if strings.Contains(msg, "xyz") {
+			t.Errorf("the error shows the password: %s", msg)
+		}
+	}
+}
+
+// Opening waits for another process's schema upgrade longer than the
+// session's lock_timeout (3 s), and opens once that upgrade is done.
+func TestPostgresOpenWaitsForAnotherUpgrade(t *testing.T) {
+	where := pgDatabase(t)
+	ctx := context.Background()
+	db, err := sql.Open("pgx", where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	holder, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.Exec(`SELECT pg_advisory_xact_lock($1)`, migrateLockKey); err != nil {
+		t.Fatal(err)
+	}
+	type opened struct {
+		s   *Store
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		s, err := OpenWith(ctx, where, Options{})
+		done <- opened{s, err}
+	}()
+	// Wait until Open waits on the lock.
+	for waiting := false; !waiting; {
+		select {
+		case o := <-done:
+			t.Fatalf("Open returned while the lock was held: %v", o.err)
+		default:
+		}
+		if err := db.QueryRow(`SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND objid = $1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+			migrateLockKey).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Past the session's lock_timeout, Open still waits.
+	select {
+	case o := <-done:
+		t.Fatalf("Open gave up while another upgrade ran: %v", o.err)
+	case <-time.After(4 * time.Second):
+	}
+	if err := holder.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	o := <-done
+	if o.err != nil {
+		t.Fatalf("Open after the other upgrade: %v", o.err)
+	}
+	o.s.Close()
+}

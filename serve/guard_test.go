@@ -287,10 +287,10 @@ func TestConnectionsThatNeverLogInAreCappedPerAddressAndClosed(t *testing.T) {
 	within(t, closedConn(c), "a third waiting connection from the address was not refused")
 	within(t, aDone, "a connection that never logged in was not closed")
 	within(t, bDone, "a connection that never logged in was not closed")
-	for _, w := range []string{"too many connections without a session from this address", "no session within the idle timeout"} {
-		if !h.log.has(w) {
-			t.Errorf("log: want %q in\n%s", w, h.log.String())
-		}
+	// Closed by the library's handshake deadline or by the idle timer,
+	// whichever fires first: both are HandshakeTimeout.
+	if w := "too many connections without a session from this address"; !h.log.has(w) {
+		t.Errorf("log: want %q in\n%s", w, h.log.String())
 	}
 	waitFor(t, "no connection counted", func() bool { c, i, b := h.idle(); return c == 0 && i == 0 && b == 0 })
 }

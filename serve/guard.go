@@ -5,6 +5,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"charm.land/ssh"
@@ -39,18 +40,40 @@ func clampWindow(w, h int) (int, int) {
 }
 
 // sessionChannel is the SSH library's session handler behind guard: it
-// reads the client's requests before the library does.
+// reads the client's requests before the library does. A connection may
+// have at most maxChannels session channels open, and it counts as idle
+// until one of them starts a shell: a channel alone is no session.
 func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, nc gossh.NewChannel, ctx ssh.Context) {
-	if st, _ := ctx.Value(connKey).(*connState); st != nil {
-		st.opened()
-		defer st.closed()
+	st, _ := ctx.Value(connKey).(*connState)
+	var started atomic.Bool
+	var shell func()
+	if st != nil {
+		if !st.addChannel() {
+			s.o.Log.Info("channel refused: too many sessions on one connection", "remote", st.conn.RemoteAddr().String(), "max", maxChannels)
+			_ = nc.Reject(gossh.ResourceShortage, "too many sessions on this connection")
+			return
+		}
+		defer st.dropChannel()
+		shell = func() {
+			if started.CompareAndSwap(false, true) {
+				st.opened()
+			}
+		}
+		// Runs after the guard has ended (the library returns once the
+		// guard closes its requests), so after any call to shell.
+		defer func() {
+			if started.Load() {
+				st.closed()
+			}
+		}()
 	}
-	ssh.DefaultSessionHandler(srv, conn, guardedChannel{NewChannel: nc, s: s}, ctx)
+	ssh.DefaultSessionHandler(srv, conn, guardedChannel{NewChannel: nc, s: s, shell: shell}, ctx)
 }
 
 type guardedChannel struct {
 	gossh.NewChannel
-	s *Server
+	s     *Server
+	shell func() // called when the client asks for a shell; may be nil
 }
 
 func (g guardedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
@@ -67,7 +90,7 @@ func (g guardedChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) {
 		// The session learns its guard from an environment variable the
 		// guard sets first, one no client can set (not in envAccepted).
 		out <- &gossh.Request{Type: "env", Payload: gossh.Marshal(struct{ Key, Value string }{guardEnv, strconv.FormatUint(id, 10)})}
-		guard(reqs, out, sizes)
+		guard(reqs, out, sizes, g.shell)
 	}()
 	return ch, out, nil
 }
@@ -100,7 +123,7 @@ func (s *Server) sizesOf(sess ssh.Session) <-chan ssh.Window {
 // good (and leak their goroutine); it also writes the session's size
 // while the session reads it (a data race). Here the newest size, clamped,
 // goes to sizes without waiting.
-func guard(in <-chan *gossh.Request, out chan<- *gossh.Request, sizes chan ssh.Window) {
+func guard(in <-chan *gossh.Request, out chan<- *gossh.Request, sizes chan ssh.Window, shell func()) {
 	defer close(sizes)
 	defer close(out)
 	envs := 0
@@ -128,6 +151,10 @@ func guard(in <-chan *gossh.Request, out chan<- *gossh.Request, sizes chan ssh.W
 				_ = req.Reply(ok, nil)
 			}
 			continue
+		case "shell":
+			if shell != nil {
+				shell()
+			}
 		}
 		out <- req
 	}
@@ -168,23 +195,36 @@ var connKey = &struct{ name string }{"reel-serve-conn"}
 type connState struct {
 	s    *Server
 	conn net.Conn
+	ip   string // the remote address without its port
 
 	mu       sync.Mutex
-	sessions int
+	sessions int // shells running
+	channels int // session channels open
 	idle     bool
+	authed   bool
 	gone     bool
 	timer    *time.Timer
 }
 
 // accept is the server's ConnCallback: it refuses a connection over
-// MaxConnections or over MaxIdle, and otherwise starts its idle timer.
+// MaxConnections, over MaxIdle or over MaxIdlePerIP from its address, and
+// otherwise starts its timer: HandshakeTimeout until it logs in.
 func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	remote := c.RemoteAddr().String()
+	ip := remote
+	if h, _, err := net.SplitHostPort(remote); err == nil {
+		ip = h
+	}
 	s.limits.Lock()
 	switch {
 	case s.conns >= s.o.MaxConnections:
 		s.limits.Unlock()
 		s.o.Log.Info("connection refused: too many connections", "remote", remote, "max", s.o.MaxConnections, "limit", "--max-connections")
+		return nil
+	case s.idleByIP[ip] >= s.o.MaxIdlePerIP:
+		s.limits.Unlock()
+		s.o.Log.Info("connection refused: too many connections without a session from this address", "remote", remote,
+			"max", s.o.MaxIdlePerIP, "limit", "connections logging in or without a session, per address")
 		return nil
 	case s.idleConns >= s.o.MaxIdle:
 		s.limits.Unlock()
@@ -194,11 +234,42 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	}
 	s.conns++
 	s.idleConns++
+	s.idleByIP[ip]++
 	s.limits.Unlock()
-	st := &connState{s: s, conn: c, idle: true}
-	st.timer = time.AfterFunc(s.o.IdleTimeout, st.expire)
+	st := &connState{s: s, conn: c, ip: ip, idle: true}
+	st.timer = time.AfterFunc(s.o.HandshakeTimeout, st.expire)
 	ctx.SetValue(connKey, st)
 	return &trackedConn{Conn: c, st: st}
+}
+
+// loggedIn gives a connection that offered an authorized key IdleTimeout
+// from now to start a shell. (The library's handshake deadline still ends
+// one that does not complete the login.)
+func (st *connState) loggedIn() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.authed && st.idle && !st.gone {
+		st.authed = true
+		st.timer.Reset(st.s.o.IdleTimeout)
+	}
+}
+
+// addChannel counts a session channel, false if the connection has
+// maxChannels already.
+func (st *connState) addChannel() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.channels >= maxChannels {
+		return false
+	}
+	st.channels++
+	return true
+}
+
+func (st *connState) dropChannel() {
+	st.mu.Lock()
+	st.channels--
+	st.mu.Unlock()
 }
 
 // expire closes a connection still idle.
@@ -207,8 +278,7 @@ func (st *connState) expire() {
 	idle := st.idle && !st.gone
 	st.mu.Unlock()
 	if idle {
-		st.s.o.Log.Info("connection closed: no session within the idle timeout", "remote", st.conn.RemoteAddr().String(),
-			"after", st.s.o.IdleTimeout.String())
+		st.s.o.Log.Info("connection closed: no session within the idle timeout", "remote", st.conn.RemoteAddr().String())
 		_ = st.conn.Close()
 	}
 }
@@ -220,7 +290,7 @@ func (st *connState) opened() {
 	if st.idle && !st.gone {
 		st.idle = false
 		st.timer.Stop()
-		st.s.addIdle(-1)
+		st.addIdle(-1)
 	}
 }
 
@@ -230,7 +300,7 @@ func (st *connState) closed() {
 	st.sessions--
 	if st.sessions == 0 && !st.idle && !st.gone {
 		st.idle = true
-		st.s.addIdle(1)
+		st.addIdle(1)
 		st.timer.Reset(st.s.o.IdleTimeout)
 	}
 }
@@ -245,16 +315,20 @@ func (st *connState) close() {
 	st.gone = true
 	st.timer.Stop()
 	if st.idle {
-		st.s.addIdle(-1)
+		st.addIdle(-1)
 	}
 	st.s.limits.Lock()
 	st.s.conns--
 	st.s.limits.Unlock()
 }
 
-func (s *Server) addIdle(n int) {
+func (st *connState) addIdle(n int) {
+	s := st.s
 	s.limits.Lock()
 	s.idleConns += n
+	if s.idleByIP[st.ip] += n; s.idleByIP[st.ip] <= 0 {
+		delete(s.idleByIP, st.ip)
+	}
 	s.limits.Unlock()
 }
 

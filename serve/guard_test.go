@@ -21,7 +21,7 @@ func through(reqs ...*gossh.Request) ([]*gossh.Request, []ssh.Window) {
 		in <- r
 	}
 	close(in)
-	guard(in, out, sizes)
+	guard(in, out, sizes, nil)
 	var got []*gossh.Request
 	for r := range out {
 		got = append(got, r)
@@ -247,52 +247,86 @@ func mustDial(t *testing.T, addr string) net.Conn {
 	return c
 }
 
-// TestConnectionsWithoutASessionAreCappedAndClosed: connections that never
-// log in, or log in and never ask for a session, are closed after the idle
-// timeout, and no more than MaxIdle are let wait at once.
-func TestConnectionsWithoutASessionAreCappedAndClosed(t *testing.T) {
-	h := startServer(t, time.Second, func(o *Options) { o.MaxIdle = 2; o.IdleTimeout = 300 * time.Millisecond })
-	closed := func(c net.Conn) chan struct{} {
-		done := make(chan struct{})
-		go func() { _, _ = io.Copy(io.Discard, c); close(done) }()
-		return done
+// closedConn reports when the server closes c.
+func closedConn(c net.Conn) chan struct{} {
+	done := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, c); close(done) }()
+	return done
+}
+
+func within(t *testing.T, done <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal(what)
 	}
+}
+
+func (h *harness) idle() (conns, idle, byIP int) {
+	h.srv.limits.Lock()
+	defer h.srv.limits.Unlock()
+	for _, n := range h.srv.idleByIP {
+		byIP += n
+	}
+	return h.srv.conns, h.srv.idleConns, byIP
+}
+
+// TestConnectionsThatNeverLogInAreCappedPerAddressAndClosed: no more than
+// MaxIdlePerIP connections from one address may wait to log in, and each
+// is closed after HandshakeTimeout.
+func TestConnectionsThatNeverLogInAreCappedPerAddressAndClosed(t *testing.T) {
+	h := startServer(t, time.Second, func(o *Options) { o.MaxIdlePerIP = 2; o.HandshakeTimeout = 300 * time.Millisecond })
 	a, b := mustDial(t, h.addr), mustDial(t, h.addr)
 	defer a.Close()
 	defer b.Close()
-	aDone, bDone := closed(a), closed(b)
-	waitFor(t, "two connections counted", func() bool {
-		h.srv.limits.Lock()
-		defer h.srv.limits.Unlock()
-		return h.srv.idleConns == 2
-	})
+	aDone, bDone := closedConn(a), closedConn(b)
+	waitFor(t, "two connections counted", func() bool { _, idle, byIP := h.idle(); return idle == 2 && byIP == 2 })
 	c := mustDial(t, h.addr)
 	defer c.Close()
-	select {
-	case <-closed(c):
-	case <-time.After(10 * time.Second):
-		t.Fatal("a third waiting connection was not refused")
+	within(t, closedConn(c), "a third waiting connection from the address was not refused")
+	within(t, aDone, "a connection that never logged in was not closed")
+	within(t, bDone, "a connection that never logged in was not closed")
+	// Closed by the library's handshake deadline or by the idle timer,
+	// whichever fires first: both are HandshakeTimeout.
+	if w := "too many connections without a session from this address"; !h.log.has(w) {
+		t.Errorf("log: want %q in\n%s", w, h.log.String())
 	}
-	for _, done := range []chan struct{}{aDone, bDone} {
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatal("a connection that never logged in was not closed")
-		}
+	waitFor(t, "no connection counted", func() bool { c, i, b := h.idle(); return c == 0 && i == 0 && b == 0 })
+}
+
+// TestSilentConnectionsDoNotLockOutALogin: more silent connections than
+// the old global cap of 20 (all from loopback, so the per-address cap is
+// raised here) leave a valid key able to log in and start a session.
+func TestSilentConnectionsDoNotLockOutALogin(t *testing.T) {
+	h := startServer(t, time.Second, func(o *Options) { o.MaxIdlePerIP = 30 })
+	for range 25 {
+		c := mustDial(t, h.addr)
+		defer c.Close()
 	}
-	// Logged in, and never asking for a session.
+	waitFor(t, "25 silent connections counted", func() bool { _, idle, _ := h.idle(); return idle == 25 })
+	s := h.open(t, mustDial(t, h.addr))
+	defer s.client.Close()
+	waitFor(t, "the session running", func() bool { return h.srv.Sessions() == 1 })
+	if h.log.has("connection refused") {
+		t.Errorf("log: a connection was refused:\n%s", h.log.String())
+	}
+}
+
+// TestConnectionsWithoutAShellAreClosed: a connection logged in that never
+// asks for a shell, or whose shell ended, is closed after IdleTimeout. The
+// handshake has HandshakeTimeout, so a slow login (-race, a loaded
+// machine) does not eat the idle timeout.
+func TestConnectionsWithoutAShellAreClosed(t *testing.T) {
+	h := startServer(t, time.Second, func(o *Options) { o.IdleTimeout = time.Second })
 	client := h.dial(t)
 	defer client.Close()
 	ended := make(chan struct{})
 	go func() { _ = client.Wait(); close(ended) }()
-	select {
-	case <-ended:
-	case <-time.After(10 * time.Second):
-		t.Fatal("a connection without a session was not closed")
-	}
+	within(t, ended, "a connection without a session was not closed")
 	// A session that ends leaves its connection idle again, and closed.
 	s := h.open(t, mustDial(t, h.addr))
-	time.Sleep(500 * time.Millisecond) // past the idle timeout: a session keeps it open
+	time.Sleep(1500 * time.Millisecond) // past the idle timeout: a session keeps it open
 	if h.srv.Sessions() != 1 {
 		t.Fatal("the session was closed while open")
 	}
@@ -300,21 +334,54 @@ func TestConnectionsWithoutASessionAreCappedAndClosed(t *testing.T) {
 	<-s.done
 	cEnded := make(chan struct{})
 	go func() { _ = s.client.Wait(); close(cEnded) }()
-	select {
-	case <-cEnded:
-	case <-time.After(10 * time.Second):
-		t.Fatal("a connection whose session ended was not closed")
+	within(t, cEnded, "a connection whose session ended was not closed")
+	if !h.log.has("no session within the idle timeout") {
+		t.Errorf("log: want the idle close in\n%s", h.log.String())
 	}
-	for _, w := range []string{"too many connections without a session", "no session within the idle timeout"} {
-		if !h.log.has(w) {
-			t.Errorf("log: want %q in\n%s", w, h.log.String())
+	waitFor(t, "no connection counted", func() bool { c, i, b := h.idle(); return c == 0 && i == 0 && b == 0 })
+}
+
+// TestChannelsWithoutAShellAreCappedAndIdle: a logged-in key opening
+// session channels and never a shell gets maxChannels of them, then
+// refusals, and its connection still counts as idle and is closed; the
+// goroutines come back.
+func TestChannelsWithoutAShellAreCappedAndIdle(t *testing.T) {
+	h := startServer(t, time.Second, func(o *Options) { o.IdleTimeout = time.Second })
+	warm := h.dial(t)
+	if s, err := warm.NewSession(); err == nil {
+		_ = s.Close()
+	}
+	_ = warm.Close()
+	waitFor(t, "no connection counted", func() bool { c, _, _ := h.idle(); return c == 0 })
+	g0 := runtime.NumGoroutine()
+	client := h.dial(t)
+	defer client.Close()
+	var sessions []*gossh.Session
+	for range maxChannels {
+		s, err := client.NewSession()
+		if err != nil {
+			t.Fatalf("session channel %d refused: %v", len(sessions)+1, err)
+		}
+		sessions = append(sessions, s)
+	}
+	for range 20 {
+		if _, err := client.NewSession(); err == nil {
+			t.Fatalf("a session channel beyond %d was accepted", maxChannels)
+		} else if !strings.Contains(err.Error(), "too many sessions on this connection") {
+			t.Fatalf("refusal %v, want the reason", err)
 		}
 	}
-	waitFor(t, "no connection counted", func() bool {
-		h.srv.limits.Lock()
-		defer h.srv.limits.Unlock()
-		return h.srv.conns == 0 && h.srv.idleConns == 0
-	})
+	if _, idle, _ := h.idle(); idle != 1 {
+		t.Errorf("idle connections %d with channels and no shell, want 1", idle)
+	}
+	ended := make(chan struct{})
+	go func() { _ = client.Wait(); close(ended) }()
+	within(t, ended, "a connection with channels and no shell was not closed")
+	if g := settled(g0); g > g0 {
+		buf := make([]byte, 1<<20)
+		t.Errorf("goroutines %d after, %d before:\n%s", g, g0, buf[:runtime.Stack(buf, true)])
+	}
+	waitFor(t, "no connection counted", func() bool { c, i, b := h.idle(); return c == 0 && i == 0 && b == 0 })
 }
 
 func TestRefreshIsLimitedAcrossViewers(t *testing.T) {

@@ -32,12 +32,15 @@ const (
 	DefaultMaxSessions       = 100
 	DefaultMaxSessionsPerKey = 10
 	DefaultMaxConnections    = 200
-	DefaultMaxIdle           = 20
+	DefaultMaxIdlePerIP      = 10
 	DefaultIdleTimeout       = 30 * time.Second
+	DefaultHandshakeTimeout  = 10 * time.Second
 	DefaultKeepAlive         = 15 * time.Second
 	DefaultRefreshEvery      = 2 * time.Second
-	handshakeTimeout         = 30 * time.Second
 )
+
+// maxChannels caps the session channels one connection may have open.
+const maxChannels = 4
 
 // Options is what a Server is given. Engine, Keys and HostKey are required.
 type Options struct {
@@ -65,12 +68,17 @@ type Options struct {
 	// MaxConnections caps the TCP connections at once, logged in or not;
 	// 0 means DefaultMaxConnections.
 	MaxConnections int
-	// MaxIdle caps the connections without a session (still logging in,
-	// or logged in without asking for one), like sshd's MaxStartups; 0
-	// means DefaultMaxIdle. IdleTimeout closes such a connection after
-	// that long; 0 means DefaultIdleTimeout.
-	MaxIdle     int
-	IdleTimeout time.Duration
+	// MaxIdle caps the connections without a running session (still
+	// logging in, or logged in without a shell), 0 means MaxConnections;
+	// MaxIdlePerIP caps them from one address, like sshd's MaxStartups, so
+	// one host's silent connections cannot lock everyone else out; 0 means
+	// DefaultMaxIdlePerIP. HandshakeTimeout closes a connection not logged
+	// in after that long (0: DefaultHandshakeTimeout), IdleTimeout one
+	// logged in without a shell (0: DefaultIdleTimeout).
+	MaxIdle          int
+	MaxIdlePerIP     int
+	IdleTimeout      time.Duration
+	HandshakeTimeout time.Duration
 	// RefreshEvery is how often the viewers together may make the engine
 	// ask again (r, R): one refresh of all jobs, and one of each job, per
 	// RefreshEvery; more are dropped. 0 means DefaultRefreshEvery.
@@ -104,6 +112,7 @@ type Server struct {
 	limits    sync.Mutex
 	conns     int            // TCP connections open
 	idleConns int            // of which without a session
+	idleByIP  map[string]int // idle connections by remote address
 	perKey    map[string]int // sessions by key fingerprint
 }
 
@@ -133,7 +142,13 @@ func New(o Options) (*Server, error) {
 		o.MaxConnections = DefaultMaxConnections
 	}
 	if o.MaxIdle <= 0 {
-		o.MaxIdle = DefaultMaxIdle
+		o.MaxIdle = o.MaxConnections
+	}
+	if o.MaxIdlePerIP <= 0 {
+		o.MaxIdlePerIP = DefaultMaxIdlePerIP
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = DefaultHandshakeTimeout
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = DefaultIdleTimeout
@@ -145,7 +160,7 @@ func New(o Options) (*Server, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Server{o: o, perKey: map[string]int{}, refresh: refreshLimit{every: o.RefreshEvery, now: now, one: map[string]time.Time{}}}
+	s := &Server{o: o, perKey: map[string]int{}, idleByIP: map[string]int{}, refresh: refreshLimit{every: o.RefreshEvery, now: now, one: map[string]time.Time{}}}
 	s.events = newFanout(o.Engine.Next, eventKey, isRemoval)
 	if o.Downloads != nil {
 		s.dls = newFanout(o.Downloads.Next, func(p download.Progress) string { return p.VideoID }, nil)
@@ -158,7 +173,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	srv.HandshakeTimeout = handshakeTimeout
+	srv.HandshakeTimeout = o.HandshakeTimeout
 	srv.ConnCallback = s.accept
 	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 	srv.ConnectionFailedCallback = func(c net.Conn, err error) {
@@ -228,6 +243,9 @@ func (s *Server) allow(ctx ssh.Context, key ssh.PublicKey) bool {
 		s.o.Log.Info("login refused: key not authorized", "fingerprint", gossh.FingerprintSHA256(key),
 			"user", ctx.User(), "remote", ctx.RemoteAddr().String())
 		return false
+	}
+	if st, _ := ctx.Value(connKey).(*connState); st != nil {
+		st.loggedIn()
 	}
 	return true
 }

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/reel-dev/reel/api/sim"
@@ -84,5 +86,71 @@ func TestDownloadWarnsOfASharedFolder(t *testing.T) {
 	code, _, errs := simExec(t, srv, srv.Token(), "download", "--dir", dir, job)
 	if code != ExitOK || !strings.Contains(errs, "can be written by other users") {
 		t.Errorf("exit %d, stderr %q: want a warning about the shared folder", code, errs)
+	}
+}
+
+// wait --download --null writes from the loop and from each download's
+// goroutine to the same standard error: every line must come out whole,
+// and the race detector must find nothing (CI once did, on one job).
+func TestWaitDownloadNullManyJobsWriteWholeLines(t *testing.T) {
+	srv := dlSim(t)
+	var jobs []string
+	want := map[string]bool{}
+	dir := t.TempDir()
+	for i := range 12 {
+		job, videoID := srv.AddJob(sim.JobSpec{Name: fmt.Sprintf("many%02d", i), VideoSize: 4 << 10})
+		jobs = append(jobs, job)
+		want[filepath.Join(dir, fmt.Sprintf("many%02d-%s.mp4", i, videoID))] = true
+	}
+	code, out, errs := simExec(t, srv, srv.Token(), append([]string{"wait", "--download", dir, "--null"}, jobs...)...)
+	if code != ExitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, errs)
+	}
+	got := strings.Split(strings.TrimSuffix(out, "\x00"), "\x00")
+	for _, p := range got {
+		if !want[p] {
+			t.Errorf("stdout holds %q, not one of the saved paths", p)
+		}
+		delete(want, p)
+	}
+	if len(want) > 0 {
+		t.Errorf("paths missing from stdout: %v", want)
+	}
+	for line := range strings.Lines(errs) {
+		if strings.Contains(line, ": saved ") && (!strings.HasPrefix(line, "reel: ") || strings.Count(line, "reel: ") != 1) {
+			t.Errorf("a saved line was broken by another write: %q", line)
+		}
+	}
+}
+
+// Serialized's two writers share one lock: goroutines writing to both
+// streams of one buffer lose no byte (and -race sees no race).
+func TestSerializedWritersShareALock(t *testing.T) {
+	var buf bytes.Buffer
+	sio := IO{Out: &buf, Err: &buf}.Serialized()
+	if again := sio.Serialized(); again.Out != sio.Out || again.Err != sio.Err {
+		t.Error("Serialized twice wraps again")
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		w := sio.Out
+		if g%2 == 1 {
+			w = sio.Err
+		}
+		wg.Go(func() {
+			for range 200 {
+				fmt.Fprintf(w, "goroutine %d\n", g)
+			}
+		})
+	}
+	wg.Wait()
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 8*200 {
+		t.Fatalf("%d lines, want %d", len(lines), 8*200)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "goroutine ") || len(l) != len("goroutine 0") {
+			t.Fatalf("a line was broken: %q", l)
+		}
 	}
 }

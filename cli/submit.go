@@ -127,6 +127,7 @@ the API key was rejected; 124 when --wait's --timeout ran out first.`,
 }
 
 func runSubmit(ctx context.Context, sio IO, g *globals, args []string, o *submitOptions) error {
+	sio = sio.Serialized() // senders and --wait's downloads report from their own goroutines
 	srcs, err := submitSources(args, o.Template)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/lipgloss/v2"
@@ -26,6 +27,32 @@ type IO struct {
 	OutTTY, ErrTTY     bool                 // a person may be reading: progress lines, colour
 	OutWidth, ErrWidth int                  // in cells; 0 when not a terminal
 	OutColor, ErrColor colorprofile.Profile // what the stream can show; ASCII or less: no colour (NO_COLOR)
+}
+
+// Serialized is sio with its two writers behind one lock, for a command
+// whose goroutines write (wait's downloads report while the loop reports
+// changes): no write interleaves with another, and a writer that is not
+// safe for concurrent use (a test's buffer) stays whole.
+func (sio IO) Serialized() IO {
+	if _, done := sio.Out.(*lockedWriter); done {
+		return sio
+	}
+	mu := new(sync.Mutex)
+	sio.Out = &lockedWriter{mu: mu, w: sio.Out}
+	sio.Err = &lockedWriter{mu: mu, w: sio.Err}
+	return sio
+}
+
+// lockedWriter writes to w under mu, which several writers may share.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // SystemIO is the process's own standard streams and environment, with the

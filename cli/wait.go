@@ -94,6 +94,7 @@ URL that is not the API's; 3 when the API key was rejected; 124 when
 			if runF != nil {
 				return runF(&o, args)
 			}
+			sio := sio.Serialized() // downloads report from their own goroutines
 			list, s, c, err := g.scripting(sio, args)
 			if err != nil {
 				return err

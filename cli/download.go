@@ -124,25 +124,26 @@ func runDownload(ctx context.Context, sio IO, c lookuper, f *download.Fetcher, l
 		defer stop()
 	}
 	lookupEach(ctx, c, list.All(), o.Workers, o.Retry, func(r result) {
-		bar.hide()
-		defer bar.step()
 		if ctx.Err() != nil {
+			bar.above(nil)
 			return // interrupted: said once, below
 		}
 		if api.IsWrongURL(r.Err) || badURL != nil {
 			badURL = cmp.Or(badURL, r.Err)
+			bar.above(nil)
 			return // said once, below, not once an ID
 		}
 		v, err := downloadable(r)
 		if err != nil {
 			failed = true
 			keyRejected = keyRejected || api.IsKeyRejected(err)
-			fmt.Fprintf(sio.Err, "reel: %s: %s\n", termsafe.Clean(r.ID), termsafe.Clean(err.Error()))
+			bar.above(func() { fmt.Fprintf(sio.Err, "reel: %s: %s\n", termsafe.Clean(r.ID), termsafe.Clean(err.Error())) })
 			return
 		}
 		if m.Start(v) {
 			started++
 		}
+		bar.above(nil)
 	})
 	bar.done()
 	if err := list.Err(); err != nil {

@@ -61,24 +61,30 @@ func (p *progressLine) tick(ctx context.Context) (stop func()) {
 	return func() { cancel(); <-done }
 }
 
-// hide wipes the line before a row goes to the same screen.
-func (p *progressLine) hide() {
-	if p == nil || !p.sameTerminal {
+// above writes a row with write (nil: none) and counts one more done. The
+// line is wiped first when the row goes to the same screen, and the tick
+// waits: a redraw never lands between the wipe and the row.
+func (p *progressLine) above(write func()) {
+	if p == nil {
+		if write != nil {
+			write()
+		}
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.wipeLocked()
+	if write != nil {
+		if p.sameTerminal {
+			p.wipeLocked()
+		}
+		write()
+	}
+	p.stepLocked()
 }
 
-// step counts one more done and redraws: at once when the line was wiped,
-// else at most ten times a second.
-func (p *progressLine) step() {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// stepLocked counts one more done and redraws: at once when the line was
+// wiped, else at most ten times a second.
+func (p *progressLine) stepLocked() {
 	p.count++
 	if p.shown && p.now().Sub(p.drawn) < 100*time.Millisecond {
 		return

@@ -50,9 +50,7 @@ func runStatus(ctx context.Context, sio IO, c lookuper, list idList, o statusOpt
 		if werr != nil || t.wrongURL != nil {
 			return // a wrong base URL: one message says so, not a row an ID
 		}
-		bar.hide()
-		werr = out.row(r)
-		bar.step()
+		bar.above(func() { werr = out.row(r) })
 	})
 	bar.done()
 	if werr == nil {

@@ -246,14 +246,46 @@ func TestStatusProgressLine(t *testing.T) {
 func TestProgressLineStaysDoneAfterDone(t *testing.T) {
 	var b bytes.Buffer
 	p := newProgressLine(&b, "reading", 2, time.Now)
-	p.step()
+	p.above(nil)
 	p.done()
 	n := b.Len()
 	p.mu.Lock()
 	p.drawLocked() // what the ticker does
 	p.mu.Unlock()
-	p.step()
+	p.above(nil)
 	if b.Len() != n {
 		t.Errorf("drawn after done: %q", b.String()[n:])
+	}
+}
+
+// A row goes out under the line's lock: the ticker's redraw cannot land
+// between the wipe and the row (it would leave the row after the bar).
+func TestProgressLineRowBetweenWipeAndRowIsLocked(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgressLine(&b, "reading", 3, time.Now)
+	p.sameTerminal = true
+	p.above(nil) // drawn
+	wrote := false
+	p.above(func() {
+		wrote = true
+		if p.mu.TryLock() {
+			p.mu.Unlock()
+			t.Error("the line's lock is free while the row is written: a tick could draw between")
+		}
+		if !strings.HasSuffix(b.String(), "\r\x1b[K") {
+			t.Errorf("the line was not wiped before the row: %q", b.String())
+		}
+		b.WriteString("row\n")
+	})
+	if !wrote {
+		t.Fatal("the row was not written")
+	}
+	if got := b.String(); !strings.Contains(got, "row\n\r\x1b[Kreading") {
+		t.Errorf("the line was not drawn again under the row: %q", got)
+	}
+	var nilLine *progressLine
+	nilLine.above(func() { b.WriteString("plain") }) // no terminal: the row alone
+	if !strings.HasSuffix(b.String(), "plain") {
+		t.Errorf("a nil line dropped the row: %q", b.String())
 	}
 }

@@ -152,6 +152,7 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 	if clk == nil {
 		clk = track.RealClock{}
 	}
+	sio = sio.Serialized() // the hooks (downloads) write from their own goroutines
 	runCtx, stopCause := context.WithCancelCause(ctx)
 	stop := func() { stopCause(nil) }
 	defer stop()
@@ -206,6 +207,10 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 		out.sio.OutTTY, out.sio.OutWidth, out.sio.OutColor = sio.ErrTTY, sio.ErrWidth, sio.ErrColor
 	}
 	hooks := &waitFinishers{fns: o.OnFinished, started: map[string]bool{}, notify: make(chan struct{}, 1)}
+	// end stops the work and lets the hooks return (they see the context
+	// end), so nothing they write comes after the final report.
+	end := func() { stop(); hooks.wait() }
+	defer end()
 	for {
 		select {
 		case evs := <-events:
@@ -220,14 +225,14 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 				}
 			}
 			if rejected != nil {
-				stop()
+				end()
 				out.final(e.Jobs())
 				return &ExitError{Code: ExitKeyRejected, Err: errors.New(rejected.LastError)}
 			}
 		case <-hooks.notify:
 			hooks.collect()
 		case <-timedOut:
-			stop()
+			end()
 			jobs := e.Jobs()
 			out.final(jobs)
 			return &ExitError{Code: ExitTimeout, Err: fmt.Errorf("--timeout %s ran out with %d of %d jobs not ended", o.Timeout, running(jobs), len(jobs))}
@@ -235,7 +240,7 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 			if err := wrongURL(runCtx); err != nil {
 				return err
 			}
-			stop()
+			end()
 			out.final(e.Jobs())
 			if o.Download != "" {
 				fmt.Fprintln(sio.Err, resumeHint)
@@ -252,7 +257,7 @@ func runWait(ctx context.Context, sio IO, c track.Client, list []string, o waitO
 		if running(jobs) > 0 || hooks.busy() {
 			continue
 		}
-		stop()
+		end()
 		for _, j := range jobs {
 			// The snapshot may be ahead of the events read so far (the
 			// video that settles a job): report the last change first.
@@ -302,7 +307,12 @@ type waitFinishers struct {
 
 	mu      sync.Mutex
 	results []error
+
+	running sync.WaitGroup // the hooks' goroutines
 }
+
+// wait returns once every hook has returned.
+func (w *waitFinishers) wait() { w.running.Wait() }
 
 func (w *waitFinishers) start(ctx context.Context, j track.Job) {
 	if len(w.fns) == 0 || w.started[j.ID] || j.Status != api.StatusFinished || j.Video == nil || !j.Settled {
@@ -311,7 +321,9 @@ func (w *waitFinishers) start(ctx context.Context, j track.Job) {
 	w.started[j.ID] = true
 	for _, fn := range w.fns {
 		w.pending++
+		w.running.Add(1)
 		go func() {
+			defer w.running.Done()
 			err := fn(ctx, j)
 			w.mu.Lock()
 			w.results = append(w.results, err)

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/api/sim"
+	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/track/tracktest"
 )
 
 // waitSim starts a simulator for a test, fast enough for jobs to end in a
@@ -233,5 +236,30 @@ func TestWaitTextLines(t *testing.T) {
 	}
 	if !strings.HasPrefix(out, "ID") || !strings.Contains(out, a) || !strings.Contains(out, "✓ finished  100%") {
 		t.Errorf("table:\n%s", out)
+	}
+}
+
+// wait returns only once its hooks (downloads) have: a timeout that comes
+// while one winds down does not leave it writing after the final report
+// (or racing the test's buffer, or lost when the process exits).
+func TestWaitReturnsAfterItsHooks(t *testing.T) {
+	srv := dlSim(t)
+	done, _ := srv.AddJob(sim.JobSpec{Name: "done", Age: time.Hour})
+	stuck, _ := srv.AddJob(sim.JobSpec{Name: "stuck", Queued: 100 * time.Hour})
+	clk := tracktest.NewClock(time.Now())
+	var returned atomic.Bool
+	hook := func(ctx context.Context, j track.Job) error {
+		clk.Advance(time.Minute) // the timeout runs out while this hook works
+		<-ctx.Done()
+		time.Sleep(20 * time.Millisecond) // winding down takes a moment
+		returned.Store(true)
+		return ctx.Err()
+	}
+	code, _, _ := waitDirect(t, srv, waitOptions{Clock: clk, Timeout: time.Minute, OnFinished: []func(context.Context, track.Job) error{hook}}, done, stuck)
+	if code != ExitTimeout {
+		t.Fatalf("exit %d, want %d", code, ExitTimeout)
+	}
+	if !returned.Load() {
+		t.Error("wait returned while a hook was still running")
 	}
 }

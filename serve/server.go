@@ -21,6 +21,7 @@ import (
 	rm "charm.land/wish/v2/recover"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/reel-dev/reel/config"
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/thumb"
 	"github.com/reel-dev/reel/track"
@@ -129,33 +130,15 @@ func New(o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if o.MaxSessions <= 0 {
-		o.MaxSessions = DefaultMaxSessions
-	}
-	if o.KeepAlive <= 0 {
-		o.KeepAlive = DefaultKeepAlive
-	}
-	if o.MaxSessionsPerKey <= 0 {
-		o.MaxSessionsPerKey = DefaultMaxSessionsPerKey
-	}
-	if o.MaxConnections <= 0 {
-		o.MaxConnections = DefaultMaxConnections
-	}
-	if o.MaxIdle <= 0 {
-		o.MaxIdle = o.MaxConnections
-	}
-	if o.MaxIdlePerIP <= 0 {
-		o.MaxIdlePerIP = DefaultMaxIdlePerIP
-	}
-	if o.HandshakeTimeout <= 0 {
-		o.HandshakeTimeout = DefaultHandshakeTimeout
-	}
-	if o.IdleTimeout <= 0 {
-		o.IdleTimeout = DefaultIdleTimeout
-	}
-	if o.RefreshEvery <= 0 {
-		o.RefreshEvery = DefaultRefreshEvery
-	}
+	config.Default(&o.MaxSessions, DefaultMaxSessions)
+	config.Default(&o.KeepAlive, DefaultKeepAlive)
+	config.Default(&o.MaxSessionsPerKey, DefaultMaxSessionsPerKey)
+	config.Default(&o.MaxConnections, DefaultMaxConnections)
+	config.Default(&o.MaxIdle, o.MaxConnections)
+	config.Default(&o.MaxIdlePerIP, DefaultMaxIdlePerIP)
+	config.Default(&o.HandshakeTimeout, DefaultHandshakeTimeout)
+	config.Default(&o.IdleTimeout, DefaultIdleTimeout)
+	config.Default(&o.RefreshEvery, DefaultRefreshEvery)
 	now := o.Dashboard.Now
 	if now == nil {
 		now = time.Now

@@ -204,6 +204,7 @@ type connState struct {
 	authed   bool
 	gone     bool
 	timer    *time.Timer
+	once     sync.Once // shut's
 }
 
 // accept is the server's ConnCallback: it refuses a connection over
@@ -215,8 +216,13 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	if h, _, err := net.SplitHostPort(remote); err == nil {
 		ip = h
 	}
+	st := &connState{s: s, conn: c, ip: ip, idle: true}
 	s.limits.Lock()
 	switch {
+	case s.closing:
+		s.limits.Unlock()
+		s.o.Log.Info("connection refused: the server is shutting down", "remote", remote)
+		return nil
 	case s.conns >= s.o.MaxConnections:
 		s.limits.Unlock()
 		s.o.Log.Info("connection refused: too many connections", "remote", remote, "max", s.o.MaxConnections, "limit", "--max-connections")
@@ -235,11 +241,31 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	s.conns++
 	s.idleConns++
 	s.idleByIP[ip]++
-	s.limits.Unlock()
-	st := &connState{s: s, conn: c, ip: ip, idle: true}
+	s.open[st] = struct{}{}
+	s.connsOpen.Add(1)
+	// Set before the connection is known to anyone else, so that no timer
+	// fires and no shutdown closes it before it exists.
 	st.timer = time.AfterFunc(s.o.HandshakeTimeout, st.expire)
+	s.limits.Unlock()
 	ctx.SetValue(connKey, st)
 	return &trackedConn{Conn: c, st: st}
+}
+
+// closeConns closes every connection accepted, logged in or still in its
+// handshake, and refuses those accepted from now on. (The SSH library's
+// Close closes only connections past their handshake: the others would
+// live on until their handshake deadline.)
+func (s *Server) closeConns() {
+	s.limits.Lock()
+	s.closing = true
+	open := make([]*connState, 0, len(s.open))
+	for st := range s.open {
+		open = append(open, st)
+	}
+	s.limits.Unlock()
+	for _, st := range open {
+		_ = st.shut()
+	}
 }
 
 // loggedIn gives a connection that offered an authorized key IdleTimeout
@@ -305,7 +331,13 @@ func (st *connState) closed() {
 	}
 }
 
-// close takes a closed connection out of the counts, once.
+// shut closes the connection, taking it out of the counts once.
+func (st *connState) shut() error {
+	st.once.Do(st.close)
+	return st.conn.Close()
+}
+
+// close takes a closed connection out of the counts.
 func (st *connState) close() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -319,7 +351,9 @@ func (st *connState) close() {
 	}
 	st.s.limits.Lock()
 	st.s.conns--
+	delete(st.s.open, st)
 	st.s.limits.Unlock()
+	st.s.connsOpen.Done()
 }
 
 func (st *connState) addIdle(n int) {
@@ -335,11 +369,7 @@ func (st *connState) addIdle(n int) {
 // trackedConn takes its connection out of the counts when closed.
 type trackedConn struct {
 	net.Conn
-	st   *connState
-	once sync.Once
+	st *connState
 }
 
-func (c *trackedConn) Close() error {
-	c.once.Do(c.st.close)
-	return c.Conn.Close()
-}
+func (c *trackedConn) Close() error { return c.st.shut() }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -407,5 +408,58 @@ func TestRefreshIsLimitedAcrossViewers(t *testing.T) {
 		if got := l.allow(s.ids); got != s.want {
 			t.Errorf("step %d (%v): allowed %v, want %v", i, s.ids, got, s.want)
 		}
+	}
+}
+
+// TestShutdownClosesConnectionsStillLoggingIn: at shutdown every
+// connection goes, not only those logged in: a raw socket that sent
+// nothing, one that sent only its version line, and one logged in without
+// a shell are all closed at once, long before the handshake deadline, and
+// the goroutines come back (twenty sockets: a goroutine left by each would
+// outnumber the server's own, which end too).
+func TestShutdownClosesConnectionsStillLoggingIn(t *testing.T) {
+	h := startServer(t, time.Second, func(o *Options) { o.HandshakeTimeout, o.IdleTimeout, o.MaxIdlePerIP = time.Hour, time.Hour, 30 })
+	warm := h.dial(t) // what starts once
+	_ = warm.Close()
+	waitFor(t, "no connection counted", func() bool { c, _, _ := h.idle(); return c == 0 })
+	g0 := runtime.NumGoroutine()
+
+	var closed []chan struct{}
+	for i := range 20 {
+		c := mustDial(t, h.addr)
+		defer c.Close()
+		if i%2 == 1 {
+			if _, err := c.Write([]byte("SSH-2.0-reel-test\r\n")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		closed = append(closed, closedConn(c))
+	}
+	client := h.dial(t)
+	defer client.Close()
+	ended := make(chan struct{})
+	go func() { _ = client.Wait(); close(ended) }()
+	closed = append(closed, ended)
+	waitFor(t, "21 connections counted", func() bool { c, _, _ := h.idle(); return c == 21 })
+
+	stopped := make(chan struct{})
+	go func() { h.stop(); close(stopped) }()
+	// Well within the hour of the handshake deadline: only the shutdown
+	// can have closed them.
+	for i, done := range closed {
+		within(t, done, "connection "+strconv.Itoa(i)+" still open after shutdown")
+	}
+	within(t, stopped, "Serve did not return")
+	if c, i, b := h.idle(); c != 0 || i != 0 || b != 0 {
+		t.Errorf("after shutdown %d connections counted, %d idle, %d by address", c, i, b)
+	}
+	if g := settled(g0); g > g0 {
+		buf := make([]byte, 1<<20)
+		t.Errorf("goroutines %d after shutdown, %d before the connections:\n%s", g, g0, buf[:runtime.Stack(buf, true)])
+	}
+	// A connection that arrives after the shutdown is not served.
+	if c, err := net.Dial("tcp", h.addr); err == nil {
+		within(t, closedConn(c), "a connection after shutdown was left open")
+		_ = c.Close()
 	}
 }

@@ -111,10 +111,13 @@ type Server struct {
 	guardSeq atomic.Uint64
 
 	limits    sync.Mutex
-	conns     int            // TCP connections open
-	idleConns int            // of which without a session
-	idleByIP  map[string]int // idle connections by remote address
-	perKey    map[string]int // sessions by key fingerprint
+	closing   bool                    // shutting down: no connection accepted
+	open      map[*connState]struct{} // every connection accepted and not closed
+	connsOpen sync.WaitGroup          // the same, for Serve to wait on
+	conns     int                     // TCP connections open
+	idleConns int                     // of which without a session
+	idleByIP  map[string]int          // idle connections by remote address
+	perKey    map[string]int          // sessions by key fingerprint
 }
 
 // New checks the options and builds the server; Serve runs it.
@@ -143,7 +146,7 @@ func New(o Options) (*Server, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Server{o: o, perKey: map[string]int{}, idleByIP: map[string]int{}, refresh: refreshLimit{every: o.RefreshEvery, now: now, one: map[string]time.Time{}}}
+	s := &Server{o: o, perKey: map[string]int{}, idleByIP: map[string]int{}, open: map[*connState]struct{}{}, refresh: refreshLimit{every: o.RefreshEvery, now: now, one: map[string]time.Time{}}}
 	s.events = newFanout(o.Engine.Next, eventKey, isRemoval)
 	if o.Downloads != nil {
 		s.dls = newFanout(o.Downloads.Next, func(p download.Progress) string { return p.VideoID }, nil)
@@ -182,8 +185,8 @@ func eventKey(ev track.Event) string {
 // starts again from version 1.
 func isRemoval(ev track.Event) bool { return ev.Removed != "" }
 
-// Serve accepts sessions on ln until ctx ends, then closes every session
-// and returns once they have all ended.
+// Serve accepts sessions on ln until ctx ends, then closes every
+// connection, logged in or not, and returns once they have all ended.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -197,13 +200,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	var err error
 	select {
 	case <-ctx.Done():
-		_ = s.ssh.Close() // closes the listener and every connection
+		s.closeConns()
+		_ = s.ssh.Close() // the listener; the connections are closed already
 		<-errc
 	case err = <-errc:
+		s.closeConns()
 		_ = s.ssh.Close()
 	}
 	cancel()
 	s.sessions.Wait()
+	s.connsOpen.Wait()
 	wg.Wait()
 	if errors.Is(err, ssh.ErrServerClosed) {
 		err = nil

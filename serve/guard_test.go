@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"errors"
 	"io"
 	"net"
 	"runtime"
@@ -11,6 +12,9 @@ import (
 
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/ui"
 )
 
 // through runs reqs through guard and returns what it hands on to the
@@ -391,23 +395,47 @@ func TestRefreshIsLimitedAcrossViewers(t *testing.T) {
 	steps := []struct {
 		advance time.Duration
 		ids     []string
-		want    bool
+		says    string // "": let through
 	}{
-		{0, nil, true},
-		{0, nil, false},
-		{time.Second, []string{"a"}, false}, // the refresh of all covers a
-		{time.Second, []string{"a"}, true},
-		{0, []string{"a"}, false},
-		{0, []string{"b"}, true},
-		{0, nil, true},
-		{100 * time.Millisecond, []string{"c"}, false},
-		{2 * time.Second, []string{"a"}, true},
+		{0, nil, ""},
+		{0, nil, "refresh limited: all jobs were refreshed just now, for everyone watching; try again in 2s"},
+		{time.Second, []string{"a"}, "refresh limited: all jobs were refreshed 1s ago, for everyone watching; try again in 1s"}, // the refresh of all covers a
+		{time.Second, []string{"a"}, ""},
+		{0, []string{"a"}, "refresh limited: a was refreshed just now, for everyone watching; try again in 2s"},
+		{0, []string{"b"}, ""},
+		{0, nil, ""},
+		{100 * time.Millisecond, []string{"c"}, "refresh limited: all jobs were refreshed just now, for everyone watching; try again in 2s"},
+		{1500 * time.Millisecond, []string{"c"}, "refresh limited: all jobs were refreshed 1s ago, for everyone watching; try again in 1s"},
+		{2 * time.Second, []string{"a"}, ""},
 	}
 	for i, s := range steps {
 		now = now.Add(s.advance)
-		if got := l.allow(s.ids); got != s.want {
-			t.Errorf("step %d (%v): allowed %v, want %v", i, s.ids, got, s.want)
+		got := ""
+		if err := l.allow(s.ids); err != nil {
+			got = err.Error()
 		}
+		if got != s.says {
+			t.Errorf("step %d (%v): %q, want %q", i, s.ids, got, s.says)
+		}
+	}
+}
+
+// TestARefusedRefreshIsHandedBack: the session's engine lets the first R
+// through to the engine and hands the second's refusal back to the
+// dashboard, which shows it (ui.RefreshLimiter).
+func TestARefusedRefreshIsHandedBack(t *testing.T) {
+	now := time.Unix(1000, 0)
+	eng := track.New(track.Options{})
+	e := sessionEngine{Engine: eng, limit: &refreshLimit{every: 2 * time.Second, now: func() time.Time { return now }, one: map[string]time.Time{}}}
+	var l ui.RefreshLimiter = e
+	if err := l.TryRefresh(); err != nil {
+		t.Fatalf("the first refresh refused: %v", err)
+	}
+	now = now.Add(500 * time.Millisecond)
+	err := l.TryRefresh()
+	var r *refreshRefused
+	if !errors.As(err, &r) || r.ago != 500*time.Millisecond || r.wait != 1500*time.Millisecond {
+		t.Errorf("the second refresh: %v, want it refused, 0.5s after the first, 1.5s to wait", err)
 	}
 }
 

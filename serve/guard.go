@@ -197,14 +197,14 @@ type connState struct {
 	conn net.Conn
 	ip   string // the remote address without its port
 
-	mu       sync.Mutex
-	sessions int // shells running
-	channels int // session channels open
-	idle     bool
-	authed   bool
-	gone     bool
-	timer    *time.Timer
-	once     sync.Once // shut's
+	mu        sync.Mutex
+	sessions  int // shells running
+	channels  int // session channels open
+	idle      bool
+	authed    bool
+	gone      bool
+	stopTimer func() bool // the running timer's stop (see arm)
+	once      sync.Once   // shut's
 }
 
 // accept is the server's ConnCallback: it refuses a connection over
@@ -245,7 +245,7 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	s.connsOpen.Add(1)
 	// Set before the connection is known to anyone else, so that no timer
 	// fires and no shutdown closes it before it exists.
-	st.timer = time.AfterFunc(s.o.HandshakeTimeout, st.expire)
+	st.arm(s.o.HandshakeTimeout)
 	s.limits.Unlock()
 	ctx.SetValue(connKey, st)
 	return &trackedConn{Conn: c, st: st}
@@ -268,6 +268,15 @@ func (s *Server) closeConns() {
 	}
 }
 
+// arm (re)starts the connection's timer on the server's clock: expire
+// after d. Called with st.mu held, or before st is shared.
+func (st *connState) arm(d time.Duration) {
+	if st.stopTimer != nil {
+		st.stopTimer()
+	}
+	st.stopTimer = st.s.o.Clock.AfterFunc(d, st.expire)
+}
+
 // loggedIn gives a connection that offered an authorized key IdleTimeout
 // from now to start a shell. (The library's handshake deadline still ends
 // one that does not complete the login.)
@@ -276,7 +285,7 @@ func (st *connState) loggedIn() {
 	defer st.mu.Unlock()
 	if !st.authed && st.idle && !st.gone {
 		st.authed = true
-		st.timer.Reset(st.s.o.IdleTimeout)
+		st.arm(st.s.o.IdleTimeout)
 	}
 }
 
@@ -315,7 +324,7 @@ func (st *connState) opened() {
 	st.sessions++
 	if st.idle && !st.gone {
 		st.idle = false
-		st.timer.Stop()
+		st.stopTimer()
 		st.addIdle(-1)
 	}
 }
@@ -327,7 +336,7 @@ func (st *connState) closed() {
 	if st.sessions == 0 && !st.idle && !st.gone {
 		st.idle = true
 		st.addIdle(1)
-		st.timer.Reset(st.s.o.IdleTimeout)
+		st.arm(st.s.o.IdleTimeout)
 	}
 }
 
@@ -345,7 +354,7 @@ func (st *connState) close() {
 		return
 	}
 	st.gone = true
-	st.timer.Stop()
+	st.stopTimer()
 	if st.idle {
 		st.addIdle(-1)
 	}

@@ -14,6 +14,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/track/tracktest"
 	"github.com/reel-dev/reel/ui"
 )
 
@@ -319,32 +320,43 @@ func TestSilentConnectionsDoNotLockOutALogin(t *testing.T) {
 }
 
 // TestConnectionsWithoutAShellAreClosed: a connection logged in that never
-// asks for a shell, or whose shell ended, is closed after IdleTimeout. The
-// handshake has HandshakeTimeout, so a slow login (-race, a loaded
-// machine) does not eat the idle timeout.
+// asks for a shell, or whose shell ended, is closed after IdleTimeout,
+// and one whose session runs is not, however long it runs. The idle timer
+// runs on a virtual clock; the handshake has the library's own deadline,
+// so a slow login (-race, a loaded machine) does not eat the idle timeout.
 func TestConnectionsWithoutAShellAreClosed(t *testing.T) {
-	h := startServer(t, time.Second, func(o *Options) { o.IdleTimeout = time.Second })
-	client := h.dial(t)
+	clock := tracktest.NewClock(time.Unix(1000, 0))
+	h := startServer(t, time.Second, func(o *Options) { o.IdleTimeout = time.Second; o.Clock = clock })
+	client := h.dial(t) // logged in: its idle timer runs
 	defer client.Close()
 	ended := make(chan struct{})
 	go func() { _ = client.Wait(); close(ended) }()
+	clock.Advance(time.Second)
 	within(t, ended, "a connection without a session was not closed")
+	waitFor(t, "no connection counted", func() bool { c, _, _ := h.idle(); return c == 0 })
 	// A session that ends leaves its connection idle again, and closed.
 	s := h.open(t, mustDial(t, h.addr))
-	time.Sleep(1500 * time.Millisecond) // past the idle timeout: a session keeps it open
-	if h.srv.Sessions() != 1 {
-		t.Fatal("the session was closed while open")
+	// Far past the idle timeout: a session keeps its connection open. A
+	// close would be logged before Advance returns (the timer runs in it).
+	clock.Advance(time.Hour)
+	if n := strings.Count(h.log.String(), idleClose); n != 1 || h.srv.Sessions() != 1 {
+		t.Fatalf("the connection of a running session was closed as idle:\n%s", h.log.String())
 	}
 	_, _ = s.in.Write([]byte("q"))
 	<-s.done
 	cEnded := make(chan struct{})
 	go func() { _ = s.client.Wait(); close(cEnded) }()
+	waitFor(t, "the connection idle again", func() bool { _, idle, _ := h.idle(); return idle == 1 })
+	clock.Advance(time.Second)
 	within(t, cEnded, "a connection whose session ended was not closed")
-	if !h.log.has("no session within the idle timeout") {
-		t.Errorf("log: want the idle close in\n%s", h.log.String())
+	if n := strings.Count(h.log.String(), idleClose); n != 2 {
+		t.Errorf("log: want the idle close twice, got %d in\n%s", n, h.log.String())
 	}
 	waitFor(t, "no connection counted", func() bool { c, i, b := h.idle(); return c == 0 && i == 0 && b == 0 })
 }
+
+// idleClose is what the log says of a connection closed as idle.
+const idleClose = "no session within the idle timeout"
 
 // TestChannelsWithoutAShellAreCappedAndIdle: a logged-in key opening
 // session channels and never a shell gets maxChannels of them, then

@@ -80,6 +80,9 @@ type Options struct {
 	MaxIdlePerIP     int
 	IdleTimeout      time.Duration
 	HandshakeTimeout time.Duration
+	// Clock times HandshakeTimeout and IdleTimeout (not the SSH library's
+	// own handshake deadline); nil is the wall clock.
+	Clock track.Clock
 	// RefreshEvery is how often the viewers together may make the engine
 	// ask again (r, R): one refresh of all jobs, and one of each job, per
 	// RefreshEvery; more are dropped. 0 means DefaultRefreshEvery.
@@ -142,6 +145,9 @@ func New(o Options) (*Server, error) {
 	config.Default(&o.HandshakeTimeout, DefaultHandshakeTimeout)
 	config.Default(&o.IdleTimeout, DefaultIdleTimeout)
 	config.Default(&o.RefreshEvery, DefaultRefreshEvery)
+	if o.Clock == nil {
+		o.Clock = track.RealClock{}
+	}
 	now := o.Dashboard.Now
 	if now == nil {
 		now = time.Now

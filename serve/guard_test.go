@@ -410,14 +410,14 @@ func TestRefreshIsLimitedAcrossViewers(t *testing.T) {
 		says    string // "": let through
 	}{
 		{0, nil, ""},
-		{0, nil, "refresh limited: all jobs were refreshed just now, for everyone watching; try again in 2s"},
-		{time.Second, []string{"a"}, "refresh limited: all jobs were refreshed 1s ago, for everyone watching; try again in 1s"}, // the refresh of all covers a
+		{0, nil, "refresh limited: all jobs were refreshed just now; try again in 2s"},
+		{time.Second, []string{"a"}, "refresh limited: all jobs were refreshed 1s ago; try again in 1s"}, // the refresh of all covers a
 		{time.Second, []string{"a"}, ""},
-		{0, []string{"a"}, "refresh limited: a was refreshed just now, for everyone watching; try again in 2s"},
+		{0, []string{"a"}, "refresh limited: this job was refreshed just now; try again in 2s"},
 		{0, []string{"b"}, ""},
 		{0, nil, ""},
-		{100 * time.Millisecond, []string{"c"}, "refresh limited: all jobs were refreshed just now, for everyone watching; try again in 2s"},
-		{1500 * time.Millisecond, []string{"c"}, "refresh limited: all jobs were refreshed 1s ago, for everyone watching; try again in 1s"},
+		{100 * time.Millisecond, []string{"c"}, "refresh limited: all jobs were refreshed just now; try again in 2s"},
+		{1500 * time.Millisecond, []string{"c"}, "refresh limited: all jobs were refreshed 1s ago; try again in 1s"},
 		{2 * time.Second, []string{"a"}, ""},
 	}
 	for i, s := range steps {
@@ -502,4 +502,19 @@ func TestShutdownClosesConnectionsStillLoggingIn(t *testing.T) {
 		within(t, closedConn(c), "a connection after shutdown was left open")
 		_ = c.Close()
 	}
+}
+
+// TestARefusedRefreshReachesTheViewer: over SSH, a second R within
+// RefreshEvery is refused, and the viewer's own status line says so.
+func TestARefusedRefreshReachesTheViewer(t *testing.T) {
+	h := startServer(t, time.Second, func(o *Options) { o.RefreshEvery = time.Hour })
+	s := h.open(t, mustDial(t, h.addr))
+	defer s.client.Close()
+	_, _ = s.in.Write([]byte("R"))
+	waitFor(t, "the first R taken", func() bool { return s.out.has("refreshing") || s.out.has("refreshed") })
+	if s.out.has("limited:") {
+		t.Fatalf("the first R was refused:\n%q", s.out.String())
+	}
+	_, _ = s.in.Write([]byte("R"))
+	waitFor(t, "the second R refused on the screen", func() bool { return s.out.has("limited: all jobs were refreshed just now; try again in 1h 00m") })
 }

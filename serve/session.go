@@ -290,18 +290,20 @@ type refreshLimit struct {
 	one map[string]time.Time
 }
 
-// refreshRefused is a refresh the limit turned down: id (or every job,
-// when "") was refreshed ago, by this viewer or another, and the next
-// may come in wait.
+// refreshRefused is a refresh the limit turned down: every job (all), or
+// the job asked about, was refreshed ago, by this viewer or another, and
+// the next may come in wait.
 type refreshRefused struct {
-	id        string
+	all       bool
 	ago, wait time.Duration
 }
 
+// Error is said in the viewer's status line, short enough for 80 columns
+// (a dashboard's r asks about one job: the selected one).
 func (e *refreshRefused) Error() string {
-	what := "all jobs were refreshed"
-	if e.id != "" {
-		what = e.id + " was refreshed"
+	what := "this job was refreshed"
+	if e.all {
+		what = "all jobs were refreshed"
 	}
 	ago := "just now"
 	if e.ago >= time.Second {
@@ -309,7 +311,7 @@ func (e *refreshRefused) Error() string {
 	}
 	// Rounded up: trying again after as long as it says is let through.
 	wait := (e.wait + time.Second - 1).Truncate(time.Second)
-	return fmt.Sprintf("refresh limited: %s %s, for everyone watching; try again in %s", what, ago, human.Duration(wait))
+	return fmt.Sprintf("refresh limited: %s %s; try again in %s", what, ago, human.Duration(wait))
 }
 
 // allow takes a refresh of ids (none: all) within the limit, or says why
@@ -318,11 +320,11 @@ func (l *refreshLimit) allow(ids []string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	refused := func(id string, at time.Time) error {
-		return &refreshRefused{id: id, ago: now.Sub(at), wait: l.every - now.Sub(at)}
+	refused := func(all bool, at time.Time) error {
+		return &refreshRefused{all: all, ago: now.Sub(at), wait: l.every - now.Sub(at)}
 	}
 	if !l.all.IsZero() && now.Sub(l.all) < l.every {
-		return refused("", l.all)
+		return refused(true, l.all)
 	}
 	if len(ids) == 0 {
 		l.all = now
@@ -331,7 +333,7 @@ func (l *refreshLimit) allow(ids []string) error {
 	}
 	for _, id := range ids {
 		if t, ok := l.one[id]; ok && now.Sub(t) < l.every {
-			return refused(id, t)
+			return refused(false, t)
 		}
 	}
 	if len(l.one) > 1024 { // forget what no longer limits anything

@@ -163,7 +163,7 @@ func (l *limitedEngine) TryRefresh(ids ...string) error {
 // as a warning, in place of "refreshing", and the reason leaves like any
 // short message; a refresh let through still waits for its answers.
 func TestARefusedRefreshSaysSoAtOnce(t *testing.T) {
-	limited := &limitedEngine{refuse: errors.New("refresh limited: all jobs were refreshed just now, for everyone watching; try again in 2s")}
+	limited := &limitedEngine{refuse: errors.New("refresh limited: all jobs were refreshed just now; try again in 2s")}
 	hs := newHarnessWith(t, 120, 24, func(hs *harness, o *Options) { limited.fakeEngine = hs.eng; o.Engine = limited }, fixtures()...)
 	for _, k := range []string{"R", "r"} {
 		hs.selectID("job-gen")

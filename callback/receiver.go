@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reel-dev/reel/config"
 	"github.com/reel-dev/reel/track"
 )
 
@@ -113,28 +114,16 @@ func New(opts Options) *Receiver {
 	if opts.Clock == nil {
 		opts.Clock = track.RealClock{}
 	}
-	if opts.MaxBody <= 0 {
-		opts.MaxBody = DefaultMaxBody
-	}
-	if opts.MaxConcurrent <= 0 {
-		opts.MaxConcurrent = DefaultMaxConcurrent
-	}
-	if opts.MaxConns <= 0 {
-		opts.MaxConns = DefaultMaxConns
-	}
-	if opts.MaxConnsPerAddr <= 0 {
-		opts.MaxConnsPerAddr = DefaultMaxConnsPerAddr
-	}
-	if opts.NudgeEvery <= 0 {
-		opts.NudgeEvery = DefaultNudgeEvery
-	}
-	setDefault(&opts.ReadHeaderTimeout, DefaultReadHeaderTimeout)
-	setDefault(&opts.ReadTimeout, DefaultReadTimeout)
-	setDefault(&opts.WriteTimeout, DefaultWriteTimeout)
-	setDefault(&opts.IdleTimeout, DefaultIdleTimeout)
-	if opts.MaxHeaderBytes <= 0 {
-		opts.MaxHeaderBytes = DefaultMaxHeaderBytes
-	}
+	config.Default(&opts.MaxBody, DefaultMaxBody)
+	config.Default(&opts.MaxConcurrent, DefaultMaxConcurrent)
+	config.Default(&opts.MaxConns, DefaultMaxConns)
+	config.Default(&opts.MaxConnsPerAddr, DefaultMaxConnsPerAddr)
+	config.Default(&opts.NudgeEvery, DefaultNudgeEvery)
+	config.Default(&opts.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	config.Default(&opts.ReadTimeout, DefaultReadTimeout)
+	config.Default(&opts.WriteTimeout, DefaultWriteTimeout)
+	config.Default(&opts.IdleTimeout, DefaultIdleTimeout)
+	config.Default(&opts.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	lg := opts.Log
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
@@ -150,12 +139,6 @@ func New(opts Options) *Receiver {
 		sem:    make(chan struct{}, opts.MaxConcurrent),
 		co:     newCoalescer(opts.Engine, opts.Clock, opts.NudgeEvery),
 		log:    lg,
-	}
-}
-
-func setDefault(d *time.Duration, def time.Duration) {
-	if *d <= 0 {
-		*d = def
 	}
 }
 

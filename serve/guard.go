@@ -197,13 +197,14 @@ type connState struct {
 	conn net.Conn
 	ip   string // the remote address without its port
 
-	mu       sync.Mutex
-	sessions int // shells running
-	channels int // session channels open
-	idle     bool
-	authed   bool
-	gone     bool
-	timer    *time.Timer
+	mu        sync.Mutex
+	sessions  int // shells running
+	channels  int // session channels open
+	idle      bool
+	authed    bool
+	gone      bool
+	stopTimer func() bool // the running timer's stop (see arm)
+	once      sync.Once   // shut's
 }
 
 // accept is the server's ConnCallback: it refuses a connection over
@@ -215,8 +216,13 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	if h, _, err := net.SplitHostPort(remote); err == nil {
 		ip = h
 	}
+	st := &connState{s: s, conn: c, ip: ip, idle: true}
 	s.limits.Lock()
 	switch {
+	case s.closing:
+		s.limits.Unlock()
+		s.o.Log.Info("connection refused: the server is shutting down", "remote", remote)
+		return nil
 	case s.conns >= s.o.MaxConnections:
 		s.limits.Unlock()
 		s.o.Log.Info("connection refused: too many connections", "remote", remote, "max", s.o.MaxConnections, "limit", "--max-connections")
@@ -235,11 +241,40 @@ func (s *Server) accept(ctx ssh.Context, c net.Conn) net.Conn {
 	s.conns++
 	s.idleConns++
 	s.idleByIP[ip]++
+	s.open[st] = struct{}{}
+	s.connsOpen.Add(1)
+	// Set before the connection is known to anyone else, so that no timer
+	// fires and no shutdown closes it before it exists.
+	st.arm(s.o.HandshakeTimeout)
 	s.limits.Unlock()
-	st := &connState{s: s, conn: c, ip: ip, idle: true}
-	st.timer = time.AfterFunc(s.o.HandshakeTimeout, st.expire)
 	ctx.SetValue(connKey, st)
 	return &trackedConn{Conn: c, st: st}
+}
+
+// closeConns closes every connection accepted, logged in or still in its
+// handshake, and refuses those accepted from now on. (The SSH library's
+// Close closes only connections past their handshake: the others would
+// live on until their handshake deadline.)
+func (s *Server) closeConns() {
+	s.limits.Lock()
+	s.closing = true
+	open := make([]*connState, 0, len(s.open))
+	for st := range s.open {
+		open = append(open, st)
+	}
+	s.limits.Unlock()
+	for _, st := range open {
+		_ = st.shut()
+	}
+}
+
+// arm (re)starts the connection's timer on the server's clock: expire
+// after d. Called with st.mu held, or before st is shared.
+func (st *connState) arm(d time.Duration) {
+	if st.stopTimer != nil {
+		st.stopTimer()
+	}
+	st.stopTimer = st.s.o.Clock.AfterFunc(d, st.expire)
 }
 
 // loggedIn gives a connection that offered an authorized key IdleTimeout
@@ -250,7 +285,7 @@ func (st *connState) loggedIn() {
 	defer st.mu.Unlock()
 	if !st.authed && st.idle && !st.gone {
 		st.authed = true
-		st.timer.Reset(st.s.o.IdleTimeout)
+		st.arm(st.s.o.IdleTimeout)
 	}
 }
 
@@ -289,7 +324,7 @@ func (st *connState) opened() {
 	st.sessions++
 	if st.idle && !st.gone {
 		st.idle = false
-		st.timer.Stop()
+		st.stopTimer()
 		st.addIdle(-1)
 	}
 }
@@ -301,11 +336,17 @@ func (st *connState) closed() {
 	if st.sessions == 0 && !st.idle && !st.gone {
 		st.idle = true
 		st.addIdle(1)
-		st.timer.Reset(st.s.o.IdleTimeout)
+		st.arm(st.s.o.IdleTimeout)
 	}
 }
 
-// close takes a closed connection out of the counts, once.
+// shut closes the connection, taking it out of the counts once.
+func (st *connState) shut() error {
+	st.once.Do(st.close)
+	return st.conn.Close()
+}
+
+// close takes a closed connection out of the counts.
 func (st *connState) close() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -313,13 +354,15 @@ func (st *connState) close() {
 		return
 	}
 	st.gone = true
-	st.timer.Stop()
+	st.stopTimer()
 	if st.idle {
 		st.addIdle(-1)
 	}
 	st.s.limits.Lock()
 	st.s.conns--
+	delete(st.s.open, st)
 	st.s.limits.Unlock()
+	st.s.connsOpen.Done()
 }
 
 func (st *connState) addIdle(n int) {
@@ -335,11 +378,7 @@ func (st *connState) addIdle(n int) {
 // trackedConn takes its connection out of the counts when closed.
 type trackedConn struct {
 	net.Conn
-	st   *connState
-	once sync.Once
+	st *connState
 }
 
-func (c *trackedConn) Close() error {
-	c.once.Do(c.st.close)
-	return c.Conn.Close()
-}
+func (c *trackedConn) Close() error { return c.st.shut() }

@@ -1,15 +1,21 @@
 package serve
 
 import (
+	"errors"
 	"io"
 	"net"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/reel-dev/reel/track"
+	"github.com/reel-dev/reel/track/tracktest"
+	"github.com/reel-dev/reel/ui"
 )
 
 // through runs reqs through guard and returns what it hands on to the
@@ -314,32 +320,43 @@ func TestSilentConnectionsDoNotLockOutALogin(t *testing.T) {
 }
 
 // TestConnectionsWithoutAShellAreClosed: a connection logged in that never
-// asks for a shell, or whose shell ended, is closed after IdleTimeout. The
-// handshake has HandshakeTimeout, so a slow login (-race, a loaded
-// machine) does not eat the idle timeout.
+// asks for a shell, or whose shell ended, is closed after IdleTimeout,
+// and one whose session runs is not, however long it runs. The idle timer
+// runs on a virtual clock; the handshake has the library's own deadline,
+// so a slow login (-race, a loaded machine) does not eat the idle timeout.
 func TestConnectionsWithoutAShellAreClosed(t *testing.T) {
-	h := startServer(t, time.Second, func(o *Options) { o.IdleTimeout = time.Second })
-	client := h.dial(t)
+	clock := tracktest.NewClock(time.Unix(1000, 0))
+	h := startServer(t, time.Second, func(o *Options) { o.IdleTimeout = time.Second; o.Clock = clock })
+	client := h.dial(t) // logged in: its idle timer runs
 	defer client.Close()
 	ended := make(chan struct{})
 	go func() { _ = client.Wait(); close(ended) }()
+	clock.Advance(time.Second)
 	within(t, ended, "a connection without a session was not closed")
+	waitFor(t, "no connection counted", func() bool { c, _, _ := h.idle(); return c == 0 })
 	// A session that ends leaves its connection idle again, and closed.
 	s := h.open(t, mustDial(t, h.addr))
-	time.Sleep(1500 * time.Millisecond) // past the idle timeout: a session keeps it open
-	if h.srv.Sessions() != 1 {
-		t.Fatal("the session was closed while open")
+	// Far past the idle timeout: a session keeps its connection open. A
+	// close would be logged before Advance returns (the timer runs in it).
+	clock.Advance(time.Hour)
+	if n := strings.Count(h.log.String(), idleClose); n != 1 || h.srv.Sessions() != 1 {
+		t.Fatalf("the connection of a running session was closed as idle:\n%s", h.log.String())
 	}
 	_, _ = s.in.Write([]byte("q"))
 	<-s.done
 	cEnded := make(chan struct{})
 	go func() { _ = s.client.Wait(); close(cEnded) }()
+	waitFor(t, "the connection idle again", func() bool { _, idle, _ := h.idle(); return idle == 1 })
+	clock.Advance(time.Second)
 	within(t, cEnded, "a connection whose session ended was not closed")
-	if !h.log.has("no session within the idle timeout") {
-		t.Errorf("log: want the idle close in\n%s", h.log.String())
+	if n := strings.Count(h.log.String(), idleClose); n != 2 {
+		t.Errorf("log: want the idle close twice, got %d in\n%s", n, h.log.String())
 	}
 	waitFor(t, "no connection counted", func() bool { c, i, b := h.idle(); return c == 0 && i == 0 && b == 0 })
 }
+
+// idleClose is what the log says of a connection closed as idle.
+const idleClose = "no session within the idle timeout"
 
 // TestChannelsWithoutAShellAreCappedAndIdle: a logged-in key opening
 // session channels and never a shell gets maxChannels of them, then
@@ -390,22 +407,114 @@ func TestRefreshIsLimitedAcrossViewers(t *testing.T) {
 	steps := []struct {
 		advance time.Duration
 		ids     []string
-		want    bool
+		says    string // "": let through
 	}{
-		{0, nil, true},
-		{0, nil, false},
-		{time.Second, []string{"a"}, false}, // the refresh of all covers a
-		{time.Second, []string{"a"}, true},
-		{0, []string{"a"}, false},
-		{0, []string{"b"}, true},
-		{0, nil, true},
-		{100 * time.Millisecond, []string{"c"}, false},
-		{2 * time.Second, []string{"a"}, true},
+		{0, nil, ""},
+		{0, nil, "refresh limited: all jobs were refreshed just now; try again in 2s"},
+		{time.Second, []string{"a"}, "refresh limited: all jobs were refreshed 1s ago; try again in 1s"}, // the refresh of all covers a
+		{time.Second, []string{"a"}, ""},
+		{0, []string{"a"}, "refresh limited: this job was refreshed just now; try again in 2s"},
+		{0, []string{"b"}, ""},
+		{0, nil, ""},
+		{100 * time.Millisecond, []string{"c"}, "refresh limited: all jobs were refreshed just now; try again in 2s"},
+		{1500 * time.Millisecond, []string{"c"}, "refresh limited: all jobs were refreshed 1s ago; try again in 1s"},
+		{2 * time.Second, []string{"a"}, ""},
 	}
 	for i, s := range steps {
 		now = now.Add(s.advance)
-		if got := l.allow(s.ids); got != s.want {
-			t.Errorf("step %d (%v): allowed %v, want %v", i, s.ids, got, s.want)
+		got := ""
+		if err := l.allow(s.ids); err != nil {
+			got = err.Error()
+		}
+		if got != s.says {
+			t.Errorf("step %d (%v): %q, want %q", i, s.ids, got, s.says)
 		}
 	}
+}
+
+// TestARefusedRefreshIsHandedBack: the session's engine lets the first R
+// through to the engine and hands the second's refusal back to the
+// dashboard, which shows it (ui.RefreshLimiter).
+func TestARefusedRefreshIsHandedBack(t *testing.T) {
+	now := time.Unix(1000, 0)
+	eng := track.New(track.Options{})
+	e := sessionEngine{Engine: eng, limit: &refreshLimit{every: 2 * time.Second, now: func() time.Time { return now }, one: map[string]time.Time{}}}
+	var l ui.RefreshLimiter = e
+	if err := l.TryRefresh(); err != nil {
+		t.Fatalf("the first refresh refused: %v", err)
+	}
+	now = now.Add(500 * time.Millisecond)
+	err := l.TryRefresh()
+	var r *refreshRefused
+	if !errors.As(err, &r) || r.ago != 500*time.Millisecond || r.wait != 1500*time.Millisecond {
+		t.Errorf("the second refresh: %v, want it refused, 0.5s after the first, 1.5s to wait", err)
+	}
+}
+
+// TestShutdownClosesConnectionsStillLoggingIn: at shutdown every
+// connection goes, not only those logged in: a raw socket that sent
+// nothing, one that sent only its version line, and one logged in without
+// a shell are all closed at once, long before the handshake deadline, and
+// the goroutines come back (twenty sockets: a goroutine left by each would
+// outnumber the server's own, which end too).
+func TestShutdownClosesConnectionsStillLoggingIn(t *testing.T) {
+	h := startServer(t, time.Second, func(o *Options) { o.HandshakeTimeout, o.IdleTimeout, o.MaxIdlePerIP = time.Hour, time.Hour, 30 })
+	warm := h.dial(t) // what starts once
+	_ = warm.Close()
+	waitFor(t, "no connection counted", func() bool { c, _, _ := h.idle(); return c == 0 })
+	g0 := runtime.NumGoroutine()
+
+	var closed []chan struct{}
+	for i := range 20 {
+		c := mustDial(t, h.addr)
+		defer c.Close()
+		if i%2 == 1 {
+			if _, err := c.Write([]byte("SSH-2.0-reel-test\r\n")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		closed = append(closed, closedConn(c))
+	}
+	client := h.dial(t)
+	defer client.Close()
+	ended := make(chan struct{})
+	go func() { _ = client.Wait(); close(ended) }()
+	closed = append(closed, ended)
+	waitFor(t, "21 connections counted", func() bool { c, _, _ := h.idle(); return c == 21 })
+
+	stopped := make(chan struct{})
+	go func() { h.stop(); close(stopped) }()
+	// Well within the hour of the handshake deadline: only the shutdown
+	// can have closed them.
+	for i, done := range closed {
+		within(t, done, "connection "+strconv.Itoa(i)+" still open after shutdown")
+	}
+	within(t, stopped, "Serve did not return")
+	if c, i, b := h.idle(); c != 0 || i != 0 || b != 0 {
+		t.Errorf("after shutdown %d connections counted, %d idle, %d by address", c, i, b)
+	}
+	if g := settled(g0); g > g0 {
+		buf := make([]byte, 1<<20)
+		t.Errorf("goroutines %d after shutdown, %d before the connections:\n%s", g, g0, buf[:runtime.Stack(buf, true)])
+	}
+	// A connection that arrives after the shutdown is not served.
+	if c, err := net.Dial("tcp", h.addr); err == nil {
+		within(t, closedConn(c), "a connection after shutdown was left open")
+		_ = c.Close()
+	}
+}
+
+// TestARefusedRefreshReachesTheViewer: over SSH, a second R within
+// RefreshEvery is refused, and the viewer's own status line says so.
+func TestARefusedRefreshReachesTheViewer(t *testing.T) {
+	h := startServer(t, time.Second, func(o *Options) { o.RefreshEvery = time.Hour })
+	s := h.open(t, mustDial(t, h.addr))
+	defer s.client.Close()
+	_, _ = s.in.Write([]byte("R"))
+	waitFor(t, "the first R taken", func() bool { return s.out.has("refreshing") || s.out.has("refreshed") })
+	if s.out.has("limited:") {
+		t.Fatalf("the first R was refused:\n%q", s.out.String())
+	}
+	_, _ = s.in.Write([]byte("R"))
+	waitFor(t, "the second R refused on the screen", func() bool { return s.out.has("limited: all jobs were refreshed just now; try again in 1h 00m") })
 }

@@ -21,6 +21,7 @@ import (
 	rm "charm.land/wish/v2/recover"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/reel-dev/reel/config"
 	"github.com/reel-dev/reel/download"
 	"github.com/reel-dev/reel/thumb"
 	"github.com/reel-dev/reel/track"
@@ -79,6 +80,9 @@ type Options struct {
 	MaxIdlePerIP     int
 	IdleTimeout      time.Duration
 	HandshakeTimeout time.Duration
+	// Clock times HandshakeTimeout and IdleTimeout (not the SSH library's
+	// own handshake deadline); nil is the wall clock.
+	Clock track.Clock
 	// RefreshEvery is how often the viewers together may make the engine
 	// ask again (r, R): one refresh of all jobs, and one of each job, per
 	// RefreshEvery; more are dropped. 0 means DefaultRefreshEvery.
@@ -110,10 +114,13 @@ type Server struct {
 	guardSeq atomic.Uint64
 
 	limits    sync.Mutex
-	conns     int            // TCP connections open
-	idleConns int            // of which without a session
-	idleByIP  map[string]int // idle connections by remote address
-	perKey    map[string]int // sessions by key fingerprint
+	closing   bool                    // shutting down: no connection accepted
+	open      map[*connState]struct{} // every connection accepted and not closed
+	connsOpen sync.WaitGroup          // the same, for Serve to wait on
+	conns     int                     // TCP connections open
+	idleConns int                     // of which without a session
+	idleByIP  map[string]int          // idle connections by remote address
+	perKey    map[string]int          // sessions by key fingerprint
 }
 
 // New checks the options and builds the server; Serve runs it.
@@ -129,38 +136,23 @@ func New(o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	if o.MaxSessions <= 0 {
-		o.MaxSessions = DefaultMaxSessions
-	}
-	if o.KeepAlive <= 0 {
-		o.KeepAlive = DefaultKeepAlive
-	}
-	if o.MaxSessionsPerKey <= 0 {
-		o.MaxSessionsPerKey = DefaultMaxSessionsPerKey
-	}
-	if o.MaxConnections <= 0 {
-		o.MaxConnections = DefaultMaxConnections
-	}
-	if o.MaxIdle <= 0 {
-		o.MaxIdle = o.MaxConnections
-	}
-	if o.MaxIdlePerIP <= 0 {
-		o.MaxIdlePerIP = DefaultMaxIdlePerIP
-	}
-	if o.HandshakeTimeout <= 0 {
-		o.HandshakeTimeout = DefaultHandshakeTimeout
-	}
-	if o.IdleTimeout <= 0 {
-		o.IdleTimeout = DefaultIdleTimeout
-	}
-	if o.RefreshEvery <= 0 {
-		o.RefreshEvery = DefaultRefreshEvery
+	config.Default(&o.MaxSessions, DefaultMaxSessions)
+	config.Default(&o.KeepAlive, DefaultKeepAlive)
+	config.Default(&o.MaxSessionsPerKey, DefaultMaxSessionsPerKey)
+	config.Default(&o.MaxConnections, DefaultMaxConnections)
+	config.Default(&o.MaxIdle, o.MaxConnections)
+	config.Default(&o.MaxIdlePerIP, DefaultMaxIdlePerIP)
+	config.Default(&o.HandshakeTimeout, DefaultHandshakeTimeout)
+	config.Default(&o.IdleTimeout, DefaultIdleTimeout)
+	config.Default(&o.RefreshEvery, DefaultRefreshEvery)
+	if o.Clock == nil {
+		o.Clock = track.RealClock{}
 	}
 	now := o.Dashboard.Now
 	if now == nil {
 		now = time.Now
 	}
-	s := &Server{o: o, perKey: map[string]int{}, idleByIP: map[string]int{}, refresh: refreshLimit{every: o.RefreshEvery, now: now, one: map[string]time.Time{}}}
+	s := &Server{o: o, perKey: map[string]int{}, idleByIP: map[string]int{}, open: map[*connState]struct{}{}, refresh: refreshLimit{every: o.RefreshEvery, now: now, one: map[string]time.Time{}}}
 	s.events = newFanout(o.Engine.Next, eventKey, isRemoval)
 	if o.Downloads != nil {
 		s.dls = newFanout(o.Downloads.Next, func(p download.Progress) string { return p.VideoID }, nil)
@@ -199,8 +191,8 @@ func eventKey(ev track.Event) string {
 // starts again from version 1.
 func isRemoval(ev track.Event) bool { return ev.Removed != "" }
 
-// Serve accepts sessions on ln until ctx ends, then closes every session
-// and returns once they have all ended.
+// Serve accepts sessions on ln until ctx ends, then closes every
+// connection, logged in or not, and returns once they have all ended.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -214,13 +206,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	var err error
 	select {
 	case <-ctx.Done():
-		_ = s.ssh.Close() // closes the listener and every connection
+		s.closeConns()
+		_ = s.ssh.Close() // the listener; the connections are closed already
 		<-errc
 	case err = <-errc:
+		s.closeConns()
 		_ = s.ssh.Close()
 	}
 	cancel()
 	s.sessions.Wait()
+	s.connsOpen.Wait()
 	wg.Wait()
 	if errors.Is(err, ssh.ErrServerClosed) {
 		err = nil

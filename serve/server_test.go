@@ -57,6 +57,9 @@ type harness struct {
 	addr   string
 	signer gossh.Signer
 	log    *lockedOut
+	// stop ends the server as reel serve's shutdown does (its context
+	// ends), and returns once Serve has returned.
+	stop func()
 }
 
 func startServer(t *testing.T, keepAlive time.Duration, opts ...func(*Options)) *harness {
@@ -107,8 +110,9 @@ func startServer(t *testing.T, keepAlive time.Duration, opts ...func(*Options)) 
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = eng.Run(ctx) })
 	wg.Go(func() { _ = srv.Serve(ctx, ln) })
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	return &harness{srv: srv, addr: ln.Addr().String(), signer: signer, log: log}
+	stop := func() { cancel(); wg.Wait() }
+	t.Cleanup(stop)
+	return &harness{srv: srv, addr: ln.Addr().String(), signer: signer, log: log, stop: stop}
 }
 
 // session is one client's dashboard, read until the first frame.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/reel-dev/reel/api"
 	"github.com/reel-dev/reel/download"
+	"github.com/reel-dev/reel/human"
 	"github.com/reel-dev/reel/track"
 	"github.com/reel-dev/reel/ui"
 )
@@ -264,11 +265,19 @@ type sessionEngine struct {
 // Refresh asks again, within the limit the viewers share: the engine
 // polls for everyone, so one viewer holding r down must not make it
 // hammer the API.
-func (e sessionEngine) Refresh(ids ...string) {
-	if e.limit.allow(ids) {
-		e.Engine.Refresh(ids...)
+func (e sessionEngine) Refresh(ids ...string) { _ = e.TryRefresh(ids...) }
+
+// TryRefresh is Refresh, with the refusal handed back for the viewer's
+// status line (see ui.RefreshLimiter).
+func (e sessionEngine) TryRefresh(ids ...string) error {
+	if err := e.limit.allow(ids); err != nil {
+		return err
 	}
+	e.Engine.Refresh(ids...)
+	return nil
 }
+
+var _ ui.RefreshLimiter = sessionEngine{}
 
 // refreshLimit lets through one refresh of all jobs, and one of each job,
 // per every; a refresh of all counts for each job too.
@@ -281,21 +290,50 @@ type refreshLimit struct {
 	one map[string]time.Time
 }
 
-func (l *refreshLimit) allow(ids []string) bool {
+// refreshRefused is a refresh the limit turned down: every job (all), or
+// the job asked about, was refreshed ago, by this viewer or another, and
+// the next may come in wait.
+type refreshRefused struct {
+	all       bool
+	ago, wait time.Duration
+}
+
+// Error is said in the viewer's status line, short enough for 80 columns
+// (a dashboard's r asks about one job: the selected one).
+func (e *refreshRefused) Error() string {
+	what := "this job was refreshed"
+	if e.all {
+		what = "all jobs were refreshed"
+	}
+	ago := "just now"
+	if e.ago >= time.Second {
+		ago = human.Duration(e.ago.Truncate(time.Second)) + " ago"
+	}
+	// Rounded up: trying again after as long as it says is let through.
+	wait := (e.wait + time.Second - 1).Truncate(time.Second)
+	return fmt.Sprintf("refresh limited: %s %s; try again in %s", what, ago, human.Duration(wait))
+}
+
+// allow takes a refresh of ids (none: all) within the limit, or says why
+// not.
+func (l *refreshLimit) allow(ids []string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	refused := func(all bool, at time.Time) error {
+		return &refreshRefused{all: all, ago: now.Sub(at), wait: l.every - now.Sub(at)}
+	}
 	if !l.all.IsZero() && now.Sub(l.all) < l.every {
-		return false
+		return refused(true, l.all)
 	}
 	if len(ids) == 0 {
 		l.all = now
 		clear(l.one)
-		return true
+		return nil
 	}
 	for _, id := range ids {
 		if t, ok := l.one[id]; ok && now.Sub(t) < l.every {
-			return false
+			return refused(false, t)
 		}
 	}
 	if len(l.one) > 1024 { // forget what no longer limits anything
@@ -308,7 +346,7 @@ func (l *refreshLimit) allow(ids []string) bool {
 	for _, id := range ids {
 		l.one[id] = now
 	}
-	return true
+	return nil
 }
 
 func (e sessionEngine) Next(ctx context.Context) ([]track.Event, error) { return e.sub.Next(ctx) }

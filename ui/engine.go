@@ -28,6 +28,16 @@ type Engine interface {
 	Next(ctx context.Context) ([]track.Event, error)
 }
 
+// RefreshLimiter is an Engine that may turn a refresh down: reel serve's
+// viewers share one pace of refreshes. The dashboard asks such an engine
+// through TryRefresh, and says at once when it was refused, rather than
+// "refreshing" for answers that will not come.
+type RefreshLimiter interface {
+	// TryRefresh is Refresh, or an error saying why it was refused and
+	// when to try again; its text is shown in the status line.
+	TryRefresh(ids ...string) error
+}
+
 // Downloader is the optional hook for the d and D keys; *download.Manager
 // satisfies it. A nil Downloader makes those keys say that downloads are
 // not available. Like the engine, it is called only from commands.

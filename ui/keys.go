@@ -184,11 +184,9 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 				m.setFlash(termsafe.Clean(e.job.ID)+" has ended: nothing to ask again", false)
 				return m.expireFlash(refreshFlashTTL)
 			}
-			eng, id := m.eng, e.job.ID
-			return tea.Batch(m.startRefresh([]string{id}), func() tea.Msg { eng.Refresh(id); return refreshedMsg{} })
+			return m.refreshNow([]string{e.job.ID})
 		}
 	case key.Matches(msg, k.RefreshAll):
-		eng := m.eng
 		if reload := m.reloadKey; reload != nil && m.conn.KeyRejected {
 			// The user may have fixed the key: read it before asking again.
 			return func() tea.Msg {
@@ -199,7 +197,7 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 				return keyReloadedMsg{changed, hint, err}
 			}
 		}
-		return tea.Batch(m.startRefresh(nil), func() tea.Msg { eng.Refresh(); return refreshedMsg{} })
+		return m.refreshNow(nil)
 	case key.Matches(msg, k.Add):
 		m.mode = modeAdd
 		m.input.set("")

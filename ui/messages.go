@@ -86,6 +86,38 @@ func (m *model) startRefresh(ids []string) tea.Cmd {
 	return m.expireFlash(refreshTimeout)
 }
 
+// refreshNow says which jobs are being asked again (ids nil: every job)
+// and asks the engine; a limited engine's refusal comes back in the
+// refreshedMsg.
+func (m *model) refreshNow(ids []string) tea.Cmd {
+	cmd := m.startRefresh(ids)
+	eng, gen := m.eng, m.flash.Token()
+	return tea.Batch(cmd, func() tea.Msg {
+		if l, ok := eng.(RefreshLimiter); ok {
+			return refreshedMsg{gen: gen, err: l.TryRefresh(ids...)}
+		}
+		eng.Refresh(ids...)
+		return refreshedMsg{gen: gen}
+	})
+}
+
+// refused puts a refusal of the refresh in place of its "refreshing", at
+// once: no answer is on its way. A message that has taken the place of
+// "refreshing" meanwhile stays.
+func (m *model) refused(msg refreshedMsg) tea.Cmd {
+	if msg.err == nil {
+		return nil
+	}
+	if m.refresh != nil && m.refresh.gen == msg.gen {
+		m.refresh = nil
+	}
+	if m.flash.Token() != msg.gen {
+		return nil
+	}
+	m.setFlash(termsafe.Clean(msg.err.Error()), true)
+	return m.expireFlash(refreshFlashTTL)
+}
+
 // askable tells whether a refresh asks about the job: the engine asks only
 // about jobs an answer can change, those under way, not found, or finished
 // without their links.

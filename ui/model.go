@@ -240,8 +240,12 @@ type (
 	}
 	activeDownloadsMsg int
 	undoExpiredMsg     int
-	// refreshedMsg: the engine was asked to poll again.
-	refreshedMsg struct{}
+	// refreshedMsg: the engine was asked to poll again; err says why it
+	// would not, gen is the "refreshing" message it answers.
+	refreshedMsg struct {
+		gen flash.Token
+		err error
+	}
 	// keyReloadedMsg: R read the key again after it was rejected.
 	keyReloadedMsg struct {
 		changed bool
@@ -367,17 +371,16 @@ func (m *model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		m.setFlash("restored "+plural(int(msg), "job"), false)
 		return m, m.ensureTick()
 	case refreshedMsg:
-		return m, nil
+		return m, m.refused(msg)
 	case keyReloadedMsg:
 		switch {
 		case msg.err != nil:
 			m.setFlash("could not read the key again: "+termsafe.Clean(msg.err.Error()), true)
 		case msg.changed:
 			// A refresh like R's, so the message ends like any refresh.
-			eng := m.eng
-			cmd := m.startRefresh(nil)
+			cmd := m.refreshNow(nil)
 			m.flash.Prepend("read a new API key; ")
-			return m, tea.Batch(cmd, func() tea.Msg { eng.Refresh(); return refreshedMsg{} })
+			return m, cmd
 		default:
 			m.setFlash("API key unchanged: "+termsafe.Clean(msg.hint), true)
 		}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -138,6 +139,57 @@ func TestRefreshWaitsForAnAnswer(t *testing.T) {
 		if hs.m.message() != asking {
 			t.Errorf("%s: after the engine only scheduled the requests the status line says %q, want %q", k, hs.m.message(), asking)
 		}
+	}
+}
+
+// limitedEngine is the fake engine behind a refresh limit, as reel serve's
+// sessions have: refuse, when set, turns every refresh down.
+type limitedEngine struct {
+	*fakeEngine
+	refuse error
+}
+
+func (l *limitedEngine) TryRefresh(ids ...string) error {
+	if l.refuse != nil {
+		l.record("TryRefresh refused")
+		return l.refuse
+	}
+	l.Refresh(ids...)
+	return nil
+}
+
+// TestARefusedRefreshSaysSoAtOnce: an engine that turns the refresh down
+// (reel serve's shared limit) has its reason in the status line at once,
+// as a warning, in place of "refreshing", and the reason leaves like any
+// short message; a refresh let through still waits for its answers.
+func TestARefusedRefreshSaysSoAtOnce(t *testing.T) {
+	limited := &limitedEngine{refuse: errors.New("refresh limited: all jobs were refreshed just now; try again in 2s")}
+	hs := newHarnessWith(t, 120, 24, func(hs *harness, o *Options) { limited.fakeEngine = hs.eng; o.Engine = limited }, fixtures()...)
+	for _, k := range []string{"R", "r"} {
+		hs.selectID("job-gen")
+		hs.key(k)
+		if got := hs.m.message(); got != limited.refuse.Error() {
+			t.Errorf("%s refused: the status line says %q, want the refusal at once", k, got)
+		}
+		if !hs.m.flash.Warning() {
+			t.Errorf("%s refused: the refusal is not a warning", k)
+		}
+		if hs.m.refresh != nil {
+			t.Errorf("%s refused: still waiting for answers", k)
+		}
+		hs.advance(refreshFlashTTL)
+		if got := hs.m.message(); got != "" {
+			t.Errorf("%s refused: %v later the status line still says %q", k, refreshFlashTTL, got)
+		}
+	}
+	if calls := hs.eng.Calls(); slices.ContainsFunc(calls, func(c string) bool { return strings.HasPrefix(c, "Refresh") }) {
+		t.Errorf("a refused refresh reached the engine: %v", calls)
+	}
+
+	limited.refuse = nil
+	hs.key("r")
+	if want := "refreshing job-gen"; hs.m.message() != want || hs.m.refresh == nil {
+		t.Errorf("r let through says %q, want %q until the answer", hs.m.message(), want)
 	}
 }
 

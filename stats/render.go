@@ -237,7 +237,10 @@ func render(s Summary, o Options) []string {
 			out = append(out, ansi.Truncate(l, w, "…"))
 		}
 	}
-	add(p.on(RoleTitle, "Where the time goes")+p.on(RoleFaint, " · "+span+" · "+clock(s.From, o.Location)+" to "+clock(s.To, o.Location)+" · "+plural(s.Jobs, "job")), "")
+	// A date in another year than the summary's (made at s.To) says its
+	// year.
+	ds := datesFor(s.To, o.Location)
+	add(p.on(RoleTitle, "Where the time goes")+p.on(RoleFaint, " · "+span+" · "+ds.minute(s.From)+" to "+ds.minute(s.To)+" · "+plural(s.Jobs, "job")), "")
 	add(countsLine(s, p)...)
 
 	for _, d := range []struct {
@@ -286,7 +289,7 @@ func render(s Summary, o Options) []string {
 			add(padLeft(label, 5) + " │" + c)
 		}
 		end := t.Start.Add(time.Duration(len(t.Counts)) * time.Duration(t.BucketSeconds) * time.Second)
-		from, to := clock(t.Start, o.Location), clock(end, o.Location)
+		from, to := ds.minute(t.Start), ds.minute(end)
 		axis := from + strings.Repeat(" ", max(1, cw-ansi.StringWidth(from)-ansi.StringWidth(to))) + to
 		if ansi.StringWidth(axis) > cw {
 			axis = from + " to " + to // too narrow to stand at the ends
@@ -430,14 +433,6 @@ func durOf(sec *float64) string {
 		return "—"
 	}
 	return dur(*sec)
-}
-
-// clock is a time as a short date and clock time.
-func clock(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.In(loc).Format("Jan 2 15:04")
 }
 
 func plural(n int, what string) string {

@@ -224,10 +224,10 @@ func TestTimeline(t *testing.T) {
 		spans[2].Stage != StageGenerating || spans[3].Stage != StageFinished || !spans[3].From.Equal(spans[3].To) {
 		t.Fatalf("%+v", spans)
 	}
-	lines := TimelineLines(spans, 40, nil, time.UTC)
+	lines := TimelineLines(spans, 40, nil, time.UTC, t0.Add(time.Hour))
 	golden.RequireEqual(t, strings.Join(lines, "\n")+"\n")
 	// A job seen once, already failed: no bar, only the moment.
-	one := TimelineLines(Timeline([]Change{{bad, t0}}, t0.Add(time.Hour)), 40, nil, time.UTC)
+	one := TimelineLines(Timeline([]Change{{bad, t0}}, t0.Add(time.Hour)), 40, nil, time.UTC, t0.Add(time.Hour))
 	if len(one) != 1 || !strings.Contains(one[0], "failed") {
 		t.Fatalf("seen once: %q", one)
 	}

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -147,7 +146,7 @@ func TestPlantedFilesInTheDownloadFolder(t *testing.T) {
 	t.Run("FIFO", func(t *testing.T) {
 		dir := sharedFolder(t)
 		final := filepath.Join(dir, "video ok-2-ok-2-v.mp4")
-		if err := syscall.Mkfifo(final+".part", 0o666); err != nil {
+		if err := mkfifo(final + ".part"); err != nil {
 			t.Skip(err)
 		}
 		cmd := exec.Command(reelBin, "download", "--dir", dir, "ok-2")

@@ -72,7 +72,7 @@ func TestKillDashboardLosesNoID(t *testing.T) {
 		if d := time.Duration(rnd.IntN(400)) * time.Millisecond; d > 0 {
 			time.Sleep(d) // the kill's moment is the point of the test, not a wait for something
 		}
-		if err := syscall.Kill(tm.Pid(), syscall.SIGKILL); err != nil {
+		if err := kill9(tm.Pid()); err != nil {
 			t.Fatal(err)
 		}
 		tm.Exit(20 * time.Second)
@@ -255,7 +255,7 @@ func TestKillDashboardDownloadResumes(t *testing.T) {
 	}, 20*time.Second)
 	tm.Press("d")
 	got, err := waitPart(dir, 60<<20, 60*time.Second)
-	if kerr := syscall.Kill(tm.Pid(), syscall.SIGKILL); kerr != nil {
+	if kerr := kill9(tm.Pid()); kerr != nil {
 		t.Fatal(kerr)
 	}
 	tm.Exit(20 * time.Second)

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -240,7 +239,7 @@ func TestKillThePollerTenTimes(t *testing.T) {
 		if pi < 0 {
 			t.Fatalf("round %d: no dashboard says it polls", r)
 		}
-		if err := syscall.Kill(ds[pi].Pid(), syscall.SIGKILL); err != nil {
+		if err := kill9(ds[pi].Pid()); err != nil {
 			t.Fatal(err)
 		}
 		killed := time.Now()

@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -331,7 +330,7 @@ func TestKillThePollerOnPostgres(t *testing.T) {
 		if pi < 0 {
 			t.Fatalf("round %d: no process says it polls", r)
 		}
-		if err := syscall.Kill(ds[pi].Pid(), syscall.SIGKILL); err != nil {
+		if err := kill9(ds[pi].Pid()); err != nil {
 			t.Fatal(err)
 		}
 		killed := time.Now()

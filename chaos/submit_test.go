@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -251,7 +250,7 @@ func TestSubmitKillNineNoDuplicates(t *testing.T) {
 			time.Sleep(5 * time.Millisecond) // polling the simulator's count: nothing to wait on
 		}
 		time.Sleep(time.Duration(rnd.IntN(500)) * time.Millisecond) // the kill's moment is the point
-		if err := syscall.Kill(cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		if err := kill9(cmd.Process.Pid); err != nil {
 			t.Fatal(err)
 		}
 		_ = cmd.Wait()

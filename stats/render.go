@@ -237,7 +237,10 @@ func render(s Summary, o Options) []string {
 			out = append(out, ansi.Truncate(l, w, "…"))
 		}
 	}
-	add(p.on(RoleTitle, "Where the time goes")+p.on(RoleFaint, " · "+span+" · "+clock(s.From, o.Location)+" to "+clock(s.To, o.Location)+" · "+plural(s.Jobs, "job")), "")
+	// A date in another year than the summary's (made at s.To) says its
+	// year.
+	ds := datesFor(s.To, o.Location)
+	add(p.on(RoleTitle, "Where the time goes")+p.on(RoleFaint, " · "+span+" · "+ds.minute(s.From)+" to "+ds.minute(s.To)+" · "+plural(s.Jobs, "job")), "")
 	add(countsLine(s, p)...)
 
 	for _, d := range []struct {
@@ -286,7 +289,7 @@ func render(s Summary, o Options) []string {
 			add(padLeft(label, 5) + " │" + c)
 		}
 		end := t.Start.Add(time.Duration(len(t.Counts)) * time.Duration(t.BucketSeconds) * time.Second)
-		from, to := clock(t.Start, o.Location), clock(end, o.Location)
+		from, to := ds.minute(t.Start), ds.minute(end)
 		axis := from + strings.Repeat(" ", max(1, cw-ansi.StringWidth(from)-ansi.StringWidth(to))) + to
 		if ansi.StringWidth(axis) > cw {
 			axis = from + " to " + to // too narrow to stand at the ends
@@ -432,14 +435,6 @@ func durOf(sec *float64) string {
 	return dur(*sec)
 }
 
-// clock is a time as a short date and clock time.
-func clock(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.In(loc).Format("Jan 2 15:04")
-}
-
 func plural(n int, what string) string {
 	if what == "" {
 		return strconv.Itoa(n) + " "
@@ -467,39 +462,53 @@ func wrapLines(s string, w int) []string { return strings.Split(ansi.Wrap(s, w, 
 
 // TimelineLines draw a job's timeline in w cells: a bar whose parts are as
 // long as the stages, each in its own shade, then one line a stage with
-// when it began and how long it lasted.
-func TimelineLines(spans []Span, w int, p Paint, loc *time.Location) []string {
+// when it began and how long it lasted. An end (finished, failed,
+// deleted) is a moment: no part of the bar, a line of its own with its
+// glyph, word and time, so a video deleted days after it finished keeps
+// its render's bar and shows the deletion as its own end. The times say
+// their date when they cross days, and a date its year when it is not
+// now's.
+func TimelineLines(spans []Span, w int, p Paint, loc *time.Location, now time.Time) []string {
 	if len(spans) == 0 || w < 10 {
 		return nil
 	}
 	if loc == nil {
 		loc = time.Local
 	}
-	total := spans[len(spans)-1].To.Sub(spans[0].From)
-	var bar strings.Builder
-	used := 0
+	// The bar runs to the end of the last stage with a length: what
+	// follows it is moments.
+	last := -1
 	for i, s := range spans {
-		if s.To.Equal(s.From) && i == len(spans)-1 {
-			break // the end stage is a moment, not a length
+		if s.To.After(s.From) {
+			last = i
 		}
-		cells := 0
-		if total > 0 {
+	}
+	var bar strings.Builder
+	if last >= 0 {
+		total := spans[last].To.Sub(spans[0].From)
+		used := 0
+		for _, s := range spans[:last+1] {
+			if !s.To.After(s.From) {
+				continue // a moment, not a length
+			}
 			end := int(float64(s.To.Sub(spans[0].From)) / float64(total) * float64(w))
-			cells = end - used
+			// A stage that happened shows, however short.
+			cells := min(max(end-used, 1), w-used)
+			used += cells
+			bar.WriteString(p.on(stageRole(s.Stage), strings.Repeat(s.Stage.Glyph(), cells)))
 		}
-		if cells <= 0 && s.To.After(s.From) {
-			cells = 1 // a stage that happened shows, however short
-		}
-		cells = min(cells, w-used)
-		used += cells
-		bar.WriteString(p.on(stageRole(s.Stage), strings.Repeat(s.Stage.Glyph(), cells)))
 	}
 	var out []string
-	if bar.Len() > 0 { // a job seen only once, at its end, has no lengths to draw
+	if bar.Len() > 0 { // a job seen only at its ends has no lengths to draw
 		out = append(out, bar.String())
 	}
+	ts := make([]time.Time, 0, 2*len(spans))
 	for _, s := range spans {
-		line := p.on(stageRole(s.Stage), s.Stage.Glyph()) + " " + fitRight(s.Stage.Word(), 13) + " " + s.From.In(loc).Format("15:04:05")
+		ts = append(ts, s.From, s.To)
+	}
+	ds := clockFor(now, loc, ts...)
+	for _, s := range spans {
+		line := p.on(stageRole(s.Stage), s.Stage.Glyph()) + " " + fitRight(s.Stage.Word(), 13) + " " + ds.second(s.From)
 		if s.To.After(s.From) {
 			line += "  " + human.Duration(s.To.Sub(s.From))
 		}

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -21,9 +22,14 @@ type step struct {
 }
 
 func run(id, name string, secs float64, reason string, steps ...step) *Run {
+	return runAt(t0, id, name, secs, reason, steps...)
+}
+
+// runAt is run with its minutes counted from base.
+func runAt(base time.Time, id, name string, secs float64, reason string, steps ...step) *Run {
 	cs := make([]Change, len(steps))
 	for i, s := range steps {
-		cs[i] = Change{Status: s.s, At: t0.Add(time.Duration(s.m * float64(time.Minute)))}
+		cs[i] = Change{Status: s.s, At: base.Add(time.Duration(s.m * float64(time.Minute)))}
 	}
 	r := RunOf(id, cs)
 	r.Name, r.VideoSeconds, r.Reason = name, secs, reason
@@ -41,7 +47,13 @@ const (
 // fixture is a fixed history: twelve jobs over six hours, finished, failed,
 // one still rendering, one first seen mid-way, one that jumped from the
 // queue to its end between two polls.
-func fixture() []*Run {
+func fixture() []*Run { return fixtureAt(t0) }
+
+// fixtureAt is the fixture's history begun at base instead of t0.
+func fixtureAt(base time.Time) []*Run {
+	run := func(id, name string, secs float64, reason string, steps ...step) *Run {
+		return runAt(base, id, name, secs, reason, steps...)
+	}
 	var rs []*Run
 	for i := range 8 {
 		start := float64(i * 40)
@@ -151,21 +163,32 @@ func TestSlowestKeepsTheTop(t *testing.T) {
 
 func TestRenderGolden(t *testing.T) {
 	now := t0.Add(6 * time.Hour)
+	// A history across New Year: the fixture begun at 21:00 on the 31st.
+	eve := time.Date(2025, 12, 31, 21, 0, 0, 0, time.UTC)
+	// Over a year: the fixture, and two jobs of a year before.
+	yearAgo := t0.AddDate(-1, 0, 0)
+	long := append(fixture(),
+		runAt(yearAgo, "old-1", "Last year's", 60, "", step{q, 0}, step{gen, 3}, step{fin, 20}),
+		runAt(yearAgo, "old-2", "", 0, "", step{q, 10}, step{bad, 80}))
 	for _, tt := range []struct {
 		name  string
 		since time.Time
 		span  string
 		width int
 		rs    []*Run
+		now   time.Time // zero: now
 	}{
-		{"all-80", time.Time{}, "", 80, fixture()},
-		{"all-110", time.Time{}, "", 110, fixture()},
-		{"all-160-two-columns", time.Time{}, "", 160, fixture()},
-		{"last-hour-60", now.Add(-time.Hour), "last 1h", 60, fixture()},
-		{"empty", time.Time{}, "", 80, nil},
-		{"empty-span", now.Add(-24 * time.Hour), "last 24h", 80, nil},
+		{"all-80", time.Time{}, "", 80, fixture(), time.Time{}},
+		{"all-110", time.Time{}, "", 110, fixture(), time.Time{}},
+		{"all-160-two-columns", time.Time{}, "", 160, fixture(), time.Time{}},
+		{"last-hour-60", now.Add(-time.Hour), "last 1h", 60, fixture(), time.Time{}},
+		{"empty", time.Time{}, "", 80, nil, time.Time{}},
+		{"empty-span", now.Add(-24 * time.Hour), "last 24h", 80, nil, time.Time{}},
+		{"across-new-year-80", time.Time{}, "", 80, fixtureAt(eve), eve.Add(6 * time.Hour)},
+		{"over-a-year-80", now.Add(-400 * 24 * time.Hour), "last 400d", 80, long, time.Time{}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			now := cmp.Or(tt.now, now)
 			s := summaryOf(tt.rs, tt.since, now)
 			lines := Render(s, Options{Width: tt.width, Location: time.UTC, Span: tt.span})
 			for i, l := range lines {
@@ -201,10 +224,10 @@ func TestTimeline(t *testing.T) {
 		spans[2].Stage != StageGenerating || spans[3].Stage != StageFinished || !spans[3].From.Equal(spans[3].To) {
 		t.Fatalf("%+v", spans)
 	}
-	lines := TimelineLines(spans, 40, nil, time.UTC)
+	lines := TimelineLines(spans, 40, nil, time.UTC, t0.Add(time.Hour))
 	golden.RequireEqual(t, strings.Join(lines, "\n")+"\n")
 	// A job seen once, already failed: no bar, only the moment.
-	one := TimelineLines(Timeline([]Change{{bad, t0}}, t0.Add(time.Hour)), 40, nil, time.UTC)
+	one := TimelineLines(Timeline([]Change{{bad, t0}}, t0.Add(time.Hour)), 40, nil, time.UTC, t0.Add(time.Hour))
 	if len(one) != 1 || !strings.Contains(one[0], "failed") {
 		t.Fatalf("seen once: %q", one)
 	}

@@ -60,8 +60,13 @@ func (s Stage) Glyph() string {
 	return [...]string{"░", "▒", "▓", "", "", "", "·"}[s]
 }
 
+// End says the stage is one of a job's ends (finished, failed, deleted):
+// a moment, not a length.
+func (s Stage) End() bool { return s == StageFinished || s == StageFailed || s == StageDeleted }
+
 // Span is a stage and when it began and ended; an end stage (finished,
-// failed, deleted) has From == To.
+// failed, deleted) has From == To, even when another end follows it (a
+// finished video deleted later).
 type Span struct {
 	Stage    Stage
 	From, To time.Time
@@ -76,7 +81,7 @@ func Timeline(cs []Change, now time.Time) []Span {
 		if n := len(out); n > 0 && out[n-1].Stage == st {
 			continue
 		}
-		if n := len(out); n > 0 {
+		if n := len(out); n > 0 && !out[n-1].Stage.End() {
 			out[n-1].To = c.At
 		}
 		to := c.At

@@ -53,7 +53,7 @@ func TestChartsSpeakJobview(t *testing.T) {
 	tl := strings.Join(TimelineLines(Timeline([]Change{
 		{Status: api.StatusInQueue, At: t0}, {Status: api.StatusGenerating, At: t0.Add(time.Minute)},
 		{Status: api.StatusDeleted, At: t0.Add(3 * time.Minute)},
-	}, t0.Add(time.Hour)), 40, tag, time.UTC), "\n")
+	}, t0.Add(time.Hour)), 40, tag, time.UTC, t0.Add(time.Hour)), "\n")
 	for _, want := range []string{"in queue ", "<deleted>⊘</> deleted", "<generating>▓</> generating"} {
 		if !strings.Contains(tl, want) {
 			t.Errorf("the timeline lacks %q:\n%s", want, tl)

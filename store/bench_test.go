@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -45,17 +44,6 @@ func storeWith(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	return path
-}
-
-// cpuTime is the process's CPU time so far (user and system). On a shared
-// machine wall time swings with the neighbours; CPU time says what the code
-// costs.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // reportCPU adds a cpu-ms/op figure to the benchmark's line.

@@ -174,7 +174,7 @@ func (m *model) timelineLines(e *entry, w int) []string {
 	if len(m.tl.changes) == 0 || m.tl.key != e.job.ID+"\x00"+string(e.job.Status) {
 		return nil
 	}
-	lines := stats.TimelineLines(stats.Timeline(m.tl.changes, m.t), max(10, w-labelW), m.statsPaint(), m.loc)
+	lines := stats.TimelineLines(stats.Timeline(m.tl.changes, m.t), max(10, w-labelW), m.statsPaint(), m.loc, m.t)
 	return m.labelled("timeline", lines, 0, paint{})
 }
 

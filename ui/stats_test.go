@@ -43,6 +43,16 @@ func (f *fakeHistory) Timeline(_ context.Context, id string) ([]stats.Change, er
 		f.t.Error("Timeline called from Update, not from a command")
 	}
 	f.timely = append(f.timely, id)
+	if id == "job-deleted" { // finished a day before it was deleted
+		day := fixedNow.Add(-24 * time.Hour)
+		return []stats.Change{
+			{Status: api.StatusInQueue, At: day.Add(-10 * time.Minute)},
+			{Status: api.StatusPreprocessing, At: day.Add(-9 * time.Minute)},
+			{Status: api.StatusGenerating, At: day.Add(-8 * time.Minute)},
+			{Status: api.StatusFinished, At: day.Add(-2 * time.Minute)},
+			{Status: api.StatusDeleted, At: fixedNow.Add(-4 * time.Minute)},
+		}, nil
+	}
 	if id != "job-finished" {
 		return nil, nil
 	}
@@ -169,5 +179,39 @@ func TestDetailTimeline(t *testing.T) {
 	hs.key("j")
 	if len(f.timely) != 2 {
 		t.Fatalf("timelines asked for: %v", f.timely)
+	}
+}
+
+// A video deleted a day after it finished: the pane's timeline keeps the
+// render's bar, with no part of it drawn as finished, and shows the
+// finish and the deletion as two ends, each with its glyph, word and
+// time, dated since they are on different days.
+func TestDetailTimelineDeletedAfterFinishing(t *testing.T) {
+	hs, _ := newHarnessHistory(t, 100, 40, fixtures()...)
+	hs.selectID("job-deleted")
+	hs.key("enter")
+	var tl []string
+	for _, l := range strings.Split(ansi.Strip(hs.view()), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "timeline") || len(tl) > 0 && len(tl) < 6 {
+			tl = append(tl, strings.TrimRight(l, " "))
+		}
+	}
+	if len(tl) != 6 {
+		t.Fatalf("the timeline is %d lines:\n%s", len(tl), strings.Join(tl, "\n"))
+	}
+	bar := tl[0]
+	if !strings.Contains(bar, "░") || !strings.Contains(bar, "▒") || !strings.Contains(bar, "▓") || strings.ContainsAny(bar, "✓⊘") {
+		t.Errorf("the bar is not the render's stages alone: %q", bar)
+	}
+	for i, want := range []string{
+		"░ in queue      Mar 13 11:50:00  1m 00s",
+		"▒ preprocessing Mar 13 11:51:00  1m 00s",
+		"▓ generating    Mar 13 11:52:00  6m 00s",
+		"✓ finished      Mar 13 11:58:00",
+		"⊘ deleted       Mar 14 11:56:00",
+	} {
+		if !strings.HasSuffix(tl[i+1], want) {
+			t.Errorf("timeline line %d is %q, want it to end %q", i+1, tl[i+1], want)
+		}
 	}
 }

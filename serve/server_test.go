@@ -332,3 +332,51 @@ func (l *lockedOut) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// A session that asks for its shell once shutdown has begun is turned
+// away, with a word, before it is counted: Serve's wait for the sessions
+// never meets one added late.
+func TestASessionStartingDuringShutdownIsRefused(t *testing.T) {
+	h := startServer(t, time.Second)
+	cfg := &gossh.ClientConfig{User: "t", Auth: []gossh.AuthMethod{gossh.PublicKeys(h.signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second}
+	client, err := gossh.Dial("tcp", h.addr, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	// Shutdown as closeConns begins it, this connection left open.
+	h.srv.limits.Lock()
+	h.srv.closing = true
+	h.srv.limits.Unlock()
+	out := &lockedOut{}
+	sess.Stderr = out
+	sess.Stdout = out
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- sess.Wait() }()
+	select {
+	case err = <-ended:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the session runs 20 s into the shutdown: %q", out.String())
+	}
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !out.has("shutting down") {
+		t.Errorf("a session during shutdown: %v, %q; want exit 1 and a word on the shutdown", err, out.String())
+	}
+	h.srv.limits.Lock()
+	n := h.srv.perKey[gossh.FingerprintSHA256(h.signer.PublicKey())]
+	h.srv.limits.Unlock()
+	if n != 0 || h.srv.live.Load() != 0 {
+		t.Errorf("the refused session is still counted: %d for its key, %d live", n, h.srv.live.Load())
+	}
+}

@@ -67,7 +67,15 @@ func (s *Server) session(sess ssh.Session) {
 		_ = sess.Exit(1)
 		return
 	}
-	if !s.keySession(fp, 1) {
+	admitted, closing := s.admit(fp)
+	if closing {
+		s.live.Add(-1)
+		s.o.Log.Info("session refused: the server is shutting down", "fingerprint", fp, "remote", remote)
+		fmt.Fprint(sess.Stderr(), "reel serve is shutting down; try again later\r\n")
+		_ = sess.Exit(1)
+		return
+	}
+	if !admitted {
 		s.live.Add(-1)
 		s.o.Log.Info("session refused: too many for this key", "fingerprint", fp, "remote", remote, "max", s.o.MaxSessionsPerKey,
 			"limit", "--max-sessions-per-key")
@@ -76,8 +84,7 @@ func (s *Server) session(sess ssh.Session) {
 		_ = sess.Exit(1)
 		return
 	}
-	s.sessions.Add(1)
-	defer func() { s.keySession(fp, -1); s.live.Add(-1); s.sessions.Done() }()
+	defer func() { s.release(fp); s.live.Add(-1) }()
 	width, height := clampWindow(pty.Window.Width, pty.Window.Height)
 	mode := "full"
 	if k.ReadOnly {
@@ -161,19 +168,31 @@ func latest[T any](ch chan T, v T) {
 	}
 }
 
-// keySession counts a key's sessions; adding one over MaxSessionsPerKey
-// is refused (false).
-func (s *Server) keySession(fp string, n int) bool {
+// admit counts a new session of the key fp, within --max-sessions-per-key,
+// unless the server is shutting down (closing): under the same lock as
+// closeConns, so Serve's wait for the sessions never meets a late one.
+func (s *Server) admit(fp string) (ok, closing bool) {
 	s.limits.Lock()
 	defer s.limits.Unlock()
-	if n > 0 && s.perKey[fp]+n > s.o.MaxSessionsPerKey {
-		return false
+	if s.closing {
+		return false, true
 	}
-	s.perKey[fp] += n
-	if s.perKey[fp] <= 0 {
+	if s.perKey[fp]+1 > s.o.MaxSessionsPerKey {
+		return false, false
+	}
+	s.perKey[fp]++
+	s.sessions.Add(1)
+	return true, false
+}
+
+// release ends a session admit counted.
+func (s *Server) release(fp string) {
+	s.limits.Lock()
+	defer s.limits.Unlock()
+	if s.perKey[fp]--; s.perKey[fp] <= 0 {
 		delete(s.perKey, fp)
 	}
-	return true
+	s.sessions.Done()
 }
 
 // acceptedEnv keeps the variables guard lets through (envAccepted): the

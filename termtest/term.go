@@ -222,6 +222,10 @@ func (tm *Term) Exit(timeout time.Duration) (int, error) {
 	return 0, tm.waitErr
 }
 
+// closeDrain is how long Close lets the output drain once the program has
+// gone, before it closes the terminal under whatever still writes.
+const closeDrain = 2 * time.Second
+
 // Close kills the program if it is still running and frees the terminal
 // and the emulator. The screen and output stay readable.
 func (tm *Term) Close() {
@@ -229,10 +233,15 @@ func (tm *Term) Close() {
 		select {
 		case <-tm.exited:
 		default:
-			_ = tm.cmd.Process.Kill()
+			kill(tm.cmd)
 			<-tm.exited
 		}
-		<-tm.eof
+		select {
+		case <-tm.eof:
+		case <-time.After(closeDrain):
+			// Something outside the program's group still holds the
+			// terminal open: Close does not wait for it.
+		}
 		_ = tm.ptmx.Close()
 		// vt's Close races with a pending Read, so the answers' goroutine
 		// is ended instead by a byte it cannot pass on to the closed pty.

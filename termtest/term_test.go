@@ -87,10 +87,13 @@ func TestAfterKeyTimesOutWithoutOutput(t *testing.T) {
 
 func TestCloseKillsARunningProgram(t *testing.T) {
 	t.Parallel()
-	tm, err := Start("/bin/sh", nil, 80, 24, "-c", "sleep 60")
+	// The shell's child ignores the hangup a dying session leader sends
+	// and would hold the terminal open: Close ends it too.
+	tm, err := Start("/bin/sh", nil, 80, 24, "-c", `trap "" HUP; sleep 60 & printf 'started\n'; wait`)
 	if err != nil {
 		t.Fatal(err)
 	}
+	tm.WaitScreen("the child started", ContainsAll("started"), waitFor)
 	done := make(chan struct{})
 	go func() { tm.Close(); tm.Close(); close(done) }()
 	select {

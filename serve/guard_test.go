@@ -121,12 +121,7 @@ func TestGuardTakesOnlyAFewEnvironmentVariablesThatDescribeTheTerminal(t *testin
 // larger than any screen: the session starts at the clamped size.
 func TestAnOversizedTerminalIsClamped(t *testing.T) {
 	h := startServer(t, time.Second)
-	client := h.dial(t)
-	defer client.Close()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := h.session(t)
 	if err := sess.Setenv("COLUMNS", "100000"); err == nil {
 		t.Error("COLUMNS accepted, want it refused")
 	}
@@ -157,6 +152,19 @@ func (h *harness) dial(t *testing.T) *gossh.Client {
 		t.Fatal(err)
 	}
 	return client
+}
+
+// session opens a session on a connection of its own, closed when the
+// test ends.
+func (h *harness) session(t *testing.T) *gossh.Session {
+	t.Helper()
+	client := h.dial(t)
+	t.Cleanup(func() { _ = client.Close() })
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess
 }
 
 // settled waits for the goroutines to come back to at most g0, and

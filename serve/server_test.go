@@ -309,17 +309,7 @@ func TestSessionsLeaveNothingBehind(t *testing.T) {
 
 func TestANonTerminalSessionIsToldWhatToDo(t *testing.T) {
 	h := startServer(t, time.Second)
-	cfg := &gossh.ClientConfig{User: "t", Auth: []gossh.AuthMethod{gossh.PublicKeys(h.signer)},
-		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second}
-	client, err := gossh.Dial("tcp", h.addr, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := h.session(t)
 	out, err := sess.CombinedOutput("status")
 	var exit *gossh.ExitError
 	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(string(out), "needs a terminal") {
@@ -338,17 +328,7 @@ func (l *lockedOut) String() string {
 // never meets one added late.
 func TestASessionStartingDuringShutdownIsRefused(t *testing.T) {
 	h := startServer(t, time.Second)
-	cfg := &gossh.ClientConfig{User: "t", Auth: []gossh.AuthMethod{gossh.PublicKeys(h.signer)},
-		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second}
-	client, err := gossh.Dial("tcp", h.addr, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sess := h.session(t)
 	if err := sess.RequestPty("xterm-256color", 24, 80, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
@@ -364,6 +344,7 @@ func TestASessionStartingDuringShutdownIsRefused(t *testing.T) {
 	}
 	ended := make(chan error, 1)
 	go func() { ended <- sess.Wait() }()
+	var err error
 	select {
 	case err = <-ended:
 	case <-time.After(20 * time.Second):

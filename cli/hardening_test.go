@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/reel-dev/reel/api/sim"
 	"github.com/reel-dev/reel/config"
@@ -152,5 +153,38 @@ func TestSerializedWritersShareALock(t *testing.T) {
 		if !strings.HasPrefix(l, "goroutine ") || len(l) != len("goroutine 0") {
 			t.Fatalf("a line was broken: %q", l)
 		}
+	}
+}
+
+// blockingWriter holds every write until released, saying when one began.
+type blockingWriter struct {
+	began   chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingWriter) Write(p []byte) (int, error) {
+	b.began <- struct{}{}
+	<-b.release
+	return len(p), nil
+}
+
+// Two streams apart keep a lock each: a reader stuck on standard output
+// (a pager, xargs) does not hold up what goes to standard error.
+func TestSerializedStreamsApartDoNotWaitOnEachOther(t *testing.T) {
+	out := &blockingWriter{began: make(chan struct{}), release: make(chan struct{})}
+	var errs bytes.Buffer
+	sio := IO{Out: out, Err: &errs}.Serialized()
+	go func() { _, _ = sio.Out.Write([]byte("row\n")) }()
+	<-out.began // standard output is stuck
+	done := make(chan struct{})
+	go func() { fmt.Fprintln(sio.Err, "reel: a change"); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a write to standard error waited 10 s on a stuck standard output")
+	}
+	close(out.release)
+	if errs.String() != "reel: a change\n" {
+		t.Errorf("standard error holds %q", errs.String())
 	}
 }

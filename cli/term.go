@@ -3,6 +3,7 @@ package cli
 import (
 	"io"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -29,18 +30,32 @@ type IO struct {
 	OutColor, ErrColor colorprofile.Profile // what the stream can show; ASCII or less: no colour (NO_COLOR)
 }
 
-// Serialized is sio with its two writers behind one lock, for a command
-// whose goroutines write (wait's downloads report while the loop reports
-// changes): no write interleaves with another, and a writer that is not
-// safe for concurrent use (a test's buffer) stays whole.
+// Serialized is sio with each writer behind a lock (one lock when both
+// are one writer), for a command whose goroutines write (wait's downloads
+// report while the loop reports changes): no write interleaves with
+// another, and a writer that is not safe for concurrent use (a test's
+// buffer) stays whole.
 func (sio IO) Serialized() IO {
 	if _, done := sio.Out.(*lockedWriter); done {
 		return sio
 	}
-	mu := new(sync.Mutex)
-	sio.Out = &lockedWriter{mu: mu, w: sio.Out}
-	sio.Err = &lockedWriter{mu: mu, w: sio.Err}
+	outMu, errMu := new(sync.Mutex), new(sync.Mutex)
+	if sameWriter(sio.Out, sio.Err) {
+		errMu = outMu
+	}
+	sio.Out = &lockedWriter{mu: outMu, w: sio.Out}
+	sio.Err = &lockedWriter{mu: errMu, w: sio.Err}
 	return sio
+}
+
+// sameWriter says whether a and b are one writer: then one lock serves
+// both. Two streams apart keep a lock each, so a reader slow on standard
+// output (a pager, xargs) does not hold up standard error.
+func sameWriter(a, b io.Writer) bool {
+	if a == nil || b == nil || reflect.TypeOf(a) != reflect.TypeOf(b) || !reflect.TypeOf(a).Comparable() {
+		return false
+	}
+	return a == b
 }
 
 // lockedWriter writes to w under mu, which several writers may share.

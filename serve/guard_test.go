@@ -524,5 +524,5 @@ func TestARefusedRefreshReachesTheViewer(t *testing.T) {
 		t.Fatalf("the first R was refused:\n%q", s.out.String())
 	}
 	_, _ = s.in.Write([]byte("R"))
-	waitFor(t, "the second R refused on the screen", func() bool { return s.out.has("limited: all jobs were refreshed just now; try again in 1h 00m") })
+	waitFor(t, "the second R refused on the screen", func() bool { return s.out.has("refresh limited: all jobs were refreshed") })
 }

@@ -230,12 +230,10 @@ const closeDrain = 2 * time.Second
 // and the emulator. The screen and output stay readable.
 func (tm *Term) Close() {
 	tm.closing.Do(func() {
-		select {
-		case <-tm.exited:
-		default:
-			kill(tm.cmd)
-			<-tm.exited
-		}
+		// The group too, even once the program has gone: a child it left
+		// would hold the terminal open.
+		kill(tm.cmd)
+		<-tm.exited
 		select {
 		case <-tm.eof:
 		case <-time.After(closeDrain):

@@ -117,3 +117,24 @@ func TestLineWith(t *testing.T) {
 		}
 	}
 }
+
+// A program that has already gone may leave a child behind holding the
+// terminal: Close ends it too, so the output ends and nothing outlives the
+// test.
+func TestCloseEndsWhatAnEndedProgramLeft(t *testing.T) {
+	t.Parallel()
+	tm, err := Start("/bin/sh", nil, 80, 24, "-c", `trap "" HUP; sleep 61 & printf 'started\n'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitScreen("the child started", ContainsAll("started"), waitFor)
+	select {
+	case <-tm.exited:
+	case <-time.After(waitFor):
+		t.Fatal("the shell did not end")
+	}
+	tm.Close()
+	if _, err := tm.Exit(time.Second); err != nil {
+		t.Errorf("after Close: %v; want the output ended (the child gone)", err)
+	}
+}

@@ -91,6 +91,9 @@ func (m *model) startRefresh(ids []string) tea.Cmd {
 // refreshedMsg.
 func (m *model) refreshNow(ids []string) tea.Cmd {
 	cmd := m.startRefresh(ids)
+	if ids == nil && m.refresh == nil && !m.conn.KeyRejected {
+		return cmd // nothing to ask: spend none of a shared engine's refreshes
+	}
 	eng, gen := m.eng, m.flash.Token()
 	return tea.Batch(cmd, func() tea.Msg {
 		if l, ok := eng.(RefreshLimiter); ok {

@@ -545,3 +545,24 @@ func TestQuitLeavesAScreenful(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshWithNothingToAskSpendsNoRefresh: with every job ended, R says
+// so and asks no engine: on reel serve it would spend the viewers' shared
+// refresh for nothing, and a refusal would replace the truer message.
+func TestRefreshWithNothingToAskSpendsNoRefresh(t *testing.T) {
+	var ended []track.Job
+	for _, j := range fixtures() {
+		if j.ID == "job-finished" {
+			ended = append(ended, j)
+		}
+	}
+	limited := &limitedEngine{refuse: errors.New("refresh limited")}
+	hs := newHarnessWith(t, 120, 24, func(hs *harness, o *Options) { limited.fakeEngine = hs.eng; o.Engine = limited }, ended...)
+	hs.key("R")
+	if want := "every job has ended: nothing to ask again"; hs.m.message() != want {
+		t.Errorf("R with every job ended says %q, want %q", hs.m.message(), want)
+	}
+	if calls := hs.eng.Calls(); slices.ContainsFunc(calls, func(c string) bool { return strings.Contains(c, "Refresh") }) {
+		t.Errorf("R with nothing to ask reached the engine: %v", calls)
+	}
+}

@@ -2,12 +2,12 @@ package stats
 
 import "time"
 
-// dates says how times shown together are written, the way `ls -l` does:
-// no more than it takes to tell them apart. A date in the reader's
-// current year goes without its year, which is how anyone reads a date
-// with none; a date in another year (a span over a year, a history across
-// New Year, an old one) says its year, so two different days never read
-// alike.
+// dates says how times shown together are written, much as `ls -l` does
+// (by the calendar year, not its six months): no more than it takes to
+// tell them apart. A date in the reader's current year goes without its
+// year, which is how anyone reads a date with none; a date in another year
+// (a span over a year, a history across New Year, an old one) says its
+// year, so two different days never read alike.
 type dates struct {
 	loc      *time.Location
 	thisYear int

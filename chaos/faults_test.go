@@ -258,10 +258,10 @@ func TestChaos(t *testing.T) {
 		t.Logf("%s", buf[:runtime.Stack(buf, true)])
 	}
 	t.Logf("%d jobs × %.0f%% faults: %d/%d right end in %v; API requests %d (faults %v), max in flight %d ≤ %d, "+
-		"max %d requests in 1 s, %d in 5 s; %d 429s with Retry-After, %d violations; "+
+		"max %d requests in 1 s (cap %d), %d in 5 s (cap %d); %d 429s with Retry-After, %d violations (grace %v); "+
 		"downloads %d/%d byte-identical in %v (file requests %d, faults %v); %d goroutines leaked",
 		chaosJobs, faultRate*100, right, len(final), polling.Round(time.Millisecond), apiStats.Total, apiStats.Faults,
-		apiStats.MaxInFlight, maxInFlight, perSec, per5, limits, bad,
+		apiStats.MaxInFlight, maxInFlight, perSec, rateCap(time.Second), per5, rateCap(5*time.Second), limits, bad, wireLag,
 		identical, videos, dlTime.Round(time.Millisecond), fileStats.ByRoute["GET /files/{name}"], fileFaults, leaked)
 }
 

@@ -15,10 +15,22 @@ import (
 // too, for the job nobody thinks of: one that ends 2 s after it was given,
 // when a person is looking. This is the promise end to end, on the real
 // binary against the simulator in real time (speed 1).
-const (
-	shortJob   = 2 * time.Second // queued, preprocessing and rendering, all told
-	seenWithin = 5 * time.Second // after the end, as fixed 5 s polling would
-)
+const shortJob = 2 * time.Second // queued, preprocessing and rendering, all told
+
+// seenWithin is how soon after the end reel must show it: 5 s, as fixed
+// 5 s polling would. The schedule alone takes up to about 4 s here (a
+// first look that finds the job queued waits 5 s ±10% for the next), so
+// the pty, the process and the redraw have about 1 s. Under the race
+// detector, on CI's two cores shared with the other packages' tests, a
+// loaded run here measured 4.46 s: the bound there is 7 s, which a
+// schedule of 10 s gaps (about 8 s late here) still fails. The promise
+// itself is held at 5 s in a run without -race; each run logs its figure.
+func seenWithin() time.Duration {
+	if termtest.RaceEnabled() {
+		return 7 * time.Second
+	}
+	return 5 * time.Second
+}
 
 // shortSim serves a simulator in real time with one job that ends shortJob
 // after this returns, and returns the job's id and when it ends.
@@ -43,8 +55,8 @@ func TestDashboardShowsAShortJobFinishedWithinFiveSeconds(t *testing.T) {
 	}, waitFor)
 	late := time.Since(end)
 	t.Logf("the row showed finished %s after the job ended", late.Round(10*time.Millisecond))
-	if late > seenWithin {
-		t.Errorf("the row showed finished %s after the job ended, want within %s", late.Round(10*time.Millisecond), seenWithin)
+	if late > seenWithin() {
+		t.Errorf("the row showed finished %s after the job ended, want within %s", late.Round(10*time.Millisecond), seenWithin())
 	}
 	tm.Press("q")
 	tm.Exit(waitFor)
@@ -62,8 +74,8 @@ func TestWaitExitsWithinFiveSecondsOfAShortJobsEnd(t *testing.T) {
 	}
 	late := time.Since(end)
 	t.Logf("reel wait exited %s after the job ended", late.Round(10*time.Millisecond))
-	if late > seenWithin {
-		t.Errorf("reel wait exited %s after the job ended, want within %s", late.Round(10*time.Millisecond), seenWithin)
+	if late > seenWithin() {
+		t.Errorf("reel wait exited %s after the job ended, want within %s", late.Round(10*time.Millisecond), seenWithin())
 	}
 	if !strings.Contains(out.String(), `"final":true`) || !strings.Contains(out.String(), `"status":"finished"`) {
 		t.Errorf("no final finished line:\n%s", out.String())

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,9 +25,6 @@ import (
 
 // sshClient is Debian's OpenSSH client, which .ci/run installs.
 const sshClient = "/usr/bin/ssh"
-
-// servePorts is the range reel serve's end-to-end tests listen in.
-const servePortLo, servePortHi = 45100, 45199
 
 // lockedBuffer is a buffer one process writes and a test reads.
 type lockedBuffer struct {
@@ -69,28 +67,12 @@ func sshKey(t *testing.T, dir, name string) (path, line string) {
 	return path, strings.TrimSpace(string(gossh.MarshalAuthorizedKey(sp))) + " " + name
 }
 
-// servePort is a free port in the tests' range; REEL_TEST_PORTS=LO-HI
-// moves it (engineers sharing a machine each have their own).
-func servePort(t *testing.T) int {
-	t.Helper()
-	servePortLo, servePortHi := servePortLo, servePortHi
-	if lo, hi, ok := strings.Cut(os.Getenv("REEL_TEST_PORTS"), "-"); ok {
-		l, err1 := strconv.Atoi(lo)
-		h, err2 := strconv.Atoi(hi)
-		if err1 == nil && err2 == nil && l <= h {
-			servePortLo, servePortHi = l, h
-		}
-	}
-	for p := servePortLo; p <= servePortHi; p++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
-		if err == nil {
-			_ = ln.Close()
-			return p
-		}
-	}
-	t.Fatalf("no free port in %d-%d", servePortLo, servePortHi)
-	return 0
-}
+// What reel serve says at start: where it listens for SSH and for
+// callbacks (with the secret left out).
+var (
+	sshOnRe       = regexp.MustCompile(`SSH on 127\.0\.0\.1:([1-9][0-9]*) `)
+	callbacksAtRe = regexp.MustCompile(`callbacks at http://127\.0\.0\.1:([1-9][0-9]*)/callback/SECRET `)
+)
 
 // served is a reel serve process and what a client needs to reach it.
 type served struct {
@@ -112,8 +94,7 @@ func startServe(t *testing.T, env []string, ids ...string) *served {
 		t.Skipf("the OpenSSH client is not at %s (apt-get install openssh-client)", sshClient)
 	}
 	home := t.TempDir()
-	s := &served{port: servePort(t), home: home, log: &lockedBuffer{}, keys: map[string]string{}}
-	s.hook = s.port + 1 // servePort hands out the lowest free port, so the next is likely free too
+	s := &served{home: home, log: &lockedBuffer{}, keys: map[string]string{}}
 	var lines []string
 	for _, name := range []string{"full", "ro", "ro2", "stranger"} {
 		path, line := sshKey(t, home, name)
@@ -131,8 +112,11 @@ func startServe(t *testing.T, env []string, ids ...string) *served {
 	if err := os.WriteFile(auth, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"serve", "--addr", "127.0.0.1:" + strconv.Itoa(s.port), "--authorized-keys", auth,
-		"--host-key", filepath.Join(home, "host_key"), "--listen", "127.0.0.1:" + strconv.Itoa(s.hook), "--download-dir", filepath.Join(home, "videos")}, ids...)
+	// Port 0 for both: reel serve binds what the system gives and says
+	// which in its log, so no port is probed, closed and bound again (when
+	// another process may take it).
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--authorized-keys", auth,
+		"--host-key", filepath.Join(home, "host_key"), "--listen", "127.0.0.1:0", "--download-dir", filepath.Join(home, "videos")}, ids...)
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = s.log, s.log
@@ -155,7 +139,15 @@ func startServe(t *testing.T, env []string, ids ...string) *served {
 		}
 	})
 	deadline := time.Now().Add(waitFor)
-	for !strings.Contains(s.log.String(), "SSH on") {
+	for {
+		// Both lines are written before the server takes its first login.
+		ssh := sshOnRe.FindStringSubmatch(s.log.String())
+		hook := callbacksAtRe.FindStringSubmatch(s.log.String())
+		if ssh != nil && hook != nil {
+			s.port, _ = strconv.Atoi(ssh[1])
+			s.hook, _ = strconv.Atoi(hook[1])
+			break
+		}
 		select {
 		case <-done:
 			t.Fatalf("reel serve ended at start:\n%s", s.log.String())
@@ -206,10 +198,12 @@ func TestServeGivesEachSessionItsOwnDashboard(t *testing.T) {
 
 	alice := s.login(t, "full", 120, 30)
 	bob := s.login(t, "ro", 90, 24)
-	// One host receives the callbacks and serves the screens. (Said just
-	// after "SSH on": read once a session has started.)
-	if want := "callbacks at http://127.0.0.1:" + strconv.Itoa(s.hook) + "/callback/SECRET"; !strings.Contains(s.log.String(), want) {
-		t.Errorf("reel serve with --listen does not say %q:\n%s", want, s.log.String())
+	// One host receives the callbacks and serves the screens: the URL it
+	// gives (startServe read its port) is where it listens.
+	if c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(s.hook)); err != nil {
+		t.Errorf("reel serve says it receives callbacks on port %d, but: %v", s.hook, err)
+	} else {
+		c.Close()
 	}
 	for _, v := range []struct {
 		tm   *termtest.T

@@ -46,6 +46,18 @@ var chaosFaults = func() []sim.Fault {
 	return fs
 }()
 
+// wireLag is how long the recorder may see a request on the wire after the
+// engine released it, and the engine hear of a 429 after the recorder saw
+// it: each is a goroutine's hop (the request's own goroutine starting, the
+// answer's reaching the engine's lock), a few milliseconds alone but tens
+// or hundreds under -race on CI's two shared cores. The checks forgive
+// that much and no more: the 1 s rate window then holds 66 (burst 30 plus
+// 1.2 s at 30/s) where a run measures 59, the 5 s one 186 (a limiter at
+// 36/s may release 210); a Retry-After of 1 to 3 s that the
+// engine ignored would still see dozens of requests inside it. It was
+// 50 ms for the Retry-After and none for the rate.
+const wireLag = 200 * time.Millisecond
+
 // wantEnd is what a job must end as, by its spec: the simulator's truth.
 type wantEnd struct {
 	status  api.Status
@@ -227,13 +239,16 @@ func TestChaos(t *testing.T) {
 	if rec.maxIn > maxInFlight {
 		t.Errorf("%d requests in flight at once, cap %d", rec.maxIn, maxInFlight)
 	}
-	// A token bucket of maxRPS a second with a burst of maxRPS lets at
-	// most burst + rate×w through in any span w.
+	// A token bucket of maxRPS a second with a burst of maxRPS releases at
+	// most burst + rate×w requests in any span w; the recorder sees them
+	// on the wire, each up to wireLag after its release, so any span w of
+	// the wire holds at most what was released in w + wireLag.
 	perSec, per5 := rec.maxInWindow(time.Second), rec.maxInWindow(5*time.Second)
-	if perSec > 2*maxRPS || per5 > 6*maxRPS {
-		t.Errorf("rate: %d requests in 1 s (cap %d), %d in 5 s (cap %d)", perSec, 2*maxRPS, per5, 6*maxRPS)
+	rateCap := func(w time.Duration) int { return maxRPS + int(maxRPS*(w+wireLag).Seconds()) }
+	if perSec > rateCap(time.Second) || per5 > rateCap(5*time.Second) {
+		t.Errorf("rate: %d requests in 1 s (cap %d), %d in 5 s (cap %d)", perSec, rateCap(time.Second), per5, rateCap(5*time.Second))
 	}
-	bad, limits := rec.violations(50 * time.Millisecond)
+	bad, limits := rec.violations(wireLag)
 	if bad > 0 {
 		t.Errorf("%d requests left while one of %d Retry-Afters held", bad, limits)
 	}
@@ -243,10 +258,10 @@ func TestChaos(t *testing.T) {
 		t.Logf("%s", buf[:runtime.Stack(buf, true)])
 	}
 	t.Logf("%d jobs × %.0f%% faults: %d/%d right end in %v; API requests %d (faults %v), max in flight %d ≤ %d, "+
-		"max %d requests in 1 s, %d in 5 s; %d 429s with Retry-After, %d violations; "+
+		"max %d requests in 1 s (cap %d), %d in 5 s (cap %d); %d 429s with Retry-After, %d violations (grace %v); "+
 		"downloads %d/%d byte-identical in %v (file requests %d, faults %v); %d goroutines leaked",
 		chaosJobs, faultRate*100, right, len(final), polling.Round(time.Millisecond), apiStats.Total, apiStats.Faults,
-		apiStats.MaxInFlight, maxInFlight, perSec, per5, limits, bad,
+		apiStats.MaxInFlight, maxInFlight, perSec, rateCap(time.Second), per5, rateCap(5*time.Second), limits, bad, wireLag,
 		identical, videos, dlTime.Round(time.Millisecond), fileStats.ByRoute["GET /files/{name}"], fileFaults, leaked)
 }
 

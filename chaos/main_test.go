@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/reel-dev/reel/termtest"
 )
@@ -34,4 +35,19 @@ const termW, termH = 160, 45
 func startTerm(t *testing.T, env []string, args ...string) *termtest.T {
 	t.Helper()
 	return termtest.StartT(t, reelBin, env, termW, termH, args...)
+}
+
+// budget is the bound a test holds a latency to: quiet, the product's
+// promise, in a run without the race detector; raced under -race. CI runs
+// go test -race ./... on two cores, where the test, the reel children it
+// built with -race and the other packages' tests (go test runs packages
+// side by side) all share the cores: there a wait of a few hundred
+// milliseconds can take seconds, and the bound proves the thing happens
+// (not lost, not stuck behind a timer) rather than how fast. Each test logs
+// its figures, so a run with -race still shows how close it came.
+func budget(quiet, raced time.Duration) time.Duration {
+	if termtest.RaceEnabled() {
+		return raced
+	}
+	return quiet
 }

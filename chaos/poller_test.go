@@ -154,19 +154,22 @@ func runShared(t *testing.T, n, jobs int) (int, time.Duration) {
 
 // TestFiveDashboardsPollAsOne: five dashboards on one store make no more
 // than 1.1 times the requests of one, and each shows the last change within
-// 1.5 s.
+// 1.5 s (5 s under the race detector, where five reel children built with
+// -race share CI's two cores with other packages' tests: a change a
+// viewer never shows still fails; the log has the figure).
 func TestFiveDashboardsPollAsOne(t *testing.T) {
 	const jobs = 200
 	one, _ := runShared(t, 1, jobs)
 	five, lag := runShared(t, 5, jobs)
 	ratio := float64(five) / float64(one)
-	t.Logf("%d jobs: 1 dashboard %d requests, 5 dashboards %d (×%.2f); last change on every screen within %v of the store",
-		jobs, one, five, ratio, lag.Round(time.Millisecond))
+	limit := budget(1500*time.Millisecond, 5*time.Second)
+	t.Logf("%d jobs: 1 dashboard %d requests, 5 dashboards %d (×%.2f); last change on every screen within %v of the store (budget %v)",
+		jobs, one, five, ratio, lag.Round(time.Millisecond), limit)
 	if ratio > 1.1 {
 		t.Errorf("5 dashboards made %d requests, 1 made %d: ×%.2f, budget ×1.1", five, one, ratio)
 	}
-	if lag > 1500*time.Millisecond {
-		t.Errorf("a dashboard showed the last change %v after the store had it; budget 1.5 s", lag)
+	if lag > limit {
+		t.Errorf("a dashboard showed the last change %v after the store had it; budget %v", lag, limit)
 	}
 }
 
@@ -317,8 +320,21 @@ func TestKillThePollerTenTimes(t *testing.T) {
 	t.Logf("kill -9 of the poller × %d: slowest takeover %v; %d jobs settled; %d double polls", rounds, slowest.Round(time.Millisecond), jobs, doubles)
 }
 
+// askBudget is how soon a viewer's ask (r, a, a callback to its receiver)
+// must make the poller poll: 1 s, the promise, without the race detector;
+// 3 s under it. The way there is a write to the store (fsync'd), the
+// poller's look at the requests every 250 ms, the poll itself: a few
+// hundred milliseconds alone, but under -race on CI's two cores shared
+// with the other packages' tests, each step can take several times that.
+// An ask that is lost, or waits for the job's next due poll (tens of
+// seconds at these jobs' pace), still fails.
+func askBudget() time.Duration { return budget(time.Second, 3*time.Second) }
+
+// askGiveUp is when a test stops waiting for an ask's poll.
+const askGiveUp = 10 * time.Second
+
 // TestViewerAsksReachThePoller: a viewer's r, a and a callback to its
-// receiver each make the poller poll the job within 1 s.
+// receiver each make the poller poll the job within askBudget.
 func TestViewerAsksReachThePoller(t *testing.T) {
 	srv, err := sim.Start(sim.Options{Seed: 8, Speed: 1, CallbackEvery: -1})
 	if err != nil {
@@ -328,11 +344,13 @@ func TestViewerAsksReachThePoller(t *testing.T) {
 	ids := pollerJobs(srv, 8, 3, "ask", time.Hour)
 	home := t.TempDir()
 	env := termtest.Env(home, srv.URL(), srv.Token())
-	poller := startDash(t, env, home, 0, ids...)
+	// At an hour's interval no poll falls due during the test: every poll
+	// after the first looks is one the viewer asked for.
+	poller := startDash(t, env, home, 0, append([]string{"--interval", "1h"}, ids...)...)
 	poller.WaitScreen("the poller", polling, 30*time.Second)
 	addr := freeAddr(t)
 	const secret = "chaos-viewer-secret-0123456789"
-	viewer := startDash(t, env, home, 1, append([]string{"--listen", addr, "--callback-secret", secret}, ids...)...)
+	viewer := startDash(t, env, home, 1, append([]string{"--interval", "1h", "--listen", addr, "--callback-secret", secret}, ids...)...)
 	viewer.WaitScreen("the viewer", func(s string) bool { return strings.Contains(header(s), "watching") }, 30*time.Second)
 	// Let the first looks end, so what follows is asked for, not due.
 	time.Sleep(3 * time.Second)
@@ -341,15 +359,15 @@ func TestViewerAsksReachThePoller(t *testing.T) {
 	within := func(what, id string, before int, from time.Time) {
 		t.Helper()
 		for gets(id) <= before {
-			if time.Since(from) > 3*time.Second {
-				t.Fatalf("%s: %s not polled within 3 s", what, id)
+			if time.Since(from) > askGiveUp {
+				t.Fatalf("%s: %s not polled within %v", what, id, askGiveUp)
 			}
 			time.Sleep(10 * time.Millisecond) // sampling the simulator's count
 		}
 		took := time.Since(from)
-		t.Logf("%s: %s polled %v after", what, id, took.Round(time.Millisecond))
-		if took > time.Second {
-			t.Errorf("%s: %s polled %v after; budget 1 s", what, id, took)
+		t.Logf("%s: %s polled %v after (budget %v)", what, id, took.Round(time.Millisecond), askBudget())
+		if took > askBudget() {
+			t.Errorf("%s: %s polled %v after; budget %v", what, id, took, askBudget())
 		}
 	}
 

@@ -244,7 +244,12 @@ func runOnPostgres(t *testing.T, admin string, n, jobs int) (int, []time.Duratio
 
 // TestThreeProcessesOnPostgres: three processes on one database, 1,000
 // jobs: no more than 1.1 times the requests of one process, and every
-// change on every screen within 1 s of the store.
+// change on every screen within 1 s of the store. That promise is held
+// whole without the race detector; under -race (CI: two cores shared with
+// three reel children built with -race and other packages' tests) the
+// median of the ~3,000 lags must still be within 1 s and the worst within
+// 5 s: a change lost or stuck behind a timer still fails, one late screen
+// of a starved machine does not. The log has the median, p90 and worst.
 func TestThreeProcessesOnPostgres(t *testing.T) {
 	admin := pgServer(t)
 	const jobs = 1000
@@ -252,14 +257,18 @@ func TestThreeProcessesOnPostgres(t *testing.T) {
 	three, lags := runOnPostgres(t, admin, 3, jobs)
 	ratio := float64(three) / float64(one)
 	slices.Sort(lags)
-	worst := lags[len(lags)-1]
-	t.Logf("%d jobs on PostgreSQL: 1 process %d requests, 3 processes %d (×%.3f); store → every screen over %d (count, screen) pairs: median %v, p90 %v, worst %v",
-		jobs, one, three, ratio, len(lags), lags[len(lags)/2].Round(time.Millisecond), lags[len(lags)*9/10].Round(time.Millisecond), worst.Round(time.Millisecond))
+	median, worst := lags[len(lags)/2], lags[len(lags)-1]
+	t.Logf("%d jobs on PostgreSQL: 1 process %d requests, 3 processes %d (×%.3f); store → every screen over %d (count, screen) pairs: median %v, p90 %v, p99 %v, worst %v",
+		jobs, one, three, ratio, len(lags), median.Round(time.Millisecond), lags[len(lags)*9/10].Round(time.Millisecond),
+		lags[len(lags)*99/100].Round(time.Millisecond), worst.Round(time.Millisecond))
 	if ratio > 1.1 {
 		t.Errorf("3 processes made %d requests, 1 made %d: ×%.3f, budget ×1.1", three, one, ratio)
 	}
-	if worst > time.Second {
-		t.Errorf("a screen showed a change %v after the store had it; budget 1 s", worst)
+	if limit := budget(time.Second, 5*time.Second); worst > limit {
+		t.Errorf("a screen showed a change %v after the store had it; budget %v", worst, limit)
+	}
+	if median > time.Second {
+		t.Errorf("half the screens showed a change over %v after the store had it; budget 1 s", median)
 	}
 }
 
@@ -459,7 +468,7 @@ func TestPostgresStoppedThirtySeconds(t *testing.T) {
 
 // TestCallbacksOnTwoReceiversOnPostgres: callbacks posted to two
 // receivers on different processes (both viewers) each make the poller
-// poll their job within 1 s.
+// poll their job within askBudget (1 s without the race detector).
 func TestCallbacksOnTwoReceiversOnPostgres(t *testing.T) {
 	where := pgFreshDB(t, pgServer(t))
 	srv, err := sim.Start(sim.Options{Seed: 19, Speed: 1, CallbackEvery: -1})
@@ -471,7 +480,9 @@ func TestCallbacksOnTwoReceiversOnPostgres(t *testing.T) {
 	home := t.TempDir()
 	env := append(termtest.Env(home, srv.URL(), srv.Token()), "REEL_STORE="+where)
 	const secret = "chaos-team-secret-0123456789"
-	poller := startDash(t, env, home, 0, ids...)
+	// At an hour's interval no poll falls due during the test: every poll
+	// after the first looks is one a callback asked for.
+	poller := startDash(t, env, home, 0, append([]string{"--interval", "1h"}, ids...)...)
 	poller.WaitScreen("the poller", polling, 60*time.Second)
 	addrs := []string{addrIn(t, 44480), ""}
 	var viewers []dash
@@ -479,7 +490,7 @@ func TestCallbacksOnTwoReceiversOnPostgres(t *testing.T) {
 		if i == 1 {
 			addrs[1] = addrIn(t, 44490)
 		}
-		v := startDash(t, env, home, i+1, append([]string{"--listen", addrs[i], "--callback-secret", secret}, ids...)...)
+		v := startDash(t, env, home, i+1, append([]string{"--interval", "1h", "--listen", addrs[i], "--callback-secret", secret}, ids...)...)
 		v.WaitScreen("a viewer", func(s string) bool { return strings.Contains(header(s), "watching") }, 60*time.Second)
 		viewers = append(viewers, v)
 	}
@@ -496,15 +507,15 @@ func TestCallbacksOnTwoReceiversOnPostgres(t *testing.T) {
 		}
 		resp.Body.Close()
 		for gets(id) <= before {
-			if time.Since(from) > 3*time.Second {
-				t.Fatalf("a callback to process %d: %s not polled within 3 s", i+1, id)
+			if time.Since(from) > askGiveUp {
+				t.Fatalf("a callback to process %d: %s not polled within %v", i+1, id, askGiveUp)
 			}
 			time.Sleep(10 * time.Millisecond) // sampling the simulator's count
 		}
 		took := time.Since(from)
-		t.Logf("a callback to process %d's receiver: %s polled %v after", i+1, id, took.Round(time.Millisecond))
-		if took > time.Second {
-			t.Errorf("a callback to process %d: %s polled %v after; budget 1 s", i+1, id, took)
+		t.Logf("a callback to process %d's receiver: %s polled %v after (budget %v)", i+1, id, took.Round(time.Millisecond), askBudget())
+		if took > askBudget() {
+			t.Errorf("a callback to process %d: %s polled %v after; budget %v", i+1, id, took, askBudget())
 		}
 	}
 	var logs []string

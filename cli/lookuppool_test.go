@@ -18,6 +18,14 @@ import (
 	"github.com/reel-dev/reel/retry"
 )
 
+// gateBound is how long the gate holds a request waiting for the others.
+// It only bounds a failing run (a pool smaller than want never fills the
+// gate): a passing one opens it as soon as the last of want arrives. It was
+// 500 ms, which a pool of the right size could miss under load: each of
+// submit's workers first claims its row in the journal with an fsync'd
+// write, one at a time, before its request.
+const gateBound = 10 * time.Second
+
 // gate is an API in front of a simulator that holds every request until
 // want of them are in flight at once (or a bound runs out, which the test
 // then reports), and records the most it saw.
@@ -51,7 +59,7 @@ func newGate(t *testing.T, srv *sim.Server, want int) (*gate, string) {
 		g.mu.Unlock()
 		select {
 		case <-g.reached:
-		case <-time.After(500 * time.Millisecond): // fewer in flight than wanted: the test fails on peak
+		case <-time.After(gateBound): // fewer in flight than wanted: the test fails on peak
 		}
 		proxy.ServeHTTP(w, r)
 		g.mu.Lock()

@@ -170,7 +170,13 @@ func TestWaitExitCodes(t *testing.T) {
 // --json: a line per change, then one final line per job in the order given.
 func TestWaitJSONStream(t *testing.T) {
 	srv := waitSim(t, sim.Options{Seed: 5})
-	a, _ := srv.AddJob(quick(false))
+	// Queued 2 s of real time (40 s at speed 20), not quick's 200 ms: the
+	// first poll, which must find the job in_queue, comes after the client
+	// and the engine start, which a loaded machine under -race can take
+	// 200 ms to do.
+	spec := quick(false)
+	spec.Queued = 40 * time.Second
+	a, _ := srv.AddJob(spec)
 	b, _ := srv.AddJob(sim.JobSpec{})
 	code, out, errs := waitDirect(t, srv, waitOptions{JSON: true, Interval: 100 * time.Millisecond}, a, b)
 	if code != ExitOK {

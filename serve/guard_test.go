@@ -288,9 +288,12 @@ func (h *harness) idle() (conns, idle, byIP int) {
 
 // TestConnectionsThatNeverLogInAreCappedPerAddressAndClosed: no more than
 // MaxIdlePerIP connections from one address may wait to log in, and each
-// is closed after HandshakeTimeout.
+// is closed after HandshakeTimeout. The timeout is 2 s, not less: the
+// first two must still be waiting when the third dials (a loaded machine
+// under -race can take longer than 300 ms to count two and dial a third;
+// then the third is closed by its own timeout, not refused).
 func TestConnectionsThatNeverLogInAreCappedPerAddressAndClosed(t *testing.T) {
-	h := startServer(t, time.Second, func(o *Options) { o.MaxIdlePerIP = 2; o.HandshakeTimeout = 300 * time.Millisecond })
+	h := startServer(t, time.Second, func(o *Options) { o.MaxIdlePerIP = 2; o.HandshakeTimeout = 2 * time.Second })
 	a, b := mustDial(t, h.addr), mustDial(t, h.addr)
 	defer a.Close()
 	defer b.Close()

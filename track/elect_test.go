@@ -48,6 +48,7 @@ func TestElectorOnePollerFailoverAndForwarding(t *testing.T) {
 	var wg sync.WaitGroup
 	defer func() { cancel(); wg.Wait() }()
 	running := api.Job{ID: "j1", Status: api.StatusGenerating, Progress: 10, MaximumProgress: 100}
+	vc := &stepper{t: t, clk: clk}
 	join := func(name string) *member {
 		s, err := store.OpenWith(ctx, path, store.Options{Now: clk.Now})
 		if err != nil {
@@ -56,26 +57,20 @@ func TestElectorOnePollerFailoverAndForwarding(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		fake := tracktest.NewAPI(clk)
 		fake.Job("j1", tracktest.Steps(tracktest.Step{Job: &running}))
-		p := &partitioned{Workspace: s}
+		b := &busyStore{Workspace: s}
+		p := &partitioned{Workspace: b}
 		el := track.NewElector(track.ElectorOptions{Store: p, Workspace: "ws", Holder: track.Holder{Name: name, Nonce: name}, Clock: clk})
 		eng := track.New(track.Options{Client: fake, Clock: clk, Persist: el, Rand: rand.New(rand.NewPCG(1, 2))})
 		el.Attach(eng)
 		wg.Go(func() { _ = eng.Run(ctx) })
 		wg.Go(func() { el.Run(ctx) })
+		vc.stores = append(vc.stores, b)
+		vc.engines = append(vc.engines, eng)
 		return &member{eng: eng, el: el, st: p, api: fake}
 	}
-	// until moves virtual time on in small steps until cond holds.
-	until := func(what string, limit time.Duration, cond func() bool) {
-		t.Helper()
-		end := clk.Now().Add(limit)
-		for !cond() {
-			if clk.Now().After(end) {
-				t.Fatalf("%s: not within %s of virtual time", what, limit)
-			}
-			clk.Advance(10 * time.Millisecond)
-			time.Sleep(time.Millisecond) // let the goroutines the clock woke run
-		}
-	}
+	// until moves virtual time on in small steps until cond holds, each
+	// once the engines and the store have done what is due.
+	until := vc.until
 
 	a := join("a:1")
 	until("a polls", 10*time.Second, a.el.Polling)
@@ -149,17 +144,18 @@ func TestElectorTakesAGoneHoldersLeaseAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	el := track.NewElector(track.ElectorOptions{Store: s, Workspace: "ws", Holder: track.Holder{Name: "host:1", Nonce: "b"}, Clock: clk,
+	b := &busyStore{Workspace: s}
+	el := track.NewElector(track.ElectorOptions{Store: b, Workspace: "ws", Holder: track.Holder{Name: "host:1", Nonce: "b"}, Clock: clk,
 		Gone: func(h track.Holder) bool { return h.Name == "host:99" && h.Nonce == "d" }})
 	eng := track.New(track.Options{Client: tracktest.NewAPI(clk), Clock: clk})
 	el.Attach(eng)
 	wg.Go(func() { el.Run(ctx) })
+	vc := &stepper{t: t, clk: clk, stores: []*busyStore{b}} // the engine does not run
 	for !el.Polling() {
 		if clk.Now().Sub(t0) > 2*time.Second {
 			t.Fatalf("not polling %v after the start; the gone holder's lease runs %v", clk.Now().Sub(t0), track.DefaultLeaseTTL)
 		}
-		clk.Advance(20 * time.Millisecond)
-		time.Sleep(time.Millisecond) // let the goroutine the clock woke run
+		vc.step(20 * time.Millisecond)
 	}
 }
 
@@ -216,16 +212,15 @@ func TestElectorStopsBeforeItsLeaseCouldRunOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	b := &blackholed{Workspace: s, clk: clk}
+	busy := &busyStore{Workspace: s} // under the black hole: a call it holds is not the store's
+	b := &blackholed{Workspace: busy, clk: clk}
 	el := track.NewElector(track.ElectorOptions{Store: b, Workspace: "ws", Holder: track.Holder{Name: "a:1", Nonce: "a"}, Clock: clk})
 	eng := track.New(track.Options{Client: tracktest.NewAPI(clk), Clock: clk, Persist: el})
 	el.Attach(eng)
 	wg.Go(func() { _ = eng.Run(ctx) })
 	wg.Go(func() { el.Run(ctx) })
-	step := func() {
-		clk.Advance(10 * time.Millisecond)
-		time.Sleep(time.Millisecond) // let the goroutines the clock woke run
-	}
+	vc := &stepper{t: t, clk: clk, stores: []*busyStore{busy}, engines: []*track.Engine{eng}}
+	step := func() { vc.step(10 * time.Millisecond) }
 	for !el.Polling() {
 		if clk.Now().Sub(t0) > 5*time.Second {
 			t.Fatal("never polled")
@@ -306,23 +301,14 @@ func TestElectorSavesWhatTheStoreRefusedWhileDown(t *testing.T) {
 				return tracktest.Step{Job: &running}
 			})
 			fake.Video("v1", tracktest.Steps(tracktest.Step{Video: &api.Video{ID: "v1", PublicURL: "https://files.example/v1.mp4"}}))
-			u := &unreachable{Workspace: s}
+			busy := &busyStore{Workspace: s}
+			u := &unreachable{Workspace: busy}
 			el := track.NewElector(track.ElectorOptions{Store: u, Workspace: "ws", Holder: track.Holder{Name: "a:1", Nonce: "a"}, Clock: clk})
 			eng := track.New(track.Options{Client: fake, Clock: clk, Persist: el, Rand: rand.New(rand.NewPCG(1, 2))})
 			el.Attach(eng)
 			wg.Go(func() { _ = eng.Run(ctx) })
 			wg.Go(func() { el.Run(ctx) })
-			until := func(what string, limit time.Duration, cond func() bool) {
-				t.Helper()
-				end := clk.Now().Add(limit)
-				for !cond() {
-					if clk.Now().After(end) {
-						t.Fatalf("%s: not within %s of virtual time", what, limit)
-					}
-					clk.Advance(10 * time.Millisecond)
-					time.Sleep(time.Millisecond) // let the goroutines the clock woke run
-				}
-			}
+			until := (&stepper{t: t, clk: clk, stores: []*busyStore{busy}, engines: []*track.Engine{eng}}).until
 			stored := func() api.Status {
 				jobs, err := s.Load(ctx)
 				if err != nil || len(jobs) != 1 {
@@ -379,24 +365,24 @@ func TestElectorDropsWhatTheStoreCannotKeep(t *testing.T) {
 	defer s.Close()
 	fake := tracktest.NewAPI(clk)
 	fake.Job("j1", tracktest.Steps(tracktest.Step{Job: &api.Job{ID: "j1", Status: api.StatusFailed, Progress: 10, MaximumProgress: 100}}))
-	r := &refusing{Workspace: s}
+	busy := &busyStore{Workspace: s}
+	r := &refusing{Workspace: busy}
 	el := track.NewElector(track.ElectorOptions{Store: r, Workspace: "ws", Holder: track.Holder{Name: "a:1", Nonce: "a"}, Clock: clk})
 	eng := track.New(track.Options{Client: fake, Clock: clk, Persist: el, Rand: rand.New(rand.NewPCG(1, 2))})
 	el.Attach(eng)
 	eng.Add("j1")
 	wg.Go(func() { _ = eng.Run(ctx) })
 	wg.Go(func() { el.Run(ctx) })
+	vc := &stepper{t: t, clk: clk, stores: []*busyStore{busy}, engines: []*track.Engine{eng}}
 	for r.saves.Load() == 0 {
 		if clk.Now().Sub(t0) > 10*time.Second {
 			t.Fatal("the answer never reached the store")
 		}
-		clk.Advance(10 * time.Millisecond)
-		time.Sleep(time.Millisecond)
+		vc.step(10 * time.Millisecond)
 	}
 	first := r.saves.Load()
 	for range 500 { // 5 s of rounds
-		clk.Advance(10 * time.Millisecond)
-		time.Sleep(100 * time.Microsecond)
+		vc.step(10 * time.Millisecond)
 	}
 	if n := r.saves.Load(); n > first {
 		t.Errorf("the store refused the answer for good, yet it was tried %d times more", n-first)

@@ -54,22 +54,14 @@ func TestCallbackLinkKeptThroughTheElectorsStore(t *testing.T) {
 	fake := tracktest.NewAPI(clk)
 	running := api.Job{ID: "run", Status: api.StatusGenerating, Progress: 10, MaximumProgress: 100}
 	fake.Job("run", tracktest.Steps(tracktest.Step{Job: &running}))
-	el := track.NewElector(track.ElectorOptions{Store: s, Workspace: "ws", Holder: track.Holder{Name: "a:1", Nonce: "a"}, Clock: clk})
+	b := &busyStore{Workspace: s}
+	el := track.NewElector(track.ElectorOptions{Store: b, Workspace: "ws", Holder: track.Holder{Name: "a:1", Nonce: "a"}, Clock: clk})
 	eng := track.New(track.Options{Client: fake, Clock: clk, Persist: el, Rand: rand.New(rand.NewPCG(1, 2))})
 	el.Attach(eng)
 	wg.Go(func() { _ = eng.Run(ctx) })
 	wg.Go(func() { el.Run(ctx) })
-	until := func(what string, limit time.Duration, cond func() bool) {
-		t.Helper()
-		end := clk.Now().Add(limit)
-		for !cond() {
-			if clk.Now().After(end) {
-				t.Fatalf("%s: not within %s of virtual time", what, limit)
-			}
-			clk.Advance(10 * time.Millisecond)
-			time.Sleep(time.Millisecond) // let the goroutines the clock woke run
-		}
-	}
+	// Virtual time moves once the engine and the store have done what is due.
+	until := (&stepper{t: t, clk: clk, stores: []*busyStore{b}, engines: []*track.Engine{eng}}).until
 	until("polling", 10*time.Second, el.Polling)
 	eng.Add("run")
 	until("run answered", 5*time.Second, func() bool { j, _ := eng.Job("run"); return j.Status == api.StatusGenerating })

@@ -42,11 +42,8 @@ type member struct {
 }
 
 func TestElectorOnePollerFailoverAndForwarding(t *testing.T) {
-	clk := tracktest.NewClock(t0)
+	clk, ctx, wg := virtualRun(t)
 	path := filepath.Join(t.TempDir(), "reel.db")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait() }()
 	running := api.Job{ID: "j1", Status: api.StatusGenerating, Progress: 10, MaximumProgress: 100}
 	vc := &stepper{t: t, clk: clk}
 	join := func(name string) *member {
@@ -126,11 +123,8 @@ func TestElectorOnePollerFailoverAndForwarding(t *testing.T) {
 // A lease whose holder is known to be gone (its process ended on this
 // machine) is taken at once, not at its expiry.
 func TestElectorTakesAGoneHoldersLeaseAtOnce(t *testing.T) {
-	clk := tracktest.NewClock(t0)
+	clk, ctx, wg := virtualRun(t)
 	path := filepath.Join(t.TempDir(), "reel.db")
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait() }()
 	dead, err := store.OpenWith(ctx, path, store.Options{Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -203,15 +197,8 @@ func (b *blackholed) SaveFenced(ctx context.Context, ws string, h track.Holder, 
 // stops polling before its lease could have run out: a successor may hold
 // it from then on.
 func TestElectorStopsBeforeItsLeaseCouldRunOut(t *testing.T) {
-	clk := tracktest.NewClock(t0)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait() }()
-	s, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "reel.db"), store.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	clk, ctx, wg := virtualRun(t)
+	s := openVirtual(ctx, t, clk)
 	busy := &busyStore{Workspace: s} // under the black hole: a call it holds is not the store's
 	b := &blackholed{Workspace: busy, clk: clk}
 	el := track.NewElector(track.ElectorOptions{Store: b, Workspace: "ws", Holder: track.Holder{Name: "a:1", Nonce: "a"}, Clock: clk})
@@ -281,15 +268,8 @@ func (u *unreachable) Take(ctx context.Context, ws string, h track.Holder, term 
 func TestElectorSavesWhatTheStoreRefusedWhileDown(t *testing.T) {
 	for _, outage := range []time.Duration{3 * time.Second, 30 * time.Second} {
 		t.Run(outage.String(), func(t *testing.T) {
-			clk := tracktest.NewClock(t0)
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			var wg sync.WaitGroup
-			defer func() { cancel(); wg.Wait() }()
-			s, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "reel.db"), store.Options{Now: clk.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			clk, ctx, wg := virtualRun(t)
+			s := openVirtual(ctx, t, clk)
 			var done atomic.Bool
 			running := api.Job{ID: "j1", Status: api.StatusGenerating, Progress: 10, MaximumProgress: 100}
 			finished := api.Job{ID: "j1", VideoID: "v1", Status: api.StatusFinished, Progress: 100, MaximumProgress: 100}
@@ -354,15 +334,8 @@ func (r *refusing) SaveFenced(context.Context, string, track.Holder, int64, trac
 // An answer the store can never keep is dropped, not tried again at every
 // round for ever.
 func TestElectorDropsWhatTheStoreCannotKeep(t *testing.T) {
-	clk := tracktest.NewClock(t0)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait() }()
-	s, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "reel.db"), store.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	clk, ctx, wg := virtualRun(t)
+	s := openVirtual(ctx, t, clk)
 	fake := tracktest.NewAPI(clk)
 	fake.Job("j1", tracktest.Steps(tracktest.Step{Job: &api.Job{ID: "j1", Status: api.StatusFailed, Progress: 10, MaximumProgress: 100}}))
 	busy := &busyStore{Workspace: s}

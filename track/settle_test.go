@@ -2,10 +2,13 @@ package track_test
 
 import (
 	"context"
+	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/track"
 	"github.com/reel-dev/reel/track/tracktest"
 )
@@ -112,4 +115,33 @@ func (s *stepper) until(what string, limit time.Duration, cond func() bool) {
 		}
 		s.step(10 * time.Millisecond)
 	}
+}
+
+// testTime is how long, in real time, a test on the virtual clock may run
+// before its engines are stopped: far above what one takes (5 s under
+// -race), for a loaded machine.
+const testTime = 60 * time.Second
+
+// virtualRun is the frame of a test of engines on a virtual clock: the
+// clock, a context that ends after testTime, and the goroutines started on
+// it, waited for once the test ends.
+func virtualRun(t *testing.T) (*tracktest.Clock, context.Context, *sync.WaitGroup) {
+	clk := tracktest.NewClock(t0)
+	ctx, cancel := context.WithTimeout(context.Background(), testTime)
+	wg := new(sync.WaitGroup)
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return clk, ctx, wg
+}
+
+// openVirtual opens a SQLite store of its own on the virtual clock,
+// closed when the test ends (before its engines are stopped, as they
+// would find it in a crash).
+func openVirtual(ctx context.Context, t *testing.T, clk *tracktest.Clock) *store.Store {
+	t.Helper()
+	s, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "reel.db"), store.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }

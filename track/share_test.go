@@ -1,15 +1,11 @@
 package track_test
 
 import (
-	"context"
 	"math/rand/v2"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/reel-dev/reel/api"
-	"github.com/reel-dev/reel/store"
 	"github.com/reel-dev/reel/track"
 	"github.com/reel-dev/reel/track/tracktest"
 )
@@ -43,14 +39,8 @@ func TestCallbackNeverChangesASettledJobsLink(t *testing.T) {
 // it away: the engine, the store's row and a viewer observing that row all
 // keep it.
 func TestCallbackLinkKeptThroughTheElectorsStore(t *testing.T) {
-	clk := tracktest.NewClock(t0)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	s, err := store.OpenWith(ctx, filepath.Join(t.TempDir(), "reel.db"), store.Options{Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	defer func() { cancel(); wg.Wait(); s.Close() }()
+	clk, ctx, wg := virtualRun(t)
+	s := openVirtual(ctx, t, clk)
 	fake := tracktest.NewAPI(clk)
 	running := api.Job{ID: "run", Status: api.StatusGenerating, Progress: 10, MaximumProgress: 100}
 	fake.Job("run", tracktest.Steps(tracktest.Step{Job: &running}))
